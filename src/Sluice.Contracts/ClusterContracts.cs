@@ -1,0 +1,134 @@
+namespace Sluice.Contracts;
+
+// Wire shapes of clusters, grouped in one file because they only make sense together.
+
+/// <summary>The request to create a cluster (also the <c>autoCluster</c> of a job).</summary>
+public sealed class CreateClusterRequest
+{
+    /// <summary>The cluster's name (1-256 characters).</summary>
+    public string? Name { get; set; }
+    /// <summary>Free text.</summary>
+    public string? Description { get; set; }
+    /// <summary>Makes the create idempotent: a retry with the same token returns the first cluster.</summary>
+    public string? ClientToken { get; set; }
+    /// <summary>The instance groups; at least one.</summary>
+    public List<InstanceGroupConfig>? InstanceGroups { get; set; }
+    /// <summary>Keep the cluster Waiting when its work is done. Default false: it terminates once it has run work and none is left.</summary>
+    public bool KeepAlive { get; set; }
+    /// <summary>Refuse terminate requests until this is lifted. Default false.</summary>
+    public bool TerminationProtected { get; set; }
+    /// <summary>Where the cluster's logs are copied (an object URI). Optional.</summary>
+    public string? LogUri { get; set; }
+    /// <summary>Scripts run on the nodes before the cluster is Running.</summary>
+    public List<BootstrapActionConfig>? BootstrapActions { get; set; }
+    /// <summary>User tags.</summary>
+    public Dictionary<string, string>? Tags { get; set; }
+    /// <summary>The compute backend: <c>local</c> (default).</summary>
+    public string? Backend { get; set; }
+}
+
+/// <summary>One instance group of a cluster request.</summary>
+public sealed class InstanceGroupConfig
+{
+    /// <summary>The group's name; defaults to the role in lower case.</summary>
+    public string? Name { get; set; }
+    /// <summary><c>Master</c>, <c>Core</c> or <c>Task</c>.</summary>
+    public string? Role { get; set; }
+    /// <summary>An instance type from the catalog, such as <c>g.small</c> or <c>ecs.t1.small</c>.</summary>
+    public string? InstanceType { get; set; }
+    /// <summary>How many nodes (1-1000; a Master group has exactly 1).</summary>
+    public int InstanceCount { get; set; }
+    /// <summary><c>OnDemand</c> (default) or <c>Spot</c>.</summary>
+    public string? Market { get; set; }
+}
+
+/// <summary>A bootstrap script.</summary>
+public sealed class BootstrapActionConfig
+{
+    /// <summary>A name for the action.</summary>
+    public string? Name { get; set; }
+    /// <summary>Where it runs: <c>Master</c>, <c>Workers</c> or <c>All</c> (default).</summary>
+    public string? Target { get; set; }
+    /// <summary>The script: a path on the node or an object URI.</summary>
+    public string? Path { get; set; }
+    /// <summary>Arguments passed to the script.</summary>
+    public List<string>? Arguments { get; set; }
+}
+
+/// <summary>A cluster as the service reports it.</summary>
+public sealed class ClusterInfo
+{
+    public string Id { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string? Description { get; set; }
+    /// <summary>Starting, Bootstrapping, Running, Waiting, Terminating, Terminated or TerminatedWithErrors.</summary>
+    public string State { get; set; } = "";
+    public StateChangeReason? StateChangeReason { get; set; }
+    public bool KeepAlive { get; set; }
+    public bool TerminationProtected { get; set; }
+    public string? LogUri { get; set; }
+    public string Backend { get; set; } = "";
+    public List<InstanceGroupInfo> InstanceGroups { get; set; } = [];
+    public List<BootstrapActionConfig> BootstrapActions { get; set; } = [];
+    public Dictionary<string, string> Tags { get; set; } = [];
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? ReadyAt { get; set; }
+    public DateTimeOffset? EndedAt { get; set; }
+}
+
+/// <summary>An instance group as the service reports it.</summary>
+public sealed class InstanceGroupInfo
+{
+    public string Id { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string Role { get; set; } = "";
+    public string InstanceType { get; set; } = "";
+    public string Market { get; set; } = "";
+    /// <summary>The node count asked for.</summary>
+    public int RequestedCount { get; set; }
+    /// <summary>The nodes up now.</summary>
+    public int RunningCount { get; set; }
+    /// <summary>vCPU slots of each node.</summary>
+    public int Vcpus { get; set; }
+    /// <summary>Memory of each node in MiB.</summary>
+    public long MemoryMiB { get; set; }
+}
+
+/// <summary>A node of a cluster.</summary>
+public sealed class NodeInfo
+{
+    public string Id { get; set; } = "";
+    public string GroupId { get; set; } = "";
+    public string Role { get; set; } = "";
+    public string State { get; set; } = "";
+    public int Vcpus { get; set; }
+    public long MemoryMiB { get; set; }
+    public string? Host { get; set; }
+    public string? WorkDirectory { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? EndedAt { get; set; }
+}
+
+/// <summary>Changes the node count of an instance group.</summary>
+public sealed class ResizeInstanceGroupRequest
+{
+    /// <summary>The new node count (0-1000; a Master group stays at 1).</summary>
+    public int InstanceCount { get; set; }
+}
+
+/// <summary>Changes mutable attributes of a cluster. Null fields are left as they are.</summary>
+public sealed class UpdateClusterRequest
+{
+    public bool? TerminationProtected { get; set; }
+    public bool? KeepAlive { get; set; }
+    /// <summary>Tags to set (merged into the existing tags).</summary>
+    public Dictionary<string, string>? Tags { get; set; }
+    /// <summary>Tag keys to remove.</summary>
+    public List<string>? RemoveTags { get; set; }
+}
+
+/// <summary>The id of a created resource.</summary>
+public sealed class CreatedResponse
+{
+    public string Id { get; set; } = "";
+}

@@ -1,0 +1,59 @@
+namespace Sluice.Contracts;
+
+/// <summary>
+/// The stable error codes the service returns in <see cref="ErrorResponse.Code"/>. Each names one
+/// kind of failure; clients may switch on them. Codes never change meaning once published.
+/// </summary>
+public static class ErrorCodes
+{
+    /// <summary>The request body is not valid JSON or does not match the expected shape (400).</summary>
+    public const string MalformedRequest = "MalformedRequest";
+    /// <summary>A field has a value outside what is accepted; the message names the field (400).</summary>
+    public const string InvalidParameter = "InvalidParameter";
+    /// <summary>A required field is missing; the message names it (400).</summary>
+    public const string MissingParameter = "MissingParameter";
+    /// <summary>The DAG of a job has a cycle; the message names the tasks on it (400).</summary>
+    public const string DagCycle = "DagCycle";
+    /// <summary>A DAG dependency names a task the job does not define (400).</summary>
+    public const string UnknownTask = "UnknownTask";
+    /// <summary>The paging marker was not issued by this service (400).</summary>
+    public const string InvalidMarker = "InvalidMarker";
+    /// <summary>The request body is larger than the server accepts (413).</summary>
+    public const string RequestTooLarge = "RequestTooLarge";
+    /// <summary>The instance type is not in the catalog (400).</summary>
+    public const string UnknownInstanceType = "UnknownInstanceType";
+    /// <summary>A feature the request asks for is not available in this build (501).</summary>
+    public const string NotImplemented = "NotImplemented";
+
+    /// <summary>The request carries no signature (401).</summary>
+    public const string MissingAuthentication = "MissingAuthentication";
+    /// <summary>The access key id is unknown or disabled (403).</summary>
+    public const string InvalidAccessKeyId = "InvalidAccessKeyId";
+    /// <summary>The signature does not match the request (403).</summary>
+    public const string SignatureDoesNotMatch = "SignatureDoesNotMatch";
+    /// <summary>The request timestamp is too far from the server clock (403).</summary>
+    public const string RequestExpired = "RequestExpired";
+
+    /// <summary>No cluster with that id exists in the caller's account (404).</summary>
+    public const string ClusterNotFound = "ClusterNotFound";
+    /// <summary>No instance group with that id exists on the cluster (404).</summary>
+    public const string InstanceGroupNotFound = "InstanceGroupNotFound";
+    /// <summary>No job with that id exists in the caller's account (404).</summary>
+    public const string JobNotFound = "JobNotFound";
+    /// <summary>No task with that name exists in the job (404).</summary>
+    public const string TaskNotFound = "TaskNotFound";
+    /// <summary>No instance with that index exists in the task (404).</summary>
+    public const string InstanceNotFound = "InstanceNotFound";
+    /// <summary>The route does not exist (404).</summary>
+    public const string NotFound = "NotFound";
+
+    /// <summary>The resource is in a state that does not allow the operation; the message says which states do (409).</summary>
+    public const string InvalidState = "InvalidState";
+    /// <summary>The cluster has termination protection; lift it first (409).</summary>
+    public const string TerminationProtected = "TerminationProtected";
+    /// <summary>A client token was reused with different request parameters (409).</summary>
+    public const string IdempotentParameterMismatch = "IdempotentParameterMismatch";
+
+    /// <summary>An unexpected server failure; retry, and report it with the request id if it persists (500).</summary>
+    public const string InternalError = "InternalError";
+}

@@ -1,0 +1,154 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Sluice.Contracts;
+
+/// <summary>
+/// AWS Signature Version 4, the request-signing scheme of the Sluice API. The SDK signs with it and the
+/// server verifies with it; both call <see cref="ComputeSignature"/> so they cannot disagree. Using SigV4
+/// itself (not a look-alike) lets AWS tooling sign requests for the later EMR-compatible API.
+/// </summary>
+public static class SigV4
+{
+    /// <summary>The algorithm name in the Authorization header.</summary>
+    public const string Algorithm = "AWS4-HMAC-SHA256";
+    /// <summary>The service name in the credential scope.</summary>
+    public const string Service = "sluice";
+    /// <summary>The request timestamp header (ISO 8601 basic, UTC).</summary>
+    public const string DateHeader = "x-amz-date";
+    /// <summary>The payload hash header (hex SHA-256 of the body).</summary>
+    public const string ContentHashHeader = "x-amz-content-sha256";
+    /// <summary>The timestamp format of <see cref="DateHeader"/>.</summary>
+    public const string DateFormat = "yyyyMMdd'T'HHmmss'Z'";
+
+    /// <summary>Hex SHA-256 of an empty body.</summary>
+    public static readonly string EmptyPayloadHash = HashHex([]);
+
+    /// <summary>Lower-case hex SHA-256 of <paramref name="data"/>.</summary>
+    public static string HashHex(ReadOnlySpan<byte> data) => Convert.ToHexStringLower(SHA256.HashData(data));
+
+    /// <summary>Formats a timestamp for <see cref="DateHeader"/>.</summary>
+    public static string FormatDate(DateTimeOffset time) => time.UtcDateTime.ToString(DateFormat, CultureInfo.InvariantCulture);
+
+    /// <summary>Parses a <see cref="DateHeader"/> value; false when it is not in the expected format.</summary>
+    public static bool TryParseDate(string? value, out DateTimeOffset time) =>
+        DateTimeOffset.TryParseExact(value, DateFormat, CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time);
+
+    /// <summary>
+    /// Computes the hex signature of a request.
+    /// </summary>
+    /// <param name="secret">The secret access key.</param>
+    /// <param name="method">HTTP method, upper case.</param>
+    /// <param name="path">The request path as sent (already percent-encoded).</param>
+    /// <param name="query">The raw query string without the leading '?', or empty.</param>
+    /// <param name="signedHeaders">Lower-case header names and values, sorted by name.</param>
+    /// <param name="payloadHash">Hex SHA-256 of the body.</param>
+    /// <param name="amzDate">The <see cref="DateHeader"/> value.</param>
+    /// <param name="region">The region of the credential scope.</param>
+    public static string ComputeSignature(string secret, string method, string path, string query,
+        IReadOnlyList<KeyValuePair<string, string>> signedHeaders, string payloadHash, string amzDate, string region)
+    {
+        var canonical = new StringBuilder();
+        canonical.Append(method).Append('\n');
+        canonical.Append(string.IsNullOrEmpty(path) ? "/" : path).Append('\n');
+        canonical.Append(CanonicalQuery(query)).Append('\n');
+        foreach (var (name, value) in signedHeaders)
+        {
+            canonical.Append(name).Append(':').Append(value.Trim()).Append('\n');
+        }
+        canonical.Append('\n');
+        canonical.Append(SignedHeaderList(signedHeaders)).Append('\n');
+        canonical.Append(payloadHash);
+
+        var date = amzDate.Length >= 8 ? amzDate[..8] : amzDate;
+        var scope = $"{date}/{region}/{Service}/aws4_request";
+        var stringToSign = $"{Algorithm}\n{amzDate}\n{scope}\n{HashHex(Encoding.UTF8.GetBytes(canonical.ToString()))}";
+
+        var key = Hmac(Encoding.UTF8.GetBytes("AWS4" + secret), date);
+        key = Hmac(key, region);
+        key = Hmac(key, Service);
+        key = Hmac(key, "aws4_request");
+        return Convert.ToHexStringLower(Hmac(key, stringToSign));
+    }
+
+    /// <summary>The <c>SignedHeaders</c> value: names joined by ';'.</summary>
+    public static string SignedHeaderList(IReadOnlyList<KeyValuePair<string, string>> signedHeaders) =>
+        string.Join(';', signedHeaders.Select(h => h.Key));
+
+    /// <summary>Builds the Authorization header value.</summary>
+    public static string AuthorizationHeader(string accessKeyId, string amzDate, string region,
+        IReadOnlyList<KeyValuePair<string, string>> signedHeaders, string signature) =>
+        $"{Algorithm} Credential={accessKeyId}/{amzDate[..8]}/{region}/{Service}/aws4_request, " +
+        $"SignedHeaders={SignedHeaderList(signedHeaders)}, Signature={signature}";
+
+    /// <summary>The parts of a SigV4 Authorization header.</summary>
+    /// <param name="AccessKeyId">The key id of the credential.</param>
+    /// <param name="Date">The yyyyMMdd date of the scope.</param>
+    /// <param name="Region">The region of the scope.</param>
+    /// <param name="Service">The service of the scope.</param>
+    /// <param name="SignedHeaders">The signed header names.</param>
+    /// <param name="Signature">The hex signature.</param>
+    public sealed record ParsedAuthorization(string AccessKeyId, string Date, string Region, string Service,
+        IReadOnlyList<string> SignedHeaders, string Signature);
+
+    /// <summary>Parses an Authorization header; null when it is not a well-formed SigV4 header.</summary>
+    public static ParsedAuthorization? ParseAuthorization(string? header)
+    {
+        if (header is null || !header.StartsWith(Algorithm + " ", StringComparison.Ordinal))
+        {
+            return null;
+        }
+        string? credential = null, signedHeaders = null, signature = null;
+        foreach (var part in header[(Algorithm.Length + 1)..].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = part.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                return null;
+            }
+            var value = part[(eq + 1)..];
+            switch (part[..eq])
+            {
+                case "Credential": credential = value; break;
+                case "SignedHeaders": signedHeaders = value; break;
+                case "Signature": signature = value; break;
+                default: return null;
+            }
+        }
+        var scope = credential?.Split('/');
+        if (scope is not { Length: 5 } || scope[4] != "aws4_request" || signedHeaders is null || string.IsNullOrEmpty(signature))
+        {
+            return null;
+        }
+        return new ParsedAuthorization(scope[0], scope[1], scope[2], scope[3], signedHeaders.Split(';'), signature);
+    }
+
+    private static string CanonicalQuery(string query)
+    {
+        if (string.IsNullOrEmpty(query))
+        {
+            return "";
+        }
+        var pairs = new List<(string Key, string Value)>();
+        foreach (var part in query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = part.IndexOf('=', StringComparison.Ordinal);
+            var key = eq < 0 ? part : part[..eq];
+            var value = eq < 0 ? "" : part[(eq + 1)..];
+            pairs.Add((Encode(Uri.UnescapeDataString(key.Replace('+', ' '))), Encode(Uri.UnescapeDataString(value.Replace('+', ' ')))));
+        }
+        pairs.Sort((a, b) =>
+        {
+            var byKey = string.CompareOrdinal(a.Key, b.Key);
+            return byKey != 0 ? byKey : string.CompareOrdinal(a.Value, b.Value);
+        });
+        return string.Join('&', pairs.Select(p => p.Key + "=" + p.Value));
+    }
+
+    // RFC 3986 unreserved characters stay; everything else is %XX upper-case, as SigV4 requires.
+    private static string Encode(string value) => Uri.EscapeDataString(value);
+
+    private static byte[] Hmac(byte[] key, string data) => HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(data));
+}

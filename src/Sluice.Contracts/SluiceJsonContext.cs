@@ -1,0 +1,33 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Sluice.Contracts;
+
+/// <summary>
+/// Source-generated JSON metadata for every wire type: camelCase, nulls omitted, enums as strings,
+/// unknown members ignored (models round-trip and tolerate newer servers).
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
+    AllowTrailingCommas = true,
+    ReadCommentHandling = JsonCommentHandling.Skip)]
+[JsonSerializable(typeof(ErrorResponse))]
+[JsonSerializable(typeof(CreatedResponse))]
+[JsonSerializable(typeof(CreateClusterRequest))]
+[JsonSerializable(typeof(ClusterInfo))]
+[JsonSerializable(typeof(NodeInfo))]
+[JsonSerializable(typeof(ResizeInstanceGroupRequest))]
+[JsonSerializable(typeof(UpdateClusterRequest))]
+[JsonSerializable(typeof(ListResponse<ClusterInfo>))]
+[JsonSerializable(typeof(ListResponse<NodeInfo>))]
+[JsonSerializable(typeof(CreateJobRequest))]
+[JsonSerializable(typeof(JobInfo))]
+[JsonSerializable(typeof(TaskInfo))]
+[JsonSerializable(typeof(InstanceInfo))]
+[JsonSerializable(typeof(ListResponse<JobInfo>))]
+[JsonSerializable(typeof(ListResponse<TaskInfo>))]
+[JsonSerializable(typeof(ListResponse<InstanceInfo>))]
+[JsonSerializable(typeof(ListResponse<StateEventInfo>))]
+[JsonSerializable(typeof(List<string>))]
+public sealed partial class SluiceJsonContext : JsonSerializerContext;

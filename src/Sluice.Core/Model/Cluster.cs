@@ -1,0 +1,31 @@
+namespace Sluice.Core.Model;
+
+public sealed record Cluster
+{
+    public required string Id { get; init; }
+    public required string AccountId { get; init; }
+    public required string Name { get; init; }
+    public string? Description { get; init; }
+    public required ClusterState State { get; init; }
+    public StateReason? Reason { get; init; }
+    public bool KeepAlive { get; init; }
+    public bool TerminationProtected { get; init; }
+    public string? LogUri { get; init; }
+    /// <summary>The compute backend name, e.g. "local".</summary>
+    public required string Backend { get; init; }
+    public IReadOnlyList<InstanceGroup> Groups { get; init; } = [];
+    public IReadOnlyList<BootstrapAction> BootstrapActions { get; init; } = [];
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+    /// <summary>The job this cluster was created for, when it is an auto-cluster.</summary>
+    public string? OwnerJobId { get; init; }
+    /// <summary>Set once the cluster has run any work; an idle cluster without keep-alive terminates only after that.</summary>
+    public bool HasRunWork { get; init; }
+    public string? ClientToken { get; init; }
+    /// <summary>Hash of the create request, to detect a client token reused with other parameters.</summary>
+    public string? RequestHash { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? ReadyAt { get; init; }
+    public DateTimeOffset? EndedAt { get; init; }
+
+    public bool IsEnded => State is ClusterState.Terminated or ClusterState.TerminatedWithErrors;
+}

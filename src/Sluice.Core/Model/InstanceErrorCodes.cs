@@ -1,0 +1,11 @@
+namespace Sluice.Core.Model;
+
+/// <summary>Why an instance attempt failed (<see cref="TaskInstance.ErrorCode"/>).</summary>
+public static class InstanceErrorCodes
+{
+    public const string NonZeroExit = "NonZeroExit";
+    public const string TimedOut = "TimedOut";
+    public const string LaunchFailed = "LaunchFailed";
+    public const string Stopped = "Stopped";
+    public const string NodeLost = "NodeLost";
+}

@@ -1,0 +1,17 @@
+namespace Sluice.Core.Model;
+
+/// <summary>Why a resource changed state: a stable code and a message.</summary>
+public sealed record StateReason(string Code, string Message)
+{
+    public const string UserRequest = "UserRequest";
+    public const string AllStepsCompleted = "AllStepsCompleted";
+    public const string StepFailure = "StepFailure";
+    public const string BootstrapFailure = "BootstrapFailure";
+    public const string InstanceFailure = "InstanceFailure";
+    public const string ValidationError = "ValidationError";
+    public const string InternalError = "InternalError";
+    /// <summary>An auto-cluster released because its job ended.</summary>
+    public const string JobEnded = "JobEnded";
+    /// <summary>Work stopped because its cluster ended.</summary>
+    public const string ClusterTerminated = "ClusterTerminated";
+}

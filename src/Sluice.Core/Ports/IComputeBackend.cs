@@ -1,0 +1,31 @@
+namespace Sluice.Core.Ports;
+
+/// <summary>
+/// Where work runs. The core decides which node an instance runs on (it owns slot accounting); the
+/// backend provisions nodes and runs processes on them. The shape fits both a local backend (nodes
+/// are directories and slot pools on this machine, processes are children) and a Slurm backend (a
+/// node is a Slurm node inside the cluster's allocation, a launch is an asynchronous job step whose
+/// status is polled, logs land on a shared filesystem, the host name comes from Slurm).
+/// </summary>
+public interface IComputeBackend
+{
+    /// <summary>The name clusters use to choose this backend, e.g. "local".</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// Brings up nodes for a cluster. Returns each node's host and working directory. Throws
+    /// <see cref="BackendException"/> when the backend cannot provide them (e.g. it cannot satisfy the
+    /// instance type); the cluster then fails fast with that message.
+    /// </summary>
+    Task<IReadOnlyList<ProvisionedNode>> ProvisionAsync(ProvisionRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Releases nodes; anything still running on them is killed. Idempotent.</summary>
+    Task ReleaseAsync(string clusterId, IReadOnlyList<string> nodeIds, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Starts a process on a node and returns once it is launched (or has failed to launch: that is
+    /// reported through <see cref="IRunningProcess.Completion"/> with <see cref="ProcessEndReason.LaunchFailed"/>,
+    /// not thrown). Its stdout and stderr go to the given files, which the backend creates.
+    /// </summary>
+    Task<IRunningProcess> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken);
+}

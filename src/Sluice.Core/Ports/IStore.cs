@@ -1,0 +1,96 @@
+using Sluice.Core.Model;
+
+namespace Sluice.Core.Ports;
+
+/// <summary>
+/// The persistence port. Every method but the recovery and auth look-ups is scoped by account: a row
+/// of one account is never returned to, or changed by, another.
+/// </summary>
+/// <remarks>
+/// Mutations return once their change is durable (committed). Implementations are expected to
+/// group-commit: concurrent mutations from many callers share one transaction, so the server is not
+/// serialised behind one fsync per change. Each state change also appends a <see cref="StateEvent"/> in
+/// the same transaction. Reads may run concurrently with writes and see only committed data; a read
+/// started after a mutation returned sees that mutation.
+/// Listing methods return up to <c>limit</c> items strictly after the sort key <c>after</c> (ids for
+/// clusters and jobs, names for tasks, the decimal index for instances), in ascending order.
+/// </remarks>
+public interface IStore : IAsyncDisposable
+{
+    /// <summary>Creates or upgrades the schema. Idempotent; fails clearly on a schema newer than this build.</summary>
+    Task MigrateAsync(CancellationToken cancellationToken);
+
+    // ---- accounts and keys
+    Task InsertAccountAsync(Account account, CancellationToken cancellationToken);
+    Task<Account?> GetAccountAsync(string accountId, CancellationToken cancellationToken);
+    Task<IReadOnlyList<Account>> ListAccountsAsync(CancellationToken cancellationToken);
+    Task InsertAccessKeyAsync(AccessKey key, CancellationToken cancellationToken);
+    /// <summary>Finds a key by id across all accounts (authentication needs this before the account is known).</summary>
+    Task<AccessKey?> FindAccessKeyAsync(string keyId, CancellationToken cancellationToken);
+
+    // ---- clusters, their groups and nodes
+    /// <summary>Inserts the cluster with its groups, bootstrap actions and tags.</summary>
+    /// <exception cref="DuplicateClientTokenException">Another cluster of the account has the same client token.</exception>
+    Task InsertClusterAsync(Cluster cluster, CancellationToken cancellationToken);
+    /// <summary>The cluster with its groups, or null.</summary>
+    Task<Cluster?> GetClusterAsync(string accountId, string clusterId, CancellationToken cancellationToken);
+    Task<Cluster?> FindClusterByClientTokenAsync(string accountId, string clientToken, CancellationToken cancellationToken);
+    /// <summary>Clusters of the account; <c>states</c> null or empty means all states.</summary>
+    Task<Page<Cluster>> ListClustersAsync(string accountId, IReadOnlyCollection<ClusterState>? states, string? after, int limit, CancellationToken cancellationToken);
+    /// <summary>All clusters, of every account, not yet Terminated or TerminatedWithErrors (for recovery at start).</summary>
+    Task<IReadOnlyList<Cluster>> ListActiveClustersAsync(CancellationToken cancellationToken);
+    /// <summary>Sets the state and reason; sets ReadyAt the first time the state is Running or Waiting and EndedAt when it ends; logs the event.</summary>
+    Task SetClusterStateAsync(string accountId, string clusterId, ClusterState state, StateReason? reason, DateTimeOffset at, CancellationToken cancellationToken);
+    /// <summary>Changes the given attributes; null arguments leave theirs as they are. <paramref name="tags"/> replaces all tags.</summary>
+    Task UpdateClusterAttributesAsync(string accountId, string clusterId, bool? terminationProtected, bool? keepAlive,
+        IReadOnlyDictionary<string, string>? tags, bool? hasRunWork, CancellationToken cancellationToken);
+    Task UpdateInstanceGroupCountsAsync(string accountId, string clusterId, string groupId, int requestedCount, int runningCount, CancellationToken cancellationToken);
+    /// <summary>Inserts or replaces a node row; logs an event when its state changed.</summary>
+    Task UpsertNodeAsync(Node node, CancellationToken cancellationToken);
+    Task<IReadOnlyList<Node>> ListNodesAsync(string accountId, string clusterId, CancellationToken cancellationToken);
+
+    // ---- jobs, tasks, instances
+    /// <summary>
+    /// Inserts the job, its tasks, and one Waiting instance row per task instance, in one transaction.
+    /// Must stay fast for 100,000 tasks (prepared, reused commands).
+    /// </summary>
+    /// <exception cref="DuplicateClientTokenException">Another job of the account has the same client token.</exception>
+    Task InsertJobAsync(Job job, IReadOnlyList<JobTask> tasks, CancellationToken cancellationToken);
+    Task<Job?> GetJobAsync(string accountId, string jobId, CancellationToken cancellationToken);
+    Task<Job?> FindJobByClientTokenAsync(string accountId, string clientToken, CancellationToken cancellationToken);
+    Task<Page<Job>> ListJobsAsync(string accountId, IReadOnlyCollection<RunState>? states, string? after, int limit, CancellationToken cancellationToken);
+    /// <summary>All Waiting and Running jobs of every account (for recovery at start).</summary>
+    Task<IReadOnlyList<Job>> ListActiveJobsAsync(CancellationToken cancellationToken);
+    /// <summary>Sets the state and reason; sets StartedAt the first time it is Running, EndedAt when it ends, clears EndedAt when it is Waiting again; logs the event.</summary>
+    Task SetJobStateAsync(string accountId, string jobId, RunState state, StateReason? reason, DateTimeOffset at, CancellationToken cancellationToken);
+    Task SetJobClusterAsync(string accountId, string jobId, string clusterId, CancellationToken cancellationToken);
+    /// <summary>Deletes the job with its tasks, instances and events. False when there was no such job.</summary>
+    Task<bool> DeleteJobAsync(string accountId, string jobId, CancellationToken cancellationToken);
+
+    Task<JobTask?> GetTaskAsync(string accountId, string jobId, string taskName, CancellationToken cancellationToken);
+    /// <summary>All tasks of a job, ordered by name.</summary>
+    Task<IReadOnlyList<JobTask>> GetTasksAsync(string accountId, string jobId, CancellationToken cancellationToken);
+    Task<Page<JobTask>> ListTasksAsync(string accountId, string jobId, string? after, int limit, CancellationToken cancellationToken);
+    /// <summary>Sets the state; StartedAt/EndedAt as for jobs; logs the event.</summary>
+    Task SetTaskStateAsync(string accountId, string jobId, string taskName, RunState state, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the instance row (the scheduler is its only writer); logs an event when its state changed.</summary>
+    Task UpdateInstanceAsync(TaskInstance instance, CancellationToken cancellationToken);
+    Task<TaskInstance?> GetInstanceAsync(string accountId, string jobId, string taskName, int index, CancellationToken cancellationToken);
+    Task<Page<TaskInstance>> ListInstancesAsync(string accountId, string jobId, string taskName, IReadOnlyCollection<RunState>? states, string? after, int limit, CancellationToken cancellationToken);
+    /// <summary>The instances of a job that are not Waiting with zero attempts (what recovery needs to rebuild its queue).</summary>
+    Task<IReadOnlyList<TaskInstance>> ListStartedInstancesAsync(string accountId, string jobId, CancellationToken cancellationToken);
+    /// <summary>Instance counts by state, per task name.</summary>
+    Task<IReadOnlyDictionary<string, InstanceCounts>> CountInstancesAsync(string accountId, string jobId, CancellationToken cancellationToken);
+    /// <summary>Marks every Waiting instance of the job Stopped (error code Stopped) in one statement.</summary>
+    Task StopWaitingInstancesAsync(string accountId, string jobId, DateTimeOffset at, CancellationToken cancellationToken);
+    /// <summary>
+    /// For a restart: instances not Finished go back to Waiting with no attempts, node, exit code or error;
+    /// tasks not Finished go back to Waiting. Finished work is kept.
+    /// </summary>
+    Task ResetUnfinishedAsync(string accountId, string jobId, CancellationToken cancellationToken);
+
+    // ---- event log
+    /// <summary>Events of one resource (exact id) or, with <paramref name="resourceId"/> null, of the account; ascending sequence after <paramref name="afterSequence"/>.</summary>
+    Task<IReadOnlyList<StateEvent>> ListEventsAsync(string accountId, string? resourceId, long afterSequence, int limit, CancellationToken cancellationToken);
+}
