@@ -1,0 +1,115 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Sluice.Contracts;
+using Sluice.Core.Model;
+
+namespace Sluice.Core.Clusters;
+
+/// <summary>Turns a <see cref="CreateClusterRequest"/> into a <see cref="Cluster"/> in state Starting, or rejects it.</summary>
+public sealed class ClusterRequestValidator(InstanceTypeCatalog catalog, IIdGenerator ids, TimeProvider time)
+{
+    public Cluster Validate(string accountId, CreateClusterRequest request, string field = "")
+    {
+        var prefix = field.Length == 0 ? "" : field + ".";
+        var clusterId = ids.NewId("c");
+        var groups = request.InstanceGroups;
+        if (groups is null || groups.Count == 0)
+        {
+            throw new SluiceException(ErrorCodes.MissingParameter, $"{prefix}instanceGroups is required: give at least one group, e.g. {{\"role\": \"Master\", \"instanceType\": \"g.small\", \"instanceCount\": 1}}");
+        }
+        Validation.Range(groups.Count, $"{prefix}instanceGroups count", 1, Limits.MaxGroups);
+
+        var built = new List<InstanceGroup>(groups.Count);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < groups.Count; i++)
+        {
+            var g = groups[i] ?? throw new SluiceException(ErrorCodes.InvalidParameter, $"{prefix}instanceGroups[{i}] is null");
+            var at = $"{prefix}instanceGroups[{i}]";
+            var role = Validation.ParseEnum<InstanceRole>(g.Role, $"{at}.role");
+            var type = Validation.RequireName(g.InstanceType, $"{at}.instanceType");
+            var spec = catalog.Get(type);
+            if (role == InstanceRole.Master)
+            {
+                if (built.Any(b => b.Role == InstanceRole.Master))
+                {
+                    throw new SluiceException(ErrorCodes.InvalidParameter, $"{at}: a cluster has at most one Master group");
+                }
+                if (g.InstanceCount != 1)
+                {
+                    throw new SluiceException(ErrorCodes.InvalidParameter, $"{at}.instanceCount is {g.InstanceCount}; a Master group has exactly 1 node");
+                }
+            }
+            Validation.Range(g.InstanceCount, $"{at}.instanceCount", 1, Limits.MaxNodesPerGroup);
+            var name = g.Name ?? role.ToString().ToLowerInvariant();
+            Validation.MaxLength(name, $"{at}.name", Limits.NameLength);
+            if (!names.Add(name))
+            {
+                throw new SluiceException(ErrorCodes.InvalidParameter, $"{at}.name '{name}' is used by another group; give each group its own name");
+            }
+            built.Add(new InstanceGroup
+            {
+                Id = ids.NewId("ig"),
+                ClusterId = clusterId,
+                Name = name,
+                Role = role,
+                InstanceType = type,
+                Market = Validation.ParseEnum(g.Market, $"{at}.market", (Market?)Market.OnDemand),
+                RequestedCount = g.InstanceCount,
+                Vcpus = spec.Vcpus,
+                MemoryMiB = spec.MemoryMiB,
+            });
+        }
+
+        var actions = request.BootstrapActions ?? [];
+        Validation.Range(actions.Count, $"{prefix}bootstrapActions count", 0, Limits.MaxBootstrapActions);
+        var bootstrap = actions.Select((a, i) =>
+        {
+            var at = $"{prefix}bootstrapActions[{i}]";
+            var path = Validation.RequireName(a?.Path, $"{at}.path");
+            return new BootstrapAction(
+                Validation.Optional(a!.Name, $"{at}.name", Limits.NameLength) ?? $"bootstrap-{i + 1}",
+                Validation.ParseEnum(a.Target, $"{at}.target", (BootstrapTarget?)BootstrapTarget.All),
+                path,
+                a.Arguments ?? []);
+        }).ToList();
+
+        var tags = request.Tags ?? [];
+        ValidateTags(tags, $"{prefix}tags");
+
+        var backend = string.IsNullOrEmpty(request.Backend) ? "local" : request.Backend;
+        return new Cluster
+        {
+            Id = clusterId,
+            AccountId = accountId,
+            Name = Validation.RequireName(request.Name, $"{prefix}name"),
+            Description = Validation.Optional(request.Description, $"{prefix}description", Limits.DescriptionLength),
+            State = ClusterState.Starting,
+            KeepAlive = request.KeepAlive,
+            TerminationProtected = request.TerminationProtected,
+            LogUri = Validation.Optional(request.LogUri, $"{prefix}logUri", 2048),
+            Backend = backend,
+            Groups = built,
+            BootstrapActions = bootstrap,
+            Tags = new Dictionary<string, string>(tags, StringComparer.Ordinal),
+            ClientToken = Validation.Optional(request.ClientToken, $"{prefix}clientToken", 64),
+            RequestHash = RequestHash(request),
+            CreatedAt = time.GetUtcNow(),
+        };
+    }
+
+    public static void ValidateTags(IReadOnlyDictionary<string, string> tags, string field)
+    {
+        Validation.Range(tags.Count, $"{field} count", 0, Limits.MaxTags);
+        foreach (var (key, value) in tags)
+        {
+            if (string.IsNullOrEmpty(key) || key.Length > 128)
+            {
+                throw new SluiceException(ErrorCodes.InvalidParameter, $"{field} has a key of {key.Length} characters; keys are 1-128 characters");
+            }
+            Validation.MaxLength(value ?? "", $"{field}.{key}", 256);
+        }
+    }
+
+    internal static string RequestHash(CreateClusterRequest request) =>
+        Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request, SluiceJsonContext.Default.CreateClusterRequest)));
+}

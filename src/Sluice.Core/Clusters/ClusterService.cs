@@ -1,0 +1,124 @@
+using Sluice.Contracts;
+using Sluice.Core.Model;
+using Sluice.Core.Ports;
+using Sluice.Core.Scheduling;
+
+namespace Sluice.Core.Clusters;
+
+/// <summary>The cluster operations of the API: validate, authorize by account, persist, hand to the scheduler.</summary>
+public sealed class ClusterService(IStore store, Scheduler scheduler, ClusterRequestValidator validator)
+{
+    /// <summary>Creates a cluster; a replay of the same client token returns the first one with <c>Created</c> false.</summary>
+    public async Task<(Cluster Cluster, bool Created)> CreateAsync(string accountId, CreateClusterRequest request, CancellationToken cancellationToken)
+    {
+        var cluster = validator.Validate(accountId, request);
+        if (!scheduler.BackendNames.Contains(cluster.Backend))
+        {
+            throw new SluiceException(ErrorCodes.InvalidParameter,
+                $"backend '{cluster.Backend}' is not configured on this server; available: {string.Join(", ", scheduler.BackendNames)}");
+        }
+        if (cluster.ClientToken is { } token && await ReplayAsync(accountId, token, cluster.RequestHash, cancellationToken).ConfigureAwait(false) is { } existing)
+        {
+            return (existing, false);
+        }
+        try
+        {
+            await store.InsertClusterAsync(cluster, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DuplicateClientTokenException)
+        {
+            return ((await ReplayAsync(accountId, cluster.ClientToken!, cluster.RequestHash, cancellationToken).ConfigureAwait(false))!, false);
+        }
+        scheduler.ClusterCreated(cluster);
+        return (cluster, true);
+    }
+
+    private async Task<Cluster?> ReplayAsync(string accountId, string token, string? requestHash, CancellationToken cancellationToken)
+    {
+        var existing = await store.FindClusterByClientTokenAsync(accountId, token, cancellationToken).ConfigureAwait(false);
+        if (existing is not null && existing.RequestHash != requestHash)
+        {
+            throw new SluiceException(ErrorCodes.IdempotentParameterMismatch,
+                $"clientToken '{token}' was already used for cluster {existing.Id} with other parameters; use a new token for a new cluster");
+        }
+        return existing;
+    }
+
+    public async Task<Cluster> GetAsync(string accountId, string clusterId, CancellationToken cancellationToken) =>
+        await store.GetClusterAsync(accountId, clusterId, cancellationToken).ConfigureAwait(false)
+        ?? throw new SluiceException(ErrorCodes.ClusterNotFound, $"cluster '{clusterId}' does not exist in your account");
+
+    public Task<Page<Cluster>> ListAsync(string accountId, IReadOnlyCollection<ClusterState>? states, string? after, int limit, CancellationToken cancellationToken) =>
+        store.ListClustersAsync(accountId, states, after, limit, cancellationToken);
+
+    public async Task<Cluster> UpdateAsync(string accountId, string clusterId, UpdateClusterRequest request, CancellationToken cancellationToken)
+    {
+        var cluster = await GetAsync(accountId, clusterId, cancellationToken).ConfigureAwait(false);
+        Dictionary<string, string>? tags = null;
+        if (request.Tags is not null || request.RemoveTags is not null)
+        {
+            tags = new Dictionary<string, string>(cluster.Tags, StringComparer.Ordinal);
+            foreach (var (key, value) in request.Tags ?? [])
+            {
+                tags[key] = value;
+            }
+            foreach (var key in request.RemoveTags ?? [])
+            {
+                tags.Remove(key);
+            }
+            ClusterRequestValidator.ValidateTags(tags, "tags");
+        }
+        await store.UpdateClusterAttributesAsync(accountId, clusterId, request.TerminationProtected, request.KeepAlive, tags, null, cancellationToken).ConfigureAwait(false);
+        scheduler.ClusterAttributesChanged(clusterId, request.KeepAlive, request.TerminationProtected);
+        return await GetAsync(accountId, clusterId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Asks the cluster to terminate. Refused while termination protection is on; a no-op once it is ending.</summary>
+    public async Task<Cluster> TerminateAsync(string accountId, string clusterId, CancellationToken cancellationToken)
+    {
+        var cluster = await GetAsync(accountId, clusterId, cancellationToken).ConfigureAwait(false);
+        if (cluster.TerminationProtected && !cluster.IsEnded)
+        {
+            throw new SluiceException(ErrorCodes.TerminationProtected,
+                $"cluster {clusterId} has termination protection; lift it first (PATCH terminationProtected=false, or `sluice cluster update {clusterId} --no-termination-protection`)");
+        }
+        if (cluster.IsEnded || cluster.State == ClusterState.Terminating)
+        {
+            return cluster;
+        }
+        scheduler.TerminateCluster(clusterId, new StateReason(StateReason.UserRequest, "terminated by request"));
+        return cluster;
+    }
+
+    /// <summary>Changes a group's node count; shrinking releases idle nodes first and busy ones when their work ends.</summary>
+    public async Task<Cluster> ResizeAsync(string accountId, string clusterId, string groupIdOrName, int count, CancellationToken cancellationToken)
+    {
+        var cluster = await GetAsync(accountId, clusterId, cancellationToken).ConfigureAwait(false);
+        var group = cluster.Groups.FirstOrDefault(g => g.Id == groupIdOrName) ?? cluster.Groups.FirstOrDefault(g => g.Name == groupIdOrName)
+            ?? throw new SluiceException(ErrorCodes.InstanceGroupNotFound, $"cluster {clusterId} has no instance group '{groupIdOrName}'; groups: {string.Join(", ", cluster.Groups.Select(g => $"{g.Name} ({g.Id})"))}");
+        if (group.Role == InstanceRole.Master && count != 1)
+        {
+            throw new SluiceException(ErrorCodes.InvalidParameter, $"instanceCount is {count}; a Master group stays at exactly 1 node");
+        }
+        Validation.Range(count, "instanceCount", 0, Limits.MaxNodesPerGroup);
+        if (cluster.State is not (ClusterState.Running or ClusterState.Waiting))
+        {
+            throw new SluiceException(ErrorCodes.InvalidState, $"cluster {clusterId} is {cluster.State}; groups can be resized only while it is Running or Waiting");
+        }
+        await store.UpdateInstanceGroupCountsAsync(accountId, clusterId, group.Id, count, group.RunningCount, cancellationToken).ConfigureAwait(false);
+        scheduler.ResizeGroup(clusterId, group.Id, count);
+        return await GetAsync(accountId, clusterId, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<Node>> ListNodesAsync(string accountId, string clusterId, CancellationToken cancellationToken)
+    {
+        await GetAsync(accountId, clusterId, cancellationToken).ConfigureAwait(false);
+        return await store.ListNodesAsync(accountId, clusterId, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<StateEvent>> ListEventsAsync(string accountId, string clusterId, long afterSequence, int limit, CancellationToken cancellationToken)
+    {
+        await GetAsync(accountId, clusterId, cancellationToken).ConfigureAwait(false);
+        return await store.ListEventsAsync(accountId, clusterId, afterSequence, limit, cancellationToken).ConfigureAwait(false);
+    }
+}

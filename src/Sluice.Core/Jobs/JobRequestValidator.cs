@@ -1,0 +1,104 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Sluice.Contracts;
+using Sluice.Core.Clusters;
+using Sluice.Core.Model;
+
+namespace Sluice.Core.Jobs;
+
+/// <summary>Turns a <see cref="CreateJobRequest"/> into a Waiting <see cref="Job"/> and its tasks, or rejects it.</summary>
+public sealed class JobRequestValidator(ClusterRequestValidator clusters, IIdGenerator ids, TimeProvider time)
+{
+    public ValidatedJob Validate(string accountId, CreateJobRequest request)
+    {
+        var hasCluster = !string.IsNullOrEmpty(request.ClusterId);
+        if (hasCluster == (request.AutoCluster is not null))
+        {
+            throw new SluiceException(hasCluster ? ErrorCodes.InvalidParameter : ErrorCodes.MissingParameter,
+                "give exactly one of clusterId (an existing cluster) or autoCluster (a cluster created for this job)");
+        }
+        Validation.Range(request.Priority, "priority", 0, Limits.MaxPriority);
+        var specs = request.Dag?.Tasks;
+        if (specs is null || specs.Count == 0)
+        {
+            throw new SluiceException(ErrorCodes.MissingParameter, "dag.tasks is required: give at least one task, e.g. {\"echo\": {\"commandLine\": \"echo hello\"}}");
+        }
+        Validation.Range(specs.Count, "dag.tasks count", 1, Limits.MaxTasksPerJob);
+
+        var jobId = ids.NewId("j");
+        var autoCluster = request.AutoCluster is null ? null : clusters.Validate(accountId, request.AutoCluster, "autoCluster") with { OwnerJobId = jobId, ClientToken = null };
+        var dag = Dag.Build(specs.Keys, request.Dag!.Dependencies);
+
+        var tasks = new List<JobTask>(specs.Count);
+        long totalInstances = 0;
+        foreach (var (name, spec) in specs)
+        {
+            Validation.TaskName(name);
+            var at = $"dag.tasks.{name}";
+            if (spec is null)
+            {
+                throw new SluiceException(ErrorCodes.InvalidParameter, $"{at} is null");
+            }
+            if (string.IsNullOrWhiteSpace(spec.CommandLine))
+            {
+                throw new SluiceException(ErrorCodes.MissingParameter, $"{at}.commandLine is required and must not be blank");
+            }
+            Validation.MaxLength(spec.CommandLine, $"{at}.commandLine", Limits.CommandLineLength);
+            RefuseNotYetSupported(spec.PackagePath, $"{at}.packagePath");
+            RefuseNotYetSupported(spec.StdoutRedirectPath, $"{at}.stdoutRedirectPath");
+            RefuseNotYetSupported(spec.StderrRedirectPath, $"{at}.stderrRedirectPath");
+            var env = spec.Env ?? [];
+            Validation.Range(env.Count, $"{at}.env count", 0, Limits.MaxEnvVariables);
+            foreach (var key in env.Keys)
+            {
+                Validation.EnvironmentName(key, $"{at}.env");
+            }
+            var count = Validation.Range(spec.InstanceCount ?? 1, $"{at}.instanceCount", 1, Limits.MaxInstanceCount);
+            totalInstances += count;
+            tasks.Add(new JobTask
+            {
+                JobId = jobId,
+                AccountId = accountId,
+                Name = name,
+                CommandLine = spec.CommandLine,
+                Env = env,
+                InstanceCount = count,
+                MaxRetryCount = Validation.Range(spec.MaxRetryCount ?? 0, $"{at}.maxRetryCount", 0, Limits.MaxRetryCount),
+                TimeoutSeconds = spec.Timeout is { } t ? Validation.Range(t, $"{at}.timeout", 1, Limits.MaxTimeoutSeconds) : null,
+                Cpu = Validation.Range(spec.Cpu ?? 1, $"{at}.cpu", 1, Limits.MaxCpuPerTask),
+                MemoryMiB = Validation.Range(spec.MemoryMiB ?? 0, $"{at}.memoryMiB", 0, 1L << 24),
+                Successors = dag.Successors[name],
+                State = RunState.Waiting,
+            });
+        }
+        Validation.Range(totalInstances, "total instances of the job", 1, Limits.MaxInstancesPerJob);
+        tasks.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+
+        var job = new Job
+        {
+            Id = jobId,
+            AccountId = accountId,
+            Name = Validation.RequireName(request.Name, "name"),
+            Description = Validation.Optional(request.Description, "description", Limits.DescriptionLength),
+            Priority = request.Priority,
+            State = RunState.Waiting,
+            JobFailOnInstanceFail = request.JobFailOnInstanceFail ?? true,
+            ClusterId = autoCluster?.Id ?? request.ClusterId,
+            AutoClusterJson = request.AutoCluster is null ? null : JsonSerializer.Serialize(request.AutoCluster, SluiceJsonContext.Default.CreateClusterRequest),
+            TaskCount = tasks.Count,
+            ClientToken = Validation.Optional(request.ClientToken, "clientToken", 64),
+            RequestHash = Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request, SluiceJsonContext.Default.CreateJobRequest))),
+            CreatedAt = time.GetUtcNow(),
+        };
+        return new ValidatedJob(job, tasks, autoCluster);
+    }
+
+    // Object storage is a later capability (issue #5); until it lands these fields are refused rather than ignored.
+    private static void RefuseNotYetSupported(string? value, string field)
+    {
+        if (!string.IsNullOrEmpty(value))
+        {
+            throw new SluiceException(ErrorCodes.NotImplemented, $"{field} needs object storage, which this Sluice build does not have yet; remove the field or write the file from the command itself");
+        }
+    }
+}

@@ -1,0 +1,214 @@
+using System.Text.Json;
+using Sluice.Contracts;
+using Sluice.Core.Clusters;
+using Sluice.Core.Model;
+using Sluice.Core.Ports;
+using Sluice.Core.Scheduling;
+
+namespace Sluice.Core.Jobs;
+
+/// <summary>The job operations of the API (the BatchCompute model).</summary>
+public sealed class JobService(IStore store, Scheduler scheduler, JobRequestValidator validator, ClusterRequestValidator clusterValidator, LogPaths logs, TimeProvider time)
+{
+    /// <summary>Submits a job; a replay of the same client token returns the first one with <c>Created</c> false.</summary>
+    public async Task<(Job Job, bool Created)> SubmitAsync(string accountId, CreateJobRequest request, CancellationToken cancellationToken)
+    {
+        var validated = validator.Validate(accountId, request);
+        var job = validated.Job;
+        if (job.ClientToken is { } token && await ReplayAsync(accountId, token, job.RequestHash, cancellationToken).ConfigureAwait(false) is { } existing)
+        {
+            return (existing, false);
+        }
+        if (validated.AutoCluster is { } auto)
+        {
+            CheckFits(validated.Tasks, auto);
+            if (!scheduler.BackendNames.Contains(auto.Backend))
+            {
+                throw new SluiceException(ErrorCodes.InvalidParameter, $"autoCluster.backend '{auto.Backend}' is not configured on this server");
+            }
+        }
+        else
+        {
+            var cluster = await store.GetClusterAsync(accountId, job.ClusterId!, cancellationToken).ConfigureAwait(false)
+                ?? throw new SluiceException(ErrorCodes.ClusterNotFound, $"clusterId '{job.ClusterId}' does not exist in your account");
+            if (cluster.IsEnded || cluster.State == ClusterState.Terminating)
+            {
+                throw new SluiceException(ErrorCodes.InvalidState, $"cluster {cluster.Id} is {cluster.State}; submit to a cluster that is Starting, Bootstrapping, Running or Waiting");
+            }
+            CheckFits(validated.Tasks, cluster);
+        }
+        try
+        {
+            await store.InsertJobAsync(job, validated.Tasks, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DuplicateClientTokenException)
+        {
+            return ((await ReplayAsync(accountId, job.ClientToken!, job.RequestHash, cancellationToken).ConfigureAwait(false))!, false);
+        }
+        if (validated.AutoCluster is { } autoCluster)
+        {
+            await store.InsertClusterAsync(autoCluster, cancellationToken).ConfigureAwait(false);
+            scheduler.ClusterCreated(autoCluster);
+        }
+        scheduler.JobSubmitted(job, validated.Tasks);
+        return (job, true);
+    }
+
+    /// <summary>An instance must fit on one node, or it would wait forever.</summary>
+    private static void CheckFits(IReadOnlyList<JobTask> tasks, Cluster cluster)
+    {
+        var workGroups = cluster.Groups.Where(g => g.Role != InstanceRole.Master).ToList();
+        if (workGroups.Count == 0)
+        {
+            workGroups = [.. cluster.Groups];
+        }
+        var maxCpu = workGroups.Max(g => g.Vcpus);
+        var maxMemory = workGroups.Max(g => g.MemoryMiB);
+        foreach (var task in tasks)
+        {
+            if (task.Cpu > maxCpu || task.MemoryMiB > maxMemory)
+            {
+                throw new SluiceException(ErrorCodes.InvalidParameter,
+                    $"dag.tasks.{task.Name} asks for {task.Cpu} vCPU and {task.MemoryMiB} MiB per instance; the largest node of cluster {cluster.Id} has {maxCpu} vCPU and {maxMemory} MiB");
+            }
+        }
+    }
+
+    private async Task<Job?> ReplayAsync(string accountId, string token, string? requestHash, CancellationToken cancellationToken)
+    {
+        var existing = await store.FindJobByClientTokenAsync(accountId, token, cancellationToken).ConfigureAwait(false);
+        if (existing is not null && existing.RequestHash != requestHash)
+        {
+            throw new SluiceException(ErrorCodes.IdempotentParameterMismatch,
+                $"clientToken '{token}' was already used for job {existing.Id} with other parameters; use a new token for a new job");
+        }
+        return existing;
+    }
+
+    public async Task<Job> GetAsync(string accountId, string jobId, CancellationToken cancellationToken) =>
+        await store.GetJobAsync(accountId, jobId, cancellationToken).ConfigureAwait(false)
+        ?? throw new SluiceException(ErrorCodes.JobNotFound, $"job '{jobId}' does not exist in your account");
+
+    public Task<Page<Job>> ListAsync(string accountId, IReadOnlyCollection<RunState>? states, string? after, int limit, CancellationToken cancellationToken) =>
+        store.ListJobsAsync(accountId, states, after, limit, cancellationToken);
+
+    /// <summary>Instance counts by state, per task.</summary>
+    public Task<IReadOnlyDictionary<string, InstanceCounts>> CountAsync(string accountId, string jobId, CancellationToken cancellationToken) =>
+        store.CountInstancesAsync(accountId, jobId, cancellationToken);
+
+    public async Task<Job> StopAsync(string accountId, string jobId, CancellationToken cancellationToken)
+    {
+        var job = await GetAsync(accountId, jobId, cancellationToken).ConfigureAwait(false);
+        if (job.State is not (RunState.Waiting or RunState.Running))
+        {
+            throw new SluiceException(ErrorCodes.InvalidState, $"job {jobId} is {job.State}; only Waiting or Running jobs can be stopped");
+        }
+        scheduler.StopJob(jobId);
+        return job;
+    }
+
+    /// <summary>Runs a Stopped or Failed job again; finished instances are kept, the rest start over.</summary>
+    public async Task<Job> RestartAsync(string accountId, string jobId, CancellationToken cancellationToken)
+    {
+        var job = await GetAsync(accountId, jobId, cancellationToken).ConfigureAwait(false);
+        if (job.State is not (RunState.Stopped or RunState.Failed))
+        {
+            throw new SluiceException(ErrorCodes.InvalidState, $"job {jobId} is {job.State}; only Stopped or Failed jobs can be restarted");
+        }
+        Cluster? autoCluster = null;
+        if (job.AutoClusterJson is { } json)
+        {
+            var request = JsonSerializer.Deserialize(json, SluiceJsonContext.Default.CreateClusterRequest)!;
+            autoCluster = clusterValidator.Validate(accountId, request, "autoCluster") with { OwnerJobId = jobId, ClientToken = null };
+        }
+        else
+        {
+            var cluster = await store.GetClusterAsync(accountId, job.ClusterId!, cancellationToken).ConfigureAwait(false);
+            if (cluster is null || cluster.IsEnded || cluster.State == ClusterState.Terminating)
+            {
+                throw new SluiceException(ErrorCodes.InvalidState, $"job {jobId} ran on cluster {job.ClusterId}, which is no longer running; submit the job again to another cluster");
+            }
+        }
+        await store.ResetUnfinishedAsync(accountId, jobId, cancellationToken).ConfigureAwait(false);
+        if (autoCluster is not null)
+        {
+            await store.InsertClusterAsync(autoCluster, cancellationToken).ConfigureAwait(false);
+            await store.SetJobClusterAsync(accountId, jobId, autoCluster.Id, cancellationToken).ConfigureAwait(false);
+            scheduler.ClusterCreated(autoCluster);
+        }
+        await store.SetJobStateAsync(accountId, jobId, RunState.Waiting, new StateReason(StateReason.UserRequest, "restarted by request"), time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        var restarted = await GetAsync(accountId, jobId, cancellationToken).ConfigureAwait(false);
+        var tasks = await store.GetTasksAsync(accountId, jobId, cancellationToken).ConfigureAwait(false);
+        var kept = await store.ListStartedInstancesAsync(accountId, jobId, cancellationToken).ConfigureAwait(false);
+        scheduler.JobRestarted(restarted, tasks, kept);
+        return restarted;
+    }
+
+    public async Task DeleteAsync(string accountId, string jobId, CancellationToken cancellationToken)
+    {
+        var job = await GetAsync(accountId, jobId, cancellationToken).ConfigureAwait(false);
+        if (!job.IsEnded)
+        {
+            throw new SluiceException(ErrorCodes.InvalidState, $"job {jobId} is {job.State}; stop it first: only Finished, Failed or Stopped jobs can be deleted");
+        }
+        await store.DeleteJobAsync(accountId, jobId, cancellationToken).ConfigureAwait(false);
+        var directory = logs.JobDirectory(accountId, jobId);
+        if (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    public async Task<JobTask> GetTaskAsync(string accountId, string jobId, string taskName, CancellationToken cancellationToken)
+    {
+        await GetAsync(accountId, jobId, cancellationToken).ConfigureAwait(false);
+        return await store.GetTaskAsync(accountId, jobId, taskName, cancellationToken).ConfigureAwait(false)
+            ?? throw new SluiceException(ErrorCodes.TaskNotFound, $"job {jobId} has no task '{taskName}'");
+    }
+
+    public async Task<Page<JobTask>> ListTasksAsync(string accountId, string jobId, string? after, int limit, CancellationToken cancellationToken)
+    {
+        await GetAsync(accountId, jobId, cancellationToken).ConfigureAwait(false);
+        return await store.ListTasksAsync(accountId, jobId, after, limit, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<Page<TaskInstance>> ListInstancesAsync(string accountId, string jobId, string taskName, IReadOnlyCollection<RunState>? states, string? after, int limit, CancellationToken cancellationToken)
+    {
+        await GetTaskAsync(accountId, jobId, taskName, cancellationToken).ConfigureAwait(false);
+        return await store.ListInstancesAsync(accountId, jobId, taskName, states, after, limit, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<TaskInstance> GetInstanceAsync(string accountId, string jobId, string taskName, int index, CancellationToken cancellationToken)
+    {
+        var task = await GetTaskAsync(accountId, jobId, taskName, cancellationToken).ConfigureAwait(false);
+        if (index < 0 || index >= task.InstanceCount)
+        {
+            throw new SluiceException(ErrorCodes.InstanceNotFound, $"task {taskName} has instances 0 to {task.InstanceCount - 1}; there is no instance {index}");
+        }
+        return await store.GetInstanceAsync(accountId, jobId, taskName, index, cancellationToken).ConfigureAwait(false)
+            ?? throw new SluiceException(ErrorCodes.InstanceNotFound, $"instance {index} of task {taskName} was not found");
+    }
+
+    /// <summary>The log of an instance's attempt (default: its latest); null when the instance has not started.</summary>
+    public async Task<LogFile?> GetLogAsync(string accountId, string jobId, string taskName, int index, LogStream stream, int? attempt, CancellationToken cancellationToken)
+    {
+        var instance = await GetInstanceAsync(accountId, jobId, taskName, index, cancellationToken).ConfigureAwait(false);
+        if (instance.Attempts == 0)
+        {
+            return null;
+        }
+        var which = attempt ?? instance.Attempts;
+        if (which < 1 || which > instance.Attempts)
+        {
+            throw new SluiceException(ErrorCodes.InvalidParameter, $"attempt is {which}; instance {index} has attempts 1 to {instance.Attempts}");
+        }
+        var complete = which < instance.Attempts || instance.State != RunState.Running;
+        return new LogFile(logs.Instance(accountId, jobId, taskName, index, which, stream), complete);
+    }
+
+    public async Task<IReadOnlyList<StateEvent>> ListEventsAsync(string accountId, string jobId, long afterSequence, int limit, CancellationToken cancellationToken)
+    {
+        await GetAsync(accountId, jobId, cancellationToken).ConfigureAwait(false);
+        return await store.ListEventsAsync(accountId, jobId, afterSequence, limit, cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,3 @@
+namespace Sluice.Core;
+
+public enum LogStream { Stdout, Stderr }

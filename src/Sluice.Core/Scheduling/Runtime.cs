@@ -1,0 +1,131 @@
+using Sluice.Core.Model;
+using Sluice.Core.Ports;
+
+namespace Sluice.Core.Scheduling;
+
+// The scheduler's in-memory state. Only the scheduler loop reads or writes these objects, except
+// InstanceRun's process hand-off, which is guarded by a lock.
+
+internal sealed class ClusterRuntime(Cluster cluster, IComputeBackend backend)
+{
+    public Cluster Cluster { get; set; } = cluster;
+    public IComputeBackend Backend { get; } = backend;
+    public List<NodeRuntime> Nodes { get; } = [];
+    public SortedSet<JobRuntime> Jobs { get; } = new(JobRuntime.ByPriority);
+    public int RunningInstances { get; set; }
+    public int BootstrapsInFlight { get; set; }
+    public bool ProvisionInFlight { get; set; }
+    public bool Terminating { get; set; }
+    public bool Released { get; set; }
+    public StateReason? TerminateReason { get; set; }
+    /// <summary>The first bootstrap failure; the cluster terminates with it once everything in flight ends.</summary>
+    public StateReason? BootstrapFailure { get; set; }
+    public HashSet<IRunningProcess> BootstrapProcesses { get; } = [];
+
+    public bool IsReady => Cluster.State is ClusterState.Running or ClusterState.Waiting;
+
+    /// <summary>Core and Task nodes run work; a cluster with only a Master runs it there.</summary>
+    public IEnumerable<NodeRuntime> WorkNodes
+    {
+        get
+        {
+            var workers = Nodes.Where(n => n.Node.Role != InstanceRole.Master && n.Node.State is NodeState.Idle or NodeState.Busy && !n.Draining);
+            return Nodes.Any(n => n.Node.Role != InstanceRole.Master && n.Node.State != NodeState.Terminated)
+                ? workers
+                : Nodes.Where(n => n.Node.State is NodeState.Idle or NodeState.Busy && !n.Draining);
+        }
+    }
+}
+
+internal sealed class NodeRuntime(Node node)
+{
+    public Node Node { get; set; } = node;
+    public int FreeCpu { get; set; } = node.Vcpus;
+    public long FreeMemoryMiB { get; set; } = node.MemoryMiB;
+    public int Running { get; set; }
+    /// <summary>Set by a shrinking resize: takes no new work and is released when its work ends.</summary>
+    public bool Draining { get; set; }
+}
+
+internal sealed class JobRuntime(Job job, long sequence)
+{
+    public static readonly IComparer<JobRuntime> ByPriority = Comparer<JobRuntime>.Create((a, b) =>
+    {
+        var byPriority = b.Job.Priority.CompareTo(a.Job.Priority);
+        return byPriority != 0 ? byPriority : a.Sequence.CompareTo(b.Sequence);
+    });
+
+    public Job Job { get; set; } = job;
+    public long Sequence { get; } = sequence;
+    public Dictionary<string, TaskRuntime> Tasks { get; } = new(StringComparer.Ordinal);
+    /// <summary>Tasks whose predecessors are done and that have instances left to launch, in readiness order.</summary>
+    public LinkedList<TaskRuntime> Ready { get; } = new();
+    public int RunningInstances { get; set; }
+    /// <summary>Why the job is ending early (a failed instance, a stop, its cluster ending); null while it runs normally.</summary>
+    public (RunState State, StateReason Reason)? Ending { get; set; }
+    public StateReason? FirstFailure { get; set; }
+    public ClusterRuntime? Cluster { get; set; }
+}
+
+internal sealed class TaskRuntime(JobTask task, int predecessors)
+{
+    public JobTask Task { get; set; } = task;
+    public int RemainingPredecessors { get; set; } = predecessors;
+    /// <summary>The next index never launched; indexes below it were launched at least once.</summary>
+    public int NextFresh { get; set; }
+    public Queue<int> Retry { get; } = new();
+    /// <summary>Attempts made, for indexes that have more than their first attempt or were recovered.</summary>
+    public Dictionary<int, int> Attempts { get; } = [];
+    public Dictionary<int, InstanceRun> Runs { get; } = [];
+    public int Finished { get; set; }
+    public int Failed { get; set; }
+    public int Stopped { get; set; }
+    public LinkedListNode<TaskRuntime>? ReadyNode { get; set; }
+
+    public int Pending => Task.InstanceCount - NextFresh + Retry.Count;
+    public bool IsEnded => Task.State is RunState.Finished or RunState.Failed or RunState.Stopped;
+
+    public int TakeNextIndex() => Retry.Count > 0 ? Retry.Dequeue() : NextFresh++;
+}
+
+internal enum StopKind { None, JobStopped, JobFailed, ClusterTerminated, SchedulerStopping }
+
+internal sealed class InstanceRun(JobRuntime job, TaskRuntime task, int index, int attempt, NodeRuntime node, ClusterRuntime cluster)
+{
+    private readonly Lock _gate = new();
+    private IRunningProcess? _process;
+    private bool _killRequested;
+
+    public JobRuntime Job { get; } = job;
+    public TaskRuntime Task { get; } = task;
+    public int Index { get; } = index;
+    public int Attempt { get; } = attempt;
+    public NodeRuntime Node { get; } = node;
+    public ClusterRuntime Cluster { get; } = cluster;
+    public StopKind StopKind { get; private set; }
+    public string? WorkingDirectory { get; set; }
+
+    /// <summary>Records the launched process; returns true when a kill was asked for before it existed.</summary>
+    public bool Attach(IRunningProcess process)
+    {
+        lock (_gate)
+        {
+            _process = process;
+            return _killRequested;
+        }
+    }
+
+    /// <summary>Asks for the run to end; the first reason wins. Returns the process to kill, if launched.</summary>
+    public IRunningProcess? RequestStop(StopKind kind)
+    {
+        lock (_gate)
+        {
+            if (StopKind == StopKind.None)
+            {
+                StopKind = kind;
+            }
+            _killRequested = true;
+            return _process;
+        }
+    }
+}

@@ -1,0 +1,110 @@
+using Sluice.Core.Model;
+
+namespace Sluice.Core.Scheduling;
+
+// Start-up recovery. Work that was running when the server stopped is gone with its processes: it
+// counts as a lost attempt (NodeLost) and is retried if the task allows retries. Clusters come back
+// through Starting: their nodes are provisioned and bootstrapped again.
+public sealed partial class Scheduler
+{
+    private void Recover(IReadOnlyList<Cluster> clusters, List<(Job Job, IReadOnlyList<JobTask> Tasks, IReadOnlyList<TaskInstance> Started)> jobs)
+    {
+        foreach (var cluster in clusters)
+        {
+            if (cluster.State == ClusterState.Terminating)
+            {
+                var ending = cluster with { State = cluster.State };
+                if (_backends.TryGetValue(cluster.Backend, out var backend))
+                {
+                    var runtime = new ClusterRuntime(ending, backend) { Terminating = true, TerminateReason = cluster.Reason };
+                    _clusters[cluster.Id] = runtime;
+                    TryRelease(runtime);
+                }
+                continue;
+            }
+            var restarted = cluster with { State = ClusterState.Starting };
+            Persist(_store.SetClusterStateAsync(cluster.AccountId, cluster.Id, ClusterState.Starting,
+                new StateReason("Recovered", "the server restarted; nodes are provisioned and bootstrapped again"), Now, CancellationToken.None));
+            StartCluster(restarted, recovered: true);
+        }
+        foreach (var (job, tasks, started) in jobs)
+        {
+            AdmitJob(job, tasks, started);
+        }
+    }
+
+    /// <summary>Rebuilds a recovered job's counters and queues from its instances that had started.</summary>
+    private void RestoreProgress(JobRuntime job, IReadOnlyList<TaskInstance> started)
+    {
+        if (started.Count == 0 && job.Job.State == RunState.Waiting)
+        {
+            return;
+        }
+        foreach (var group in started.GroupBy(i => i.TaskName, StringComparer.Ordinal))
+        {
+            if (!job.Tasks.TryGetValue(group.Key, out var task))
+            {
+                continue;
+            }
+            var seen = new HashSet<int>();
+            foreach (var instance in group)
+            {
+                seen.Add(instance.Index);
+                task.NextFresh = Math.Max(task.NextFresh, instance.Index + 1);
+                if (instance.Attempts > 0)
+                {
+                    task.Attempts[instance.Index] = instance.Attempts;
+                }
+                switch (instance.State)
+                {
+                    case RunState.Finished: task.Finished++; break;
+                    case RunState.Failed: task.Failed++; break;
+                    case RunState.Stopped: task.Stopped++; break;
+                    case RunState.Waiting: task.Retry.Enqueue(instance.Index); break;
+                    case RunState.Running:
+                        var retry = instance.Attempts <= task.Task.MaxRetryCount;
+                        var lost = instance with
+                        {
+                            State = retry ? RunState.Waiting : RunState.Failed,
+                            ErrorCode = InstanceErrorCodes.NodeLost,
+                            ErrorMessage = "the server restarted while this attempt ran",
+                            EndedAt = Now,
+                        };
+                        Persist(_store.UpdateInstanceAsync(lost, CancellationToken.None));
+                        if (retry)
+                        {
+                            task.Retry.Enqueue(instance.Index);
+                        }
+                        else
+                        {
+                            task.Failed++;
+                            job.FirstFailure ??= new StateReason(StateReason.InstanceFailure, $"task {task.Task.Name} instance {instance.Index} was lost when the server restarted");
+                        }
+                        break;
+                }
+            }
+            for (var index = 0; index < task.NextFresh; index++)
+            {
+                if (!seen.Contains(index))
+                {
+                    task.Retry.Enqueue(index);
+                }
+            }
+        }
+        foreach (var task in job.Tasks.Values.Where(t => t.Task.State == RunState.Finished))
+        {
+            foreach (var name in task.Task.Successors)
+            {
+                job.Tasks[name].RemainingPredecessors--;
+            }
+        }
+        foreach (var task in job.Tasks.Values.Where(t => !t.IsEnded))
+        {
+            CheckTaskDone(job, task);
+        }
+        if (job.Job.JobFailOnInstanceFail && job.Tasks.Values.Any(t => t.Failed > 0))
+        {
+            EndJobEarly(job, RunState.Failed, job.FirstFailure ?? new StateReason(StateReason.InstanceFailure, "an instance failed"), StopKind.JobFailed);
+        }
+    }
+}
