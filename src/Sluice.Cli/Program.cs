@@ -1,3 +1,3 @@
-// Placeholder entry point until the CLI commands land (issue #2).
-Console.Error.WriteLine("sluice: not built yet");
-return 2;
+using Sluice.Cli;
+
+return await SluiceCli.RunAsync(args, Spectre.Console.AnsiConsole.Console, Console.Out, Console.Error).ConfigureAwait(false);

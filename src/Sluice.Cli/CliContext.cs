@@ -1,0 +1,43 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Sluice.Client;
+using Spectre.Console;
+
+namespace Sluice.Cli;
+
+/// <summary>What a command needs from the command line: the client, the output format, the console.</summary>
+internal sealed class CliContext(ParseResult parse, IAnsiConsole console, TextWriter stdout)
+{
+    public bool Json => parse.GetValue(GlobalOptions.Output) == "json";
+    public IAnsiConsole Console { get; } = console;
+    public TextWriter Stdout { get; } = stdout;
+
+    /// <summary>Credentials from the environment or the profile; the endpoint from --endpoint, the environment or the profile.</summary>
+    public SluiceClient CreateClient()
+    {
+        var profile = parse.GetValue(GlobalOptions.Profile);
+        SluiceCredentials credentials;
+        try
+        {
+            credentials = profile is null ? SluiceCredentials.FromDefaults() : SluiceCredentials.FromProfile(profile);
+        }
+        catch (Exception ex) when (ex is SluiceClientException or InvalidOperationException or IOException or ArgumentException)
+        {
+            throw new UsageException($"no credentials: {ex.Message}. Run `sluice up` once (it writes the 'local' profile), or set SLUICE_ENDPOINT, SLUICE_ACCESS_KEY_ID and SLUICE_SECRET_ACCESS_KEY");
+        }
+        var endpointText = parse.GetValue(GlobalOptions.Endpoint);
+        Uri? endpoint = credentials.Endpoint;
+        if (endpointText is not null && !Uri.TryCreate(endpointText, UriKind.Absolute, out endpoint))
+        {
+            throw new UsageException($"--endpoint '{endpointText}' is not an absolute URL such as http://127.0.0.1:8780");
+        }
+        if (endpoint is null)
+        {
+            throw new UsageException("no endpoint: pass --endpoint, set SLUICE_ENDPOINT, or run `sluice up` to write the 'local' profile");
+        }
+        return new SluiceClient(new SluiceClientOptions { Endpoint = endpoint, Credentials = credentials });
+    }
+
+    public void WriteJson<T>(T value, JsonTypeInfo<T> type) => Stdout.WriteLine(JsonSerializer.Serialize(value, type));
+}

@@ -1,0 +1,235 @@
+using System.CommandLine;
+using Sluice.Client;
+using Sluice.Contracts;
+using Spectre.Console;
+
+namespace Sluice.Cli.Commands;
+
+/// <summary><c>sluice cluster create|list|get|update|resize|terminate|nodes</c>.</summary>
+internal static class ClusterCommands
+{
+    private static readonly SluiceJsonContext Json = SluiceJsonContext.Default;
+
+    public static Command Build(Func<ParseResult, Func<CliContext, CancellationToken, Task<int>>, CancellationToken, Task<int>> run)
+    {
+        var cluster = new Command("cluster", "Create, inspect, resize and terminate clusters");
+
+        var name = new Option<string?>("--name") { Description = "Cluster name" };
+        var groups = new Option<string[]>("--group") { Description = "Instance group NAME:ROLE:TYPE:COUNT, e.g. core:Core:g.small:2 (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var keepAlive = new Option<bool>("--keep-alive") { Description = "Keep the cluster Waiting when its work is done (default: terminate after it has run work)" };
+        var protect = new Option<bool>("--termination-protection") { Description = "Refuse terminate until protection is lifted" };
+        var bootstrap = new Option<string[]>("--bootstrap") { Description = "Bootstrap script TARGET:PATH where TARGET is Master, Workers or All (repeatable)" };
+        var tags = new Option<string[]>("--tag") { Description = "Tag K=V (repeatable)" };
+        var logUri = new Option<string?>("--log-uri") { Description = "Where the cluster's logs are copied" };
+        var file = new Option<string?>("--file", "-f") { Description = "Cluster request as JSON or YAML; flags given as well override it" };
+        var wait = new Option<bool>("--wait") { Description = "Wait until the cluster is ready (exit 1 if it fails to start)" };
+        var create = new Command("create", "Create a cluster") { name, groups, keepAlive, protect, bootstrap, tags, logUri, file, wait };
+        create.SetAction((parse, ct) => run(parse, async (cli, token) =>
+        {
+            var request = parse.GetValue(file) is { } path ? InputFiles.Read(path, Json.CreateClusterRequest) : new CreateClusterRequest();
+            request.Name = parse.GetValue(name) ?? request.Name;
+            foreach (var g in parse.GetValue(groups) ?? [])
+            {
+                (request.InstanceGroups ??= []).Add(ParseGroup(g));
+            }
+            foreach (var b in parse.GetValue(bootstrap) ?? [])
+            {
+                (request.BootstrapActions ??= []).Add(ParseBootstrap(b));
+            }
+            foreach (var t in parse.GetValue(tags) ?? [])
+            {
+                var (k, v) = ParseTag(t);
+                (request.Tags ??= [])[k] = v;
+            }
+            request.KeepAlive |= parse.GetValue(keepAlive);
+            request.TerminationProtected |= parse.GetValue(protect);
+            request.LogUri = parse.GetValue(logUri) ?? request.LogUri;
+            using var client = cli.CreateClient();
+            ClusterInfo created = await client.CreateClusterAsync(request, token).ConfigureAwait(false);
+            if (parse.GetValue(wait))
+            {
+                try
+                {
+                    created = await client.WaitForClusterReadyAsync(created.Id, cancellationToken: token).ConfigureAwait(false);
+                }
+                catch (SluiceWaitException)
+                {
+                    created = await client.GetClusterAsync(created.Id, token).ConfigureAwait(false);
+                    Show(cli, created);
+                    return ExitCodes.Failed;
+                }
+            }
+            Show(cli, created);
+            return ExitCodes.Ok;
+        }, ct));
+        cluster.Add(create);
+
+        var state = new Option<string[]>("--state") { Description = "Only clusters in these states (repeatable)" };
+        var list = new Command("list", "List clusters") { state };
+        list.SetAction((parse, ct) => run(parse, async (cli, token) =>
+        {
+            using var client = cli.CreateClient();
+            var all = new List<ClusterInfo>();
+            await foreach (var c in client.ListClustersAsync(parse.GetValue(state), cancellationToken: token).ConfigureAwait(false))
+            {
+                all.Add(c);
+            }
+            if (cli.Json)
+            {
+                cli.WriteJson(new ListResponse<ClusterInfo> { Items = all }, Json.ListResponseClusterInfo);
+                return ExitCodes.Ok;
+            }
+            var table = new Table().AddColumns("ID", "NAME", "STATE", "NODES", "CREATED");
+            foreach (var c in all)
+            {
+                table.AddRow(c.Id, Markup.Escape(c.Name), Styled(c.State), $"{c.InstanceGroups.Sum(g => g.RunningCount)}/{c.InstanceGroups.Sum(g => g.RequestedCount)}", c.CreatedAt.ToString("u"));
+            }
+            cli.Console.Write(table);
+            return ExitCodes.Ok;
+        }, ct));
+        cluster.Add(list);
+
+        var id = new Argument<string>("cluster-id") { Description = "The cluster id" };
+        var get = new Command("get", "Show a cluster") { id };
+        get.SetAction((parse, ct) => run(parse, async (cli, token) =>
+        {
+            using var client = cli.CreateClient();
+            Show(cli, await client.GetClusterAsync(parse.GetValue(id)!, token).ConfigureAwait(false));
+            return ExitCodes.Ok;
+        }, ct));
+        cluster.Add(get);
+
+        var protection = new Option<bool?>("--termination-protection") { Description = "true or false" };
+        var keep = new Option<bool?>("--keep-alive") { Description = "true or false" };
+        var setTags = new Option<string[]>("--tag") { Description = "Set tag K=V (repeatable)" };
+        var removeTags = new Option<string[]>("--remove-tag") { Description = "Remove tag K (repeatable)" };
+        var update = new Command("update", "Change termination protection, keep-alive or tags") { id, protection, keep, setTags, removeTags };
+        update.SetAction((parse, ct) => run(parse, async (cli, token) =>
+        {
+            var request = new UpdateClusterRequest { TerminationProtected = parse.GetValue(protection), KeepAlive = parse.GetValue(keep) };
+            foreach (var t in parse.GetValue(setTags) ?? [])
+            {
+                var (k, v) = ParseTag(t);
+                (request.Tags ??= [])[k] = v;
+            }
+            if (parse.GetValue(removeTags) is { Length: > 0 } remove)
+            {
+                request.RemoveTags = [.. remove];
+            }
+            using var client = cli.CreateClient();
+            Show(cli, await client.UpdateClusterAsync(parse.GetValue(id)!, request, token).ConfigureAwait(false));
+            return ExitCodes.Ok;
+        }, ct));
+        cluster.Add(update);
+
+        var group = new Argument<string>("group") { Description = "Instance group id or name" };
+        var count = new Argument<int>("count") { Description = "New node count" };
+        var resize = new Command("resize", "Resize an instance group; shrinking never kills running work (busy nodes leave when idle)") { id, group, count };
+        resize.SetAction((parse, ct) => run(parse, async (cli, token) =>
+        {
+            using var client = cli.CreateClient();
+            Show(cli, await client.ResizeInstanceGroupAsync(parse.GetValue(id)!, parse.GetValue(group)!, parse.GetValue(count), token).ConfigureAwait(false));
+            return ExitCodes.Ok;
+        }, ct));
+        cluster.Add(resize);
+
+        var waitEnd = new Option<bool>("--wait") { Description = "Wait until the cluster has terminated" };
+        var terminate = new Command("terminate", "Terminate a cluster: stops its work and releases its nodes") { id, waitEnd };
+        terminate.SetAction((parse, ct) => run(parse, async (cli, token) =>
+        {
+            using var client = cli.CreateClient();
+            ClusterInfo info = await client.TerminateClusterAsync(parse.GetValue(id)!, token).ConfigureAwait(false);
+            if (parse.GetValue(waitEnd))
+            {
+                info = await client.WaitForClusterTerminatedAsync(info.Id, cancellationToken: token).ConfigureAwait(false);
+            }
+            Show(cli, info);
+            return ExitCodes.Ok;
+        }, ct));
+        cluster.Add(terminate);
+
+        var nodes = new Command("nodes", "List the nodes of a cluster") { id };
+        nodes.SetAction((parse, ct) => run(parse, async (cli, token) =>
+        {
+            using var client = cli.CreateClient();
+            var all = new List<NodeInfo>();
+            await foreach (var n in client.ListNodesAsync(parse.GetValue(id)!, cancellationToken: token).ConfigureAwait(false))
+            {
+                all.Add(n);
+            }
+            if (cli.Json)
+            {
+                cli.WriteJson(new ListResponse<NodeInfo> { Items = all }, Json.ListResponseNodeInfo);
+                return ExitCodes.Ok;
+            }
+            var table = new Table().AddColumns("ID", "ROLE", "STATE", "VCPUS", "MEMORY MiB", "HOST");
+            foreach (var n in all)
+            {
+                table.AddRow(n.Id, n.Role, n.State, n.Vcpus.ToString(System.Globalization.CultureInfo.InvariantCulture), n.MemoryMiB.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(n.Host ?? ""));
+            }
+            cli.Console.Write(table);
+            return ExitCodes.Ok;
+        }, ct));
+        cluster.Add(nodes);
+        return cluster;
+    }
+
+    internal static InstanceGroupConfig ParseGroup(string text)
+    {
+        var parts = text.Split(':');
+        if (parts.Length != 4 || !int.TryParse(parts[3], System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var count))
+        {
+            throw new UsageException($"--group '{text}' must be NAME:ROLE:TYPE:COUNT, e.g. core:Core:g.small:2");
+        }
+        return new InstanceGroupConfig { Name = parts[0], Role = parts[1], InstanceType = parts[2], InstanceCount = count };
+    }
+
+    internal static BootstrapActionConfig ParseBootstrap(string text)
+    {
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0 || colon == text.Length - 1)
+        {
+            throw new UsageException($"--bootstrap '{text}' must be TARGET:PATH, e.g. All:/opt/setup.sh");
+        }
+        var words = text[(colon + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return new BootstrapActionConfig { Target = text[..colon], Path = words[0], Arguments = [.. words.Skip(1)] };
+    }
+
+    internal static (string Key, string Value) ParseTag(string text)
+    {
+        var eq = text.IndexOf('=', StringComparison.Ordinal);
+        return eq <= 0 ? throw new UsageException($"--tag '{text}' must be KEY=VALUE") : (text[..eq], text[(eq + 1)..]);
+    }
+
+    internal static string Styled(string state) => state switch
+    {
+        "Running" or "Waiting" or "Finished" => $"[green]{state}[/]",
+        "Failed" or "TerminatedWithErrors" => $"[red]{state}[/]",
+        "Starting" or "Bootstrapping" or "Terminating" => $"[yellow]{state}[/]",
+        _ => state,
+    };
+
+    private static void Show(CliContext cli, ClusterInfo c)
+    {
+        if (cli.Json)
+        {
+            cli.WriteJson(c, Json.ClusterInfo);
+            return;
+        }
+        var grid = new Grid().AddColumn().AddColumn();
+        grid.AddRow("[bold]Id[/]", c.Id);
+        grid.AddRow("[bold]Name[/]", Markup.Escape(c.Name));
+        grid.AddRow("[bold]State[/]", Styled(c.State) + (c.StateChangeReason is { } r ? Markup.Escape($"  ({r.Code}: {r.Message})") : ""));
+        grid.AddRow("[bold]Keep alive[/]", c.KeepAlive ? "yes" : "no");
+        grid.AddRow("[bold]Termination protected[/]", c.TerminationProtected ? "yes" : "no");
+        foreach (var g in c.InstanceGroups)
+        {
+            grid.AddRow($"[bold]Group {Markup.Escape(g.Name)}[/]", Markup.Escape($"{g.Role} {g.InstanceType} ({g.Vcpus} vCPU, {g.MemoryMiB} MiB) {g.RunningCount}/{g.RequestedCount} nodes, id {g.Id}"));
+        }
+        if (c.Tags.Count > 0)
+        {
+            grid.AddRow("[bold]Tags[/]", Markup.Escape(string.Join(", ", c.Tags.Select(t => $"{t.Key}={t.Value}"))));
+        }
+        cli.Console.Write(grid);
+    }
+}

@@ -1,0 +1,72 @@
+using System.CommandLine;
+using Sluice.Client;
+using Sluice.Server.Hosting;
+
+namespace Sluice.Cli.Commands;
+
+/// <summary>
+/// <c>sluice up</c>: serves the embedded Sluice (SQLite + local backend) on 127.0.0.1. The first run
+/// creates an account and key and writes them to the 'local' profile (mode 0600).
+/// </summary>
+internal static class UpCommand
+{
+    public static readonly string DefaultDataDirectory = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".sluice", "data");
+
+    public static Command Build(Func<ParseResult, Func<CliContext, CancellationToken, Task<int>>, CancellationToken, Task<int>> run)
+    {
+        var data = new Option<string>("--data") { Description = "Data directory (database, logs, node directories)", DefaultValueFactory = _ => DefaultDataDirectory };
+        var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (0 picks a free one)", DefaultValueFactory = _ => 8780 };
+        var command = new Command("up", "Run the embedded Sluice server on 127.0.0.1 until Ctrl+C") { data, port };
+        command.SetAction((parse, ct) => run(parse, async (cli, token) =>
+        {
+            var portNumber = parse.GetValue(port);
+            if (portNumber is < 0 or > 65535)
+            {
+                throw new UsageException($"--port {portNumber} must be from 0 to 65535");
+            }
+            var directory = Path.GetFullPath(parse.GetValue(data)!);
+            await using var app = SluiceServerHost.Build(new SluiceServerOptions { DataDirectory = directory, Url = $"http://127.0.0.1:{portNumber}" });
+            await app.StartAsync(token).ConfigureAwait(false);
+            var endpoint = SluiceServerHost.BoundAddress(app);
+            var key = await SluiceServerHost.EnsureAccountAsync(app, "local", token).ConfigureAwait(false);
+            var profilePath = SluiceProfileFile.DefaultPath;
+            if (key is not null)
+            {
+                SluiceProfileFile.Write(profilePath, SluiceCredentials.DefaultProfileName, endpoint, key.KeyId, key.Secret);
+                cli.Console.MarkupLine($"created account [bold]local[/] with access key [bold]{key.KeyId}[/]; credentials written to {profilePath} (profile 'local')");
+            }
+            else
+            {
+                RefreshProfileEndpoint(profilePath, endpoint);
+            }
+            cli.Console.MarkupLine($"Sluice is serving on [bold]{endpoint}[/] (data in {directory}); Ctrl+C stops it");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        }, ct));
+        return command;
+    }
+
+    // A later `up` on another port keeps the profile pointing at the server that runs now.
+    private static void RefreshProfileEndpoint(string path, Uri endpoint)
+    {
+        try
+        {
+            var current = SluiceCredentials.FromProfile(SluiceCredentials.DefaultProfileName, path);
+            if (current.Endpoint != endpoint)
+            {
+                SluiceProfileFile.Write(path, SluiceCredentials.DefaultProfileName, endpoint, current.AccessKeyId, current.SecretAccessKey);
+            }
+        }
+        catch (SluiceClientException)
+        {
+            // No profile: the keys were shown when the data directory was created; nothing to refresh.
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
+using YamlDotNet.RepresentationModel;
+
+namespace Sluice.Cli;
+
+/// <summary>Reads request files written as JSON or YAML (same camelCase shape) into wire types.</summary>
+internal static class InputFiles
+{
+    public static T Read<T>(string path, JsonTypeInfo<T> type) where T : class
+    {
+        if (!File.Exists(path))
+        {
+            throw new UsageException($"file '{path}' does not exist");
+        }
+        var text = File.ReadAllText(path);
+        var json = LooksLikeJson(path, text) ? text : YamlToJson(path, text);
+        try
+        {
+            return JsonSerializer.Deserialize(json, type) ?? throw new UsageException($"{path} is empty");
+        }
+        catch (JsonException ex)
+        {
+            throw new UsageException($"{path} does not match the expected shape{(ex.Path is null ? "" : " at " + ex.Path)}: {ex.Message.Split(". ")[0]}");
+        }
+    }
+
+    private static bool LooksLikeJson(string path, string text) =>
+        path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || text.TrimStart().StartsWith('{');
+
+    private static string YamlToJson(string path, string text)
+    {
+        var yaml = new YamlStream();
+        try
+        {
+            yaml.Load(new StringReader(text));
+        }
+        catch (YamlDotNet.Core.YamlException ex)
+        {
+            throw new UsageException($"{path} is neither JSON nor valid YAML: line {ex.Start.Line}: {ex.Message}");
+        }
+        if (yaml.Documents.Count == 0)
+        {
+            throw new UsageException($"{path} is empty");
+        }
+        return Convert(yaml.Documents[0].RootNode)?.ToJsonString() ?? "null";
+    }
+
+    // YAML scalars become JSON numbers and booleans only when they look like them, so "007" stays a string only if quoted.
+    private static JsonNode? Convert(YamlNode node) => node switch
+    {
+        YamlMappingNode map => new JsonObject(map.Children.Select(kv => KeyValuePair.Create(((YamlScalarNode)kv.Key).Value ?? "", Convert(kv.Value)))),
+        YamlSequenceNode seq => new JsonArray(seq.Children.Select(Convert).ToArray()),
+        YamlScalarNode scalar => Scalar(scalar),
+        _ => null,
+    };
+
+    private static JsonNode? Scalar(YamlScalarNode scalar)
+    {
+        var value = scalar.Value;
+        if (scalar.Style is YamlDotNet.Core.ScalarStyle.SingleQuoted or YamlDotNet.Core.ScalarStyle.DoubleQuoted or YamlDotNet.Core.ScalarStyle.Literal or YamlDotNet.Core.ScalarStyle.Folded)
+        {
+            return JsonValue.Create(value);
+        }
+        if (value is null or "" or "~" or "null")
+        {
+            return null;
+        }
+        if (value is "true" or "false")
+        {
+            return JsonValue.Create(value == "true");
+        }
+        if (long.TryParse(value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var number))
+        {
+            return JsonValue.Create(number);
+        }
+        return JsonValue.Create(value);
+    }
+}

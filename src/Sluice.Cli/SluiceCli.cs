@@ -1,0 +1,97 @@
+using System.CommandLine;
+using Sluice.Cli.Commands;
+using Sluice.Client;
+using Sluice.Streaming;
+using Spectre.Console;
+
+namespace Sluice.Cli;
+
+/// <summary>The `sluice` command tree and its error handling (exit codes in <see cref="ExitCodes"/>).</summary>
+internal static class SluiceCli
+{
+    public static async Task<int> RunAsync(string[] args, IAnsiConsole console, TextWriter stdout, TextWriter stderr)
+    {
+        // Hadoop-streaming flags are single-dash (-input, -mapper): that command parses its own arguments.
+        if (args.Length > 0 && args[0] == "streaming")
+        {
+            using var cancel = CancelOnCtrlC();
+            return await StreamingTool.RunAsync(args[1..], stdout, stderr, cancel.Token).ConfigureAwait(false);
+        }
+
+        var root = new RootCommand("sluice: clusters and batch jobs on your own machines");
+        root.Add(GlobalOptions.Output);
+        root.Add(GlobalOptions.Endpoint);
+        root.Add(GlobalOptions.Profile);
+        Func<ParseResult, Func<CliContext, CancellationToken, Task<int>>, CancellationToken, Task<int>> run =
+            (parse, body, ct) => Guard(new CliContext(parse, console, stdout), stderr, body, ct);
+        root.Add(UpCommand.Build(run));
+        root.Add(QuickstartCommand.Build(run));
+        root.Add(ClusterCommands.Build(run));
+        foreach (var command in JobCommands.Build(run))
+        {
+            root.Add(command);
+        }
+        root.Add(LogsCommand.Build(run));
+        root.Add(new Command("streaming", "Run a Hadoop-streaming MapReduce job locally (sluice streaming -input IN -output OUT -mapper CMD ...)"));
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                await stderr.WriteLineAsync($"sluice: {error.Message}").ConfigureAwait(false);
+            }
+            await stderr.WriteLineAsync("run `sluice --help` for usage").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr }).ConfigureAwait(false);
+    }
+
+    private static async Task<int> Guard(CliContext cli, TextWriter stderr, Func<CliContext, CancellationToken, Task<int>> body, CancellationToken ct)
+    {
+        try
+        {
+            return await body(cli, ct).ConfigureAwait(false);
+        }
+        catch (UsageException ex)
+        {
+            await stderr.WriteLineAsync($"sluice: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+        catch (SluiceServiceException ex)
+        {
+            await stderr.WriteLineAsync($"sluice: {ex.ErrorCode}: {ex.Message} (HTTP {ex.StatusCode}, request id {ex.RequestId})").ConfigureAwait(false);
+            return ExitCodes.Service;
+        }
+        catch (SluiceWaitException ex)
+        {
+            await stderr.WriteLineAsync($"sluice: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Failed;
+        }
+        catch (SluiceClientException ex)
+        {
+            await stderr.WriteLineAsync($"sluice: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Service;
+        }
+        catch (HttpRequestException ex)
+        {
+            await stderr.WriteLineAsync($"sluice: cannot reach the Sluice endpoint: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Service;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return ExitCodes.Failed;
+        }
+    }
+
+    private static CancellationTokenSource CancelOnCtrlC()
+    {
+        var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        return cancel;
+    }
+}

@@ -1,0 +1,33 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Sluice.Contracts;
+using Sluice.Core;
+
+namespace Sluice.Server.Api;
+
+/// <summary>Maps error codes to HTTP statuses and writes the error body every failure shares.</summary>
+internal static class ApiErrors
+{
+    public static int StatusOf(string code) => code switch
+    {
+        ErrorCodes.MissingAuthentication => StatusCodes.Status401Unauthorized,
+        ErrorCodes.InvalidAccessKeyId or ErrorCodes.SignatureDoesNotMatch or ErrorCodes.RequestExpired => StatusCodes.Status403Forbidden,
+        ErrorCodes.ClusterNotFound or ErrorCodes.InstanceGroupNotFound or ErrorCodes.JobNotFound or ErrorCodes.TaskNotFound
+            or ErrorCodes.InstanceNotFound or ErrorCodes.NotFound => StatusCodes.Status404NotFound,
+        ErrorCodes.InvalidState or ErrorCodes.TerminationProtected or ErrorCodes.IdempotentParameterMismatch => StatusCodes.Status409Conflict,
+        ErrorCodes.RequestTooLarge => StatusCodes.Status413PayloadTooLarge,
+        ErrorCodes.NotImplemented => StatusCodes.Status501NotImplemented,
+        ErrorCodes.InternalError => StatusCodes.Status500InternalServerError,
+        _ => StatusCodes.Status400BadRequest,
+    };
+
+    public static Task WriteAsync(HttpContext context, string code, string message)
+    {
+        context.Response.StatusCode = StatusOf(code);
+        context.Response.ContentType = "application/json";
+        var body = new ErrorResponse { Code = code, Message = message, RequestId = RequestIds.Get(context) };
+        return JsonSerializer.SerializeAsync(context.Response.Body, body, SluiceJsonContext.Default.ErrorResponse, context.RequestAborted);
+    }
+
+    public static Task WriteAsync(HttpContext context, SluiceException error) => WriteAsync(context, error.Code, error.Message);
+}

@@ -1,0 +1,84 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Sluice.Contracts;
+using Sluice.Core.Clusters;
+using Sluice.Core.Model;
+using Sluice.Server.Auth;
+
+namespace Sluice.Server.Api;
+
+/// <summary>/v1/clusters: create, list, get, update, terminate, resize, nodes, events.</summary>
+internal static class ClusterEndpoints
+{
+    private static readonly SluiceJsonContext Json = SluiceJsonContext.Default;
+
+    public static IEndpointRouteBuilder MapClusterApi(this IEndpointRouteBuilder app)
+    {
+        var clusters = app.MapGroup("/v1/clusters").WithTags("Clusters");
+
+        clusters.MapPost("/", async (HttpContext context, ClusterService service, CancellationToken ct) =>
+        {
+            var request = await Body.ReadAsync(context.Request, Json.CreateClusterRequest).ConfigureAwait(false);
+            var (cluster, created) = await service.CreateAsync(SignatureAuthentication.AccountId(context), request, ct).ConfigureAwait(false);
+            return TypedResults.Json(cluster.ToInfo(), Json.ClusterInfo, statusCode: created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+        }).WithName("CreateCluster").WithSummary("Create a cluster").Accepts<CreateClusterRequest>("application/json").Produces<ClusterInfo>(StatusCodes.Status201Created);
+
+        clusters.MapGet("/", async (HttpContext context, ClusterService service, CancellationToken ct) =>
+        {
+            var (after, limit) = Paging.Read(context.Request);
+            var page = await service.ListAsync(SignatureAuthentication.AccountId(context), Paging.States<ClusterState>(context.Request), after, limit, ct).ConfigureAwait(false);
+            var body = new ListResponse<ClusterInfo> { Items = page.Items.Select(c => c.ToInfo()).ToList(), IsTruncated = page.NextAfter is not null, NextMarker = Paging.Encode(page.NextAfter) };
+            return TypedResults.Json(body, Json.ListResponseClusterInfo);
+        }).WithName("ListClusters").WithSummary("List clusters (marker/maxKeys paging, state filter)").Produces<ListResponse<ClusterInfo>>();
+
+        clusters.MapGet("/{clusterId}", async (string clusterId, HttpContext context, ClusterService service, CancellationToken ct) =>
+        {
+            var cluster = await service.GetAsync(SignatureAuthentication.AccountId(context), clusterId, ct).ConfigureAwait(false);
+            return TypedResults.Json(cluster.ToInfo(), Json.ClusterInfo);
+        }).WithName("GetCluster").WithSummary("Get a cluster").Produces<ClusterInfo>();
+
+        clusters.MapPatch("/{clusterId}", async (string clusterId, HttpContext context, ClusterService service, CancellationToken ct) =>
+        {
+            var request = await Body.ReadAsync(context.Request, Json.UpdateClusterRequest).ConfigureAwait(false);
+            var cluster = await service.UpdateAsync(SignatureAuthentication.AccountId(context), clusterId, request, ct).ConfigureAwait(false);
+            return TypedResults.Json(cluster.ToInfo(), Json.ClusterInfo);
+        }).WithName("UpdateCluster").WithSummary("Change termination protection, keep-alive or tags").Accepts<UpdateClusterRequest>("application/json").Produces<ClusterInfo>();
+
+        clusters.MapPost("/{clusterId}/terminate", TerminateAsync).WithName("TerminateCluster").WithSummary("Terminate a cluster").Produces<ClusterInfo>(StatusCodes.Status202Accepted);
+        clusters.MapDelete("/{clusterId}", TerminateAsync).WithName("DeleteCluster").WithSummary("Terminate a cluster (BatchCompute's delete)").Produces<ClusterInfo>(StatusCodes.Status202Accepted);
+
+        clusters.MapPut("/{clusterId}/instanceGroups/{group}", async (string clusterId, string group, HttpContext context, ClusterService service, CancellationToken ct) =>
+        {
+            var request = await Body.ReadAsync(context.Request, Json.ResizeInstanceGroupRequest).ConfigureAwait(false);
+            var cluster = await service.ResizeAsync(SignatureAuthentication.AccountId(context), clusterId, group, request.InstanceCount, ct).ConfigureAwait(false);
+            return TypedResults.Json(cluster.ToInfo(), Json.ClusterInfo, statusCode: StatusCodes.Status202Accepted);
+        }).WithName("ResizeInstanceGroup").WithSummary("Resize an instance group (by id or name)").Accepts<ResizeInstanceGroupRequest>("application/json").Produces<ClusterInfo>(StatusCodes.Status202Accepted);
+
+        clusters.MapGet("/{clusterId}/nodes", async (string clusterId, HttpContext context, ClusterService service, CancellationToken ct) =>
+        {
+            var (after, limit) = Paging.Read(context.Request);
+            var nodes = await service.ListNodesAsync(SignatureAuthentication.AccountId(context), clusterId, ct).ConfigureAwait(false);
+            var page = nodes.Where(n => after is null || string.CompareOrdinal(n.Id, after) > 0).OrderBy(n => n.Id, StringComparer.Ordinal).Take(limit + 1).ToList();
+            var truncated = page.Count > limit;
+            var items = page.Take(limit).Select(n => n.ToInfo()).ToList();
+            var body = new ListResponse<NodeInfo> { Items = items, IsTruncated = truncated, NextMarker = truncated ? Paging.Encode(items[^1].Id) : null };
+            return TypedResults.Json(body, Json.ListResponseNodeInfo);
+        }).WithName("ListNodes").WithSummary("List the nodes of a cluster").Produces<ListResponse<NodeInfo>>();
+
+        clusters.MapGet("/{clusterId}/events", async (string clusterId, HttpContext context, ClusterService service, CancellationToken ct) =>
+        {
+            var (after, limit) = EventPaging.Read(context.Request);
+            var events = await service.ListEventsAsync(SignatureAuthentication.AccountId(context), clusterId, after, limit + 1, ct).ConfigureAwait(false);
+            return TypedResults.Json(EventPaging.Page(events, limit), Json.ListResponseStateEventInfo);
+        }).WithName("ListClusterEvents").WithSummary("The state changes of a cluster").Produces<ListResponse<StateEventInfo>>();
+
+        return app;
+    }
+
+    private static async Task<IResult> TerminateAsync(string clusterId, HttpContext context, ClusterService service, CancellationToken ct)
+    {
+        var cluster = await service.TerminateAsync(SignatureAuthentication.AccountId(context), clusterId, ct).ConfigureAwait(false);
+        return TypedResults.Json(cluster.ToInfo(), Json.ClusterInfo, statusCode: StatusCodes.Status202Accepted);
+    }
+}

@@ -1,0 +1,190 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Sluice.Contracts;
+using Sluice.Core;
+using Sluice.Core.Jobs;
+using Sluice.Core.Model;
+using Sluice.Server.Auth;
+
+namespace Sluice.Server.Api;
+
+/// <summary>/v1/jobs: submit, list, get, stop, restart, delete, tasks, instances, logs, events.</summary>
+internal static class JobEndpoints
+{
+    private const int DefaultLogRead = 1 << 20;
+    private const int MaxLogRead = 16 << 20;
+    private static readonly SluiceJsonContext Json = SluiceJsonContext.Default;
+
+    public static IEndpointRouteBuilder MapJobApi(this IEndpointRouteBuilder app)
+    {
+        var jobs = app.MapGroup("/v1/jobs").WithTags("Jobs");
+
+        jobs.MapPost("/", async (HttpContext context, JobService service, CancellationToken ct) =>
+        {
+            var request = await Body.ReadAsync(context.Request, Json.CreateJobRequest).ConfigureAwait(false);
+            var account = SignatureAuthentication.AccountId(context);
+            var (job, created) = await service.SubmitAsync(account, request, ct).ConfigureAwait(false);
+            var counts = created ? new InstanceCounts(0, 0, 0, 0, 0) : (await service.CountAsync(account, job.Id, ct).ConfigureAwait(false)).Values.Sum();
+            if (created)
+            {
+                counts = counts with { Waiting = request.Dag!.Tasks!.Values.Sum(t => (long)(t.InstanceCount ?? 1)) };
+            }
+            return TypedResults.Json(job.ToInfo(counts), Json.JobInfo, statusCode: created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+        }).WithName("CreateJob").WithSummary("Submit a job (a DAG of tasks)").Accepts<CreateJobRequest>("application/json").Produces<JobInfo>(StatusCodes.Status201Created);
+
+        jobs.MapGet("/", async (HttpContext context, JobService service, CancellationToken ct) =>
+        {
+            var account = SignatureAuthentication.AccountId(context);
+            var (after, limit) = Paging.Read(context.Request);
+            var page = await service.ListAsync(account, Paging.States<RunState>(context.Request), after, limit, ct).ConfigureAwait(false);
+            var items = new List<JobInfo>(page.Items.Count);
+            foreach (var job in page.Items)
+            {
+                items.Add(job.ToInfo((await service.CountAsync(account, job.Id, ct).ConfigureAwait(false)).Values.Sum()));
+            }
+            var body = new ListResponse<JobInfo> { Items = items, IsTruncated = page.NextAfter is not null, NextMarker = Paging.Encode(page.NextAfter) };
+            return TypedResults.Json(body, Json.ListResponseJobInfo);
+        }).WithName("ListJobs").WithSummary("List jobs (marker/maxKeys paging, state filter)").Produces<ListResponse<JobInfo>>();
+
+        jobs.MapGet("/{jobId}", (string jobId, HttpContext context, JobService service, CancellationToken ct) =>
+            JobResultAsync(context, service, service.GetAsync(SignatureAuthentication.AccountId(context), jobId, ct), StatusCodes.Status200OK, ct))
+            .WithName("GetJob").WithSummary("Get a job with its instance metrics").Produces<JobInfo>();
+
+        jobs.MapPost("/{jobId}/stop", (string jobId, HttpContext context, JobService service, CancellationToken ct) =>
+            JobResultAsync(context, service, service.StopAsync(SignatureAuthentication.AccountId(context), jobId, ct), StatusCodes.Status202Accepted, ct))
+            .WithName("StopJob").WithSummary("Stop a Waiting or Running job").Produces<JobInfo>(StatusCodes.Status202Accepted);
+
+        jobs.MapPost("/{jobId}/restart", (string jobId, HttpContext context, JobService service, CancellationToken ct) =>
+            JobResultAsync(context, service, service.RestartAsync(SignatureAuthentication.AccountId(context), jobId, ct), StatusCodes.Status202Accepted, ct))
+            .WithName("RestartJob").WithSummary("Restart a Stopped or Failed job; finished instances are kept").Produces<JobInfo>(StatusCodes.Status202Accepted);
+
+        jobs.MapDelete("/{jobId}", async (string jobId, HttpContext context, JobService service, CancellationToken ct) =>
+        {
+            await service.DeleteAsync(SignatureAuthentication.AccountId(context), jobId, ct).ConfigureAwait(false);
+            return TypedResults.NoContent();
+        }).WithName("DeleteJob").WithSummary("Delete a Finished, Failed or Stopped job with its logs").Produces(StatusCodes.Status204NoContent);
+
+        jobs.MapGet("/{jobId}/events", async (string jobId, HttpContext context, JobService service, CancellationToken ct) =>
+        {
+            var (after, limit) = EventPaging.Read(context.Request);
+            var events = await service.ListEventsAsync(SignatureAuthentication.AccountId(context), jobId, after, limit + 1, ct).ConfigureAwait(false);
+            return TypedResults.Json(EventPaging.Page(events, limit), Json.ListResponseStateEventInfo);
+        }).WithName("ListJobEvents").WithSummary("The state changes of a job").Produces<ListResponse<StateEventInfo>>();
+
+        jobs.MapGet("/{jobId}/tasks", async (string jobId, HttpContext context, JobService service, CancellationToken ct) =>
+        {
+            var account = SignatureAuthentication.AccountId(context);
+            var (after, limit) = Paging.Read(context.Request);
+            var page = await service.ListTasksAsync(account, jobId, after, limit, ct).ConfigureAwait(false);
+            var counts = await service.CountAsync(account, jobId, ct).ConfigureAwait(false);
+            var body = new ListResponse<TaskInfo>
+            {
+                Items = page.Items.Select(t => t.ToInfo(counts.GetValueOrDefault(t.Name) ?? InstanceCounts.Zero)).ToList(),
+                IsTruncated = page.NextAfter is not null,
+                NextMarker = Paging.Encode(page.NextAfter),
+            };
+            return TypedResults.Json(body, Json.ListResponseTaskInfo);
+        }).WithName("ListTasks").WithSummary("List the tasks of a job").Produces<ListResponse<TaskInfo>>();
+
+        jobs.MapGet("/{jobId}/tasks/{taskName}", async (string jobId, string taskName, HttpContext context, JobService service, CancellationToken ct) =>
+        {
+            var account = SignatureAuthentication.AccountId(context);
+            var task = await service.GetTaskAsync(account, jobId, taskName, ct).ConfigureAwait(false);
+            var counts = await service.CountAsync(account, jobId, ct).ConfigureAwait(false);
+            return TypedResults.Json(task.ToInfo(counts.GetValueOrDefault(taskName) ?? InstanceCounts.Zero), Json.TaskInfo);
+        }).WithName("GetTask").WithSummary("Get a task with its instance metrics").Produces<TaskInfo>();
+
+        jobs.MapGet("/{jobId}/tasks/{taskName}/instances", async (string jobId, string taskName, HttpContext context, JobService service, CancellationToken ct) =>
+        {
+            var (after, limit) = Paging.Read(context.Request);
+            var page = await service.ListInstancesAsync(SignatureAuthentication.AccountId(context), jobId, taskName, Paging.States<RunState>(context.Request), after, limit, ct).ConfigureAwait(false);
+            var body = new ListResponse<InstanceInfo> { Items = page.Items.Select(i => i.ToInfo()).ToList(), IsTruncated = page.NextAfter is not null, NextMarker = Paging.Encode(page.NextAfter) };
+            return TypedResults.Json(body, Json.ListResponseInstanceInfo);
+        }).WithName("ListInstances").WithSummary("List the instances of a task").Produces<ListResponse<InstanceInfo>>();
+
+        jobs.MapGet("/{jobId}/tasks/{taskName}/instances/{index:int}", async (string jobId, string taskName, int index, HttpContext context, JobService service, CancellationToken ct) =>
+        {
+            var instance = await service.GetInstanceAsync(SignatureAuthentication.AccountId(context), jobId, taskName, index, ct).ConfigureAwait(false);
+            return TypedResults.Json(instance.ToInfo(), Json.InstanceInfo);
+        }).WithName("GetInstance").WithSummary("Get one instance of a task").Produces<InstanceInfo>();
+
+        jobs.MapGet("/{jobId}/tasks/{taskName}/instances/{index:int}/logs/{stream}", ReadLogAsync)
+            .WithName("ReadInstanceLog").WithSummary("Read an instance's stdout or stderr from a byte offset").Produces<byte[]>(contentType: "application/octet-stream");
+
+        return app;
+    }
+
+    private static async Task<IResult> JobResultAsync(HttpContext context, JobService service, Task<Job> operation, int status, CancellationToken ct)
+    {
+        var job = await operation.ConfigureAwait(false);
+        var counts = await service.CountAsync(SignatureAuthentication.AccountId(context), job.Id, ct).ConfigureAwait(false);
+        return TypedResults.Json(job.ToInfo(counts.Values.Sum()), Json.JobInfo, statusCode: status);
+    }
+
+    private static async Task ReadLogAsync(string jobId, string taskName, int index, string stream, HttpContext context, JobService service, CancellationToken ct)
+    {
+        var which = stream switch
+        {
+            "stdout" => LogStream.Stdout,
+            "stderr" => LogStream.Stderr,
+            _ => throw new SluiceException(ErrorCodes.InvalidParameter, $"log '{stream}' does not exist; use stdout or stderr"),
+        };
+        var offset = QueryNumber(context.Request, "offset", 0, long.MaxValue, 0);
+        var length = (int)QueryNumber(context.Request, "length", 0, MaxLogRead, DefaultLogRead);
+        var attempt = context.Request.Query.ContainsKey("attempt") ? (int?)QueryNumber(context.Request, "attempt", 1, int.MaxValue, 1) : null;
+        var log = await service.GetLogAsync(SignatureAuthentication.AccountId(context), jobId, taskName, index, which, attempt, ct).ConfigureAwait(false);
+
+        var response = context.Response;
+        response.ContentType = "application/octet-stream";
+        FileStream? file = null;
+        try
+        {
+            if (log is not null && File.Exists(log.Path))
+            {
+                file = new FileStream(log.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, useAsync: true);
+            }
+            var size = file?.Length ?? 0;
+            response.Headers[SluiceHeaders.LogSize] = size.ToString(CultureInfo.InvariantCulture);
+            response.Headers[SluiceHeaders.LogComplete] = log?.IsComplete == true ? "true" : "false";
+            var count = (int)Math.Clamp(size - offset, 0, length);
+            response.ContentLength = count;
+            if (file is null || count == 0)
+            {
+                return;
+            }
+            file.Seek(offset, SeekOrigin.Begin);
+            var buffer = new byte[Math.Min(count, 81920)];
+            var left = count;
+            while (left > 0)
+            {
+                var read = await file.ReadAsync(buffer.AsMemory(0, Math.Min(buffer.Length, left)), ct).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+                await response.Body.WriteAsync(buffer.AsMemory(0, read), ct).ConfigureAwait(false);
+                left -= read;
+            }
+        }
+        finally
+        {
+            if (file is not null)
+            {
+                await file.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static long QueryNumber(HttpRequest request, string name, long min, long max, long fallback)
+    {
+        if (!request.Query.TryGetValue(name, out var raw))
+        {
+            return fallback;
+        }
+        return long.TryParse(raw.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value
+            : throw new SluiceException(ErrorCodes.InvalidParameter, $"{name} '{raw}' must be a whole number from {min} to {max}");
+    }
+}

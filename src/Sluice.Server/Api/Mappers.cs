@@ -1,0 +1,135 @@
+using Sluice.Contracts;
+using Sluice.Core.Model;
+
+namespace Sluice.Server.Api;
+
+/// <summary>Domain records to wire DTOs.</summary>
+internal static class Mappers
+{
+    public static StateChangeReason? ToInfo(this StateReason? reason) =>
+        reason is null ? null : new StateChangeReason { Code = reason.Code, Message = reason.Message };
+
+    public static ClusterInfo ToInfo(this Cluster c) => new()
+    {
+        Id = c.Id,
+        Name = c.Name,
+        Description = c.Description,
+        State = c.State.ToString(),
+        StateChangeReason = c.Reason.ToInfo(),
+        KeepAlive = c.KeepAlive,
+        TerminationProtected = c.TerminationProtected,
+        LogUri = c.LogUri,
+        Backend = c.Backend,
+        InstanceGroups = c.Groups.Select(g => new InstanceGroupInfo
+        {
+            Id = g.Id,
+            Name = g.Name,
+            Role = g.Role.ToString(),
+            InstanceType = g.InstanceType,
+            Market = g.Market.ToString(),
+            RequestedCount = g.RequestedCount,
+            RunningCount = g.RunningCount,
+            Vcpus = g.Vcpus,
+            MemoryMiB = g.MemoryMiB,
+        }).ToList(),
+        BootstrapActions = c.BootstrapActions.Select(b => new BootstrapActionConfig
+        {
+            Name = b.Name,
+            Target = b.Target.ToString(),
+            Path = b.Path,
+            Arguments = [.. b.Arguments],
+        }).ToList(),
+        Tags = new Dictionary<string, string>(c.Tags),
+        CreatedAt = c.CreatedAt,
+        ReadyAt = c.ReadyAt,
+        EndedAt = c.EndedAt,
+    };
+
+    public static NodeInfo ToInfo(this Node n) => new()
+    {
+        Id = n.Id,
+        GroupId = n.GroupId,
+        Role = n.Role.ToString(),
+        State = n.State.ToString(),
+        Vcpus = n.Vcpus,
+        MemoryMiB = n.MemoryMiB,
+        Host = n.Host,
+        WorkDirectory = n.WorkDirectory,
+        CreatedAt = n.CreatedAt,
+        EndedAt = n.EndedAt,
+    };
+
+    public static InstanceMetrics ToMetrics(this InstanceCounts c) => new()
+    {
+        WaitingCount = c.Waiting,
+        RunningCount = c.Running,
+        FinishedCount = c.Finished,
+        FailedCount = c.Failed,
+        StoppedCount = c.Stopped,
+    };
+
+    public static InstanceCounts Sum(this IEnumerable<InstanceCounts> counts) =>
+        counts.Aggregate(InstanceCounts.Zero, (a, b) => new InstanceCounts(a.Waiting + b.Waiting, a.Running + b.Running, a.Finished + b.Finished, a.Failed + b.Failed, a.Stopped + b.Stopped));
+
+    public static JobInfo ToInfo(this Job j, InstanceCounts counts) => new()
+    {
+        Id = j.Id,
+        Name = j.Name,
+        Description = j.Description,
+        Priority = j.Priority,
+        State = j.State.ToString(),
+        StateChangeReason = j.Reason.ToInfo(),
+        JobFailOnInstanceFail = j.JobFailOnInstanceFail,
+        ClusterId = j.ClusterId,
+        UsesAutoCluster = j.AutoClusterJson is not null,
+        TaskCount = j.TaskCount,
+        Metrics = counts.ToMetrics(),
+        CreatedAt = j.CreatedAt,
+        StartedAt = j.StartedAt,
+        EndedAt = j.EndedAt,
+    };
+
+    public static TaskInfo ToInfo(this JobTask t, InstanceCounts counts) => new()
+    {
+        JobId = t.JobId,
+        Name = t.Name,
+        State = t.State.ToString(),
+        CommandLine = t.CommandLine,
+        InstanceCount = t.InstanceCount,
+        MaxRetryCount = t.MaxRetryCount,
+        Timeout = t.TimeoutSeconds,
+        Cpu = t.Cpu,
+        MemoryMiB = t.MemoryMiB,
+        Successors = [.. t.Successors],
+        Metrics = counts.ToMetrics(),
+        StartedAt = t.StartedAt,
+        EndedAt = t.EndedAt,
+    };
+
+    public static InstanceInfo ToInfo(this TaskInstance i) => new()
+    {
+        JobId = i.JobId,
+        TaskName = i.TaskName,
+        Index = i.Index,
+        State = i.State.ToString(),
+        Attempts = i.Attempts,
+        NodeId = i.NodeId,
+        Host = i.Host,
+        ExitCode = i.ExitCode,
+        ErrorCode = i.ErrorCode,
+        ErrorMessage = i.ErrorMessage,
+        StartedAt = i.StartedAt,
+        EndedAt = i.EndedAt,
+    };
+
+    public static StateEventInfo ToInfo(this StateEvent e) => new()
+    {
+        Sequence = e.Sequence,
+        ResourceKind = e.Kind.ToString(),
+        ResourceId = e.ResourceId,
+        FromState = e.FromState,
+        ToState = e.ToState,
+        Reason = e.Reason.ToInfo(),
+        At = e.At,
+    };
+}

@@ -1,0 +1,90 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Sluice.Backends.Local;
+using Sluice.Contracts;
+using Sluice.Core;
+using Sluice.Core.Accounts;
+using Sluice.Core.Model;
+using Sluice.Core.Ports;
+using Sluice.Server.Api;
+using Sluice.Server.Auth;
+using Sluice.Storage.Sqlite;
+
+namespace Sluice.Server.Hosting;
+
+/// <summary>
+/// Builds the embedded Sluice server: SQLite store, local backend, scheduler and the /v1 API on
+/// Kestrel. <c>sluice up</c>, <c>sluice quickstart</c>, the tests and the benchmarks all start it here.
+/// </summary>
+public static class SluiceServerHost
+{
+    public static WebApplication Build(SluiceServerOptions options, Action<IServiceCollection>? configureServices = null)
+    {
+        Directory.CreateDirectory(options.DataDirectory);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "Sluice.Server" });
+        builder.Logging.SetMinimumLevel(options.LogLevel);
+        builder.WebHost.UseUrls(options.Url);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, SluiceJsonContext.Default));
+        builder.Services.Configure<SluiceOptions>(o => o.DataDirectory = options.DataDirectory);
+        builder.Services.AddSingleton<IStore>(_ => new SqliteStore(new SqliteStoreOptions { DatabasePath = Path.Combine(options.DataDirectory, "sluice.db") }));
+        builder.Services.AddSingleton<IComputeBackend>(sp => new LocalBackend(new LocalBackendOptions { RootDirectory = Path.Combine(options.DataDirectory, "nodes") }));
+        builder.Services.AddSluiceCore();
+        builder.Services.AddSingleton<SignatureAuthentication>();
+        builder.Services.AddSingleton<ErrorHandling>();
+        builder.Services.AddHostedService<SchedulerHostedService>();
+        builder.Services.AddOpenApi("v1");
+        configureServices?.Invoke(builder.Services);
+
+        var app = builder.Build();
+        app.Use(RequestIds.Middleware);
+        app.Use((context, next) => app.Services.GetRequiredService<ErrorHandling>().InvokeAsync(context, next));
+        app.Use((context, next) => app.Services.GetRequiredService<SignatureAuthentication>().InvokeAsync(context, next));
+        app.MapGet("/healthz", () => TypedResults.Text("ok")).ExcludeFromDescription();
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapClusterApi();
+        app.MapJobApi();
+        app.MapFallback((HttpContext context) => ApiErrors.WriteAsync(context, ErrorCodes.NotFound, $"no API operation at {context.Request.Method} {context.Request.Path}")).ExcludeFromDescription();
+        return app;
+    }
+
+    /// <summary>The address the started server listens on (useful with port 0).</summary>
+    public static Uri BoundAddress(WebApplication app)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        return new Uri(addresses.First());
+    }
+
+    /// <summary>
+    /// The first start of a data directory creates an account and an access key; later starts find
+    /// them. Returns the key when one was created (its secret is shown only then), else null.
+    /// </summary>
+    public static async Task<AccessKey?> EnsureAccountAsync(WebApplication app, string accountName, CancellationToken cancellationToken)
+    {
+        var store = app.Services.GetRequiredService<IStore>();
+        var accounts = await store.ListAccountsAsync(cancellationToken).ConfigureAwait(false);
+        if (accounts.Count > 0)
+        {
+            return null;
+        }
+        var service = app.Services.GetRequiredService<AccountService>();
+        var account = await service.CreateAccountAsync(accountName, cancellationToken).ConfigureAwait(false);
+        return await service.CreateAccessKeyAsync(account.Id, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Creates another account with a key (tests use this to check isolation).</summary>
+    public static async Task<AccessKey> CreateAccountAsync(WebApplication app, string accountName, CancellationToken cancellationToken)
+    {
+        var service = app.Services.GetRequiredService<AccountService>();
+        var account = await service.CreateAccountAsync(accountName, cancellationToken).ConfigureAwait(false);
+        return await service.CreateAccessKeyAsync(account.Id, cancellationToken).ConfigureAwait(false);
+    }
+
+    internal static SluiceOptions CoreOptions(WebApplication app) => app.Services.GetRequiredService<IOptions<SluiceOptions>>().Value;
+}

@@ -1,0 +1,17 @@
+namespace Sluice.Server.Hosting;
+
+/// <summary>How an embedded Sluice server runs.</summary>
+public sealed class SluiceServerOptions
+{
+    /// <summary>Root of the server's files: sluice.db, logs/, nodes/. Default ~/.sluice/data.</summary>
+    public string DataDirectory { get; set; } = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".sluice", "data");
+
+    /// <summary>The URL Kestrel listens on. Default http://127.0.0.1:8780; port 0 picks a free port.</summary>
+    public string Url { get; set; } = "http://127.0.0.1:8780";
+
+    /// <summary>Largest request body accepted (413 RequestTooLarge beyond). Default 64 MiB.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 64L << 20;
+
+    /// <summary>Minimum log level of the server's console log. Default Information.</summary>
+    public Microsoft.Extensions.Logging.LogLevel LogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Information;
+}
