@@ -1,0 +1,26 @@
+using System.Text.Json;
+using Sluice.Core.Model;
+
+namespace Sluice.Storage.Sqlite;
+
+/// <summary>Converts collections to JSON text columns; empty collections are stored as NULL to keep rows lean.</summary>
+internal static class JsonColumns
+{
+    public static string? FromMap(IReadOnlyDictionary<string, string>? map) =>
+        map is null || map.Count == 0 ? null : JsonSerializer.Serialize(new Dictionary<string, string>(map), StoreJsonContext.Default.DictionaryStringString);
+
+    public static IReadOnlyDictionary<string, string> ToMap(string? json) =>
+        json is null ? new Dictionary<string, string>() : JsonSerializer.Deserialize(json, StoreJsonContext.Default.DictionaryStringString)!;
+
+    public static string? FromList(IReadOnlyList<string>? list) =>
+        list is null || list.Count == 0 ? null : JsonSerializer.Serialize([.. list], StoreJsonContext.Default.ListString);
+
+    public static IReadOnlyList<string> ToList(string? json) =>
+        json is null ? [] : JsonSerializer.Deserialize(json, StoreJsonContext.Default.ListString)!;
+
+    public static string? FromActions(IReadOnlyList<BootstrapAction>? actions) =>
+        actions is null || actions.Count == 0 ? null : JsonSerializer.Serialize([.. actions], StoreJsonContext.Default.ListBootstrapAction);
+
+    public static IReadOnlyList<BootstrapAction> ToActions(string? json) =>
+        json is null ? [] : JsonSerializer.Deserialize(json, StoreJsonContext.Default.ListBootstrapAction)!;
+}

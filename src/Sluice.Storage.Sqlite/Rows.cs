@@ -1,0 +1,301 @@
+using Sluice.Core.Model;
+
+namespace Sluice.Storage.Sqlite;
+
+// Dapper maps query results onto these flat rows (columns aliased to the property names in the
+// store's SELECT lists); the To* methods turn them into the core records.
+
+internal sealed class AccountRow
+{
+    public string Id { get; set; } = "";
+    public string Name { get; set; } = "";
+    public long CreatedAt { get; set; }
+
+    public Account ToModel() => new(Id, Name, UnixMicros.To(CreatedAt));
+}
+
+internal sealed class AccessKeyRow
+{
+    public string KeyId { get; set; } = "";
+    public string AccountId { get; set; } = "";
+    public string Secret { get; set; } = "";
+    public long Enabled { get; set; }
+    public long CreatedAt { get; set; }
+
+    public AccessKey ToModel() => new(KeyId, AccountId, Secret, Enabled != 0, UnixMicros.To(CreatedAt));
+}
+
+internal sealed class ClusterRow
+{
+    public string Id { get; set; } = "";
+    public string AccountId { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string? Description { get; set; }
+    public string State { get; set; } = "";
+    public string? ReasonCode { get; set; }
+    public string? ReasonMessage { get; set; }
+    public long KeepAlive { get; set; }
+    public long TerminationProtected { get; set; }
+    public string? LogUri { get; set; }
+    public string Backend { get; set; } = "";
+    public string? BootstrapActionsJson { get; set; }
+    public string? TagsJson { get; set; }
+    public string? OwnerJobId { get; set; }
+    public long HasRunWork { get; set; }
+    public string? ClientToken { get; set; }
+    public string? RequestHash { get; set; }
+    public long CreatedAt { get; set; }
+    public long? ReadyAt { get; set; }
+    public long? EndedAt { get; set; }
+
+    public Cluster ToModel(IReadOnlyList<InstanceGroup> groups) => new()
+    {
+        Id = Id,
+        AccountId = AccountId,
+        Name = Name,
+        Description = Description,
+        State = Enum.Parse<ClusterState>(State),
+        Reason = ReasonCode is null ? null : new StateReason(ReasonCode, ReasonMessage ?? ""),
+        KeepAlive = KeepAlive != 0,
+        TerminationProtected = TerminationProtected != 0,
+        LogUri = LogUri,
+        Backend = Backend,
+        Groups = groups,
+        BootstrapActions = JsonColumns.ToActions(BootstrapActionsJson),
+        Tags = JsonColumns.ToMap(TagsJson),
+        OwnerJobId = OwnerJobId,
+        HasRunWork = HasRunWork != 0,
+        ClientToken = ClientToken,
+        RequestHash = RequestHash,
+        CreatedAt = UnixMicros.To(CreatedAt),
+        ReadyAt = UnixMicros.To(ReadyAt),
+        EndedAt = UnixMicros.To(EndedAt),
+    };
+}
+
+internal sealed class GroupRow
+{
+    public string Id { get; set; } = "";
+    public string ClusterId { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string Role { get; set; } = "";
+    public string InstanceType { get; set; } = "";
+    public string Market { get; set; } = "";
+    public long RequestedCount { get; set; }
+    public long RunningCount { get; set; }
+    public long Vcpus { get; set; }
+    public long MemoryMiB { get; set; }
+
+    public InstanceGroup ToModel() => new()
+    {
+        Id = Id,
+        ClusterId = ClusterId,
+        Name = Name,
+        Role = Enum.Parse<InstanceRole>(Role),
+        InstanceType = InstanceType,
+        Market = Enum.Parse<Market>(Market),
+        RequestedCount = checked((int)RequestedCount),
+        RunningCount = checked((int)RunningCount),
+        Vcpus = checked((int)Vcpus),
+        MemoryMiB = MemoryMiB,
+    };
+}
+
+internal sealed class NodeRow
+{
+    public string Id { get; set; } = "";
+    public string ClusterId { get; set; } = "";
+    public string AccountId { get; set; } = "";
+    public string GroupId { get; set; } = "";
+    public string Role { get; set; } = "";
+    public string State { get; set; } = "";
+    public long Vcpus { get; set; }
+    public long MemoryMiB { get; set; }
+    public string? Host { get; set; }
+    public string? WorkDirectory { get; set; }
+    public long CreatedAt { get; set; }
+    public long? EndedAt { get; set; }
+
+    public Node ToModel() => new()
+    {
+        Id = Id,
+        ClusterId = ClusterId,
+        AccountId = AccountId,
+        GroupId = GroupId,
+        Role = Enum.Parse<InstanceRole>(Role),
+        State = Enum.Parse<NodeState>(State),
+        Vcpus = checked((int)Vcpus),
+        MemoryMiB = MemoryMiB,
+        Host = Host,
+        WorkDirectory = WorkDirectory,
+        CreatedAt = UnixMicros.To(CreatedAt),
+        EndedAt = UnixMicros.To(EndedAt),
+    };
+}
+
+internal sealed class JobRow
+{
+    public string Id { get; set; } = "";
+    public string AccountId { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string? Description { get; set; }
+    public long Priority { get; set; }
+    public string State { get; set; } = "";
+    public string? ReasonCode { get; set; }
+    public string? ReasonMessage { get; set; }
+    public long JobFailOnInstanceFail { get; set; }
+    public string? ClusterId { get; set; }
+    public string? AutoClusterJson { get; set; }
+    public long TaskCount { get; set; }
+    public string? ClientToken { get; set; }
+    public string? RequestHash { get; set; }
+    public long CreatedAt { get; set; }
+    public long? StartedAt { get; set; }
+    public long? EndedAt { get; set; }
+
+    public Job ToModel() => new()
+    {
+        Id = Id,
+        AccountId = AccountId,
+        Name = Name,
+        Description = Description,
+        Priority = checked((int)Priority),
+        State = Enum.Parse<RunState>(State),
+        Reason = ReasonCode is null ? null : new StateReason(ReasonCode, ReasonMessage ?? ""),
+        JobFailOnInstanceFail = JobFailOnInstanceFail != 0,
+        ClusterId = ClusterId,
+        AutoClusterJson = AutoClusterJson,
+        TaskCount = checked((int)TaskCount),
+        ClientToken = ClientToken,
+        RequestHash = RequestHash,
+        CreatedAt = UnixMicros.To(CreatedAt),
+        StartedAt = UnixMicros.To(StartedAt),
+        EndedAt = UnixMicros.To(EndedAt),
+    };
+}
+
+internal sealed class TaskRow
+{
+    public string JobId { get; set; } = "";
+    public string AccountId { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string CommandLine { get; set; } = "";
+    public string? EnvJson { get; set; }
+    public long InstanceCount { get; set; }
+    public long MaxRetryCount { get; set; }
+    public long? TimeoutSeconds { get; set; }
+    public long Cpu { get; set; }
+    public long MemoryMiB { get; set; }
+    public string? PackagePath { get; set; }
+    public string? StdoutRedirectPath { get; set; }
+    public string? StderrRedirectPath { get; set; }
+    public string? SuccessorsJson { get; set; }
+    public string State { get; set; } = "";
+    public long? StartedAt { get; set; }
+    public long? EndedAt { get; set; }
+
+    public JobTask ToModel() => new()
+    {
+        JobId = JobId,
+        AccountId = AccountId,
+        Name = Name,
+        CommandLine = CommandLine,
+        Env = JsonColumns.ToMap(EnvJson),
+        InstanceCount = checked((int)InstanceCount),
+        MaxRetryCount = checked((int)MaxRetryCount),
+        TimeoutSeconds = TimeoutSeconds is { } t ? checked((int)t) : null,
+        Cpu = checked((int)Cpu),
+        MemoryMiB = MemoryMiB,
+        PackagePath = PackagePath,
+        StdoutRedirectPath = StdoutRedirectPath,
+        StderrRedirectPath = StderrRedirectPath,
+        Successors = JsonColumns.ToList(SuccessorsJson),
+        State = Enum.Parse<RunState>(State),
+        StartedAt = UnixMicros.To(StartedAt),
+        EndedAt = UnixMicros.To(EndedAt),
+    };
+}
+
+internal sealed class InstanceRow
+{
+    public string JobId { get; set; } = "";
+    public string AccountId { get; set; } = "";
+    public string TaskName { get; set; } = "";
+    public long Index { get; set; }
+    public string State { get; set; } = "";
+    public long Attempts { get; set; }
+    public string? NodeId { get; set; }
+    public string? Host { get; set; }
+    public long? ExitCode { get; set; }
+    public string? ErrorCode { get; set; }
+    public string? ErrorMessage { get; set; }
+    public long? StartedAt { get; set; }
+    public long? EndedAt { get; set; }
+
+    public TaskInstance ToModel() => new()
+    {
+        JobId = JobId,
+        AccountId = AccountId,
+        TaskName = TaskName,
+        Index = checked((int)Index),
+        State = Enum.Parse<RunState>(State),
+        Attempts = checked((int)Attempts),
+        NodeId = NodeId,
+        Host = Host,
+        ExitCode = ExitCode is { } e ? checked((int)e) : null,
+        ErrorCode = ErrorCode,
+        ErrorMessage = ErrorMessage,
+        StartedAt = UnixMicros.To(StartedAt),
+        EndedAt = UnixMicros.To(EndedAt),
+    };
+}
+
+internal sealed class EventRow
+{
+    public long Sequence { get; set; }
+    public string AccountId { get; set; } = "";
+    public string Kind { get; set; } = "";
+    public string ResourceId { get; set; } = "";
+    public string? FromState { get; set; }
+    public string ToState { get; set; } = "";
+    public string? ReasonCode { get; set; }
+    public string? ReasonMessage { get; set; }
+    public long At { get; set; }
+
+    public StateEvent ToModel() => new()
+    {
+        Sequence = Sequence,
+        AccountId = AccountId,
+        Kind = Enum.Parse<ResourceKind>(Kind),
+        ResourceId = ResourceId,
+        FromState = FromState,
+        ToState = ToState,
+        Reason = ReasonCode is null ? null : new StateReason(ReasonCode, ReasonMessage ?? ""),
+        At = UnixMicros.To(At),
+    };
+}
+
+/// <summary>The columns a state setter reads before it writes, to log FromState and keep first-time timestamps.</summary>
+internal sealed class StateRow
+{
+    public string State { get; set; } = "";
+    public long? FirstAt { get; set; }
+    public long? EndedAt { get; set; }
+}
+
+/// <summary>The owner and state of a row addressed by a globally unique id.</summary>
+internal sealed class OwnedStateRow
+{
+    public string AccountId { get; set; } = "";
+    public string State { get; set; } = "";
+}
+
+internal sealed class CountRow
+{
+    public string TaskName { get; set; } = "";
+    public long Waiting { get; set; }
+    public long Running { get; set; }
+    public long Finished { get; set; }
+    public long Failed { get; set; }
+    public long Stopped { get; set; }
+}

@@ -1,0 +1,299 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Sluice.Core.Model;
+using Sluice.Core.Ports;
+
+namespace Sluice.Storage.Sqlite;
+
+public sealed partial class SqliteStore
+{
+    private const string ClusterColumns = """
+        cluster_id AS Id, account_id AS AccountId, name AS Name, description AS Description, state AS State,
+        reason_code AS ReasonCode, reason_message AS ReasonMessage, keep_alive AS KeepAlive,
+        termination_protected AS TerminationProtected, log_uri AS LogUri, backend AS Backend,
+        bootstrap_actions_json AS BootstrapActionsJson, tags_json AS TagsJson, owner_job_id AS OwnerJobId,
+        has_run_work AS HasRunWork, client_token AS ClientToken, request_hash AS RequestHash,
+        created_at AS CreatedAt, ready_at AS ReadyAt, ended_at AS EndedAt
+        """;
+
+    private const string GroupColumns = """
+        group_id AS Id, cluster_id AS ClusterId, name AS Name, role AS Role, instance_type AS InstanceType,
+        market AS Market, requested_count AS RequestedCount, running_count AS RunningCount, vcpus AS Vcpus,
+        memory_mib AS MemoryMiB
+        """;
+
+    private const string NodeColumns = """
+        node_id AS Id, cluster_id AS ClusterId, account_id AS AccountId, group_id AS GroupId, role AS Role,
+        state AS State, vcpus AS Vcpus, memory_mib AS MemoryMiB, host AS Host, work_directory AS WorkDirectory,
+        created_at AS CreatedAt, ended_at AS EndedAt
+        """;
+
+    private static readonly string[] EndedClusterStates = [nameof(ClusterState.Terminated), nameof(ClusterState.TerminatedWithErrors)];
+
+    /// <inheritdoc />
+    public Task InsertClusterAsync(Cluster cluster, CancellationToken cancellationToken) =>
+        WriteAsync(ctx =>
+        {
+            if (cluster.ClientToken is not null && ctx.Exists(
+                    "SELECT 1 FROM clusters WHERE account_id = @AccountId AND client_token = @ClientToken",
+                    new { cluster.AccountId, cluster.ClientToken }))
+            {
+                throw new DuplicateClientTokenException(cluster.ClientToken);
+            }
+
+            ctx.Execute("""
+                INSERT INTO clusters (cluster_id, account_id, name, description, state, reason_code, reason_message,
+                    keep_alive, termination_protected, log_uri, backend, bootstrap_actions_json, tags_json, owner_job_id,
+                    has_run_work, client_token, request_hash, created_at, ready_at, ended_at)
+                VALUES (@Id, @AccountId, @Name, @Description, @State, @ReasonCode, @ReasonMessage,
+                    @KeepAlive, @TerminationProtected, @LogUri, @Backend, @BootstrapActionsJson, @TagsJson, @OwnerJobId,
+                    @HasRunWork, @ClientToken, @RequestHash, @CreatedAt, @ReadyAt, @EndedAt)
+                """,
+                new
+                {
+                    cluster.Id,
+                    cluster.AccountId,
+                    cluster.Name,
+                    cluster.Description,
+                    State = cluster.State.ToString(),
+                    ReasonCode = cluster.Reason?.Code,
+                    ReasonMessage = cluster.Reason?.Message,
+                    cluster.KeepAlive,
+                    cluster.TerminationProtected,
+                    cluster.LogUri,
+                    cluster.Backend,
+                    BootstrapActionsJson = JsonColumns.FromActions(cluster.BootstrapActions),
+                    TagsJson = JsonColumns.FromMap(cluster.Tags),
+                    cluster.OwnerJobId,
+                    cluster.HasRunWork,
+                    cluster.ClientToken,
+                    cluster.RequestHash,
+                    CreatedAt = UnixMicros.From(cluster.CreatedAt),
+                    ReadyAt = UnixMicros.From(cluster.ReadyAt),
+                    EndedAt = UnixMicros.From(cluster.EndedAt),
+                });
+
+            for (var i = 0; i < cluster.Groups.Count; i++)
+            {
+                var group = cluster.Groups[i];
+                ctx.Execute("""
+                    INSERT INTO instance_groups (cluster_id, group_id, account_id, ordinal, name, role, instance_type, market,
+                        requested_count, running_count, vcpus, memory_mib)
+                    VALUES (@ClusterId, @Id, @AccountId, @Ordinal, @Name, @Role, @InstanceType, @Market,
+                        @RequestedCount, @RunningCount, @Vcpus, @MemoryMiB)
+                    """,
+                    new
+                    {
+                        ClusterId = cluster.Id,
+                        group.Id,
+                        cluster.AccountId,
+                        Ordinal = i,
+                        group.Name,
+                        Role = group.Role.ToString(),
+                        group.InstanceType,
+                        Market = group.Market.ToString(),
+                        group.RequestedCount,
+                        group.RunningCount,
+                        group.Vcpus,
+                        group.MemoryMiB,
+                    });
+            }
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<Cluster?> GetClusterAsync(string accountId, string clusterId, CancellationToken cancellationToken)
+    {
+        var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = connection.ConfigureAwait(false);
+        var rows = await connection.QueryAsync<ClusterRow>(new CommandDefinition(
+            $"SELECT {ClusterColumns} FROM clusters WHERE account_id = @accountId AND cluster_id = @clusterId",
+            new { accountId, clusterId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return (await WithGroupsAsync(connection, [.. rows], cancellationToken).ConfigureAwait(false)).SingleOrDefault();
+    }
+
+    /// <inheritdoc />
+    public async Task<Cluster?> FindClusterByClientTokenAsync(string accountId, string clientToken, CancellationToken cancellationToken)
+    {
+        var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = connection.ConfigureAwait(false);
+        var rows = await connection.QueryAsync<ClusterRow>(new CommandDefinition(
+            $"SELECT {ClusterColumns} FROM clusters WHERE account_id = @accountId AND client_token = @clientToken",
+            new { accountId, clientToken }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return (await WithGroupsAsync(connection, [.. rows], cancellationToken).ConfigureAwait(false)).SingleOrDefault();
+    }
+
+    /// <inheritdoc />
+    public async Task<Page<Cluster>> ListClustersAsync(string accountId, IReadOnlyCollection<ClusterState>? states, string? after, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var stateNames = StateNames(states);
+        var sql = $"SELECT {ClusterColumns} FROM clusters WHERE account_id = @accountId AND cluster_id > @after"
+            + (stateNames is null ? "" : " AND state IN @stateNames")
+            + " ORDER BY cluster_id LIMIT @fetch";
+        var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = connection.ConfigureAwait(false);
+        var rows = await connection.QueryAsync<ClusterRow>(new CommandDefinition(
+            sql, new { accountId, after = after ?? "", stateNames, fetch = limit + 1 }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var clusters = await WithGroupsAsync(connection, [.. rows], cancellationToken).ConfigureAwait(false);
+        return ToPage(clusters, limit, c => c.Id);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Cluster>> ListActiveClustersAsync(CancellationToken cancellationToken)
+    {
+        var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = connection.ConfigureAwait(false);
+        var rows = await connection.QueryAsync<ClusterRow>(new CommandDefinition(
+            $"SELECT {ClusterColumns} FROM clusters WHERE state NOT IN @EndedClusterStates ORDER BY cluster_id",
+            new { EndedClusterStates }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return await WithGroupsAsync(connection, [.. rows], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public Task SetClusterStateAsync(string accountId, string clusterId, ClusterState state, StateReason? reason, DateTimeOffset at, CancellationToken cancellationToken) =>
+        WriteAsync(ctx =>
+        {
+            var previous = ctx.QuerySingleOrDefault<StateRow>(
+                "SELECT state AS State, ready_at AS FirstAt, ended_at AS EndedAt FROM clusters WHERE account_id = @accountId AND cluster_id = @clusterId",
+                new { accountId, clusterId });
+            if (previous is null)
+            {
+                return;
+            }
+
+            var atMicros = UnixMicros.From(at);
+            var wasEnded = EndedClusterStates.Contains(previous.State);
+            var readyAt = previous.FirstAt ?? (state is ClusterState.Running or ClusterState.Waiting ? atMicros : null);
+            var endedAt = state is ClusterState.Terminated or ClusterState.TerminatedWithErrors
+                ? (wasEnded && previous.EndedAt is not null ? previous.EndedAt : atMicros)
+                : previous.EndedAt;
+            ctx.Execute("""
+                UPDATE clusters SET state = @State, reason_code = @ReasonCode, reason_message = @ReasonMessage,
+                    ready_at = @readyAt, ended_at = @endedAt
+                WHERE account_id = @accountId AND cluster_id = @clusterId
+                """,
+                new { State = state.ToString(), ReasonCode = reason?.Code, ReasonMessage = reason?.Message, readyAt, endedAt, accountId, clusterId });
+            ctx.AppendEvent(accountId, ResourceKind.Cluster, clusterId, previous.State, state.ToString(), reason, at);
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task UpdateClusterAttributesAsync(string accountId, string clusterId, bool? terminationProtected, bool? keepAlive,
+        IReadOnlyDictionary<string, string>? tags, bool? hasRunWork, CancellationToken cancellationToken) =>
+        WriteAsync(ctx => ctx.Execute("""
+            UPDATE clusters SET
+                termination_protected = COALESCE(@terminationProtected, termination_protected),
+                keep_alive = COALESCE(@keepAlive, keep_alive),
+                tags_json = CASE WHEN @replaceTags THEN @tagsJson ELSE tags_json END,
+                has_run_work = COALESCE(@hasRunWork, has_run_work)
+            WHERE account_id = @accountId AND cluster_id = @clusterId
+            """,
+            new
+            {
+                terminationProtected,
+                keepAlive,
+                replaceTags = tags is not null,
+                tagsJson = JsonColumns.FromMap(tags),
+                hasRunWork,
+                accountId,
+                clusterId,
+            }), cancellationToken);
+
+    /// <inheritdoc />
+    public Task UpdateInstanceGroupCountsAsync(string accountId, string clusterId, string groupId, int requestedCount, int runningCount, CancellationToken cancellationToken) =>
+        WriteAsync(ctx => ctx.Execute("""
+            UPDATE instance_groups SET requested_count = @requestedCount, running_count = @runningCount
+            WHERE account_id = @accountId AND cluster_id = @clusterId AND group_id = @groupId
+            """,
+            new { requestedCount, runningCount, accountId, clusterId, groupId }), cancellationToken);
+
+    /// <inheritdoc />
+    public Task UpsertNodeAsync(Node node, CancellationToken cancellationToken) =>
+        WriteAsync(ctx =>
+        {
+            var previous = ctx.QuerySingleOrDefault<OwnedStateRow>(
+                "SELECT account_id AS AccountId, state AS State FROM nodes WHERE node_id = @Id", new { node.Id });
+            if (previous is not null && previous.AccountId != node.AccountId)
+            {
+                // The id belongs to another account: never touch its row.
+                return;
+            }
+
+            ctx.Execute("""
+                INSERT INTO nodes (node_id, account_id, cluster_id, group_id, role, state, vcpus, memory_mib, host, work_directory, created_at, ended_at)
+                VALUES (@Id, @AccountId, @ClusterId, @GroupId, @Role, @State, @Vcpus, @MemoryMiB, @Host, @WorkDirectory, @CreatedAt, @EndedAt)
+                ON CONFLICT (node_id) DO UPDATE SET
+                    cluster_id = excluded.cluster_id, group_id = excluded.group_id, role = excluded.role,
+                    state = excluded.state, vcpus = excluded.vcpus, memory_mib = excluded.memory_mib,
+                    host = excluded.host, work_directory = excluded.work_directory,
+                    created_at = excluded.created_at, ended_at = excluded.ended_at
+                WHERE nodes.account_id = excluded.account_id
+                """,
+                new
+                {
+                    node.Id,
+                    node.AccountId,
+                    node.ClusterId,
+                    node.GroupId,
+                    Role = node.Role.ToString(),
+                    State = node.State.ToString(),
+                    node.Vcpus,
+                    node.MemoryMiB,
+                    node.Host,
+                    node.WorkDirectory,
+                    CreatedAt = UnixMicros.From(node.CreatedAt),
+                    EndedAt = UnixMicros.From(node.EndedAt),
+                });
+
+            var state = node.State.ToString();
+            if (previous?.State != state)
+            {
+                // A node carries no change time: creation uses CreatedAt, an end EndedAt, the rest the clock.
+                var at = previous is null ? node.CreatedAt
+                    : node.State is NodeState.Terminated or NodeState.Preempted && node.EndedAt is { } ended ? ended
+                    : Now;
+                ctx.AppendEvent(node.AccountId, ResourceKind.Node, node.Id, previous?.State, state, null, at);
+            }
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Node>> ListNodesAsync(string accountId, string clusterId, CancellationToken cancellationToken)
+    {
+        var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = connection.ConfigureAwait(false);
+        var rows = await connection.QueryAsync<NodeRow>(new CommandDefinition(
+            $"SELECT {NodeColumns} FROM nodes WHERE account_id = @accountId AND cluster_id = @clusterId ORDER BY node_id",
+            new { accountId, clusterId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToModel())];
+    }
+
+    /// <summary>Loads the groups of the given clusters (of their own accounts) in one query.</summary>
+    private static async Task<List<Cluster>> WithGroupsAsync(SqliteConnection connection, List<ClusterRow> rows, CancellationToken cancellationToken)
+    {
+        if (rows.Count == 0)
+        {
+            return [];
+        }
+
+        var groups = new Dictionary<string, List<InstanceGroup>>(StringComparer.Ordinal);
+        foreach (var accountRows in rows.GroupBy(r => r.AccountId))
+        {
+            foreach (var chunk in accountRows.Select(r => r.Id).Chunk(500))
+            {
+                var groupRows = await connection.QueryAsync<GroupRow>(new CommandDefinition(
+                    $"SELECT {GroupColumns} FROM instance_groups WHERE account_id = @accountId AND cluster_id IN @ids ORDER BY cluster_id, ordinal",
+                    new { accountId = accountRows.Key, ids = chunk }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                foreach (var group in groupRows)
+                {
+                    if (!groups.TryGetValue(group.ClusterId, out var list))
+                    {
+                        groups[group.ClusterId] = list = [];
+                    }
+
+                    list.Add(group.ToModel());
+                }
+            }
+        }
+
+        return [.. rows.Select(r => r.ToModel(groups.TryGetValue(r.Id, out var list) ? list : []))];
+    }
+}

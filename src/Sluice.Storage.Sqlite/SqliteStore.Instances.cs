@@ -1,0 +1,156 @@
+using System.Globalization;
+using Dapper;
+using Sluice.Core.Model;
+
+namespace Sluice.Storage.Sqlite;
+
+public sealed partial class SqliteStore
+{
+    private const string InstanceColumns = """
+        job_id AS JobId, account_id AS AccountId, task_name AS TaskName, idx AS "Index", state AS State,
+        attempts AS Attempts, node_id AS NodeId, host AS Host, exit_code AS ExitCode, error_code AS ErrorCode,
+        error_message AS ErrorMessage, started_at AS StartedAt, ended_at AS EndedAt
+        """;
+
+    /// <inheritdoc />
+    public Task UpdateInstanceAsync(TaskInstance instance, CancellationToken cancellationToken) =>
+        WriteAsync(ctx =>
+        {
+            var key = new { instance.AccountId, instance.JobId, instance.TaskName, instance.Index };
+            var previous = ctx.QuerySingleOrDefault<string>(
+                "SELECT state FROM instances WHERE account_id = @AccountId AND job_id = @JobId AND task_name = @TaskName AND idx = @Index",
+                key);
+            if (previous is null)
+            {
+                return;
+            }
+
+            ctx.Execute("""
+                UPDATE instances SET state = @State, attempts = @Attempts, node_id = @NodeId, host = @Host,
+                    exit_code = @ExitCode, error_code = @ErrorCode, error_message = @ErrorMessage,
+                    started_at = @StartedAt, ended_at = @EndedAt
+                WHERE account_id = @AccountId AND job_id = @JobId AND task_name = @TaskName AND idx = @Index
+                """,
+                new
+                {
+                    State = instance.State.ToString(),
+                    instance.Attempts,
+                    instance.NodeId,
+                    instance.Host,
+                    instance.ExitCode,
+                    instance.ErrorCode,
+                    instance.ErrorMessage,
+                    StartedAt = UnixMicros.From(instance.StartedAt),
+                    EndedAt = UnixMicros.From(instance.EndedAt),
+                    instance.AccountId,
+                    instance.JobId,
+                    instance.TaskName,
+                    instance.Index,
+                });
+
+            var state = instance.State.ToString();
+            if (previous != state)
+            {
+                // An instance row carries its own times: use the one this change set, else the clock.
+                var at = instance.State switch
+                {
+                    RunState.Running when instance.StartedAt is { } started => started,
+                    RunState.Finished or RunState.Failed or RunState.Stopped when instance.EndedAt is { } ended => ended,
+                    _ => Now,
+                };
+                ctx.AppendEvent(instance.AccountId, ResourceKind.Instance,
+                    string.Create(CultureInfo.InvariantCulture, $"{instance.JobId}/{instance.TaskName}/{instance.Index}"),
+                    previous, state, null, at);
+            }
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<TaskInstance?> GetInstanceAsync(string accountId, string jobId, string taskName, int index, CancellationToken cancellationToken)
+    {
+        var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = connection.ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<InstanceRow>(new CommandDefinition(
+            $"SELECT {InstanceColumns} FROM instances WHERE account_id = @accountId AND job_id = @jobId AND task_name = @taskName AND idx = @index",
+            new { accountId, jobId, taskName, index }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return row?.ToModel();
+    }
+
+    /// <inheritdoc />
+    public async Task<Page<TaskInstance>> ListInstancesAsync(string accountId, string jobId, string taskName, IReadOnlyCollection<RunState>? states,
+        string? after, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        long afterIndex = -1;
+        if (after is not null && !long.TryParse(after, NumberStyles.Integer, CultureInfo.InvariantCulture, out afterIndex))
+        {
+            throw new ArgumentException($"'{after}' is not an instance index.", nameof(after));
+        }
+
+        var stateNames = StateNames(states);
+        var sql = $"SELECT {InstanceColumns} FROM instances WHERE account_id = @accountId AND job_id = @jobId AND task_name = @taskName AND idx > @afterIndex"
+            + (stateNames is null ? "" : " AND state IN @stateNames")
+            + " ORDER BY idx LIMIT @fetch";
+        var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = connection.ConfigureAwait(false);
+        var rows = await connection.QueryAsync<InstanceRow>(new CommandDefinition(
+            sql, new { accountId, jobId, taskName, afterIndex, stateNames, fetch = limit + 1 }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return ToPage([.. rows.Select(r => r.ToModel())], limit, i => i.Index.ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<TaskInstance>> ListStartedInstancesAsync(string accountId, string jobId, CancellationToken cancellationToken)
+    {
+        var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = connection.ConfigureAwait(false);
+        var rows = await connection.QueryAsync<InstanceRow>(new CommandDefinition(
+            $"""
+            SELECT {InstanceColumns} FROM instances
+            WHERE account_id = @accountId AND job_id = @jobId AND NOT (state = 'Waiting' AND attempts = 0)
+            ORDER BY task_name, idx
+            """,
+            new { accountId, jobId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToModel())];
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyDictionary<string, InstanceCounts>> CountInstancesAsync(string accountId, string jobId, CancellationToken cancellationToken)
+    {
+        var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = connection.ConfigureAwait(false);
+        var rows = await connection.QueryAsync<CountRow>(new CommandDefinition(
+            """
+            SELECT task_name AS TaskName,
+                SUM(state = 'Waiting') AS Waiting, SUM(state = 'Running') AS Running, SUM(state = 'Finished') AS Finished,
+                SUM(state = 'Failed') AS Failed, SUM(state = 'Stopped') AS Stopped
+            FROM instances WHERE account_id = @accountId AND job_id = @jobId
+            GROUP BY task_name
+            """,
+            new { accountId, jobId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.ToDictionary(r => r.TaskName, r => new InstanceCounts(r.Waiting, r.Running, r.Finished, r.Failed, r.Stopped), StringComparer.Ordinal);
+    }
+
+    /// <inheritdoc />
+    public Task StopWaitingInstancesAsync(string accountId, string jobId, DateTimeOffset at, CancellationToken cancellationToken) =>
+        WriteAsync(ctx => ctx.Execute("""
+            UPDATE instances SET state = 'Stopped', error_code = 'Stopped', ended_at = @at
+            WHERE account_id = @accountId AND job_id = @jobId AND state = 'Waiting'
+            """,
+            new { at = UnixMicros.From(at), accountId, jobId }), cancellationToken);
+
+    /// <inheritdoc />
+    public Task ResetUnfinishedAsync(string accountId, string jobId, CancellationToken cancellationToken) =>
+        WriteAsync(ctx =>
+        {
+            var key = new { accountId, jobId };
+            ctx.Execute("""
+                UPDATE instances SET state = 'Waiting', attempts = 0, node_id = NULL, host = NULL, exit_code = NULL,
+                    error_code = NULL, error_message = NULL, started_at = NULL, ended_at = NULL
+                WHERE account_id = @accountId AND job_id = @jobId AND state <> 'Finished'
+                """, key);
+            // Like SetTaskStateAsync(Waiting): EndedAt is cleared, the first StartedAt kept.
+            ctx.Execute("""
+                UPDATE tasks SET state = 'Waiting', ended_at = NULL
+                WHERE account_id = @accountId AND job_id = @jobId AND state <> 'Finished'
+                """, key);
+        }, cancellationToken);
+}

@@ -1,0 +1,210 @@
+using System.Globalization;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Sluice.Core.Model;
+using Sluice.Core.Ports;
+
+namespace Sluice.Storage.Sqlite;
+
+/// <summary>The embedded default <see cref="IStore"/>: one SQLite file in WAL mode.</summary>
+/// <remarks>
+/// <para>
+/// SQLite allows one writer at a time per database file, and every commit costs an fsync of the
+/// write-ahead log. Letting each caller open its own write transaction would serialise the server
+/// behind one fsync per change and make callers fight over the write lock with busy-waits. Instead,
+/// all mutations go through one writer: a channel of pending operations drained by a single loop that
+/// owns the write connection. The loop takes everything queued (up to
+/// <see cref="SqliteStoreOptions.MaxBatchSize"/>), runs it in ONE transaction, commits, and only then
+/// completes each caller's task. Under load many changes share one fsync (group commit); with no load
+/// a lone change commits at once.
+/// </para>
+/// <para>
+/// Each operation runs inside its own SAVEPOINT, so one that fails (a duplicate client token, a
+/// constraint) is rolled back alone and faults only its caller; its batch-mates still commit. An
+/// operation whose caller cancelled before it ran is skipped. If the commit itself fails, every caller
+/// of that batch gets the error: none of their changes is durable.
+/// </para>
+/// <para>
+/// Reads do not queue: they use separate pooled connections and, thanks to WAL, run concurrently with
+/// the writer and see the last committed state. <c>synchronous=NORMAL</c> is durable across process
+/// crashes in WAL mode (a power loss can lose the last commits, never corrupt the file).
+/// </para>
+/// </remarks>
+public sealed partial class SqliteStore : IStore
+{
+    private readonly string _connectionString;
+    private readonly SqliteStoreOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly SqliteWriter _writer;
+
+    /// <summary>Creates the store on <see cref="SqliteStoreOptions.DatabasePath"/>; call <see cref="MigrateAsync"/> before use.</summary>
+    /// <param name="options">The database file and tuning.</param>
+    /// <param name="timeProvider">Clock for the events of node and instance upserts, which carry no time of their own. Default: the system clock.</param>
+    public SqliteStore(SqliteStoreOptions options, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.DatabasePath, nameof(options));
+        _options = options;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = options.DatabasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            ForeignKeys = true,
+            DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds),
+        }.ToString();
+        _writer = new SqliteWriter(OpenWriteConnection, options.MaxBatchSize);
+    }
+
+    /// <inheritdoc />
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await using var lease = connection.ConfigureAwait(false);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        ApplyPragmas(connection);
+        SqliteMigrator.Migrate(connection);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _writer.DisposeAsync().ConfigureAwait(false);
+        // Close the pooled connections so the file is released (and the WAL checkpointed) now.
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+    }
+
+    // ---- accounts and keys
+
+    private const string AccountColumns = "account_id AS Id, name AS Name, created_at AS CreatedAt";
+    private const string AccessKeyColumns = "key_id AS KeyId, account_id AS AccountId, secret AS Secret, enabled AS Enabled, created_at AS CreatedAt";
+
+    /// <inheritdoc />
+    public Task InsertAccountAsync(Account account, CancellationToken cancellationToken) =>
+        WriteAsync(ctx => ctx.Execute(
+            "INSERT INTO accounts (account_id, name, created_at) VALUES (@Id, @Name, @CreatedAt)",
+            new { account.Id, account.Name, CreatedAt = UnixMicros.From(account.CreatedAt) }), cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<Account?> GetAccountAsync(string accountId, CancellationToken cancellationToken)
+    {
+        var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = connection.ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<AccountRow>(new CommandDefinition(
+            $"SELECT {AccountColumns} FROM accounts WHERE account_id = @accountId",
+            new { accountId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return row?.ToModel();
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Account>> ListAccountsAsync(CancellationToken cancellationToken)
+    {
+        var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = connection.ConfigureAwait(false);
+        var rows = await connection.QueryAsync<AccountRow>(new CommandDefinition(
+            $"SELECT {AccountColumns} FROM accounts ORDER BY account_id", cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToModel())];
+    }
+
+    /// <inheritdoc />
+    public Task InsertAccessKeyAsync(AccessKey key, CancellationToken cancellationToken) =>
+        WriteAsync(ctx => ctx.Execute(
+            "INSERT INTO access_keys (key_id, account_id, secret, enabled, created_at) VALUES (@KeyId, @AccountId, @Secret, @Enabled, @CreatedAt)",
+            new { key.KeyId, key.AccountId, key.Secret, key.Enabled, CreatedAt = UnixMicros.From(key.CreatedAt) }), cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<AccessKey?> FindAccessKeyAsync(string keyId, CancellationToken cancellationToken)
+    {
+        var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = connection.ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<AccessKeyRow>(new CommandDefinition(
+            $"SELECT {AccessKeyColumns} FROM access_keys WHERE key_id = @keyId",
+            new { keyId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return row?.ToModel();
+    }
+
+    // ---- event log
+
+    private const string EventColumns = """
+        sequence AS Sequence, account_id AS AccountId, kind AS Kind, resource_id AS ResourceId, from_state AS FromState,
+        to_state AS ToState, reason_code AS ReasonCode, reason_message AS ReasonMessage, at AS At
+        """;
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<StateEvent>> ListEventsAsync(string accountId, string? resourceId, long afterSequence, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var sql = resourceId is null
+            ? $"SELECT {EventColumns} FROM events WHERE account_id = @accountId AND sequence > @afterSequence ORDER BY sequence LIMIT @limit"
+            : $"SELECT {EventColumns} FROM events WHERE account_id = @accountId AND resource_id = @resourceId AND sequence > @afterSequence ORDER BY sequence LIMIT @limit";
+        var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = connection.ConfigureAwait(false);
+        var rows = await connection.QueryAsync<EventRow>(new CommandDefinition(
+            sql, new { accountId, resourceId, afterSequence, limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToModel())];
+    }
+
+    // ---- plumbing
+
+    private Task WriteAsync(Action<WriteContext> work, CancellationToken cancellationToken) =>
+        _writer.ExecuteAsync<bool>(ctx =>
+        {
+            work(ctx);
+            return true;
+        }, cancellationToken);
+
+    private Task<T> WriteAsync<T>(Func<WriteContext, T> work, CancellationToken cancellationToken) =>
+        _writer.ExecuteAsync(work, cancellationToken);
+
+    private async Task<SqliteConnection> OpenReadAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private SqliteConnection OpenWriteConnection()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        ApplyPragmas(connection);
+        return connection;
+    }
+
+    private void ApplyPragmas(SqliteConnection connection)
+    {
+        // journal_mode is stored in the file; synchronous and busy_timeout are per connection.
+        var busyMs = (long)_options.BusyTimeout.TotalMilliseconds;
+        connection.Execute(string.Create(CultureInfo.InvariantCulture,
+            $"PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {busyMs};"));
+    }
+
+    private DateTimeOffset Now => _timeProvider.GetUtcNow();
+
+    /// <summary>Trims the extra row fetched to learn whether more follow, and sets the next key.</summary>
+    private static Page<T> ToPage<T>(List<T> items, int limit, Func<T, string> key)
+    {
+        if (items.Count <= limit)
+        {
+            return new Page<T>(items, null);
+        }
+
+        items.RemoveRange(limit, items.Count - limit);
+        return new Page<T>(items, key(items[^1]));
+    }
+
+    private static string[]? StateNames<TState>(IReadOnlyCollection<TState>? states)
+        where TState : struct, Enum =>
+        states is null || states.Count == 0 ? null : [.. states.Select(s => s.ToString()).Distinct()];
+}

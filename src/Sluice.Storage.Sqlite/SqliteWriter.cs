@@ -1,0 +1,123 @@
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+
+namespace Sluice.Storage.Sqlite;
+
+/// <summary>
+/// The single writer: owns the write connection and drains queued mutations in batches, one
+/// transaction (and so one fsync) per batch, each mutation inside its own savepoint.
+/// </summary>
+internal sealed class SqliteWriter : IAsyncDisposable
+{
+    private const string Savepoint = "op";
+
+    private readonly Channel<WriteOperation> _queue = Channel.CreateUnbounded<WriteOperation>(
+        new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
+    private readonly Func<SqliteConnection> _openConnection;
+    private readonly int _maxBatchSize;
+    private readonly Task _loop;
+
+    public SqliteWriter(Func<SqliteConnection> openConnection, int maxBatchSize)
+    {
+        _openConnection = openConnection;
+        _maxBatchSize = Math.Max(1, maxBatchSize);
+        _loop = Task.Run(RunAsync);
+    }
+
+    public Task<T> ExecuteAsync<T>(Func<WriteContext, T> work, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<T>(cancellationToken);
+        }
+
+        var operation = new WriteOperation<T>(work, cancellationToken);
+        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(operation), typeof(SqliteStore));
+
+        return operation.Task;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Pending operations still run: a caller that was accepted gets its commit.
+        _queue.Writer.TryComplete();
+        await _loop.ConfigureAwait(false);
+    }
+
+    private async Task RunAsync()
+    {
+        SqliteConnection? connection = null;
+        var batch = new List<WriteOperation>(_maxBatchSize);
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                while (batch.Count < _maxBatchSize && _queue.Reader.TryRead(out var operation))
+                {
+                    batch.Add(operation);
+                }
+
+                try
+                {
+                    connection ??= _openConnection();
+                    RunBatch(connection, batch);
+                }
+                catch (Exception ex)
+                {
+                    // The batch could not commit (I/O error, disk full, lost lock): every caller in it
+                    // fails, and the next batch starts on a fresh connection.
+                    foreach (var operation in batch)
+                    {
+                        operation.Abort(ex);
+                    }
+
+                    connection?.Dispose();
+                    connection = null;
+                }
+
+                batch.Clear();
+            }
+        }
+        finally
+        {
+            connection?.Dispose();
+        }
+    }
+
+    private static void RunBatch(SqliteConnection connection, List<WriteOperation> batch)
+    {
+        using (var transaction = connection.BeginTransaction(deferred: false))
+        {
+            var context = new WriteContext(connection, transaction);
+            foreach (var operation in batch)
+            {
+                if (operation.CancellationToken.IsCancellationRequested)
+                {
+                    operation.SetSkipped();
+                    continue;
+                }
+
+                transaction.Save(Savepoint);
+                try
+                {
+                    operation.Run(context);
+                    transaction.Release(Savepoint);
+                }
+                catch (Exception ex)
+                {
+                    // Undo only this operation's changes; its batch-mates still commit.
+                    transaction.Rollback(Savepoint);
+                    transaction.Release(Savepoint);
+                    operation.SetFailed(ex);
+                }
+            }
+
+            transaction.Commit();
+        }
+
+        foreach (var operation in batch)
+        {
+            operation.Complete();
+        }
+    }
+}

@@ -1,0 +1,11 @@
+using System.Text.Json.Serialization;
+using Sluice.Core.Model;
+
+namespace Sluice.Storage.Sqlite;
+
+// JSON text columns (tags, bootstrap actions, env, successors); enums by name like the other columns.
+[JsonSourceGenerationOptions(UseStringEnumConverter = true)]
+[JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(List<BootstrapAction>))]
+internal sealed partial class StoreJsonContext : JsonSerializerContext;

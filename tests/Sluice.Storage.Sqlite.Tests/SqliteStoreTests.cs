@@ -1,0 +1,118 @@
+using Dapper;
+using Sluice.Core;
+using Sluice.Core.Model;
+
+namespace Sluice.Storage.Sqlite.Tests;
+
+public sealed class SqliteStoreTests : IDisposable
+{
+    private readonly TempDatabase _database = new();
+
+    public void Dispose() => _database.Dispose();
+
+    [Fact]
+    public async Task MigrateAsync_RunTwiceAndReopened_RecordsEachVersionOnce()
+    {
+        await using (var store = await _database.OpenStoreAsync())
+        {
+            await store.MigrateAsync(CancellationToken.None);
+        }
+
+        await using (var again = await _database.OpenStoreAsync())
+        {
+            await again.MigrateAsync(CancellationToken.None);
+        }
+
+        using var connection = _database.OpenRaw();
+        var versions = connection.Query<long>("SELECT version FROM schema_version ORDER BY version").ToList();
+        Assert.Equal(Enumerable.Range(1, SqliteMigrator.LatestVersion).Select(v => (long)v), versions);
+    }
+
+    [Fact]
+    public async Task MigrateAsync_SchemaNewerThanBuild_ThrowsTellingToUpgrade()
+    {
+        await (await _database.OpenStoreAsync()).DisposeAsync();
+        using (var connection = _database.OpenRaw())
+        {
+            connection.Execute("INSERT INTO schema_version (version, name, applied_at) VALUES (@v, 'future', 0)",
+                new { v = SqliteMigrator.LatestVersion + 1 });
+        }
+
+        await using var store = new SqliteStore(_database.Options);
+        var ex = await Assert.ThrowsAsync<SluiceException>(() => store.MigrateAsync(CancellationToken.None));
+
+        Assert.Contains("upgrade Sluice", ex.Message, StringComparison.Ordinal);
+        Assert.Contains((SqliteMigrator.LatestVersion + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OpenStore_AnyDatabase_UsesWriteAheadLog()
+    {
+        await using var store = await _database.OpenStoreAsync();
+        await store.InsertAccountAsync(new Account("a", "a", DateTimeOffset.UnixEpoch), CancellationToken.None);
+
+        using var connection = _database.OpenRaw();
+        Assert.Equal("wal", connection.ExecuteScalar<string>("PRAGMA journal_mode"));
+    }
+
+    [Fact]
+    public async Task Writes_DuplicateTokenAmongConcurrentInserts_FailsOnlyThatCaller()
+    {
+        await using var store = await _database.OpenStoreAsync();
+        var ct = CancellationToken.None;
+        await store.InsertJobAsync(Job("existing", "tok-dup"), [], ct);
+
+        var inserts = Enumerable.Range(0, 50)
+            .Select(i => store.InsertJobAsync(Job($"j{i:D2}", i == 25 ? "tok-dup" : $"tok-{i}"), [], ct))
+            .ToList();
+        var outcome = await Task.WhenAll(inserts.Select(async t =>
+        {
+            try
+            {
+                await t;
+                return true;
+            }
+            catch (Core.Ports.DuplicateClientTokenException)
+            {
+                return false;
+            }
+        }));
+
+        Assert.Equal(49, outcome.Count(ok => ok));
+        Assert.False(outcome[25]);
+        Assert.Equal(50, (await store.ListJobsAsync("a", null, null, 100, ct)).Items.Count);
+    }
+
+    [Fact]
+    public async Task Writes_CancelledBeforeRunning_AreSkipped()
+    {
+        await using var store = await _database.OpenStoreAsync();
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            store.InsertAccountAsync(new Account("a", "a", DateTimeOffset.UnixEpoch), cancelled.Token));
+
+        Assert.Null(await store.GetAccountAsync("a", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task DisposeAsync_ThenWrite_ThrowsObjectDisposed()
+    {
+        var store = await _database.OpenStoreAsync();
+        await store.DisposeAsync();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() =>
+            store.InsertAccountAsync(new Account("a", "a", DateTimeOffset.UnixEpoch), CancellationToken.None));
+    }
+
+    private static Job Job(string id, string token) => new()
+    {
+        Id = id,
+        AccountId = "a",
+        Name = id,
+        State = RunState.Waiting,
+        ClientToken = token,
+        CreatedAt = DateTimeOffset.UnixEpoch,
+    };
+}

@@ -1,0 +1,76 @@
+using Sluice.Core.Model;
+
+namespace Sluice.Testing.Conformance.Store;
+
+/// <summary>Field-by-field equality for records whose collection members compare by reference.</summary>
+internal static class StoreAssert
+{
+    private static readonly IReadOnlyList<InstanceGroup> NoGroups = [];
+    private static readonly IReadOnlyList<BootstrapAction> NoActions = [];
+    private static readonly IReadOnlyList<string> NoStrings = [];
+    private static readonly IReadOnlyDictionary<string, string> NoMap = new Dictionary<string, string>();
+
+    public static void Equal(Cluster expected, Cluster? actual)
+    {
+        Assert.NotNull(actual);
+        Assert.Equal(expected with { Groups = NoGroups, BootstrapActions = NoActions, Tags = NoMap },
+            actual with { Groups = NoGroups, BootstrapActions = NoActions, Tags = NoMap });
+        Assert.Equal(expected.Groups, actual.Groups);
+        Assert.Equal(expected.BootstrapActions.Count, actual.BootstrapActions.Count);
+        for (var i = 0; i < expected.BootstrapActions.Count; i++)
+        {
+            Assert.Equal(expected.BootstrapActions[i] with { Arguments = NoStrings }, actual.BootstrapActions[i] with { Arguments = NoStrings });
+            Assert.Equal(expected.BootstrapActions[i].Arguments, actual.BootstrapActions[i].Arguments);
+        }
+
+        Map(expected.Tags, actual.Tags);
+        Utc(actual.CreatedAt, actual.ReadyAt, actual.EndedAt);
+    }
+
+    public static void Equal(Job expected, Job? actual)
+    {
+        Assert.NotNull(actual);
+        Assert.Equal(expected, actual);
+        Utc(actual.CreatedAt, actual.StartedAt, actual.EndedAt);
+    }
+
+    public static void Equal(JobTask expected, JobTask? actual)
+    {
+        Assert.NotNull(actual);
+        Assert.Equal(expected with { Env = NoMap, Successors = NoStrings }, actual with { Env = NoMap, Successors = NoStrings });
+        Map(expected.Env, actual.Env);
+        Assert.Equal(expected.Successors, actual.Successors);
+        Utc(actual.StartedAt, actual.EndedAt);
+    }
+
+    public static void Equal(IReadOnlyList<JobTask> expected, IReadOnlyList<JobTask> actual)
+    {
+        Assert.Equal(expected.Count, actual.Count);
+        for (var i = 0; i < expected.Count; i++)
+        {
+            Equal(expected[i], actual[i]);
+        }
+    }
+
+    public static void Equal(TaskInstance expected, TaskInstance? actual)
+    {
+        Assert.NotNull(actual);
+        Assert.Equal(expected, actual);
+        Utc(actual.StartedAt, actual.EndedAt);
+    }
+
+    public static void Map(IReadOnlyDictionary<string, string> expected, IReadOnlyDictionary<string, string> actual) =>
+        Assert.Equal(expected.OrderBy(p => p.Key, StringComparer.Ordinal), actual.OrderBy(p => p.Key, StringComparer.Ordinal));
+
+    /// <summary>Stores return timestamps in UTC.</summary>
+    public static void Utc(params DateTimeOffset?[] values)
+    {
+        foreach (var value in values)
+        {
+            if (value is { } v)
+            {
+                Assert.Equal(TimeSpan.Zero, v.Offset);
+            }
+        }
+    }
+}
