@@ -1,0 +1,317 @@
+using System.Collections.Concurrent;
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Sluice.Core.Ports;
+
+namespace Sluice.Backends.Local;
+
+/// <summary>
+/// The default compute backend: a node is a directory under
+/// <c>&lt;root&gt;/clusters/&lt;clusterId&gt;/&lt;nodeId&gt;/</c> on this machine and a task is a
+/// supervised child process. Command lines without shell syntax are exec'd directly (see
+/// <see cref="CommandLine.TrySplitPlain"/>), others through <c>/bin/sh -c</c>. Thread-safe.
+/// </summary>
+public sealed class LocalBackend : IComputeBackend
+{
+    /// <summary>The environment entry that marks every process of one launch (used to find its whole tree).</summary>
+    public const string LaunchMarkerVariable = "SLUICE_LOCAL_LAUNCH";
+
+    private const string Shell = "/bin/sh";
+    private const string DefaultPath = "/usr/local/bin:/usr/bin:/bin";
+
+    private readonly LocalBackendOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly string _clustersRoot;
+    private readonly string _host = Environment.MachineName;
+    private readonly string _instanceId = Guid.NewGuid().ToString("N")[..12];
+    private readonly ConcurrentDictionary<(string Cluster, string Node), LocalNode> _nodes = new();
+    private long _launches;
+
+    /// <summary>Creates the backend.</summary>
+    /// <param name="options">Settings; <see cref="LocalBackendOptions.RootDirectory"/> is required.</param>
+    /// <param name="timeProvider">Clock for start/end times and timeouts. Default: <see cref="TimeProvider.System"/>.</param>
+    /// <param name="logger">Optional logger.</param>
+    public LocalBackend(LocalBackendOptions options, TimeProvider? timeProvider = null, ILogger<LocalBackend>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrWhiteSpace(options.RootDirectory))
+        {
+            throw new ArgumentException("LocalBackendOptions.RootDirectory is required.", nameof(options));
+        }
+        _options = options;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _clustersRoot = Path.Combine(Path.GetFullPath(options.RootDirectory), "clusters");
+    }
+
+    /// <inheritdoc />
+    public string Name => "local";
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<ProvisionedNode>> ProvisionAsync(ProvisionRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        cancellationToken.ThrowIfCancellationRequested();
+        ValidateSegment(request.ClusterId, "cluster id");
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var spec in request.Nodes)
+        {
+            ValidateSegment(spec.NodeId, "node id");
+            if (!seen.Add(spec.NodeId))
+            {
+                throw new BackendException($"Node id '{spec.NodeId}' appears twice in the request; node ids must be unique within a cluster.");
+            }
+            if (spec.Vcpus < 1)
+            {
+                throw new BackendException($"Node '{spec.NodeId}' asks for {spec.Vcpus} vCPUs; a node needs at least 1.");
+            }
+            if (spec.MemoryMiB < 0)
+            {
+                throw new BackendException($"Node '{spec.NodeId}' asks for {spec.MemoryMiB} MiB of memory; it cannot be negative.");
+            }
+        }
+
+        var clusterDirectory = Path.Combine(_clustersRoot, request.ClusterId);
+        var result = new List<ProvisionedNode>(request.Nodes.Count);
+        foreach (var spec in request.Nodes)
+        {
+            var directory = Path.Combine(clusterDirectory, spec.NodeId);
+            try
+            {
+                Directory.CreateDirectory(directory);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new BackendException($"Cannot create the directory of node '{spec.NodeId}' at {directory}: {ex.Message}", ex);
+            }
+            // A node id reused after a release starts afresh.
+            _nodes[(request.ClusterId, spec.NodeId)] = new LocalNode(request.ClusterId, spec.NodeId, directory);
+            result.Add(new ProvisionedNode(spec.NodeId, _host, directory));
+        }
+        Log.Provisioned(_logger, result.Count, request.ClusterId, clusterDirectory);
+        return Task.FromResult<IReadOnlyList<ProvisionedNode>>(result);
+    }
+
+    /// <inheritdoc />
+    public async Task ReleaseAsync(string clusterId, IReadOnlyList<string> nodeIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(nodeIds);
+        ValidateSegment(clusterId, "cluster id");
+        var clusterDirectory = Path.Combine(_clustersRoot, clusterId);
+        foreach (var nodeId in nodeIds)
+        {
+            ValidateSegment(nodeId, "node id");
+            var directory = Path.Combine(clusterDirectory, nodeId);
+            var node = _nodes.TryGetValue((clusterId, nodeId), out var known)
+                ? known
+                : new LocalNode(clusterId, nodeId, directory);
+            var running = node.Release();
+
+            // One sweep for the whole node: the tracked processes and their trees, plus anything
+            // carrying the node's marker (including orphans of an earlier server run).
+            var roots = running.Where(p => p.MarkKilled()).Select(p => p.Pid).ToList();
+            var killed = ProcessTree.Kill(roots, [node.Marker]);
+            await Task.WhenAll(running.Select(p => p.Completion)).WaitAsync(cancellationToken).ConfigureAwait(false);
+
+            DeleteDirectory(directory);
+            _nodes.TryRemove(new KeyValuePair<(string, string), LocalNode>((clusterId, nodeId), node));
+            Log.Released(_logger, nodeId, clusterId, killed);
+        }
+        try
+        {
+            if (Directory.Exists(clusterDirectory) && !Directory.EnumerateFileSystemEntries(clusterDirectory).Any())
+            {
+                Directory.Delete(clusterDirectory);
+            }
+        }
+        catch (IOException)
+        {
+            // Another node of the cluster was provisioned meanwhile; the directory stays.
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IRunningProcess> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        cancellationToken.ThrowIfCancellationRequested();
+        var startedAt = _time.GetUtcNow();
+
+        var node = FindNode(request.ClusterId, request.NodeId);
+        if (node is null || node.IsReleased)
+        {
+            return Failed(request, startedAt,
+                $"Node '{request.NodeId}' of cluster '{request.ClusterId}' is not provisioned on this backend.");
+        }
+        if (string.IsNullOrWhiteSpace(request.CommandLine))
+        {
+            return Failed(request, startedAt, "The command line is empty.");
+        }
+
+        var workingDirectory = Path.GetFullPath(request.WorkingDirectory, node.Directory);
+        var stdoutPath = Path.GetFullPath(request.StdoutPath, workingDirectory);
+        var stderrPath = Path.GetFullPath(request.StderrPath, workingDirectory);
+
+        var startInfo = new ProcessStartInfo
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = workingDirectory,
+        };
+        var environment = startInfo.Environment;
+        foreach (var name in _options.RemovedEnvironmentVariables)
+        {
+            environment.Remove(name);
+        }
+        foreach (var (name, value) in request.Environment)
+        {
+            environment[name] = value;
+        }
+        var launchId = $"{_instanceId}-{Interlocked.Increment(ref _launches).ToString(CultureInfo.InvariantCulture)}";
+        environment[LaunchMarkerVariable] = launchId;
+        environment[LocalNode.MarkerVariable] = node.Directory;
+
+        if (CommandLine.TrySplitPlain(request.CommandLine, out var argv))
+        {
+            var program = ResolveProgram(argv[0], workingDirectory, environment.TryGetValue("PATH", out var path) ? path : null);
+            if (program is null)
+            {
+                return Failed(request, startedAt, $"Cannot run '{argv[0]}': no such executable on PATH.");
+            }
+            startInfo.FileName = program;
+            for (var i = 1; i < argv.Count; i++)
+            {
+                startInfo.ArgumentList.Add(argv[i]);
+            }
+        }
+        else
+        {
+            startInfo.FileName = Shell;
+            startInfo.ArgumentList.Add("-c");
+            startInfo.ArgumentList.Add(request.CommandLine);
+        }
+
+        OutputSink? stdout = null;
+        OutputSink? stderr = null;
+        try
+        {
+            Directory.CreateDirectory(workingDirectory);
+            stdout = OutputSink.Create(stdoutPath);
+            stderr = string.Equals(stdoutPath, stderrPath, StringComparison.Ordinal) ? stdout : OutputSink.Create(stderrPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            stdout?.Dispose();
+            return Failed(request, startedAt, $"Cannot prepare the working directory or output files: {ex.Message}");
+        }
+
+        var process = new Process { StartInfo = startInfo };
+        try
+        {
+            process.Start();
+        }
+        catch (Win32Exception ex)
+        {
+            process.Dispose();
+            stdout.Dispose();
+            stderr.Dispose();
+            return Failed(request, startedAt, $"Cannot run '{startInfo.FileName}': {ex.Message}.");
+        }
+
+        // The task gets end-of-file on stdin rather than the server's stdin.
+        process.StandardInput.Close();
+        stdout.AddWriter();
+        stderr.AddWriter();
+        IRunningProcess running = new LocalProcess(
+            process, request.Name, $"{LaunchMarkerVariable}={launchId}", stdout, stderr, request.Timeout,
+            _options.OutputDrainTimeout, startedAt, _time, _host, _logger, node);
+        return Task.FromResult(running);
+    }
+
+    private LocalNode? FindNode(string clusterId, string nodeId)
+    {
+        if (_nodes.TryGetValue((clusterId, nodeId), out var node))
+        {
+            return node;
+        }
+        if (!IsSafeSegment(clusterId) || !IsSafeSegment(nodeId))
+        {
+            return null;
+        }
+        // A node provisioned by an earlier run of the server is adopted while its directory exists.
+        var directory = Path.Combine(_clustersRoot, clusterId, nodeId);
+        return Directory.Exists(directory)
+            ? _nodes.GetOrAdd((clusterId, nodeId), _ => new LocalNode(clusterId, nodeId, directory))
+            : null;
+    }
+
+    private Task<IRunningProcess> Failed(LaunchRequest request, DateTimeOffset startedAt, string message)
+    {
+        Log.LaunchFailed(_logger, request.Name, request.NodeId, message);
+        var exit = new ProcessExit(ProcessEndReason.LaunchFailed, null, message, startedAt, _time.GetUtcNow(), _host);
+        return Task.FromResult<IRunningProcess>(new FailedLaunch(exit));
+    }
+
+    /// <summary>
+    /// Finds the program the way execvp would with the task's own PATH (not the server's, and not
+    /// .NET's extra look in the application directory). A name with a slash is taken relative to the
+    /// working directory. Null when nothing executable is found by a bare name.
+    /// </summary>
+    private static string? ResolveProgram(string program, string workingDirectory, string? path)
+    {
+        if (program.Contains('/', StringComparison.Ordinal))
+        {
+            // Missing or not executable: Process.Start reports it precisely.
+            return Path.GetFullPath(program, workingDirectory);
+        }
+        foreach (var entry in (path ?? DefaultPath).Split(':'))
+        {
+            var directory = entry.Length == 0 ? workingDirectory : Path.GetFullPath(entry, workingDirectory);
+            var candidate = Path.Combine(directory, program);
+            if (Native.Access(candidate, Native.X_OK) == 0 && !Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private static void DeleteDirectory(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Already gone: release is idempotent.
+        }
+    }
+
+    private static bool IsSafeSegment(string value) =>
+        !string.IsNullOrWhiteSpace(value) && value is not ("." or "..") &&
+        value.IndexOfAny(['/', '\0']) < 0;
+
+    private static void ValidateSegment(string value, string what)
+    {
+        if (!IsSafeSegment(value))
+        {
+            throw new BackendException($"The {what} '{value}' cannot name a directory; use letters, digits, '-' or '_'.");
+        }
+    }
+
+    private sealed class FailedLaunch(ProcessExit exit) : IRunningProcess
+    {
+        public string BackendId => "";
+
+        public Task<ProcessExit> Completion { get; } = Task.FromResult(exit);
+
+        public Task KillAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

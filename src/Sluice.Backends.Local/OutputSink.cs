@@ -1,0 +1,126 @@
+using System.Buffers;
+
+namespace Sluice.Backends.Local;
+
+/// <summary>
+/// A log file that one or two pipe copiers write into (two when stdout and stderr name the same
+/// file; a lock keeps their chunks whole). Writes go straight to the file, unbuffered: each pipe read
+/// returns everything the pipe holds (up to the buffer size), so a chatty process is batched by the
+/// pipe itself, and a quiet one has its line in the file as soon as it is written, which is what a
+/// reader tailing the log wants. Regular-file writes land in the page cache, so they are done
+/// synchronously rather than hopping to the thread pool.
+/// </summary>
+internal sealed class OutputSink : IDisposable
+{
+    // Linux pipes hold 64 KiB by default; half of that per read keeps syscalls few without holding
+    // much memory per running process. Buffers come from the shared pool and go back after the copy.
+    private const int ReadBufferSize = 32 * 1024;
+
+    private readonly FileStream _file;
+    private readonly Lock _gate = new();
+    private int _writers;
+    private Exception? _writeError;
+
+    private OutputSink(FileStream file) => _file = file;
+
+    /// <summary>
+    /// Announces a copier before any copy starts, so the first one to finish does not close the
+    /// file under the second.
+    /// </summary>
+    public void AddWriter() => Interlocked.Increment(ref _writers);
+
+    /// <summary>The first write error, if any (e.g. the disk is full). The pipe is drained regardless.</summary>
+    public Exception? WriteError => _writeError;
+
+    /// <summary>Creates (or truncates) the file, creating its directory first.</summary>
+    public static OutputSink Create(string path)
+    {
+        var directory = Path.GetDirectoryName(path);
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+        var file = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.Create,
+            Access = FileAccess.Write,
+            Share = FileShare.ReadWrite | FileShare.Delete,
+            BufferSize = 0,
+        });
+        return new OutputSink(file);
+    }
+
+    /// <summary>
+    /// Copies <paramref name="pipe"/> into the file until end of stream or cancellation; the last
+    /// announced copier closes the file.
+    /// </summary>
+    public async Task CopyFromAsync(Stream pipe, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(ReadBufferSize);
+        try
+        {
+            while (true)
+            {
+                int read;
+                try
+                {
+                    read = await pipe.ReadAsync(buffer.AsMemory(0, ReadBufferSize), cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                catch (IOException)
+                {
+                    return;
+                }
+                catch (ObjectDisposedException)
+                {
+                    return;
+                }
+                if (read == 0)
+                {
+                    return;
+                }
+                Write(buffer.AsSpan(0, read));
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            if (Interlocked.Decrement(ref _writers) == 0)
+            {
+                Dispose();
+            }
+        }
+    }
+
+    private void Write(ReadOnlySpan<byte> data)
+    {
+        lock (_gate)
+        {
+            if (_writeError is not null)
+            {
+                return;
+            }
+            try
+            {
+                _file.Write(data);
+            }
+            catch (IOException ex)
+            {
+                // Keep draining the pipe so the process never blocks on a full pipe; report later.
+                _writeError = ex;
+            }
+        }
+    }
+
+    /// <summary>Closes the file. Called by the last copier; safe to call again.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _file.Dispose();
+        }
+    }
+}
