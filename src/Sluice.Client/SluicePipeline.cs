@@ -10,6 +10,8 @@ internal sealed class SluicePipeline : IDisposable
     private static readonly string UserAgent =
         "sluice-sdk-dotnet/" + (typeof(SluicePipeline).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0");
 
+    private static readonly UriCreationOptions NoCanonicalization = new() { DangerousDisablePathAndQueryCanonicalization = true };
+
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
     private readonly string _baseUri;
@@ -135,7 +137,8 @@ internal sealed class SluicePipeline : IDisposable
         using var timeout = _timeout == Timeout.InfiniteTimeSpan ? new CancellationTokenSource() : new CancellationTokenSource(_timeout, TimeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
 
-        var uri = new Uri(_baseUri + request.Path + (request.Query.Length > 0 ? "?" + request.Query : ""), UriKind.Absolute);
+        // The path and query are percent-encoded already; canonicalisation would decode %2E dot segments and collapse them.
+        var uri = new Uri(_baseUri + request.Path + (request.Query.Length > 0 ? "?" + request.Query : ""), NoCanonicalization);
         using var message = new HttpRequestMessage(request.Method, uri);
         var body = request.Body ?? [];
         if (request.Body is not null)
