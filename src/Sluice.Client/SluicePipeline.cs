@@ -1,0 +1,190 @@
+using System.Net.Http.Headers;
+using System.Reflection;
+using Sluice.Contracts;
+
+namespace Sluice.Client;
+
+/// <summary>Sends requests: signs each attempt with SigV4, applies the per-attempt timeout and the retry policy.</summary>
+internal sealed class SluicePipeline : IDisposable
+{
+    private static readonly string UserAgent =
+        "sluice-sdk-dotnet/" + (typeof(SluicePipeline).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0");
+
+    private static readonly UriCreationOptions NoCanonicalization = new() { DangerousDisablePathAndQueryCanonicalization = true };
+
+    private readonly HttpClient _http;
+    private readonly bool _ownsHttp;
+    private readonly string _baseUri;
+    private readonly SluiceCredentials _credentials;
+    private readonly string _region;
+    private readonly TimeSpan _timeout;
+    private readonly SluiceRetryOptions _retry;
+
+    public SluicePipeline(SluiceClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _credentials = options.Credentials
+            ?? throw new ArgumentException("SluiceClientOptions.Credentials is required (see SluiceCredentials.FromDefaults()).", nameof(options));
+        var endpoint = options.Endpoint ?? _credentials.Endpoint
+            ?? throw new ArgumentException("SluiceClientOptions.Endpoint is required when the credentials carry no endpoint.", nameof(options));
+        if (!endpoint.IsAbsoluteUri || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new ArgumentException($"The endpoint '{endpoint}' is not an absolute http or https URI.", nameof(options));
+        }
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.Region, "options.Region");
+        if (options.Timeout <= TimeSpan.Zero && options.Timeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Timeout, "SluiceClientOptions.Timeout must be positive or Timeout.InfiniteTimeSpan.");
+        }
+        ArgumentNullException.ThrowIfNull(options.Retry, "options.Retry");
+        options.Retry.Validate();
+
+        _baseUri = endpoint.GetLeftPart(UriPartial.Path).TrimEnd('/');
+        _region = options.Region;
+        _timeout = options.Timeout;
+        _retry = options.Retry.Clone();
+        TimeProvider = options.TimeProvider ?? TimeProvider.System;
+        if (options.HttpClient is not null)
+        {
+            _http = options.HttpClient;
+        }
+        else
+        {
+            _http = options.Transport is not null
+                ? new HttpClient(options.Transport, disposeHandler: false)
+                : new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }, disposeHandler: true);
+            _http.Timeout = Timeout.InfiniteTimeSpan;
+            _ownsHttp = true;
+        }
+    }
+
+    public TimeProvider TimeProvider { get; }
+
+    public async Task<SluiceRawResponse> SendAsync(SluiceRequest request, CancellationToken cancellationToken)
+    {
+        var maxAttempts = request.Retryable ? _retry.MaxRetries + 1 : 1;
+        for (var attempt = 1; ; attempt++)
+        {
+            SluiceException failure;
+            TimeSpan? retryAfter = null;
+            try
+            {
+                var response = await SendOnceAsync(request, cancellationToken).ConfigureAwait(false);
+                if (response.Status is >= 200 and < 300)
+                {
+                    return response;
+                }
+                failure = SluiceServiceException.FromResponse(response.Status, null, response.RequestId, response.Body);
+                if (!IsRetryableStatus(response.Status))
+                {
+                    failure.Attempts = attempt;
+                    throw failure;
+                }
+                retryAfter = RetryAfter(response.Headers);
+            }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                failure = new SluiceClientException($"{request} timed out after {_timeout.TotalSeconds:0.###} s.", new TimeoutException(e.Message, e));
+            }
+            catch (HttpRequestException e)
+            {
+                failure = new SluiceClientException($"{request} failed: {e.Message}", e);
+            }
+            catch (IOException e)
+            {
+                failure = new SluiceClientException($"{request} failed while reading the response: {e.Message}", e);
+            }
+
+            failure.Attempts = attempt;
+            if (attempt >= maxAttempts)
+            {
+                throw failure;
+            }
+            await Task.Delay(Backoff(attempt, retryAfter), TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    internal static bool IsRetryableStatus(int status) => status is 429 or 500 or 502 or 503 or 504;
+
+    internal TimeSpan Backoff(int attempt, TimeSpan? retryAfter)
+    {
+        var ceiling = Math.Min(_retry.MaxDelay.TotalMilliseconds, _retry.BaseDelay.TotalMilliseconds * Math.Pow(2, attempt - 1));
+        var delay = TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * ceiling);
+        if (retryAfter is { } hint && hint > delay)
+        {
+            delay = hint < _retry.MaxDelay ? hint : _retry.MaxDelay;
+        }
+        return delay;
+    }
+
+    private TimeSpan? RetryAfter(HttpResponseHeaders headers)
+    {
+        var header = headers.RetryAfter;
+        if (header?.Delta is { } delta)
+        {
+            return delta;
+        }
+        if (header?.Date is { } date)
+        {
+            var wait = date - TimeProvider.GetUtcNow();
+            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+        }
+        return null;
+    }
+
+    private async Task<SluiceRawResponse> SendOnceAsync(SluiceRequest request, CancellationToken cancellationToken)
+    {
+        using var timeout = _timeout == Timeout.InfiniteTimeSpan ? new CancellationTokenSource() : new CancellationTokenSource(_timeout, TimeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+
+        // The path and query are percent-encoded already; canonicalisation would decode %2E dot segments and collapse them.
+        var uri = new Uri(_baseUri + request.Path + (request.Query.Length > 0 ? "?" + request.Query : ""), NoCanonicalization);
+        using var message = new HttpRequestMessage(request.Method, uri);
+        var body = request.Body ?? [];
+        if (request.Body is not null)
+        {
+            message.Content = new ByteArrayContent(body);
+            message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        }
+        message.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
+        if (request.Signed)
+        {
+            Sign(message, uri, body);
+        }
+
+        using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+        var bytes = await response.Content.ReadAsByteArrayAsync(linked.Token).ConfigureAwait(false);
+        var requestId = response.Headers.TryGetValues(SluiceHeaders.RequestId, out var ids) ? ids.FirstOrDefault() : null;
+        return new SluiceRawResponse((int)response.StatusCode, requestId, bytes, response.Headers);
+    }
+
+    private void Sign(HttpRequestMessage message, Uri uri, byte[] body)
+    {
+        var amzDate = SigV4.FormatDate(TimeProvider.GetUtcNow());
+        var payloadHash = SigV4.HashHex(body);
+        var host = uri.Authority;
+        KeyValuePair<string, string>[] signed =
+        [
+            new("host", host),
+            new(SigV4.ContentHashHeader, payloadHash),
+            new(SigV4.DateHeader, amzDate),
+        ];
+        // Sign the path and query exactly as they go on the wire: Uri keeps them percent-encoded.
+        var query = uri.Query.Length > 0 ? uri.Query[1..] : "";
+        var signature = SigV4.ComputeSignature(_credentials.SecretAccessKey, message.Method.Method, uri.AbsolutePath, query,
+            signed, payloadHash, amzDate, _region);
+        message.Headers.Host = host;
+        message.Headers.TryAddWithoutValidation(SigV4.ContentHashHeader, payloadHash);
+        message.Headers.TryAddWithoutValidation(SigV4.DateHeader, amzDate);
+        message.Headers.TryAddWithoutValidation("Authorization",
+            SigV4.AuthorizationHeader(_credentials.AccessKeyId, amzDate, _region, signed, signature));
+    }
+
+    public void Dispose()
+    {
+        if (_ownsHttp)
+        {
+            _http.Dispose();
+        }
+    }
+}
