@@ -1,0 +1,176 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Sluice.Streaming.Internal;
+
+/// <summary>Expands inputs (files, directories, globs) into files and cuts them into splits like FileInputFormat.</summary>
+internal static class InputResolver
+{
+    private const double SplitSlop = 1.1;
+
+    public static string LocalPath(string uri)
+    {
+        if (uri.StartsWith("file://", StringComparison.OrdinalIgnoreCase))
+        {
+            return uri["file://".Length..];
+        }
+        if (uri.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
+        {
+            return uri["file:".Length..];
+        }
+        var scheme = uri.IndexOf("://", StringComparison.Ordinal);
+        if (scheme > 0)
+        {
+            throw new StreamingUsageException(
+                $"'{uri}': the standalone streaming engine reads local paths and file:// URIs only; copy the data locally or run the job as a Streaming step, which resolves object URIs.");
+        }
+        return uri;
+    }
+
+    public static List<string> ResolveFiles(IEnumerable<string> inputs, bool recursive)
+    {
+        var files = new List<string>();
+        foreach (var input in inputs)
+        {
+            var path = Path.GetFullPath(LocalPath(input));
+            if (path.AsSpan().IndexOfAny("*?[{") >= 0)
+            {
+                var matches = Glob(path);
+                if (matches.Count == 0)
+                {
+                    throw new StreamingJobException($"Input pattern {input} matches 0 files.");
+                }
+                foreach (var match in matches)
+                {
+                    AddPath(match, input, recursive, files);
+                }
+            }
+            else if (File.Exists(path) || Directory.Exists(path))
+            {
+                AddPath(path, input, recursive, files);
+            }
+            else
+            {
+                throw new StreamingJobException($"Input path does not exist: {input}");
+            }
+        }
+        return files;
+    }
+
+    public static List<StreamingInputSplit> Split(IEnumerable<string> files, long splitSize)
+    {
+        var splits = new List<StreamingInputSplit>();
+        foreach (var file in files)
+        {
+            var length = new FileInfo(file).Length;
+            if (file.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
+            {
+                splits.Add(new StreamingInputSplit(file, 0, length, Compressed: true));
+                continue;
+            }
+            if (length == 0)
+            {
+                splits.Add(new StreamingInputSplit(file, 0, 0, Compressed: false));
+                continue;
+            }
+            var remaining = length;
+            while ((double)remaining / splitSize > SplitSlop)
+            {
+                splits.Add(new StreamingInputSplit(file, length - remaining, splitSize, Compressed: false));
+                remaining -= splitSize;
+            }
+            if (remaining != 0)
+            {
+                splits.Add(new StreamingInputSplit(file, length - remaining, remaining, Compressed: false));
+            }
+        }
+        return splits;
+    }
+
+    private static void AddPath(string path, string input, bool recursive, List<string> files)
+    {
+        if (File.Exists(path))
+        {
+            files.Add(path);
+            return;
+        }
+        foreach (var entry in Directory.EnumerateFileSystemEntries(path).Order(StringComparer.Ordinal))
+        {
+            var name = Path.GetFileName(entry);
+            if (name.StartsWith('_') || name.StartsWith('.'))
+            {
+                continue; // Hadoop's hidden-file filter: _SUCCESS, _logs, .crc
+            }
+            if (Directory.Exists(entry))
+            {
+                if (!recursive)
+                {
+                    throw new StreamingJobException(
+                        $"Input {input} contains the directory {entry}; pass -D mapreduce.input.fileinputformat.input.dir.recursive=true to read subdirectories.");
+                }
+                AddPath(entry, input, recursive, files);
+            }
+            else
+            {
+                files.Add(entry);
+            }
+        }
+    }
+
+    private static List<string> Glob(string pattern)
+    {
+        var segments = pattern.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var current = new List<string> { "/" };
+        foreach (var segment in segments)
+        {
+            var next = new List<string>();
+            if (segment.AsSpan().IndexOfAny("*?[{") < 0)
+            {
+                next.AddRange(current.Select(dir => Path.Combine(dir, segment)).Where(p => File.Exists(p) || Directory.Exists(p)));
+            }
+            else
+            {
+                var regex = new Regex(GlobToRegex(segment), RegexOptions.CultureInvariant);
+                foreach (var dir in current.Where(Directory.Exists))
+                {
+                    next.AddRange(Directory.EnumerateFileSystemEntries(dir)
+                        .Where(e => regex.IsMatch(Path.GetFileName(e)) && !Path.GetFileName(e).StartsWith('.'))
+                        .Order(StringComparer.Ordinal));
+                }
+            }
+            current = next;
+        }
+        return current;
+    }
+
+    private static string GlobToRegex(string glob)
+    {
+        var sb = new StringBuilder("^");
+        var inBraces = false;
+        for (var i = 0; i < glob.Length; i++)
+        {
+            var c = glob[i];
+            switch (c)
+            {
+                case '*': sb.Append("[^/]*"); break;
+                case '?': sb.Append("[^/]"); break;
+                case '[':
+                    var close = glob.IndexOf(']', i + 1);
+                    if (close < 0)
+                    {
+                        throw new StreamingUsageException($"Unclosed '[' in input pattern '{glob}'.");
+                    }
+                    var set = glob[(i + 1)..close];
+                    sb.Append('[').Append(set.StartsWith('^') || set.StartsWith('!') ? "^" + Regex.Escape(set[1..]) : Regex.Escape(set)).Append(']');
+                    i = close;
+                    break;
+                case '{': inBraces = true; sb.Append("(?:"); break;
+                case '}' when inBraces: inBraces = false; sb.Append(')'); break;
+                case ',' when inBraces: sb.Append('|'); break;
+                case '\\' when i + 1 < glob.Length: sb.Append(Regex.Escape(glob[++i].ToString())); break;
+                default: sb.Append(Regex.Escape(c.ToString())); break;
+            }
+        }
+        return sb.Append('$').ToString();
+    }
+}

@@ -1,0 +1,151 @@
+using System.Text;
+
+namespace Sluice.Streaming.Internal;
+
+/// <summary>
+/// Map side of the shuffle: splits mapper output lines into key/value, partitions, buffers, sorts and
+/// spills past the sort buffer, runs the combiner per spill and partition, and merges spills into one
+/// sorted file per partition (<c>map-P.out</c>).
+/// </summary>
+internal sealed class MapOutputCollector
+{
+    private readonly StreamingTaskSpec _task;
+    private readonly StreamingTaskResult _result;
+    private readonly SortBuffer _buffer;
+    private readonly Partitioner _partitioner;
+    private readonly FieldSplitter _splitter;
+    private readonly KeyComparer _comparer;
+    private readonly List<string[]> _spills = [];
+
+    public MapOutputCollector(StreamingTaskSpec task, StreamingTaskResult result)
+    {
+        _task = task;
+        _result = result;
+        var settings = task.Settings;
+        _buffer = new SortBuffer(settings.SortBufferBytes);
+        _partitioner = new Partitioner(task.NumPartitions, settings);
+        _splitter = new FieldSplitter(Encoding.UTF8.GetBytes(settings.MapOutputFieldSeparator), settings.MapOutputKeyFields);
+        _comparer = KeyComparer.Create(settings);
+    }
+
+    public long Records { get; private set; }
+
+    public long Bytes { get; private set; }
+
+    public static string OutputName(int partition) => $"map-{partition:D5}.out";
+
+    public void Add(ReadOnlySpan<byte> line)
+    {
+        var keyLength = _splitter.KeyLength(line, out var valueStart);
+        var key = line[..keyLength];
+        var value = valueStart < 0 ? [] : line[valueStart..];
+        var partition = _partitioner.Partition(key);
+        Records++;
+        Bytes += key.Length + value.Length;
+        if (!_buffer.TryAdd(key, value, partition))
+        {
+            Spill();
+            _buffer.TryAdd(key, value, partition);
+        }
+    }
+
+    /// <summary>Writes the final per-partition files.</summary>
+    public void Finish()
+    {
+        if (_spills.Count == 0)
+        {
+            WriteSorted(OutputName);
+            return;
+        }
+        if (_buffer.Count > 0)
+        {
+            Spill();
+        }
+        for (var p = 0; p < _task.NumPartitions; p++)
+        {
+            var runs = _spills.Select(s => (RecordSource)new RunReader(s[p], 1 << 18)).ToList();
+            using (var merged = new MergingSource(runs, _comparer))
+            {
+                Count(StreamingCounters.SpilledRecords, RunFile.WriteAll(Path.Combine(_task.OutputDirectory, OutputName(p)), merged));
+            }
+            foreach (var spill in _spills)
+            {
+                File.Delete(spill[p]);
+            }
+        }
+    }
+
+    private void Spill()
+    {
+        var n = _spills.Count;
+        _spills.Add(WriteSorted(p => $"spill{n}-{p:D5}.tmp"));
+        _buffer.Clear();
+    }
+
+    private string[] WriteSorted(Func<int, string> name)
+    {
+        _buffer.Sort(_comparer, _task.NumPartitions);
+        var paths = new string[_task.NumPartitions];
+        for (var p = 0; p < paths.Length; p++)
+        {
+            paths[p] = Path.Combine(_task.OutputDirectory, name(p));
+            using var source = _buffer.Partition(p);
+            if (_task.Combiner is null)
+            {
+                Count(StreamingCounters.SpilledRecords, RunFile.WriteAll(paths[p], source));
+            }
+            else
+            {
+                Combine(source, paths[p]);
+            }
+        }
+        return paths;
+    }
+
+    private void Combine(RecordSource source, string path)
+    {
+        var groups = new GroupCounter(_comparer);
+        long output = 0;
+        using (var sink = new BufferedSink(RunFile.Create(path)))
+        {
+            if (Aggregate.Is(_task.Combiner))
+            {
+                Aggregate.Run(source, combine: true, groups, (key, value) =>
+                {
+                    output++;
+                    RunFile.WriteRecord(sink, key, value);
+                });
+            }
+            else
+            {
+                // Combiner output is re-sorted: a command is not trusted to keep key order.
+                var combined = new SortBuffer(long.MaxValue);
+                using var child = ChildProcess.Start(_task.Combiner!, _task);
+                var separator = Encoding.UTF8.GetBytes(_task.Settings.ReduceInputFieldSeparator);
+                var exit = CommandPipe.Run(child, source, separator, groups, line =>
+                {
+                    var keyLength = _splitter.KeyLength(line, out var valueStart);
+                    combined.TryAdd(line[..keyLength], valueStart < 0 ? [] : line[valueStart..], 0);
+                });
+                child.Report(_result);
+                if (exit != 0 && _task.Settings.NonZeroExitIsFailure)
+                {
+                    throw new StreamingTaskException($"combiner '{_task.Combiner}' exited with code {exit}.", exit);
+                }
+                combined.Sort(_comparer, 1);
+                using var sorted = combined.Partition(0);
+                while (sorted.MoveNext())
+                {
+                    output++;
+                    RunFile.WriteRecord(sink, sorted.Key, sorted.Value);
+                }
+            }
+            sink.Flush();
+        }
+        Count(StreamingCounters.CombineInputRecords, groups.Records);
+        Count(StreamingCounters.CombineOutputRecords, output);
+        Count(StreamingCounters.SpilledRecords, output);
+    }
+
+    private void Count(string name, long amount) => _result.Counters.Increment(StreamingCounters.FrameworkGroup, name, amount);
+}

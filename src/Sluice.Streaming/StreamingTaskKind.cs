@@ -1,0 +1,8 @@
+namespace Sluice.Streaming;
+
+/// <summary>Which side of the job a task runs.</summary>
+public enum StreamingTaskKind
+{
+    Map,
+    Reduce,
+}
