@@ -43,18 +43,18 @@ internal static class QuickstartCommand
             .WithName("quickstart")
             .AddInstanceGroup(InstanceRole.Master, "g.small", 1)
             .AddInstanceGroup(InstanceRole.Core, "g.small", 2)
+            .KeepAlive()
             .Build();
         ClusterInfo created = await client.CreateClusterAsync(cluster, token).ConfigureAwait(false);
         var ready = await client.WaitForClusterReadyAsync(created.Id, new WaitOptions { PollInterval = TimeSpan.FromMilliseconds(100) }, token).ConfigureAwait(false);
         console.MarkupLine($"[bold]2.[/] cluster {ready.Id} is {ready.State}: 1 master + 2 core nodes of g.small ({ready.InstanceGroups[1].Vcpus} vCPU each)");
 
-        var env = new Dictionary<string, string> { ["QS_DIR"] = shared };
         var job = new JobRequestBuilder()
             .WithName("sum-of-squares")
             .OnCluster(ready.Id)
-            .AddTask("split", "for i in 0 1 2 3 4 5; do seq $((i*1000+1)) $((i*1000+1000)) > \"$QS_DIR/part-$i\"; done", 1, t => t.WithEnvironment(env))
-            .AddTask("work", "sleep 0.3; awk '{ s += $1 * $1 } END { printf \"%.0f\\n\", s }' \"$QS_DIR/part-$SLUICE_INSTANCE_INDEX\" > \"$QS_DIR/sum-$SLUICE_INSTANCE_INDEX\"; echo \"instance $SLUICE_INSTANCE_INDEX ran on $SLUICE_NODE_ID\"", 6, t => t.WithEnvironment(env))
-            .AddTask("merge", "awk '{ s += $1 } END { printf \"%.0f\\n\", s }' \"$QS_DIR\"/sum-*", 1, t => t.WithEnvironment(env))
+            .AddTask("split", "for i in 0 1 2 3 4 5; do seq $((i*1000+1)) $((i*1000+1000)) > \"$QS_DIR/part-$i\"; done", 1, t => t.WithEnvironment("QS_DIR", shared))
+            .AddTask("work", "sleep 0.3; awk '{ s += $1 * $1 } END { printf \"%.0f\\n\", s }' \"$QS_DIR/part-$SLUICE_INSTANCE_INDEX\" > \"$QS_DIR/sum-$SLUICE_INSTANCE_INDEX\"; echo \"instance $SLUICE_INSTANCE_INDEX ran on $SLUICE_NODE_ID\"", 6, t => t.WithEnvironment("QS_DIR", shared))
+            .AddTask("merge", "awk '{ s += $1 } END { printf \"%.0f\\n\", s }' \"$QS_DIR\"/sum-*", 1, t => t.WithEnvironment("QS_DIR", shared))
             .AddDependency("split", "work")
             .AddDependency("work", "merge")
             .Build();
@@ -72,11 +72,11 @@ internal static class QuickstartCommand
             };
             while (true)
             {
+                final = await client.GetJobAsync(submitted.Id, token).ConfigureAwait(false);
                 await foreach (var task in client.ListTasksAsync(submitted.Id, cancellationToken: token).ConfigureAwait(false))
                 {
                     bars[task.Name].Value = task.Metrics.FinishedCount + task.Metrics.FailedCount;
                 }
-                final = await client.GetJobAsync(submitted.Id, token).ConfigureAwait(false);
                 if (final.State is JobStates.Finished or JobStates.Failed or JobStates.Stopped)
                 {
                     return;

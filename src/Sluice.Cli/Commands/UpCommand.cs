@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Sluice.Client;
 using Sluice.Server.Hosting;
+using Spectre.Console;
 
 namespace Sluice.Cli.Commands;
 
