@@ -76,7 +76,7 @@ public sealed class JobRequestBuilder
     }
 
     /// <summary>Runs the job on a cluster created for it, described by a <see cref="ClusterRequestBuilder"/>.</summary>
-    /// <param name="configure">Configures the cluster; the builder's name defaults to the job's.</param>
+    /// <param name="configure">Configures the cluster; its name defaults to the job name set so far, else <c>auto-cluster</c>.</param>
     public JobRequestBuilder WithAutoCluster(Action<ClusterRequestBuilder> configure)
     {
         ArgumentNullException.ThrowIfNull(configure);
