@@ -1,0 +1,93 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+using Sluice.Client;
+using Sluice.Contracts;
+using Sluice.Core.Model;
+using Sluice.Server.Hosting;
+
+namespace Sluice.Server.Tests;
+
+/// <summary>A real Sluice server on 127.0.0.1 with a temporary data directory, and an SDK client for it.</summary>
+public sealed class ServerFixture : IAsyncLifetime
+{
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "sluice-server-tests-" + Guid.NewGuid().ToString("N")[..8]);
+    public WebApplication App { get; private set; } = null!;
+    public Uri Endpoint { get; private set; } = null!;
+    public AccessKey Key { get; private set; } = null!;
+    public SluiceClient Client { get; private set; } = null!;
+    public long MaxRequestBodyBytes { get; init; } = 8L << 20;
+
+    /// <summary>A keep-alive cluster with 2 Core g.large nodes (16 vCPU slots) shared by job tests.</summary>
+    public string SharedClusterId { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        await StartAsync().ConfigureAwait(false);
+        Key = (await SluiceServerHost.EnsureAccountAsync(App, "tests", CancellationToken.None).ConfigureAwait(false))!;
+        Client = NewClient(Key);
+        ClusterInfo cluster = await Client.CreateClusterAsync(new ClusterRequestBuilder()
+            .WithName("shared").AddInstanceGroup(InstanceRole.Master, "g.small", 1).AddInstanceGroup(InstanceRole.Core, "g.large", 2).KeepAlive().Build()).ConfigureAwait(false);
+        SharedClusterId = (await Client.WaitForClusterReadyAsync(cluster.Id, Fast).ConfigureAwait(false)).Id;
+    }
+
+    /// <summary>Starts the server (again) on the same data directory.</summary>
+    public async Task StartAsync()
+    {
+        App = SluiceServerHost.Build(new SluiceServerOptions
+        {
+            DataDirectory = DataDirectory,
+            Url = "http://127.0.0.1:0",
+            LogLevel = LogLevel.Warning,
+            MaxRequestBodyBytes = MaxRequestBodyBytes,
+        });
+        await App.StartAsync().ConfigureAwait(false);
+        Endpoint = SluiceServerHost.BoundAddress(App);
+        if (Key is not null)
+        {
+            Client.Dispose();
+            Client = NewClient(Key);
+        }
+    }
+
+    public async Task StopAsync()
+    {
+        await App.StopAsync().ConfigureAwait(false);
+        await App.DisposeAsync().ConfigureAwait(false);
+    }
+
+    public SluiceClient NewClient(AccessKey key) => new(new SluiceClientOptions
+    {
+        Endpoint = Endpoint,
+        Credentials = new SluiceCredentials(key.KeyId, key.Secret),
+        Retry = new SluiceRetryOptions { MaxRetries = 0 },
+    });
+
+    public static WaitOptions Fast => new() { PollInterval = TimeSpan.FromMilliseconds(50), MaxPollInterval = TimeSpan.FromMilliseconds(250), Timeout = TimeSpan.FromSeconds(60) };
+
+    /// <summary>A fresh directory under the data directory for files tasks share.</summary>
+    public string NewSharedDirectory()
+    {
+        var path = Path.Combine(DataDirectory, "shared", Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    public async Task DisposeAsync()
+    {
+        Client?.Dispose();
+        await StopAsync().ConfigureAwait(false);
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ServerCollection : ICollectionFixture<ServerFixture>
+{
+    public const string Name = "server";
+}
