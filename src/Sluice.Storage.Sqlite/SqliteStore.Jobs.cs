@@ -30,9 +30,19 @@ public sealed partial class SqliteStore
             @timeout_seconds, @env_json, @successors_json, @package_path, @stdout_redirect_path, @stderr_redirect_path, @started_at, @ended_at)
         """;
 
-    // New instances are Waiting with no attempt: only the key and the owner are written.
-    private const string InsertInstanceSql = """
-        INSERT INTO instances (job_id, task_name, idx, account_id, state) VALUES (@job_id, @task_name, @idx, @account_id, 'Waiting')
+    // New instances are Waiting with no attempt: only the key and the owner are written. The
+    // single instances of all one-instance tasks come from one statement over the rows just inserted.
+    private const string InsertSingleInstancesSql = """
+        INSERT INTO instances (job_id, task_name, idx, account_id, state)
+        SELECT job_id, name, 0, account_id, 'Waiting' FROM tasks
+        WHERE job_id = @JobId AND account_id = @AccountId AND instance_count = 1
+        """;
+
+    // A task's instances 0..count-1 generated inside SQLite in one statement: no managed round trip per row.
+    private const string InsertInstancesSql = """
+        WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < @count)
+        INSERT INTO instances (job_id, task_name, idx, account_id, state)
+        SELECT @job_id, @task_name, i, @account_id, 'Waiting' FROM seq
         """;
 
     /// <inheritdoc />
@@ -80,8 +90,9 @@ public sealed partial class SqliteStore
 
     /// <summary>
     /// Inserts tasks and their Waiting instances with two prepared commands whose parameters are
-    /// rebound per row: no SQL parsing, reflection or allocation per row, which is what keeps
-    /// 100,000 tasks well under a second.
+    /// rebound per row (no SQL parsing or reflection per row). Instances are generated inside SQLite:
+    /// one statement per many-instance task, one for all one-instance tasks, so a 100,000-task job
+    /// costs 100,000 managed round trips, not 200,000.
     /// </summary>
     private static void InsertTasks(WriteContext ctx, Job job, IReadOnlyList<JobTask> tasks)
     {
@@ -106,12 +117,12 @@ public sealed partial class SqliteStore
         var endedAt = p.Add("@ended_at", SqliteType.Integer);
         taskCommand.Prepare();
 
-        using var instanceCommand = ctx.CreateCommand(InsertInstanceSql);
-        instanceCommand.Parameters.AddWithValue("@job_id", job.Id);
-        instanceCommand.Parameters.AddWithValue("@account_id", job.AccountId);
-        var taskName = instanceCommand.Parameters.Add("@task_name", SqliteType.Text);
-        var index = instanceCommand.Parameters.Add("@idx", SqliteType.Integer);
-        instanceCommand.Prepare();
+        using var instancesCommand = ctx.CreateCommand(InsertInstancesSql);
+        instancesCommand.Parameters.AddWithValue("@job_id", job.Id);
+        instancesCommand.Parameters.AddWithValue("@account_id", job.AccountId);
+        var manyTaskName = instancesCommand.Parameters.Add("@task_name", SqliteType.Text);
+        var count = instancesCommand.Parameters.Add("@count", SqliteType.Integer);
+        instancesCommand.Prepare();
 
         foreach (var task in tasks)
         {
@@ -132,13 +143,15 @@ public sealed partial class SqliteStore
             endedAt.Value = Db(UnixMicros.From(task.EndedAt));
             taskCommand.ExecuteNonQuery();
 
-            taskName.Value = task.Name;
-            for (var i = 0; i < task.InstanceCount; i++)
+            if (task.InstanceCount > 1)
             {
-                index.Value = i;
-                instanceCommand.ExecuteNonQuery();
+                manyTaskName.Value = task.Name;
+                count.Value = task.InstanceCount;
+                instancesCommand.ExecuteNonQuery();
             }
         }
+
+        ctx.Execute(InsertSingleInstancesSql, new { JobId = job.Id, job.AccountId });
     }
 
     private static object Db(object? value) => value ?? DBNull.Value;

@@ -179,6 +179,9 @@ public sealed partial class SqliteStore : IStore
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         ApplyPragmas(connection);
+        // A bigger page cache for the writer only: a 100,000-task insert then stays in memory until
+        // its commit instead of spilling pages to the WAL mid-transaction.
+        connection.Execute("PRAGMA cache_size = -32768");
         return connection;
     }
 
