@@ -52,7 +52,7 @@ public static class SigV4
     {
         var canonical = new StringBuilder();
         canonical.Append(method).Append('\n');
-        canonical.Append(string.IsNullOrEmpty(path) ? "/" : path).Append('\n');
+        canonical.Append(CanonicalPath(path)).Append('\n');
         canonical.Append(CanonicalQuery(query)).Append('\n');
         foreach (var (name, value) in signedHeaders)
         {
@@ -123,6 +123,17 @@ public static class SigV4
             return null;
         }
         return new ParsedAuthorization(scope[0], scope[1], scope[2], scope[3], signedHeaders.Split(';'), signature);
+    }
+
+    // For every service but S3, SigV4 encodes each segment of the already-encoded path once more
+    // ("%2E" is signed as "%252E"); doing the same keeps AWS tooling's signatures valid here.
+    private static string CanonicalPath(string path)
+    {
+        if (string.IsNullOrEmpty(path))
+        {
+            return "/";
+        }
+        return string.Join('/', path.Split('/').Select(Uri.EscapeDataString));
     }
 
     private static string CanonicalQuery(string query)

@@ -311,8 +311,8 @@ public class JobTests(ServerFixture server)
         do
         {
             var page = await Client.ListJobsPageAsync(marker, 100);
-            pages.Add(page.Items.Count);
-            seen.AddRange(page.Items.Select(j => j.Id).Where(ids.Contains));
+            pages.Add(page.Values.Count);
+            seen.AddRange(page.Values.Select(j => j.Id).Where(ids.Contains));
             marker = page.NextMarker;
         }
         while (marker is not null);

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using Sluice.Client;
 using Sluice.Contracts;
-using Sluice.Core.Model;
+using AccessKey = Sluice.Core.Model.AccessKey;
 using Sluice.Server.Hosting;
 
 namespace Sluice.Server.Tests;

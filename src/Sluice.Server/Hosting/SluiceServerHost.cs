@@ -39,7 +39,12 @@ public static class SluiceServerHost
         builder.Services.AddSingleton<SignatureAuthentication>();
         builder.Services.AddSingleton<ErrorHandling>();
         builder.Services.AddHostedService<SchedulerHostedService>();
-        builder.Services.AddOpenApi("v1");
+        // The committed document must not depend on the port this instance happened to bind.
+        builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Servers?.Clear();
+            return Task.CompletedTask;
+        }));
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
