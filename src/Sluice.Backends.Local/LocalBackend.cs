@@ -202,8 +202,8 @@ public sealed class LocalBackend : IComputeBackend
         try
         {
             Directory.CreateDirectory(workingDirectory);
-            stdout = OutputSink.Create(stdoutPath);
-            stderr = string.Equals(stdoutPath, stderrPath, StringComparison.Ordinal) ? stdout : OutputSink.Create(stderrPath);
+            stdout = OutputSink.Create(stdoutPath, workingDirectory);
+            stderr = string.Equals(stdoutPath, stderrPath, StringComparison.Ordinal) ? stdout : OutputSink.Create(stderrPath, workingDirectory);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -17,6 +17,8 @@ internal sealed class LocalProcess : IRunningProcess
     private const int KillRequested = 2;
     private const int TimeoutRequested = 3;
 
+    private static readonly TimeSpan DirectReadWindow = TimeSpan.FromMilliseconds(50);
+
     private readonly Process _process;
     private readonly string _name;
     private readonly string _launchMarker;
@@ -97,12 +99,22 @@ internal sealed class LocalProcess : IRunningProcess
         string? note = null;
         try
         {
+            var exited = _process.WaitForExitAsync(CancellationToken.None);
+
+            // Most short tasks are over within a few milliseconds. Reading their pipes only after
+            // the exit finds the data (or end-of-file) already there, so the reads complete
+            // synchronously and the pipes are never registered with epoll: that registration and
+            // the two wake-ups it leads to are the largest cost of a launch beyond fork/exec. A
+            // longer task waits at most this window before its output starts flowing; a pipe
+            // holds 64 KiB, so a chatty one stalls for no longer than that, once.
+            await exited.WaitAsync(DirectReadWindow).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
             // Both copies run on the pipes' epoll readiness; no thread is parked per process.
             var copies = Task.WhenAll(
                 stdout.CopyFromAsync(_process.StandardOutput.BaseStream, stopCopying.Token),
                 stderr.CopyFromAsync(_process.StandardError.BaseStream, stopCopying.Token));
 
-            await _process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            await exited.ConfigureAwait(false);
             var endedAt = _time.GetUtcNow();
             var exitCode = _process.ExitCode;
             var request = Interlocked.CompareExchange(ref _endRequest, ExitedOnItsOwn, Running);

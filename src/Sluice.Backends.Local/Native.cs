@@ -8,10 +8,32 @@ internal static partial class Native
     public const int SIGKILL = 9;
     public const int SIGSTOP = 19;
     public const int X_OK = 1;
+    private const short POLLIN = 0x1;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
 
     [LibraryImport("libc", EntryPoint = "access", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Access(string path, int mode);
+
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    private static partial int Poll(ref PollFd fds, nuint count, int timeoutMilliseconds);
+
+    /// <summary>
+    /// True when a read of <paramref name="fd"/> would not block: data is waiting, or the write end
+    /// is closed (end of file), or the descriptor is in error (the read then fails at once).
+    /// </summary>
+    public static bool IsReadable(int fd)
+    {
+        var entry = new PollFd { Fd = fd, Events = POLLIN };
+        return Poll(ref entry, 1, 0) > 0 && entry.Revents != 0;
+    }
 }

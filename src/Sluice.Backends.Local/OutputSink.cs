@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.IO.Pipes;
+using Microsoft.Win32.SafeHandles;
 
 namespace Sluice.Backends.Local;
 
@@ -16,12 +18,13 @@ internal sealed class OutputSink : IDisposable
     // much memory per running process. Buffers come from the shared pool and go back after the copy.
     private const int ReadBufferSize = 32 * 1024;
 
-    private readonly FileStream _file;
+    private readonly SafeFileHandle _file;
     private readonly Lock _gate = new();
     private int _writers;
     private Exception? _writeError;
+    private long _offset;
 
-    private OutputSink(FileStream file) => _file = file;
+    private OutputSink(SafeFileHandle file) => _file = file;
 
     /// <summary>
     /// Announces a copier before any copy starts, so the first one to finish does not close the
@@ -32,22 +35,16 @@ internal sealed class OutputSink : IDisposable
     /// <summary>The first write error, if any (e.g. the disk is full). The pipe is drained regardless.</summary>
     public Exception? WriteError => _writeError;
 
-    /// <summary>Creates (or truncates) the file, creating its directory first.</summary>
-    public static OutputSink Create(string path)
+    /// <summary>Creates (or truncates) the file, creating its directory first unless it is <paramref name="existingDirectory"/>.</summary>
+    public static OutputSink Create(string path, string existingDirectory)
     {
         var directory = Path.GetDirectoryName(path);
-        if (!string.IsNullOrEmpty(directory))
+        if (!string.IsNullOrEmpty(directory) && !string.Equals(directory, existingDirectory, StringComparison.Ordinal))
         {
             Directory.CreateDirectory(directory);
         }
-        var file = new FileStream(path, new FileStreamOptions
-        {
-            Mode = FileMode.Create,
-            Access = FileAccess.Write,
-            Share = FileShare.ReadWrite | FileShare.Delete,
-            BufferSize = 0,
-        });
-        return new OutputSink(file);
+        // A bare handle with positional writes: no FileStream object or buffer per log file.
+        return new OutputSink(File.OpenHandle(path, FileMode.Create, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete));
     }
 
     /// <summary>
@@ -59,6 +56,32 @@ internal sealed class OutputSink : IDisposable
         var buffer = ArrayPool<byte>.Shared.Rent(ReadBufferSize);
         try
         {
+            // Drain what is already waiting with plain reads, checked with poll(2) so they never
+            // block. For a task that has exited (see LocalProcess) this is all of its output and
+            // the end of file, and the pipe never needs the socket wrapper and epoll registration
+            // of an asynchronous read.
+            if (pipe is PipeStream pipeStream)
+            {
+                var fd = (int)pipeStream.SafePipeHandle.DangerousGetHandle();
+                while (Native.IsReadable(fd))
+                {
+                    int read;
+                    try
+                    {
+                        read = pipeStream.Read(buffer, 0, ReadBufferSize);
+                    }
+                    catch (IOException)
+                    {
+                        return;
+                    }
+                    if (read == 0)
+                    {
+                        return;
+                    }
+                    Write(buffer.AsSpan(0, read));
+                }
+            }
+
             while (true)
             {
                 int read;
@@ -105,7 +128,8 @@ internal sealed class OutputSink : IDisposable
             }
             try
             {
-                _file.Write(data);
+                RandomAccess.Write(_file, data, _offset);
+                _offset += data.Length;
             }
             catch (IOException ex)
             {

@@ -7,6 +7,23 @@ internal static class ProcFs
 {
     public static int OpenDescriptorCount() => Directory.EnumerateFileSystemEntries("/proc/self/fd").Count();
 
+    /// <summary>What each open descriptor points at (pipe:[..], a path, anon_inode:..), for failure messages.</summary>
+    public static List<string> OpenDescriptorTargets()
+    {
+        var result = new List<string>();
+        foreach (var fd in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
+        {
+            try
+            {
+                result.Add(new FileInfo(fd).LinkTarget ?? "?");
+            }
+            catch (IOException)
+            {
+            }
+        }
+        return result;
+    }
+
     /// <summary>(pid, ppid, state) of every process.</summary>
     public static List<(int Pid, int Ppid, char State)> Table()
     {
