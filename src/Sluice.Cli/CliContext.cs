@@ -28,7 +28,8 @@ internal sealed class CliContext(ParseResult parse, IAnsiConsole console, TextWr
         }
         var endpointText = parse.GetValue(GlobalOptions.Endpoint);
         Uri? endpoint = credentials.Endpoint;
-        if (endpointText is not null && !Uri.TryCreate(endpointText, UriKind.Absolute, out endpoint))
+        if (endpointText is not null
+            && (!Uri.TryCreate(endpointText, UriKind.Absolute, out endpoint) || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps)))
         {
             throw new UsageException($"--endpoint '{endpointText}' is not an absolute URL such as http://127.0.0.1:8780");
         }

@@ -40,11 +40,23 @@ internal static class InputFiles
         {
             throw new UsageException($"{path} is neither JSON nor valid YAML: line {ex.Start.Line}: {ex.Message}");
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this, not a YamlException, on some malformed input (an unclosed flow sequence).
+            throw new UsageException($"{path} is neither JSON nor valid YAML");
+        }
         if (yaml.Documents.Count == 0)
         {
             throw new UsageException($"{path} is empty");
         }
-        return Convert(yaml.Documents[0].RootNode)?.ToJsonString() ?? "null";
+        try
+        {
+            return Convert(yaml.Documents[0].RootNode)?.ToJsonString() ?? "null";
+        }
+        catch (InvalidCastException)
+        {
+            throw new UsageException($"{path} uses a YAML mapping key that is not a plain string");
+        }
     }
 
     // YAML scalars become JSON numbers and booleans only when they look like them, so "007" stays a string only if quoted.

@@ -79,7 +79,7 @@ internal static class ClusterCommands
                 cli.WriteJson(new ListResponse<ClusterInfo> { Items = all }, Json.ListResponseClusterInfo);
                 return ExitCodes.Ok;
             }
-            var table = new Table().AddColumns("ID", "NAME", "STATE", "NODES", "CREATED");
+            var table = new Table().AddColumn(IdColumn("ID")).AddColumns("NAME", "STATE", "NODES", "CREATED");
             foreach (var c in all)
             {
                 table.AddRow(c.Id, Markup.Escape(c.Name), Styled(c.State), $"{c.InstanceGroups.Sum(g => g.RunningCount)}/{c.InstanceGroups.Sum(g => g.RequestedCount)}", c.CreatedAt.ToString("u"));
@@ -103,10 +103,19 @@ internal static class ClusterCommands
         var keep = new Option<bool?>("--keep-alive") { Description = "true or false" };
         var setTags = new Option<string[]>("--tag") { Description = "Set tag K=V (repeatable)" };
         var removeTags = new Option<string[]>("--remove-tag") { Description = "Remove tag K (repeatable)" };
-        var update = new Command("update", "Change termination protection, keep-alive or tags") { id, protection, keep, setTags, removeTags };
+        // The service's TerminationProtected error tells users to run `sluice cluster update ID --no-termination-protection`.
+        var unprotect = new Option<bool>("--no-termination-protection") { Description = "Lift termination protection (same as --termination-protection false)" };
+        var update = new Command("update", "Change termination protection, keep-alive or tags") { id, protection, unprotect, keep, setTags, removeTags };
         update.SetAction((parse, ct) => run(parse, async (cli, token) =>
         {
-            var request = new UpdateClusterRequest { TerminationProtected = parse.GetValue(protection), KeepAlive = parse.GetValue(keep) };
+            var protectedValue = parse.GetValue(protection);
+            if (parse.GetValue(unprotect))
+            {
+                protectedValue = protectedValue == true
+                    ? throw new UsageException("--no-termination-protection contradicts --termination-protection true")
+                    : false;
+            }
+            var request = new UpdateClusterRequest { TerminationProtected = protectedValue, KeepAlive = parse.GetValue(keep) };
             foreach (var t in parse.GetValue(setTags) ?? [])
             {
                 var (k, v) = ParseTag(t);
@@ -162,7 +171,7 @@ internal static class ClusterCommands
                 cli.WriteJson(new ListResponse<NodeInfo> { Items = all }, Json.ListResponseNodeInfo);
                 return ExitCodes.Ok;
             }
-            var table = new Table().AddColumns("ID", "ROLE", "STATE", "VCPUS", "MEMORY MiB", "HOST");
+            var table = new Table().AddColumn(IdColumn("ID")).AddColumns("ROLE", "STATE", "VCPUS", "MEMORY MiB", "HOST");
             foreach (var n in all)
             {
                 table.AddRow(n.Id, n.Role, n.State, n.Vcpus.ToString(System.Globalization.CultureInfo.InvariantCulture), n.MemoryMiB.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(n.Host ?? ""));
@@ -200,6 +209,9 @@ internal static class ClusterCommands
         var eq = text.IndexOf('=', StringComparison.Ordinal);
         return eq <= 0 ? throw new UsageException($"--tag '{text}' must be KEY=VALUE") : (text[..eq], text[(eq + 1)..]);
     }
+
+    /// <summary>A column of ids: never wrapped, so an id stays one word to copy or grep even at 80 columns.</summary>
+    internal static TableColumn IdColumn(string header) => new TableColumn(header).NoWrap();
 
     internal static string Styled(string state) => state switch
     {

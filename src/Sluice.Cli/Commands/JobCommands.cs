@@ -58,7 +58,7 @@ internal static class JobCommands
                 cli.WriteJson(new ListResponse<JobInfo> { Items = all }, Json.ListResponseJobInfo);
                 return ExitCodes.Ok;
             }
-            var table = new Table().AddColumns("ID", "NAME", "STATE", "PRIORITY", "WAIT/RUN/OK/FAIL/STOP", "CLUSTER");
+            var table = new Table().AddColumn(ClusterCommands.IdColumn("ID")).AddColumns("NAME", "STATE", "PRIORITY", "WAIT/RUN/OK/FAIL/STOP").AddColumn(ClusterCommands.IdColumn("CLUSTER"));
             foreach (var j in all)
             {
                 table.AddRow(j.Id, Markup.Escape(j.Name), ClusterCommands.Styled(j.State), j.Priority.ToString(CultureInfo.InvariantCulture), Counts(j.Metrics), j.ClusterId ?? "");
@@ -149,7 +149,7 @@ internal static class JobCommands
                 cli.WriteJson(new ListResponse<InstanceInfo> { Items = all }, Json.ListResponseInstanceInfo);
                 return ExitCodes.Ok;
             }
-            var table = new Table().AddColumns("INDEX", "STATE", "ATTEMPTS", "NODE", "EXIT", "ERROR");
+            var table = new Table().AddColumns("INDEX", "STATE", "ATTEMPTS").AddColumn(ClusterCommands.IdColumn("NODE")).AddColumns("EXIT", "ERROR");
             foreach (var i in all)
             {
                 table.AddRow(i.Index.ToString(CultureInfo.InvariantCulture), ClusterCommands.Styled(i.State), i.Attempts.ToString(CultureInfo.InvariantCulture),

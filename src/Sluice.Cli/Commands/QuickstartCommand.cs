@@ -37,7 +37,7 @@ internal static class QuickstartCommand
             ?? await SluiceServerHost.CreateAccountAsync(app, "quickstart", token).ConfigureAwait(false);
         var endpoint = SluiceServerHost.BoundAddress(app);
         using var client = new SluiceClient(endpoint, new SluiceCredentials(key.KeyId, key.Secret));
-        console.MarkupLine($"[bold]1.[/] embedded Sluice on {endpoint} (SQLite and logs in {directory})");
+        console.MarkupLine($"[bold]1.[/] embedded Sluice on {endpoint} (SQLite and logs in {Markup.Escape(directory)})");
 
         var cluster = new ClusterRequestBuilder()
             .WithName("quickstart")
@@ -102,7 +102,7 @@ internal static class QuickstartCommand
             nodes.Add(Encoding.UTF8.GetString(log.Data.Span).Trim().Split(' ')[^1]);
         }
         console.MarkupLine($"   the 6 work instances ran on {nodes.Count} nodes: {string.Join(", ", nodes)}");
-        console.MarkupLine($"   logs: {Path.Combine(directory, "logs")}  (or `sluice logs {submitted.Id} work --instance 3` against `sluice up`)");
+        console.MarkupLine($"   logs: {Markup.Escape(Path.Combine(directory, "logs"))}  (or `sluice logs {submitted.Id} work --instance 3` against `sluice up`)");
 
         await client.TerminateClusterAsync(ready.Id, token).ConfigureAwait(false);
         var ended = await client.WaitForClusterTerminatedAsync(ready.Id, new WaitOptions { PollInterval = TimeSpan.FromMilliseconds(100) }, token).ConfigureAwait(false);

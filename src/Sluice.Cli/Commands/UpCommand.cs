@@ -34,13 +34,13 @@ internal static class UpCommand
             if (key is not null)
             {
                 SluiceProfileFile.Write(profilePath, SluiceCredentials.DefaultProfileName, endpoint, key.KeyId, key.Secret);
-                cli.Console.MarkupLine($"created account [bold]local[/] with access key [bold]{key.KeyId}[/]; credentials written to {profilePath} (profile 'local')");
+                cli.Console.MarkupLine($"created account [bold]local[/] with access key [bold]{key.KeyId}[/]; credentials written to {Markup.Escape(profilePath)} (profile 'local')");
             }
             else
             {
                 RefreshProfileEndpoint(profilePath, endpoint);
             }
-            cli.Console.MarkupLine($"Sluice is serving on [bold]{endpoint}[/] (data in {directory}); Ctrl+C stops it");
+            cli.Console.MarkupLine($"Sluice is serving on [bold]{endpoint}[/] (data in {Markup.Escape(directory)}); Ctrl+C stops it");
             try
             {
                 await Task.Delay(Timeout.Infinite, token).ConfigureAwait(false);

@@ -1,0 +1,71 @@
+using Sluice.Client;
+using Sluice.Contracts;
+
+namespace Sluice.Cli.Tests;
+
+public sealed class UpCommandTests : IDisposable
+{
+    private static readonly SluiceJsonContext Json = SluiceJsonContext.Default;
+    private readonly string root = Directory.CreateTempSubdirectory("sluice-cli-up-").FullName;
+
+    [Fact]
+    public async Task Up_FirstRunOnPortZero_WritesPrivateProfileThatAnotherProcessUses()
+    {
+        var home = Directory.CreateDirectory(Path.Combine(root, "home")).FullName;
+        await using var up = await UpProcess.StartAsync(home, Path.Combine(root, "data"));
+
+        var profile = Path.Combine(home, ".sluice", "credentials");
+        Assert.True(File.Exists(profile), $"no profile at {profile}:\n{up.Output}");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(profile));
+        Assert.Contains("created account", up.Output, StringComparison.Ordinal);
+        var credentials = SluiceCredentials.FromProfile("local", profile);
+        Assert.Equal(up.Endpoint, credentials.Endpoint);
+
+        // Another process with only HOME: no SLUICE_* variables, so the profile is all it has.
+        var before = (await Cli.RunAsync(new CliEnvironment(home), "cluster", "list", "--output", "json")).ShouldExit(0).Json(Json.ListResponseClusterInfo);
+        Assert.Empty(before.Items);
+        var created = (await Cli.RunAsync(new CliEnvironment(home), "cluster", "create", "--name", "via-profile", "--group", "m:Master:g.small:1", "-o", "json"))
+            .ShouldExit(0).Json(Json.ClusterInfo);
+        var after = (await Cli.RunAsync(new CliEnvironment(home), "cluster", "list", "-o", "json")).ShouldExit(0).Json(Json.ListResponseClusterInfo);
+        Assert.Equal(created.Id, Assert.Single(after.Items).Id);
+
+        Assert.Equal(0, await up.InterruptAsync());
+    }
+
+    [Fact]
+    public async Task Up_SecondRunOnSameData_KeepsKeysAndPointsProfileAtTheNewServer()
+    {
+        var home = Directory.CreateDirectory(Path.Combine(root, "home2")).FullName;
+        var data = Path.Combine(root, "data2");
+        var profile = Path.Combine(home, ".sluice", "credentials");
+        SluiceCredentials first;
+        await using (var up = await UpProcess.StartAsync(home, data))
+        {
+            first = SluiceCredentials.FromProfile("local", profile);
+            Assert.Equal(0, await up.InterruptAsync());
+        }
+
+        await using var again = await UpProcess.StartAsync(home, data);
+
+        Assert.DoesNotContain("created account", again.Output, StringComparison.Ordinal);
+        var second = SluiceCredentials.FromProfile("local", profile);
+        Assert.Equal((first.AccessKeyId, first.SecretAccessKey), (second.AccessKeyId, second.SecretAccessKey));
+        Assert.Equal(again.Endpoint, second.Endpoint);
+        (await Cli.RunAsync(new CliEnvironment(home), "job", "list", "-o", "json")).ShouldExit(0).Json(Json.ListResponseJobInfo);
+        Assert.Equal(0, await again.InterruptAsync());
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

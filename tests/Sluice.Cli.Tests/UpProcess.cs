@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Sluice.Cli.Tests;
+
+/// <summary>A running `sluice up --port 0` child process and the endpoint it printed.</summary>
+public sealed partial class UpProcess : IAsyncDisposable
+{
+    private const int SigInt = 2;
+    private readonly Process process;
+    private readonly StringBuilder output = new();
+    private readonly TaskCompletionSource<Uri> serving = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private UpProcess(Process process) => this.process = process;
+
+    public Uri Endpoint { get; private set; } = null!;
+
+    /// <summary>Everything the process wrote so far, stdout and stderr interleaved.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (output)
+            {
+                return output.ToString();
+            }
+        }
+    }
+
+    public static async Task<UpProcess> StartAsync(string home, string dataDirectory)
+    {
+        var up = new UpProcess(new Process { StartInfo = Cli.StartInfo(new CliEnvironment(home), ["up", "--port", "0", "--data", dataDirectory]), EnableRaisingEvents = true });
+        up.process.OutputDataReceived += (_, e) => up.Append(e.Data);
+        up.process.ErrorDataReceived += (_, e) => up.Append(e.Data);
+        up.process.Exited += (_, _) => up.serving.TrySetException(new Xunit.Sdk.XunitException($"`sluice up` exited before serving:\n{up.Output}"));
+        up.process.Start();
+        up.process.StandardInput.Close();
+        up.process.BeginOutputReadLine();
+        up.process.BeginErrorReadLine();
+        try
+        {
+            up.Endpoint = await up.serving.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException)
+        {
+            await up.DisposeAsync();
+            throw new Xunit.Sdk.XunitException($"`sluice up` did not print 'Sluice is serving on' within 60 s:\n{up.Output}");
+        }
+        catch
+        {
+            await up.DisposeAsync();
+            throw;
+        }
+        return up;
+    }
+
+    /// <summary>
+    /// Sends SIGINT (Ctrl+C) and returns the exit code. A process started from a non-interactive shell's background job
+    /// inherits SIGINT as ignored (the runtime then keeps ignoring it), so there SIGTERM, the other graceful stop, is sent.
+    /// </summary>
+    public async Task<int> InterruptAsync()
+    {
+        var signal = SignalIgnored(SigInt) ? "TERM" : "INT";
+        using (var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-s", signal, process.Id.ToString(CultureInfo.InvariantCulture) }, UseShellExecute = false })!)
+        {
+            await kill.WaitForExitAsync();
+            Assert.Equal(0, kill.ExitCode);
+        }
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new Xunit.Sdk.XunitException($"`sluice up` did not exit within 60 s of SIG{signal}:\n{Output}");
+        }
+        return process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Cli.KillTree(process);
+        await Task.Yield();
+        process.Dispose();
+    }
+
+    private bool SignalIgnored(int signal)
+    {
+        var line = File.ReadLines($"/proc/{process.Id}/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        return line is not null
+            && ulong.TryParse(line["SigIgn:".Length..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var mask)
+            && (mask & (1UL << (signal - 1))) != 0;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        string text;
+        lock (output)
+        {
+            output.Append(line).Append('\n');
+            text = output.ToString();
+        }
+        // The console wraps long lines at its width: match on the text with line breaks folded into spaces.
+        var match = ServingLine().Match(Regex.Replace(text, @"\s+", " "));
+        if (match.Success)
+        {
+            serving.TrySetResult(new Uri(match.Groups[1].Value));
+        }
+    }
+
+    [GeneratedRegex(@"Sluice is serving on (http://127\.0\.0\.1:\d+/)")]
+    private static partial Regex ServingLine();
+}
