@@ -54,7 +54,8 @@ internal static class ClusterCommands
                 }
                 catch (SluiceWaitException)
                 {
-                    created = await client.GetClusterAsync(created.Id, token).ConfigureAwait(false);
+                    // The cluster can no longer become ready: show where it ends, with its reason.
+                    created = await client.WaitForClusterTerminatedAsync(created.Id, cancellationToken: token).ConfigureAwait(false);
                     Show(cli, created);
                     return ExitCodes.Failed;
                 }
