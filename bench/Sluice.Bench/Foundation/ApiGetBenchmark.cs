@@ -110,6 +110,17 @@ internal sealed class ApiGetBenchmark : IBenchmark
         report.Value("api_get_raw_signed_cpu_us_per_call", rawResult.CpuUsPerCall);
         report.Value("api_get_errors", sdkResult.Errors + bareResult.Errors + rawResult.Errors);
 
+        // Latency of a lone request (one connection, nothing queued behind it).
+        var single = TimeSpan.FromSeconds(options.Quick ? 1 : 3);
+        var sdkSingle = new LoadResult();
+        var bareSingle = new LoadResult();
+        await LoadLoop.RunAsync(bareSingle, 1, settle, single, BareCallAsync, cancellationToken);
+        await LoadLoop.RunAsync(sdkSingle, 1, settle, single, SdkCallAsync, cancellationToken);
+        report.Value("api_get_1conn_p50_ms", sdkSingle.Percentile(0.50));
+        report.Value("api_get_1conn_p99_ms", sdkSingle.Percentile(0.99));
+        report.Value("api_get_1conn_bare_p50_ms", bareSingle.Percentile(0.50));
+        report.Value("api_get_1conn_bare_p99_ms", bareSingle.Percentile(0.99));
+
         await BreakdownAsync(report, server, clusterId, options.Quick, cancellationToken);
         report.Note("api_get: client = SluiceClient.GetClusterAsync (SigV4 per request); raw_signed = HttpClient + per-request SigV4, no SDK pipeline; load generator shares the 2 cores with the servers");
 

@@ -1,9 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using Sluice.Backends.Local;
 using Sluice.Client;
 using Sluice.Contracts;
 using Sluice.Core.Ports;
+using RunState = Sluice.Core.Model.RunState;
+using TaskInstance = Sluice.Core.Model.TaskInstance;
 
 namespace Sluice.Bench.Foundation;
 
@@ -55,6 +58,14 @@ internal sealed class LaunchBenchmark : IBenchmark
             cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             run = await RunJobAsync(client, clusterId, "measured", count, cancellationToken);
             run = run with { Cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore };
+            await StorePartAsync(report, server, run.JobId, count, cancellationToken);
+            var pollStarted = Stopwatch.GetTimestamp();
+            const int polls = 50;
+            for (var i = 0; i < polls; i++)
+            {
+                await client.GetJobAsync(run.JobId, cancellationToken);
+            }
+            report.Value("launch_part_get_job_poll_us", Stopwatch.GetElapsedTime(pollStarted).TotalMicroseconds / polls);
             await client.TerminateClusterAsync(clusterId, cancellationToken);
         }
 
@@ -82,7 +93,34 @@ internal sealed class LaunchBenchmark : IBenchmark
         report.Note("launch: cpu = this process's CPU (server + client + launcher threads, not the children's); backend_no_fs = LocalBackend with cwd = node dir and output to /dev/null");
     }
 
-    private sealed record TimedRun(TimeSpan Submit, TimeSpan Total, TimeSpan ServerRun, TimeSpan Cpu);
+    private sealed record TimedRun(string JobId, TimeSpan Submit, TimeSpan Total, TimeSpan ServerRun, TimeSpan Cpu);
+
+    /// <summary>
+    /// The state writes the scheduler issues per single-instance task (task Running, instance Running, instance
+    /// Finished, task Finished), replayed on the finished job through the server's own store, issued without
+    /// waiting as the scheduler does and then awaited: wall and process CPU per instance.
+    /// </summary>
+    private static async Task StorePartAsync(BenchReport report, BenchServer server, string jobId, int count, CancellationToken cancellationToken)
+    {
+        var store = server.App.Services.GetRequiredService<IStore>();
+        var account = server.Key.AccountId;
+        var now = DateTimeOffset.UtcNow;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var started = Stopwatch.GetTimestamp();
+        var writes = new List<Task>(count * 4);
+        for (var i = 0; i < count; i++)
+        {
+            var task = "t" + i.ToString("D6", CultureInfo.InvariantCulture);
+            var instance = new TaskInstance { JobId = jobId, AccountId = account, TaskName = task, Index = 0, State = RunState.Running, Attempts = 2, NodeId = "n", Host = "h", StartedAt = now };
+            writes.Add(store.SetTaskStateAsync(account, jobId, task, RunState.Running, now, cancellationToken));
+            writes.Add(store.UpdateInstanceAsync(instance, cancellationToken));
+            writes.Add(store.UpdateInstanceAsync(instance with { State = RunState.Finished, ExitCode = 0, EndedAt = now }, cancellationToken));
+            writes.Add(store.SetTaskStateAsync(account, jobId, task, RunState.Finished, now, cancellationToken));
+        }
+        await Task.WhenAll(writes);
+        report.Value("launch_part_store_writes_wall_us_per_instance", Stopwatch.GetElapsedTime(started).TotalMicroseconds / count);
+        report.Value("launch_part_store_writes_cpu_us_per_instance", (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / count);
+    }
 
     private static async Task<(TimeSpan Elapsed, TimeSpan Cpu)> CpuTimedAsync(Func<Task<TimeSpan>> run)
     {
@@ -141,7 +179,7 @@ internal sealed class LaunchBenchmark : IBenchmark
             throw new InvalidOperationException($"job {info.Id} ended {info.State} with {info.Metrics.FinishedCount}/{count} finished: {string.Join("; ", completion.Errors.Take(3))}");
         }
         var serverRun = info.EndedAt is { } e && info.StartedAt is { } s ? e - s : TimeSpan.Zero;
-        return new TimedRun(Stopwatch.GetElapsedTime(started, submitted), Stopwatch.GetElapsedTime(started, ended), serverRun, TimeSpan.Zero);
+        return new TimedRun(job.Value.Id, Stopwatch.GetElapsedTime(started, submitted), Stopwatch.GetElapsedTime(started, ended), serverRun, TimeSpan.Zero);
     }
 
     /// <summary>P loops of Process.Start("/bin/true") + WaitForExitAsync, sharing one counter of N launches.</summary>
