@@ -1,0 +1,57 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+using Sluice.Client;
+using Sluice.Core.Model;
+using Sluice.Server.Hosting;
+
+namespace Sluice.Bench.Foundation;
+
+/// <summary>
+/// An embedded Sluice server on 127.0.0.1:0 with its own data directory (real SQLite file, local backend),
+/// an account key and an SDK client for it. Disposing stops the server (killing what still runs).
+/// </summary>
+internal sealed class BenchServer : IAsyncDisposable
+{
+    private BenchServer(WebApplication app, string dataDirectory, Uri endpoint, AccessKey key)
+    {
+        App = app;
+        DataDirectory = dataDirectory;
+        Endpoint = endpoint;
+        Key = key;
+        Client = new SluiceClient(endpoint, new SluiceCredentials(key.KeyId, key.Secret));
+    }
+
+    public WebApplication App { get; }
+
+    public string DataDirectory { get; }
+
+    public string DatabasePath => Path.Combine(DataDirectory, "sluice.db");
+
+    public Uri Endpoint { get; }
+
+    public AccessKey Key { get; }
+
+    public SluiceClient Client { get; }
+
+    public static async Task<BenchServer> StartAsync(string dataDirectory, CancellationToken cancellationToken)
+    {
+        var app = SluiceServerHost.Build(new SluiceServerOptions
+        {
+            DataDirectory = dataDirectory,
+            Url = "http://127.0.0.1:0",
+            LogLevel = LogLevel.Warning,
+        });
+        await app.StartAsync(cancellationToken);
+        var key = await SluiceServerHost.EnsureAccountAsync(app, "bench", cancellationToken)
+            ?? throw new InvalidOperationException($"{dataDirectory} already had an account; the benchmark needs a fresh data directory");
+        return new BenchServer(app, dataDirectory, SluiceServerHost.BoundAddress(app), key);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await App.StopAsync(stop.Token);
+        await App.DisposeAsync();
+    }
+}
