@@ -59,7 +59,8 @@ public sealed class StreamingEngine
                 }
             }
             var files = InputResolver.ResolveFiles(spec.Inputs, plan.RecursiveInput);
-            var splits = InputResolver.Split(files, plan.SplitSize);
+            var splitSize = plan.SplitSize > 0 ? plan.SplitSize : InputResolver.SplitSize(files, plan.MapTasksHint, plan.MinSplitSize);
+            var splits = InputResolver.Split(files, splitSize);
             Directory.CreateDirectory(output);
             createdOutput = true;
             Directory.CreateDirectory(temporary);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Sluice.Streaming.Internal;
@@ -13,6 +14,7 @@ internal static class Aggregate
     public static bool Is(string? command) => string.Equals(command?.Trim(), Name, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Runs over sorted input; <paramref name="emit"/> gets (key, value) per output record.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(RecordSource input, bool combine, GroupCounter groups, Action<ReadOnlySpan<byte>, ReadOnlySpan<byte>> emit)
     {
         ValueAggregator? aggregator = null;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Sluice.Streaming.Internal;
@@ -34,6 +35,7 @@ internal sealed class MapOutputCollector
 
     public static string OutputName(int partition) => $"map-{partition:D5}.out";
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(ReadOnlySpan<byte> line)
     {
         var keyLength = _splitter.KeyLength(line, out var valueStart);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 
 namespace Sluice.Streaming.Internal;
@@ -12,6 +13,7 @@ internal sealed class SortBuffer(long budgetBytes)
     private const int EntrySize = 32;
     private byte[] _data = new byte[(int)Math.Min(budgetBytes, 4 << 20)];
     private Entry[] _entries = new Entry[4096];
+    private Entry[] _scratch = [];
     private int _used;
     private int _count;
     private int[] _partitionStarts = [];
@@ -19,6 +21,7 @@ internal sealed class SortBuffer(long budgetBytes)
     public int Count => _count;
 
     /// <summary>Adds a record; false when the budget is used up (an empty buffer always accepts).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryAdd(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, int partition)
     {
         var length = key.Length + value.Length;
@@ -57,7 +60,18 @@ internal sealed class SortBuffer(long budgetBytes)
         var entries = _entries.AsSpan(0, _count);
         if (comparer.IsOrdinal)
         {
-            entries.Sort(new OrdinalComparer(_data));
+            // Keys often share a long prefix ("LongValueSum:..."); rebase the 8-byte prefixes past it so
+            // most comparisons still end on one integer compare.
+            var skip = CommonPrefixLength(entries);
+            if (skip > 0)
+            {
+                foreach (ref var e in entries)
+                {
+                    e.Prefix = Prefix(_data.AsSpan(e.Offset + skip, e.KeyLength - skip));
+                }
+            }
+            RadixSort(entries, partitions);
+            SortTies(entries, new OrdinalComparer(_data, skip), skip);
         }
         else
         {
@@ -88,6 +102,110 @@ internal sealed class SortBuffer(long budgetBytes)
         _count = 0;
     }
 
+    /// <summary>
+    /// Stable LSD radix sort on (partition, 8-byte prefix), 16 bits a pass; entries arrive in sequence
+    /// order, so stability keeps equal keys in map order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void RadixSort(Span<Entry> entries, int partitions)
+    {
+        if (_scratch.Length < entries.Length)
+        {
+            _scratch = new Entry[_entries.Length];
+        }
+        var source = entries;
+        var target = _scratch.AsSpan(0, entries.Length);
+        var counts = new int[Math.Max(1 << 16, partitions)];
+        for (var pass = 0; pass < 5; pass++)
+        {
+            if (pass == 4 && partitions <= 1)
+            {
+                break;
+            }
+            var shift = pass * 16;
+            var buckets = pass == 4 ? partitions : 1 << 16;
+            Array.Clear(counts, 0, buckets);
+            foreach (ref readonly var e in source)
+            {
+                counts[pass == 4 ? e.Partition : (int)(e.Prefix >> shift) & 0xFFFF]++;
+            }
+            if (Array.IndexOf(counts, source.Length, 0, buckets) >= 0)
+            {
+                continue; // every entry has the same digit: the pass would not move anything
+            }
+            var sum = 0;
+            for (var i = 0; i < buckets; i++)
+            {
+                var c = counts[i];
+                counts[i] = sum;
+                sum += c;
+            }
+            foreach (ref readonly var e in source)
+            {
+                target[counts[pass == 4 ? e.Partition : (int)(e.Prefix >> shift) & 0xFFFF]++] = e;
+            }
+            var swap = source;
+            source = target;
+            target = swap;
+        }
+        if (source != entries)
+        {
+            source.CopyTo(entries);
+        }
+    }
+
+    /// <summary>Orders runs of equal prefix whose keys differ past the prefix (keys longer than 8 bytes, or zero bytes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void SortTies(Span<Entry> entries, OrdinalComparer comparer, int skip)
+    {
+        var start = 0;
+        while (start < entries.Length)
+        {
+            var end = start + 1;
+            var simple = entries[start].KeyLength - skip <= 8;
+            while (end < entries.Length && entries[end].Prefix == entries[start].Prefix && entries[end].Partition == entries[start].Partition)
+            {
+                simple &= entries[end].KeyLength == entries[start].KeyLength;
+                end++;
+            }
+            if (end - start > 1 && !simple)
+            {
+                var run = entries[start..end];
+                var sorted = true;
+                for (var i = 1; i < run.Length && sorted; i++)
+                {
+                    sorted = comparer.Compare(run[i - 1], run[i]) <= 0;
+                }
+                if (!sorted)
+                {
+                    run.Sort(comparer);
+                }
+            }
+            start = end;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int CommonPrefixLength(ReadOnlySpan<Entry> entries)
+    {
+        if (entries.Length < 2)
+        {
+            return 0;
+        }
+        var first = _data.AsSpan(entries[0].Offset, entries[0].KeyLength);
+        var length = first.Length;
+        foreach (ref readonly var e in entries)
+        {
+            length = first[..length].CommonPrefixLength(_data.AsSpan(e.Offset, e.KeyLength));
+            if (length == 0)
+            {
+                break;
+            }
+        }
+        return length;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ulong Prefix(ReadOnlySpan<byte> key)
     {
         if (key.Length >= 8)
@@ -110,7 +228,7 @@ internal sealed class SortBuffer(long budgetBytes)
         public int Sequence;
     }
 
-    private readonly struct OrdinalComparer(byte[] data) : IComparer<Entry>
+    private readonly struct OrdinalComparer(byte[] data, int skip) : IComparer<Entry>
     {
         public int Compare(Entry x, Entry y)
         {
@@ -122,7 +240,7 @@ internal sealed class SortBuffer(long budgetBytes)
             {
                 return x.Prefix < y.Prefix ? -1 : 1;
             }
-            var c = data.AsSpan(x.Offset, x.KeyLength).SequenceCompareTo(data.AsSpan(y.Offset, y.KeyLength));
+            var c = data.AsSpan(x.Offset + skip, x.KeyLength - skip).SequenceCompareTo(data.AsSpan(y.Offset + skip, y.KeyLength - skip));
             return c != 0 ? c : x.Sequence.CompareTo(y.Sequence);
         }
     }
@@ -162,6 +280,7 @@ internal sealed class SortBuffer(long budgetBytes)
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override bool MoveNext() => ++_index < end;
     }
 }

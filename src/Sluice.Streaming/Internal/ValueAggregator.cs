@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
@@ -29,6 +30,7 @@ internal abstract class ValueAggregator
         _ => null,
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected static long ParseLong(ReadOnlySpan<byte> value)
     {
         if (Utf8Parser.TryParse(value, out long result, out var consumed) && consumed == value.Length && value.Length > 0)
