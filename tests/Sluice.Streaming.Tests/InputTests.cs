@@ -16,8 +16,7 @@ public sealed class InputTests : IDisposable
     [InlineData(100000, 30)]
     public async Task RunAsync_AnySplitSize_EveryLineReadExactlyOnce(int splitSize, int lineCount)
     {
-        var text = Jobs.Corpus(lineCount, 3) + "
-last line without newline";
+        var text = Jobs.Corpus(lineCount, 3) + "\nlast line without newline";
         var input = _dir.File("in.txt", text);
 
         var result = await Jobs.RunOkAsync("-input", input, "-output", _dir.Combine("out"), "-mapper", "cat", "-reducer", "NONE", "--split-size", splitSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
