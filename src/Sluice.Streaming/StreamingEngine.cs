@@ -41,6 +41,7 @@ public sealed class StreamingEngine
         var result = new StreamingJobResult { JobId = jobId, OutputDirectory = output };
         var temporary = spec.TemporaryDirectory is null ? Path.Combine(output, "_temporary") : Path.Combine(Path.GetFullPath(spec.TemporaryDirectory), jobId);
         var createdOutput = false;
+        var tasksStarted = false;
         try
         {
             if (Directory.Exists(output) || File.Exists(output))
@@ -66,6 +67,7 @@ public sealed class StreamingEngine
             Directory.CreateDirectory(temporary);
             var links = CacheLocalizer.Localize(spec.Files, spec.Archives, temporary);
             using var run = new JobRun(this, spec, plan, jobId, output, temporary, links, result);
+            tasksStarted = true;
             await run.ExecuteAsync(splits, cancellationToken).ConfigureAwait(false);
             File.WriteAllBytes(Path.Combine(output, "_SUCCESS"), []);
             result.State = StreamingJobState.Succeeded;
@@ -89,28 +91,17 @@ public sealed class StreamingEngine
         {
             if (createdOutput)
             {
-                TryDelete(temporary);
+                // Before any task ran the job never really started: leave no empty output behind that
+                // would make the corrected re-run fail with "already exists".
+                Directories.TryDelete(temporary);
+                if (!tasksStarted)
+                {
+                    Directories.TryDelete(output);
+                }
             }
             result.Elapsed = _time.GetElapsedTime(started);
         }
         return result;
-    }
-
-    private static void TryDelete(string directory)
-    {
-        try
-        {
-            if (Directory.Exists(directory))
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
     }
 
     /// <summary>The state of one running job.</summary>

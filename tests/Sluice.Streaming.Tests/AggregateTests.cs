@@ -44,6 +44,22 @@ public sealed class AggregateTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_AggregateCombinerPastItsBudget_FlushesAndStillMatchesPipeline()
+    {
+        var lines = string.Concat(Enumerable.Range(0, 60000).Select(i => $"k{i % 25000:D5}-{new string('x', 40)}\n"));
+        var input = _dir.File("in.txt", lines);
+
+        var result = await Jobs.RunOkAsync("-input", input, "-output", _dir.Combine("out"), "-mapper", "awk '{print \"LongValueSum:\" $1 \"\\t2\"; print \"UniqValueCount:all\\t\" $1}'", "-reducer", "aggregate",
+            "-D", "mapreduce.task.io.sort.mb=1", "-D", "mapreduce.job.maps=1");
+
+        var expected = Jobs.Bash($"sort {input} | uniq -c | awk '{{print $2 \"\\t\" 2 * $1}}'; echo \"all\t25000\"") ;
+        Assert.Equal(expected.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal), File.ReadAllLines(_dir.Combine("out/part-00000")).Order(StringComparer.Ordinal));
+        var framework = StreamingCounters.FrameworkGroup;
+        Assert.Equal(120000, result.Counters.Get(framework, StreamingCounters.CombineInputRecords));
+        Assert.True(result.Counters.Get(framework, StreamingCounters.CombineOutputRecords) > 50000, "expected the combiner table to flush several times");
+    }
+
+    [Fact]
     public async Task RunAsync_AggregateKeyWithoutType_FailsWithHint()
     {
         var input = _dir.File("in.txt", "plain\t1\n");

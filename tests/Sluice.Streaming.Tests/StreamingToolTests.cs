@@ -77,6 +77,30 @@ public sealed class StreamingToolTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_ObjectStoreInput_ReturnsTwoWithHint()
+    {
+        var stderr = new StringWriter();
+
+        var code = await StreamingTool.RunAsync(["-input", "s3://bucket/in", "-output", _dir.Combine("out"), "-mapper", "cat"], new StringWriter(), stderr, CancellationToken.None);
+
+        Assert.Equal(2, code);
+        Assert.Contains("file:// URIs only", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_MissingCacheFile_ReturnsOneAndLeavesNoOutput()
+    {
+        var input = _dir.File("in.txt", "x\n");
+        var stderr = new StringWriter();
+
+        var code = await StreamingTool.RunAsync(["-input", input, "-output", _dir.Combine("out"), "-mapper", "cat", "-files", _dir.Combine("missing.py")], new StringWriter(), stderr, CancellationToken.None);
+
+        Assert.Equal(1, code);
+        Assert.Contains("missing.py does not exist", stderr.ToString(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_dir.Combine("out")));
+    }
+
+    [Fact]
     public async Task RunAsync_MissingInput_ReturnsOne()
     {
         var stderr = new StringWriter();
