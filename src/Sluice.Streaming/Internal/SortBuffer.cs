@@ -4,13 +4,14 @@ using System.Buffers.Binary;
 namespace Sluice.Streaming.Internal;
 
 /// <summary>
-/// Map output held in memory until it spills: record bytes in one arena, a 32-byte entry per record
-/// (counted against the budget like Hadoop's io.sort.mb accounting). Sorts by partition, then key, then
+/// Map output held in memory until it spills: record bytes in one arena, a 32-byte entry per record and
+/// its radix-sort scratch slot, all counted against the budget (Hadoop's io.sort.mb). Sorts by partition, then key, then
 /// arrival, so equal keys keep map order.
 /// </summary>
 internal sealed class SortBuffer(long budgetBytes)
 {
-    private const int EntrySize = 32;
+    // A 32-byte entry plus its slot in the radix sort's scratch array: the real cost of a record's metadata.
+    private const int EntrySize = 64;
     private byte[] _data = new byte[(int)Math.Min(budgetBytes, 4 << 20)];
     private Entry[] _entries = new Entry[4096];
     private Entry[] _scratch = [];
@@ -36,7 +37,9 @@ internal sealed class SortBuffer(long budgetBytes)
         }
         if (_count == _entries.Length)
         {
-            Array.Resize(ref _entries, _entries.Length * 2);
+            // Grow toward what the budget can hold, not past it.
+            var most = Math.Max(_count + 1, (int)Math.Min(int.MaxValue / 2, budgetBytes / EntrySize + 1));
+            Array.Resize(ref _entries, Math.Min(_entries.Length * 2, most));
         }
         var span = _data.AsSpan(_used);
         key.CopyTo(span);
@@ -103,31 +106,35 @@ internal sealed class SortBuffer(long budgetBytes)
     }
 
     /// <summary>
-    /// Stable LSD radix sort on (partition, 8-byte prefix), 16 bits a pass; entries arrive in sequence
-    /// order, so stability keeps equal keys in map order.
+    /// Stable LSD radix sort on (partition, 8-byte prefix), 11 bits a pass (2048 buckets keep the scatter
+    /// cache-friendly); entries arrive in sequence order, so stability keeps equal keys in map order.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RadixSort(Span<Entry> entries, int partitions)
     {
         if (_scratch.Length < entries.Length)
         {
-            _scratch = new Entry[_entries.Length];
+            _scratch = new Entry[entries.Length];
         }
         var source = entries;
         var target = _scratch.AsSpan(0, entries.Length);
-        var counts = new int[Math.Max(1 << 16, partitions)];
-        for (var pass = 0; pass < 5; pass++)
+        const int bits = 11;
+        const int digitPasses = (64 + bits - 1) / bits;
+        const int mask = (1 << bits) - 1;
+        var counts = new int[Math.Max(1 << bits, partitions)];
+        for (var pass = 0; pass <= digitPasses; pass++)
         {
-            if (pass == 4 && partitions <= 1)
+            var partitionPass = pass == digitPasses;
+            if (partitionPass && partitions <= 1)
             {
                 break;
             }
-            var shift = pass * 16;
-            var buckets = pass == 4 ? partitions : 1 << 16;
+            var shift = pass * bits;
+            var buckets = partitionPass ? partitions : 1 << bits;
             Array.Clear(counts, 0, buckets);
             foreach (ref readonly var e in source)
             {
-                counts[pass == 4 ? e.Partition : (int)(e.Prefix >> shift) & 0xFFFF]++;
+                counts[partitionPass ? e.Partition : (int)(e.Prefix >> shift) & mask]++;
             }
             if (Array.IndexOf(counts, source.Length, 0, buckets) >= 0)
             {
@@ -142,7 +149,7 @@ internal sealed class SortBuffer(long budgetBytes)
             }
             foreach (ref readonly var e in source)
             {
-                target[counts[pass == 4 ? e.Partition : (int)(e.Prefix >> shift) & 0xFFFF]++] = e;
+                target[counts[partitionPass ? e.Partition : (int)(e.Prefix >> shift) & mask]++] = e;
             }
             var swap = source;
             source = target;
