@@ -34,11 +34,12 @@ public sealed class StreamingEngine
     public async Task<StreamingJobResult> RunAsync(StreamingJobSpec spec, CancellationToken cancellationToken = default)
     {
         var plan = JobPlan.Create(spec);
-        spec.Warnings.AddRange(plan.Warnings);
         var started = _time.GetTimestamp();
         var jobId = $"job_local{_time.GetUtcNow().ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture)}_{Random.Shared.Next(10000):D4}";
         var output = Path.GetFullPath(InputResolver.LocalPath(spec.Output));
         var result = new StreamingJobResult { JobId = jobId, OutputDirectory = output };
+        result.Warnings.AddRange(spec.Warnings);
+        result.Warnings.AddRange(plan.Warnings);
         var temporary = spec.TemporaryDirectory is null ? Path.Combine(output, "_temporary") : Path.Combine(Path.GetFullPath(spec.TemporaryDirectory), jobId);
         var createdOutput = false;
         var tasksStarted = false;
@@ -180,9 +181,11 @@ public sealed class StreamingEngine
             var maxAttempts = kind == StreamingTaskKind.Map ? plan.MapMaxAttempts : plan.ReduceMaxAttempts;
             var side = kind == StreamingTaskKind.Map ? "map" : "reduce";
             StreamingTaskResult? last = null;
+            var taskId = "";
             for (var attempt = 0; attempt < maxAttempts; attempt++)
             {
                 var task = create(index);
+                taskId = task.TaskId;
                 task.Attempt = attempt;
                 var attemptId = $"attempt_{task.TaskId["task_".Length..]}_{attempt}";
                 task.OutputDirectory = Path.Combine(temporary, "attempts", attemptId);
@@ -223,7 +226,7 @@ public sealed class StreamingEngine
                 }
                 cancellationToken.ThrowIfCancellationRequested();
             }
-            var message = new StringBuilder($"{side} task {index} ({create(index).TaskId}) failed {maxAttempts} attempt(s): {last!.Error}");
+            var message = new StringBuilder($"{side} task {index} ({taskId}) failed {maxAttempts} attempt(s): {last!.Error}");
             if (last.StderrTail.Length > 0)
             {
                 message.Append("\nstderr (last lines):\n").Append(last.StderrTail);

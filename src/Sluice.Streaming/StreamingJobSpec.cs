@@ -57,6 +57,6 @@ public sealed class StreamingJobSpec
     /// <summary>Directory for intermediate files; null means <c>{Output}/_temporary</c> (removed at the end).</summary>
     public string? TemporaryDirectory { get; set; }
 
-    /// <summary>Warnings produced while parsing (deprecated options); the tool prints them.</summary>
+    /// <summary>Warnings produced while parsing (deprecated options); copied into <see cref="StreamingJobResult.Warnings"/>.</summary>
     public List<string> Warnings { get; init; } = [];
 }

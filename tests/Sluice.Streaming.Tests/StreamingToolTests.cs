@@ -41,6 +41,20 @@ public sealed class StreamingToolTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_DeprecatedFileAndIgnoredComparatorOptions_PrintsWarnings()
+    {
+        var input = _dir.File("in.txt", "x\n");
+        var mapper = _dir.File("m.sh", "cat\n");
+        var stderr = new StringWriter();
+
+        var code = await StreamingTool.RunAsync(["-input", input, "-output", _dir.Combine("out"), "-mapper", "sh m.sh", "-file", mapper, "-D", "mapreduce.partition.keycomparator.options=-k1,1"], new StringWriter(), stderr, CancellationToken.None);
+
+        Assert.Equal(0, code);
+        Assert.Contains("warning: -file is deprecated", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Contains("warning: Comparator options are ignored", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RunAsync_UsageError_ReturnsTwoWithMessage()
     {
         var stderr = new StringWriter();
