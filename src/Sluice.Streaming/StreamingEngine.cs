@@ -34,13 +34,15 @@ public sealed class StreamingEngine
     public async Task<StreamingJobResult> RunAsync(StreamingJobSpec spec, CancellationToken cancellationToken = default)
     {
         var plan = JobPlan.Create(spec);
-        spec.Warnings.AddRange(plan.Warnings);
         var started = _time.GetTimestamp();
         var jobId = $"job_local{_time.GetUtcNow().ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture)}_{Random.Shared.Next(10000):D4}";
         var output = Path.GetFullPath(InputResolver.LocalPath(spec.Output));
         var result = new StreamingJobResult { JobId = jobId, OutputDirectory = output };
+        result.Warnings.AddRange(spec.Warnings);
+        result.Warnings.AddRange(plan.Warnings);
         var temporary = spec.TemporaryDirectory is null ? Path.Combine(output, "_temporary") : Path.Combine(Path.GetFullPath(spec.TemporaryDirectory), jobId);
         var createdOutput = false;
+        var tasksStarted = false;
         try
         {
             if (Directory.Exists(output) || File.Exists(output))
@@ -59,12 +61,14 @@ public sealed class StreamingEngine
                 }
             }
             var files = InputResolver.ResolveFiles(spec.Inputs, plan.RecursiveInput);
-            var splits = InputResolver.Split(files, plan.SplitSize);
+            var splitSize = plan.SplitSize > 0 ? plan.SplitSize : InputResolver.SplitSize(files, plan.MapTasksHint, plan.MinSplitSize);
+            var splits = InputResolver.Split(files, splitSize);
             Directory.CreateDirectory(output);
             createdOutput = true;
             Directory.CreateDirectory(temporary);
             var links = CacheLocalizer.Localize(spec.Files, spec.Archives, temporary);
             using var run = new JobRun(this, spec, plan, jobId, output, temporary, links, result);
+            tasksStarted = true;
             await run.ExecuteAsync(splits, cancellationToken).ConfigureAwait(false);
             File.WriteAllBytes(Path.Combine(output, "_SUCCESS"), []);
             result.State = StreamingJobState.Succeeded;
@@ -88,28 +92,17 @@ public sealed class StreamingEngine
         {
             if (createdOutput)
             {
-                TryDelete(temporary);
+                // Before any task ran the job never really started: leave no empty output behind that
+                // would make the corrected re-run fail with "already exists".
+                Directories.TryDelete(temporary);
+                if (!tasksStarted)
+                {
+                    Directories.TryDelete(output);
+                }
             }
             result.Elapsed = _time.GetElapsedTime(started);
         }
         return result;
-    }
-
-    private static void TryDelete(string directory)
-    {
-        try
-        {
-            if (Directory.Exists(directory))
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
     }
 
     /// <summary>The state of one running job.</summary>
@@ -188,9 +181,11 @@ public sealed class StreamingEngine
             var maxAttempts = kind == StreamingTaskKind.Map ? plan.MapMaxAttempts : plan.ReduceMaxAttempts;
             var side = kind == StreamingTaskKind.Map ? "map" : "reduce";
             StreamingTaskResult? last = null;
+            var taskId = "";
             for (var attempt = 0; attempt < maxAttempts; attempt++)
             {
                 var task = create(index);
+                taskId = task.TaskId;
                 task.Attempt = attempt;
                 var attemptId = $"attempt_{task.TaskId["task_".Length..]}_{attempt}";
                 task.OutputDirectory = Path.Combine(temporary, "attempts", attemptId);
@@ -231,7 +226,7 @@ public sealed class StreamingEngine
                 }
                 cancellationToken.ThrowIfCancellationRequested();
             }
-            var message = new StringBuilder($"{side} task {index} ({create(index).TaskId}) failed {maxAttempts} attempt(s): {last!.Error}");
+            var message = new StringBuilder($"{side} task {index} ({taskId}) failed {maxAttempts} attempt(s): {last!.Error}");
             if (last.StderrTail.Length > 0)
             {
                 message.Append("\nstderr (last lines):\n").Append(last.StderrTail);

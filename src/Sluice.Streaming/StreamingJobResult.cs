@@ -23,6 +23,9 @@ public sealed class StreamingJobResult
     /// <summary>Committed output files (<c>part-NNNNN</c>), ordered.</summary>
     public List<string> OutputFiles { get; init; } = [];
 
+    /// <summary>Deprecated options used and settings ignored, for the caller to show.</summary>
+    public List<string> Warnings { get; init; } = [];
+
     public int MapTasks { get; set; }
 
     public int ReduceTasks { get; set; }

@@ -42,7 +42,10 @@ public sealed class StreamingJobSpec
     /// <summary>Partitioner class name: null/HashPartitioner (default) or KeyFieldBasedPartitioner.</summary>
     public string? Partitioner { get; set; }
 
-    /// <summary>Split size in bytes; null uses Hadoop's rule with a 32 MiB block (the local file system's default).</summary>
+    /// <summary>
+    /// Split size in bytes; null uses Hadoop streaming's rule: max(minsize, min(total input / map-task hint, 32 MiB)),
+    /// where the hint is <c>mapreduce.job.maps</c> or else the parallelism.
+    /// </summary>
     public long? SplitSize { get; set; }
 
     /// <summary>Concurrent tasks; null means <see cref="System.Environment.ProcessorCount"/>.</summary>
@@ -54,6 +57,6 @@ public sealed class StreamingJobSpec
     /// <summary>Directory for intermediate files; null means <c>{Output}/_temporary</c> (removed at the end).</summary>
     public string? TemporaryDirectory { get; set; }
 
-    /// <summary>Warnings produced while parsing (deprecated options); the tool prints them.</summary>
+    /// <summary>Warnings produced while parsing (deprecated options); copied into <see cref="StreamingJobResult.Warnings"/>.</summary>
     public List<string> Warnings { get; init; } = [];
 }

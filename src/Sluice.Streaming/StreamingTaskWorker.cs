@@ -50,10 +50,10 @@ public static class StreamingTaskWorker
         }
         finally
         {
-            TryDelete(task.WorkingDirectory);
+            Directories.TryDelete(task.WorkingDirectory);
             if (!result.Succeeded)
             {
-                TryDelete(task.OutputDirectory);
+                Directories.TryDelete(task.OutputDirectory);
             }
         }
         return result;
@@ -99,24 +99,6 @@ public static class StreamingTaskWorker
             {
                 throw new StreamingTaskException($"cache file '{target}' (linked as '{name}') does not exist on this node.");
             }
-        }
-    }
-
-    private static void TryDelete(string directory)
-    {
-        try
-        {
-            if (directory.Length > 0 && Directory.Exists(directory))
-            {
-                // Symlinks are removed, not followed.
-                Directory.Delete(directory, recursive: true);
-            }
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
         }
     }
 }

@@ -50,7 +50,7 @@ public static class StreamingTool
             await WriteUsageErrorAsync(stderr, e).ConfigureAwait(false);
             return 2;
         }
-        foreach (var warning in spec.Warnings)
+        foreach (var warning in result.Warnings)
         {
             await stderr.WriteLineAsync($"warning: {warning}").ConfigureAwait(false);
         }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Sluice.Streaming.Internal;
 
 /// <summary>A large write buffer over a stream (pipe or file) without per-call overhead; counts bytes.</summary>
@@ -8,6 +9,7 @@ internal sealed class BufferedSink(Stream stream, int bufferSize = 1 << 20) : ID
 
     public long BytesWritten { get; private set; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Write(ReadOnlySpan<byte> data)
     {
         BytesWritten += data.Length;
@@ -35,6 +37,7 @@ internal sealed class BufferedSink(Stream stream, int bufferSize = 1 << 20) : ID
     }
 
     /// <summary>Writes <c>key separator value \n</c>, the line a reducer or combiner reads.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void WriteRecord(ReadOnlySpan<byte> key, ReadOnlySpan<byte> separator, ReadOnlySpan<byte> value)
     {
         var length = key.Length + separator.Length + value.Length + 1;

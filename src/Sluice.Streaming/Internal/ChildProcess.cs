@@ -165,8 +165,7 @@ internal sealed class ChildProcess : IDisposable
     {
         if (rest.StartsWith("counter:", StringComparison.Ordinal))
         {
-            // reporter:counter:<group>,<counter>,<amount> (Hadoop splits on the first two commas... from the right
-            // would allow commas in the group; it splits on ',' and wants exactly three parts).
+            // reporter:counter:<group>,<counter>,<amount>; like Hadoop, exactly three comma-separated parts.
             var parts = rest["counter:".Length..].ToString().Split(',');
             if (parts.Length == 3 && long.TryParse(parts[2].Trim(), out var amount))
             {

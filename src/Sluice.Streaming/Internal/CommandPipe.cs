@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 
 namespace Sluice.Streaming.Internal;
@@ -6,6 +7,7 @@ namespace Sluice.Streaming.Internal;
 internal static class CommandPipe
 {
     /// <summary>Blocks until the command exits; returns its exit code.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Run(ChildProcess child, RecordSource input, byte[] separator, GroupCounter groups, Action<ReadOnlySpan<byte>> onLine)
     {
         Exception? feedError = null;

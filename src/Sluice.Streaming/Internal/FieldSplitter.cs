@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Sluice.Streaming.Internal;
 
 /// <summary>
@@ -9,6 +10,7 @@ internal readonly struct FieldSplitter(byte[] separator, int keyFields)
     public int SeparatorLength => separator.Length;
 
     /// <summary>Returns the key length; the value starts at key length + separator length, or -1 when absent.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int KeyLength(ReadOnlySpan<byte> line, out int valueStart)
     {
         var pos = -1;

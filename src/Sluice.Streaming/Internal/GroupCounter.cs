@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Sluice.Streaming.Internal;
 
 /// <summary>Counts key groups in a sorted stream (keys equal under the job's comparator form one group).</summary>
@@ -11,6 +12,7 @@ internal sealed class GroupCounter(KeyComparer comparer)
     public long Records { get; private set; }
 
     /// <summary>Call once per record in order; true when the record starts a new group.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool IsNewGroup(ReadOnlySpan<byte> key)
     {
         Records++;

@@ -57,6 +57,20 @@ internal static class InputResolver
         return files;
     }
 
+    /// <summary>Local file system block size Hadoop uses (fs.local.block.size).</summary>
+    public const long BlockSize = 32L << 20;
+
+    /// <summary>
+    /// mapred.FileInputFormat (streaming uses the old API): max(minSize, min(totalSize / mapTasks, blockSize)),
+    /// so a small input is still cut into as many splits as the job's map-task hint.
+    /// </summary>
+    public static long SplitSize(IEnumerable<string> files, int mapTasksHint, long minSize)
+    {
+        var total = files.Where(f => !f.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)).Sum(f => new FileInfo(f).Length);
+        var goal = Math.Max(1, total / Math.Max(1, mapTasksHint));
+        return Math.Max(minSize, Math.Min(goal, BlockSize));
+    }
+
     public static List<StreamingInputSplit> Split(IEnumerable<string> files, long splitSize)
     {
         var splits = new List<StreamingInputSplit>();

@@ -20,7 +20,10 @@ internal sealed class JobPlan
     public string? Combiner { get; init; }
     public int NumReduceTasks { get; init; }
     public int Parallelism { get; init; }
+    /// <summary>Fixed split size from --split-size; 0 = Hadoop's old-API rule (see <see cref="InputResolver.SplitSize"/>).</summary>
     public long SplitSize { get; init; }
+    public int MapTasksHint { get; init; }
+    public long MinSplitSize { get; init; }
     public bool RecursiveInput { get; init; }
     public int MapMaxAttempts { get; init; }
     public int ReduceMaxAttempts { get; init; }
@@ -72,13 +75,11 @@ internal sealed class JobPlan
         {
             throw new StreamingUsageException($"--parallelism {parallelism}: must be at least 1.");
         }
-        var minSplit = conf.GetLong(1, "mapreduce.input.fileinputformat.split.minsize", "mapred.min.split.size");
-        var maxSplit = conf.GetLong(long.MaxValue, "mapreduce.input.fileinputformat.split.maxsize", "mapred.max.split.size");
-        var block = spec.SplitSize ?? (32L << 20);
-        if (block < 1)
+        if (spec.SplitSize < 1)
         {
-            throw new StreamingUsageException($"Split size {block}: must be at least 1 byte.");
+            throw new StreamingUsageException($"Split size {spec.SplitSize}: must be at least 1 byte.");
         }
+        var mapsHint = conf.GetInt(parallelism, "mapreduce.job.maps", "mapred.map.tasks");
         var settings = new StreamingTaskSettings
         {
             MapOutputFieldSeparator = conf.Get("stream.map.output.field.separator") ?? "\t",
@@ -114,7 +115,9 @@ internal sealed class JobPlan
             Combiner = combiner,
             NumReduceTasks = reduces,
             Parallelism = parallelism,
-            SplitSize = Math.Max(minSplit, Math.Min(maxSplit, block)),
+            SplitSize = spec.SplitSize ?? 0,
+            MapTasksHint = Math.Max(1, mapsHint),
+            MinSplitSize = Math.Max(1, conf.GetLong(1, "mapreduce.input.fileinputformat.split.minsize", "mapred.min.split.size")),
             RecursiveInput = conf.GetBool(false, "mapreduce.input.fileinputformat.input.dir.recursive"),
             MapMaxAttempts = Math.Max(1, conf.GetInt(4, "mapreduce.map.maxattempts", "mapred.map.max.attempts")),
             ReduceMaxAttempts = Math.Max(1, conf.GetInt(4, "mapreduce.reduce.maxattempts", "mapred.reduce.max.attempts")),

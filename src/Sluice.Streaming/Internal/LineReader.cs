@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Sluice.Streaming.Internal;
 
 /// <summary>
@@ -11,6 +12,7 @@ internal sealed class LineReader(Stream stream, int bufferSize = 1 << 20)
     private int _end;
     private bool _eof;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryReadLine(out ReadOnlySpan<byte> line)
     {
         while (true)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Sluice.Streaming.Internal;
@@ -16,16 +17,29 @@ internal sealed class MapOutputCollector
     private readonly FieldSplitter _splitter;
     private readonly KeyComparer _comparer;
     private readonly List<string[]> _spills = [];
+    private readonly HashCombiner? _hashCombiner;
+    private readonly string? _combiner;
 
     public MapOutputCollector(StreamingTaskSpec task, StreamingTaskResult result)
     {
         _task = task;
         _result = result;
         var settings = task.Settings;
-        _buffer = new SortBuffer(settings.SortBufferBytes);
         _partitioner = new Partitioner(task.NumPartitions, settings);
         _splitter = new FieldSplitter(Encoding.UTF8.GetBytes(settings.MapOutputFieldSeparator), settings.MapOutputKeyFields);
         _comparer = KeyComparer.Create(settings);
+        // The in-process aggregate combiner combines on arrival (half the sort budget); a command
+        // combiner runs per sorted spill.
+        if (Aggregate.Is(task.Combiner))
+        {
+            _hashCombiner = new HashCombiner(settings.SortBufferBytes / 2);
+            _buffer = new SortBuffer(settings.SortBufferBytes / 2);
+        }
+        else
+        {
+            _combiner = task.Combiner;
+            _buffer = new SortBuffer(settings.SortBufferBytes);
+        }
     }
 
     public long Records { get; private set; }
@@ -34,6 +48,7 @@ internal sealed class MapOutputCollector
 
     public static string OutputName(int partition) => $"map-{partition:D5}.out";
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(ReadOnlySpan<byte> line)
     {
         var keyLength = _splitter.KeyLength(line, out var valueStart);
@@ -42,6 +57,20 @@ internal sealed class MapOutputCollector
         var partition = _partitioner.Partition(key);
         Records++;
         Bytes += key.Length + value.Length;
+        if (_hashCombiner is not null)
+        {
+            _hashCombiner.Add(key, value, partition);
+            if (_hashCombiner.Full)
+            {
+                FlushCombiner();
+            }
+            return;
+        }
+        Buffer(key, value, partition);
+    }
+
+    private void Buffer(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, int partition)
+    {
         if (!_buffer.TryAdd(key, value, partition))
         {
             Spill();
@@ -52,6 +81,12 @@ internal sealed class MapOutputCollector
     /// <summary>Writes the final per-partition files.</summary>
     public void Finish()
     {
+        if (_hashCombiner is not null)
+        {
+            FlushCombiner();
+            Count(StreamingCounters.CombineInputRecords, _hashCombiner.InputRecords);
+            Count(StreamingCounters.CombineOutputRecords, _hashCombiner.OutputRecords);
+        }
         if (_spills.Count == 0)
         {
             WriteSorted(OutputName);
@@ -75,6 +110,8 @@ internal sealed class MapOutputCollector
         }
     }
 
+    private void FlushCombiner() => _hashCombiner!.Flush((key, value, partition) => Buffer(key, value, partition));
+
     private void Spill()
     {
         var n = _spills.Count;
@@ -90,7 +127,7 @@ internal sealed class MapOutputCollector
         {
             paths[p] = Path.Combine(_task.OutputDirectory, name(p));
             using var source = _buffer.Partition(p);
-            if (_task.Combiner is null)
+            if (_combiner is null)
             {
                 Count(StreamingCounters.SpilledRecords, RunFile.WriteAll(paths[p], source));
             }
@@ -102,46 +139,29 @@ internal sealed class MapOutputCollector
         return paths;
     }
 
+    /// <summary>Runs the combiner command over one sorted partition of a spill and writes its (re-sorted) output.</summary>
     private void Combine(RecordSource source, string path)
     {
         var groups = new GroupCounter(_comparer);
-        long output = 0;
-        using (var sink = new BufferedSink(RunFile.Create(path)))
+        // Combiner output is re-sorted: a command is not trusted to keep key order.
+        var combined = new SortBuffer(long.MaxValue);
+        using (var child = ChildProcess.Start(_combiner!, _task))
         {
-            if (Aggregate.Is(_task.Combiner))
+            var separator = Encoding.UTF8.GetBytes(_task.Settings.ReduceInputFieldSeparator);
+            var exit = CommandPipe.Run(child, source, separator, groups, line =>
             {
-                Aggregate.Run(source, combine: true, groups, (key, value) =>
-                {
-                    output++;
-                    RunFile.WriteRecord(sink, key, value);
-                });
-            }
-            else
+                var keyLength = _splitter.KeyLength(line, out var valueStart);
+                combined.TryAdd(line[..keyLength], valueStart < 0 ? [] : line[valueStart..], 0);
+            });
+            child.Report(_result);
+            if (exit != 0 && _task.Settings.NonZeroExitIsFailure)
             {
-                // Combiner output is re-sorted: a command is not trusted to keep key order.
-                var combined = new SortBuffer(long.MaxValue);
-                using var child = ChildProcess.Start(_task.Combiner!, _task);
-                var separator = Encoding.UTF8.GetBytes(_task.Settings.ReduceInputFieldSeparator);
-                var exit = CommandPipe.Run(child, source, separator, groups, line =>
-                {
-                    var keyLength = _splitter.KeyLength(line, out var valueStart);
-                    combined.TryAdd(line[..keyLength], valueStart < 0 ? [] : line[valueStart..], 0);
-                });
-                child.Report(_result);
-                if (exit != 0 && _task.Settings.NonZeroExitIsFailure)
-                {
-                    throw new StreamingTaskException($"combiner '{_task.Combiner}' exited with code {exit}.", exit);
-                }
-                combined.Sort(_comparer, 1);
-                using var sorted = combined.Partition(0);
-                while (sorted.MoveNext())
-                {
-                    output++;
-                    RunFile.WriteRecord(sink, sorted.Key, sorted.Value);
-                }
+                throw new StreamingTaskException($"combiner '{_combiner}' exited with code {exit}.", exit);
             }
-            sink.Flush();
         }
+        combined.Sort(_comparer, 1);
+        using var sorted = combined.Partition(0);
+        var output = RunFile.WriteAll(path, sorted);
         Count(StreamingCounters.CombineInputRecords, groups.Records);
         Count(StreamingCounters.CombineOutputRecords, output);
         Count(StreamingCounters.SpilledRecords, output);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Sluice.Streaming.Internal;
 
 /// <summary>
@@ -13,6 +14,7 @@ internal sealed class MergingSource(IReadOnlyList<RecordSource> sources, KeyComp
 
     public override ReadOnlySpan<byte> Value => sources[_heap[0]].Value;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool MoveNext()
     {
         if (_size < 0)
@@ -49,6 +51,7 @@ internal sealed class MergingSource(IReadOnlyList<RecordSource> sources, KeyComp
         return c < 0 || (c == 0 && a < b);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SiftDown(int i)
     {
         while (true)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Sluice.Streaming.Internal;
@@ -19,6 +20,7 @@ internal sealed class Partitioner
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Partition(ReadOnlySpan<byte> key)
     {
         if (_partitions <= 1)
@@ -42,6 +44,7 @@ internal sealed class Partitioner
     }
 
     /// <summary>org.apache.hadoop.io.Text.hashCode: WritableComparator.hashBytes over the UTF-8 bytes, signed, seeded with 1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int TextHashCode(ReadOnlySpan<byte> key)
     {
         var hash = 1;
@@ -53,6 +56,7 @@ internal sealed class Partitioner
     }
 
     /// <summary>java.lang.String.hashCode over the UTF-16 code units of the decoded key.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int JavaStringHashCode(ReadOnlySpan<byte> key)
     {
         var hash = 0;

@@ -26,7 +26,7 @@ internal static class ReduceTask
         }
         else if (Aggregate.Is(task.Command))
         {
-            await Threads.Run(() => Aggregate.Run(input, combine: false, groups, output.WriteRecord)).ConfigureAwait(false);
+            await Threads.Run(() => Aggregate.Run(input, groups, output.WriteRecord)).ConfigureAwait(false);
         }
         else
         {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Sluice.Streaming.Internal;
 
 /// <summary>
@@ -9,6 +10,7 @@ internal static class RunFile
     public static FileStream Create(string path) =>
         new(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void WriteRecord(BufferedSink sink, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
         Span<byte> header = stackalloc byte[10];
@@ -20,6 +22,7 @@ internal static class RunFile
     }
 
     /// <summary>Copies a whole source into a run file; returns the record count.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static long WriteAll(string path, RecordSource source)
     {
         using var sink = new BufferedSink(Create(path));

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Sluice.Streaming.Internal;
 
 /// <summary>Reads a <see cref="RunFile"/> sequentially with a large buffer.</summary>
@@ -22,6 +23,7 @@ internal sealed class RunReader : RecordSource
 
     public override ReadOnlySpan<byte> Value => _buffer.AsSpan(_keyStart + _keyLength, _valueLength);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool MoveNext()
     {
         while (true)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.IO.Compression;
 
 namespace Sluice.Streaming.Internal;
@@ -31,6 +32,7 @@ internal static class SplitFeeder
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Fed FeedCompressed(StreamingInputSplit split, Stream stdin)
     {
         using var file = new FileStream(split.Path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize);
@@ -58,6 +60,7 @@ internal static class SplitFeeder
         return new Fed(records, bytes, file.Length);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Fed FeedRange(StreamingInputSplit split, Stream stdin)
     {
         using var file = new FileStream(split.Path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);

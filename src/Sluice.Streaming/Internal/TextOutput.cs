@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Sluice.Streaming.Internal;
 
 /// <summary>
@@ -12,12 +13,14 @@ internal sealed class TextOutput(string path, byte[] separator) : IDisposable
 
     public long Bytes => _sink.BytesWritten;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void WriteLine(ReadOnlySpan<byte> line, FieldSplitter splitter)
     {
         var keyLength = splitter.KeyLength(line, out var valueStart);
         WriteRecord(line[..keyLength], valueStart < 0 ? [] : line[valueStart..]);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void WriteRecord(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
         Records++;

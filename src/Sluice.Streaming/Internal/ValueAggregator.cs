@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
@@ -10,13 +11,27 @@ namespace Sluice.Streaming.Internal;
 /// </summary>
 internal abstract class ValueAggregator
 {
-    public abstract void Add(ReadOnlySpan<byte> value);
+    /// <summary>Adds a value; true when it kept a new distinct item (which costs memory).</summary>
+    public abstract bool Add(ReadOnlySpan<byte> value);
 
     public abstract string Report();
 
     public virtual IEnumerable<string> CombinerOutput() => [Report()];
 
-    public static ValueAggregator? Create(ReadOnlySpan<byte> type) => Encoding.ASCII.GetString(type) switch
+    /// <summary>The aggregator named by a <c>Type:id</c> key; a key without a known type fails the task.</summary>
+    public static ValueAggregator ForKey(ReadOnlySpan<byte> key)
+    {
+        var colon = key.IndexOf((byte)':');
+        if (colon < 0)
+        {
+            throw new StreamingTaskException(
+                $"aggregate: key '{Encoding.UTF8.GetString(key)}' has no type prefix; the mapper must emit 'Type:id<TAB>value' (e.g. LongValueSum:word<TAB>1).");
+        }
+        return Create(key[..colon]) ?? throw new StreamingTaskException(
+            $"aggregate: unknown aggregator '{Encoding.UTF8.GetString(key[..colon])}'; use LongValueSum, LongValueMax, LongValueMin, DoubleValueSum, StringValueMax, StringValueMin, UniqValueCount or ValueHistogram.");
+    }
+
+    private static ValueAggregator? Create(ReadOnlySpan<byte> type) => Encoding.ASCII.GetString(type) switch
     {
         "LongValueSum" => new LongSum(),
         "LongValueMax" => new LongExtreme(max: true),
@@ -29,6 +44,7 @@ internal abstract class ValueAggregator
         _ => null,
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected static long ParseLong(ReadOnlySpan<byte> value)
     {
         if (Utf8Parser.TryParse(value, out long result, out var consumed) && consumed == value.Length && value.Length > 0)
@@ -42,7 +58,11 @@ internal abstract class ValueAggregator
     {
         private long _sum;
 
-        public override void Add(ReadOnlySpan<byte> value) => _sum += ParseLong(value);
+        public override bool Add(ReadOnlySpan<byte> value)
+        {
+            _sum += ParseLong(value);
+            return false;
+        }
 
         public override string Report() => _sum.ToString(CultureInfo.InvariantCulture);
     }
@@ -51,10 +71,11 @@ internal abstract class ValueAggregator
     {
         private long _value = max ? long.MinValue : long.MaxValue;
 
-        public override void Add(ReadOnlySpan<byte> value)
+        public override bool Add(ReadOnlySpan<byte> value)
         {
             var v = ParseLong(value);
             _value = max ? Math.Max(_value, v) : Math.Min(_value, v);
+            return false;
         }
 
         public override string Report() => _value.ToString(CultureInfo.InvariantCulture);
@@ -64,13 +85,14 @@ internal abstract class ValueAggregator
     {
         private double _sum;
 
-        public override void Add(ReadOnlySpan<byte> value)
+        public override bool Add(ReadOnlySpan<byte> value)
         {
             if (!double.TryParse(value.Trim((byte)' '), NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
             {
                 throw new StreamingTaskException($"aggregate: '{Encoding.UTF8.GetString(value)}' is not a number.");
             }
             _sum += v;
+            return false;
         }
 
         public override string Report() => JavaFormat.Double(_sum);
@@ -80,7 +102,7 @@ internal abstract class ValueAggregator
     {
         private string? _value;
 
-        public override void Add(ReadOnlySpan<byte> value)
+        public override bool Add(ReadOnlySpan<byte> value)
         {
             var v = Encoding.UTF8.GetString(value);
             // Java's String.compareTo is UTF-16 ordinal.
@@ -88,6 +110,7 @@ internal abstract class ValueAggregator
             {
                 _value = v;
             }
+            return false;
         }
 
         public override string Report() => _value ?? "";
@@ -97,7 +120,7 @@ internal abstract class ValueAggregator
     {
         private readonly HashSet<string> _items = new(StringComparer.Ordinal);
 
-        public override void Add(ReadOnlySpan<byte> value) => _items.Add(Encoding.UTF8.GetString(value));
+        public override bool Add(ReadOnlySpan<byte> value) => _items.Add(Encoding.UTF8.GetString(value));
 
         public override string Report() => _items.Count.ToString(CultureInfo.InvariantCulture);
 
@@ -108,14 +131,16 @@ internal abstract class ValueAggregator
     {
         private readonly Dictionary<string, long> _items = new(StringComparer.Ordinal);
 
-        public override void Add(ReadOnlySpan<byte> value)
+        public override bool Add(ReadOnlySpan<byte> value)
         {
             // "value" counts 1, "value\tcount" counts count (the combiner's output).
             var tab = value.LastIndexOf((byte)'\t');
             var item = tab >= 0 ? value[..tab] : value;
             var count = tab >= 0 ? ParseLong(value[(tab + 1)..]) : 1;
             var key = Encoding.UTF8.GetString(item);
-            _items[key] = _items.GetValueOrDefault(key) + count;
+            var added = !_items.TryGetValue(key, out var current);
+            _items[key] = current + count;
+            return added;
         }
 
         public override string Report()
