@@ -158,6 +158,21 @@ internal sealed class SluicePipeline : IDisposable
         return new SluiceRawResponse((int)response.StatusCode, requestId, bytes, response.Headers);
     }
 
+    // The derived key depends only on the date (the secret and region are fixed for this client):
+    // derive it once a day instead of four HMACs per request. Swapped as one immutable pair.
+    private Tuple<string, byte[]>? _signingKey;
+
+    private byte[] SigningKey(string date)
+    {
+        var current = Volatile.Read(ref _signingKey);
+        if (current is null || current.Item1 != date)
+        {
+            current = Tuple.Create(date, SigV4.DeriveSigningKey(_credentials.SecretAccessKey, date, _region));
+            Volatile.Write(ref _signingKey, current);
+        }
+        return current.Item2;
+    }
+
     private void Sign(HttpRequestMessage message, Uri uri, byte[] body)
     {
         var amzDate = SigV4.FormatDate(TimeProvider.GetUtcNow());
@@ -171,7 +186,7 @@ internal sealed class SluicePipeline : IDisposable
         ];
         // Sign the path and query exactly as they go on the wire: Uri keeps them percent-encoded.
         var query = uri.Query.Length > 0 ? uri.Query[1..] : "";
-        var signature = SigV4.ComputeSignature(_credentials.SecretAccessKey, message.Method.Method, uri.AbsolutePath, query,
+        var signature = SigV4.ComputeSignature(SigningKey(amzDate[..8]), message.Method.Method, uri.AbsolutePath, query,
             signed, payloadHash, amzDate, _region);
         message.Headers.Host = host;
         message.Headers.TryAddWithoutValidation(SigV4.ContentHashHeader, payloadHash);

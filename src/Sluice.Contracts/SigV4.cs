@@ -6,7 +6,7 @@ namespace Sluice.Contracts;
 
 /// <summary>
 /// AWS Signature Version 4, the request-signing scheme of the Sluice API. The SDK signs with it and the
-/// server verifies with it; both call <see cref="ComputeSignature"/> so they cannot disagree. Using SigV4
+/// server verifies with it; both call <c>ComputeSignature</c> so they cannot disagree. Using SigV4
 /// itself (not a look-alike) lets AWS tooling sign requests for the later EMR-compatible API.
 /// </summary>
 public static class SigV4
@@ -48,6 +48,22 @@ public static class SigV4
     /// <param name="amzDate">The <see cref="DateHeader"/> value.</param>
     /// <param name="region">The region of the credential scope.</param>
     public static string ComputeSignature(string secret, string method, string path, string query,
+        IReadOnlyList<KeyValuePair<string, string>> signedHeaders, string payloadHash, string amzDate, string region) =>
+        ComputeSignature(DeriveSigningKey(secret, DatePart(amzDate), region), method, path, query, signedHeaders, payloadHash, amzDate, region);
+
+    /// <summary>
+    /// Computes the hex signature with a key from <see cref="DeriveSigningKey"/>. The key depends only on
+    /// the secret, the date and the region, so callers signing many requests derive it once a day.
+    /// </summary>
+    /// <param name="signingKey">The derived signing key.</param>
+    /// <param name="method">HTTP method, upper case.</param>
+    /// <param name="path">The request path as sent (already percent-encoded).</param>
+    /// <param name="query">The raw query string without the leading '?', or empty.</param>
+    /// <param name="signedHeaders">Lower-case header names and values, sorted by name.</param>
+    /// <param name="payloadHash">Hex SHA-256 of the body.</param>
+    /// <param name="amzDate">The <see cref="DateHeader"/> value.</param>
+    /// <param name="region">The region of the credential scope.</param>
+    public static string ComputeSignature(byte[] signingKey, string method, string path, string query,
         IReadOnlyList<KeyValuePair<string, string>> signedHeaders, string payloadHash, string amzDate, string region)
     {
         var canonical = new StringBuilder();
@@ -62,16 +78,24 @@ public static class SigV4
         canonical.Append(SignedHeaderList(signedHeaders)).Append('\n');
         canonical.Append(payloadHash);
 
-        var date = amzDate.Length >= 8 ? amzDate[..8] : amzDate;
-        var scope = $"{date}/{region}/{Service}/aws4_request";
+        var scope = $"{DatePart(amzDate)}/{region}/{Service}/aws4_request";
         var stringToSign = $"{Algorithm}\n{amzDate}\n{scope}\n{HashHex(Encoding.UTF8.GetBytes(canonical.ToString()))}";
+        return Convert.ToHexStringLower(Hmac(signingKey, stringToSign));
+    }
 
+    /// <summary>The SigV4 signing key: HMAC chain over date (yyyyMMdd), region, service and "aws4_request".</summary>
+    /// <param name="secret">The secret access key.</param>
+    /// <param name="date">The yyyyMMdd date of the credential scope.</param>
+    /// <param name="region">The region of the credential scope.</param>
+    public static byte[] DeriveSigningKey(string secret, string date, string region)
+    {
         var key = Hmac(Encoding.UTF8.GetBytes("AWS4" + secret), date);
         key = Hmac(key, region);
         key = Hmac(key, Service);
-        key = Hmac(key, "aws4_request");
-        return Convert.ToHexStringLower(Hmac(key, stringToSign));
+        return Hmac(key, "aws4_request");
     }
+
+    private static string DatePart(string amzDate) => amzDate.Length >= 8 ? amzDate[..8] : amzDate;
 
     /// <summary>The <c>SignedHeaders</c> value: names joined by ';'.</summary>
     public static string SignedHeaderList(IReadOnlyList<KeyValuePair<string, string>> signedHeaders) =>

@@ -10,8 +10,9 @@ public sealed class LogPaths(IOptions<SluiceOptions> options)
 {
     private readonly string _root = options.Value.LogDirectory;
 
+    /// <summary><c>logs/ACCOUNT/jobs/JOB/TASK/INDEX.ATTEMPT.stdout</c>: one directory per task, so a launch creates files, not directories.</summary>
     public string Instance(string accountId, string jobId, string taskName, int index, int attempt, LogStream stream) =>
-        Path.Combine(_root, accountId, "jobs", jobId, taskName, index.ToString(System.Globalization.CultureInfo.InvariantCulture), $"attempt-{attempt}.{Suffix(stream)}");
+        Path.Combine(_root, accountId, "jobs", jobId, taskName, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{index}.{attempt}.{Suffix(stream)}"));
 
     public string JobDirectory(string accountId, string jobId) => Path.Combine(_root, accountId, "jobs", jobId);
 

@@ -173,7 +173,7 @@ internal sealed class SubmitBenchmark : IBenchmark
         var again = JsonSerializer.Deserialize(body, SluiceJsonContext.Default.CreateJobRequest)!;
         again.ClientToken = Guid.NewGuid().ToString();
         started = Stopwatch.GetTimestamp();
-        await service.SubmitAsync(server.Key.AccountId, again, cancellationToken);
+        await service.SubmitAsync(server.Key.AccountId, again, SigV4.HashHex(body), cancellationToken);
         report.Value($"{prefix}_part_service_submit_ms", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 

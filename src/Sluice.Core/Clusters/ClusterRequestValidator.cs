@@ -8,7 +8,7 @@ namespace Sluice.Core.Clusters;
 /// <summary>Turns a <see cref="CreateClusterRequest"/> into a <see cref="Cluster"/> in state Starting, or rejects it.</summary>
 public sealed class ClusterRequestValidator(InstanceTypeCatalog catalog, IIdGenerator ids, TimeProvider time)
 {
-    public Cluster Validate(string accountId, CreateClusterRequest request, string field = "")
+    public Cluster Validate(string accountId, CreateClusterRequest request, string field = "", string? requestHash = null)
     {
         var prefix = field.Length == 0 ? "" : field + ".";
         var clusterId = ids.NewId("c");
@@ -92,7 +92,7 @@ public sealed class ClusterRequestValidator(InstanceTypeCatalog catalog, IIdGene
             BootstrapActions = bootstrap,
             Tags = new Dictionary<string, string>(tags, StringComparer.Ordinal),
             ClientToken = Validation.Optional(request.ClientToken, $"{prefix}clientToken", 64),
-            RequestHash = RequestHash(request),
+            RequestHash = requestHash ?? RequestHash(request),
             CreatedAt = time.GetUtcNow(),
         };
     }

@@ -9,9 +9,9 @@ namespace Sluice.Core.Clusters;
 public sealed class ClusterService(IStore store, Scheduler scheduler, ClusterRequestValidator validator)
 {
     /// <summary>Creates a cluster; a replay of the same client token returns the first one with <c>Created</c> false.</summary>
-    public async Task<(Cluster Cluster, bool Created)> CreateAsync(string accountId, CreateClusterRequest request, CancellationToken cancellationToken)
+    public async Task<(Cluster Cluster, bool Created)> CreateAsync(string accountId, CreateClusterRequest request, string? requestHash, CancellationToken cancellationToken)
     {
-        var cluster = validator.Validate(accountId, request);
+        var cluster = validator.Validate(accountId, request, requestHash: requestHash);
         if (!scheduler.BackendNames.Contains(cluster.Backend))
         {
             throw new SluiceException(ErrorCodes.InvalidParameter,

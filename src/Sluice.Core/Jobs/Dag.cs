@@ -63,7 +63,8 @@ public sealed class Dag
         }
 
         return new Dag(
-            successors.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value, StringComparer.Ordinal),
+            // Most tasks of a large job have no successor: they share one empty list.
+            successors.ToDictionary(kv => kv.Key, kv => kv.Value.Count == 0 ? (IReadOnlyList<string>)[] : kv.Value, StringComparer.Ordinal),
             predecessors);
     }
 

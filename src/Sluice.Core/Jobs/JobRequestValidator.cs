@@ -9,7 +9,10 @@ namespace Sluice.Core.Jobs;
 /// <summary>Turns a <see cref="CreateJobRequest"/> into a Waiting <see cref="Job"/> and its tasks, or rejects it.</summary>
 public sealed class JobRequestValidator(ClusterRequestValidator clusters, IIdGenerator ids, TimeProvider time)
 {
-    public ValidatedJob Validate(string accountId, CreateJobRequest request)
+    /// <param name="accountId">The caller's account.</param>
+    /// <param name="request">The request.</param>
+    /// <param name="requestHash">A hash identifying the request for client-token replays (the API passes the verified body hash); computed from the request when null.</param>
+    public ValidatedJob Validate(string accountId, CreateJobRequest request, string? requestHash = null)
     {
         var hasCluster = !string.IsNullOrEmpty(request.ClusterId);
         if (hasCluster == (request.AutoCluster is not null))
@@ -47,7 +50,7 @@ public sealed class JobRequestValidator(ClusterRequestValidator clusters, IIdGen
             RefuseNotYetSupported(spec.PackagePath, $"{at}.packagePath");
             RefuseNotYetSupported(spec.StdoutRedirectPath, $"{at}.stdoutRedirectPath");
             RefuseNotYetSupported(spec.StderrRedirectPath, $"{at}.stderrRedirectPath");
-            var env = spec.Env ?? [];
+            IReadOnlyDictionary<string, string> env = spec.Env is { Count: > 0 } given ? given : System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;
             Validation.Range(env.Count, $"{at}.env count", 0, Limits.MaxEnvVariables);
             foreach (var key in env.Keys)
             {
@@ -87,7 +90,7 @@ public sealed class JobRequestValidator(ClusterRequestValidator clusters, IIdGen
             AutoClusterJson = request.AutoCluster is null ? null : JsonSerializer.Serialize(request.AutoCluster, SluiceJsonContext.Default.CreateClusterRequest),
             TaskCount = tasks.Count,
             ClientToken = Validation.Optional(request.ClientToken, "clientToken", 64),
-            RequestHash = Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request, SluiceJsonContext.Default.CreateJobRequest))),
+            RequestHash = requestHash ?? Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request, SluiceJsonContext.Default.CreateJobRequest))),
             CreatedAt = time.GetUtcNow(),
         };
         return new ValidatedJob(job, tasks, autoCluster);

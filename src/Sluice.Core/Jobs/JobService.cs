@@ -11,9 +11,13 @@ namespace Sluice.Core.Jobs;
 public sealed class JobService(IStore store, Scheduler scheduler, JobRequestValidator validator, ClusterRequestValidator clusterValidator, LogPaths logs, TimeProvider time)
 {
     /// <summary>Submits a job; a replay of the same client token returns the first one with <c>Created</c> false.</summary>
-    public async Task<(Job Job, bool Created)> SubmitAsync(string accountId, CreateJobRequest request, CancellationToken cancellationToken)
+    /// <param name="accountId">The caller's account.</param>
+    /// <param name="request">The job request.</param>
+    /// <param name="requestHash">Identifies the request for client-token replays (the API passes the body hash); null to hash the request.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public async Task<(Job Job, bool Created)> SubmitAsync(string accountId, CreateJobRequest request, string? requestHash, CancellationToken cancellationToken)
     {
-        var validated = validator.Validate(accountId, request);
+        var validated = validator.Validate(accountId, request, requestHash);
         var job = validated.Job;
         if (job.ClientToken is { } token && await ReplayAsync(accountId, token, job.RequestHash, cancellationToken).ConfigureAwait(false) is { } existing)
         {

@@ -41,6 +41,8 @@ internal sealed class NodeRuntime(Node node)
 {
     public Node Node { get; set; } = node;
     public int FreeCpu { get; set; } = node.Vcpus;
+    /// <summary>Working-directory slots not in use; an instance takes one and empties it when it ends.</summary>
+    public Stack<int> FreeSlots { get; } = new(Enumerable.Range(0, Math.Max(1, node.Vcpus)).Reverse());
     public long FreeMemoryMiB { get; set; } = node.MemoryMiB;
     public int Running { get; set; }
     /// <summary>Set by a shrinking resize: takes no new work and is released when its work ends.</summary>
@@ -73,19 +75,28 @@ internal sealed class TaskRuntime(JobTask task, int predecessors)
     public int RemainingPredecessors { get; set; } = predecessors;
     /// <summary>The next index never launched; indexes below it were launched at least once.</summary>
     public int NextFresh { get; set; }
-    public Queue<int> Retry { get; } = new();
+    // Created on first use: a job of 100,000 tasks keeps one TaskRuntime each, and most never retry.
+    private Queue<int>? _retry;
+    private Dictionary<int, int>? _attempts;
+    private Dictionary<int, InstanceRun>? _runs;
+
+    public Queue<int> Retry => _retry ??= new();
     /// <summary>Attempts made, for indexes that have more than their first attempt or were recovered.</summary>
-    public Dictionary<int, int> Attempts { get; } = [];
-    public Dictionary<int, InstanceRun> Runs { get; } = [];
+    public Dictionary<int, int> Attempts => _attempts ??= [];
+    public Dictionary<int, InstanceRun> Runs => _runs ??= [];
+    public int RunningCount => _runs?.Count ?? 0;
+    public int RetryCount => _retry?.Count ?? 0;
     public int Finished { get; set; }
     public int Failed { get; set; }
     public int Stopped { get; set; }
     public LinkedListNode<TaskRuntime>? ReadyNode { get; set; }
 
-    public int Pending => Task.InstanceCount - NextFresh + Retry.Count;
+    public int Pending => Task.InstanceCount - NextFresh + RetryCount;
     public bool IsEnded => Task.State is RunState.Finished or RunState.Failed or RunState.Stopped;
 
-    public int TakeNextIndex() => Retry.Count > 0 ? Retry.Dequeue() : NextFresh++;
+    public int TakeNextIndex() => RetryCount > 0 ? _retry!.Dequeue() : NextFresh++;
+
+    public int AttemptsOf(int index) => _attempts is not null && _attempts.TryGetValue(index, out var attempts) ? attempts : 0;
 }
 
 internal enum StopKind { None, JobStopped, JobFailed, ClusterTerminated, SchedulerStopping }
@@ -104,6 +115,7 @@ internal sealed class InstanceRun(JobRuntime job, TaskRuntime task, int index, i
     public ClusterRuntime Cluster { get; } = cluster;
     public StopKind StopKind { get; private set; }
     public string? WorkingDirectory { get; set; }
+    public int Slot { get; set; }
 
     /// <summary>Records the launched process; returns true when a kill was asked for before it existed.</summary>
     public bool Attach(IRunningProcess process)

@@ -118,7 +118,7 @@ public sealed partial class Scheduler
 
     private void Launch(ClusterRuntime cluster, JobRuntime job, TaskRuntime task, int index, NodeRuntime node)
     {
-        var attempt = task.Attempts.GetValueOrDefault(index) + 1;
+        var attempt = task.AttemptsOf(index) + 1;
         if (attempt > 1)
         {
             task.Attempts[index] = attempt;
@@ -176,7 +176,11 @@ public sealed partial class Scheduler
             ["SLUICE_NODE_ID"] = node.Node.Id,
             ["SLUICE_CLUSTER_ID"] = cluster.Cluster.Id,
         };
-        run.WorkingDirectory = Path.Combine(node.Node.WorkDirectory ?? _options.DataDirectory, "jobs", job.Job.Id, task.Task.Name, indexText);
+        // A node has one working directory per vCPU slot, reused and emptied between instances:
+        // each instance still starts in an empty directory of its own, without a directory tree
+        // created and removed per launch.
+        run.Slot = node.FreeSlots.Pop();
+        run.WorkingDirectory = Path.Combine(node.Node.WorkDirectory ?? _options.DataDirectory, "slots", run.Slot.ToString(CultureInfo.InvariantCulture));
         var request = new LaunchRequest
         {
             Name = $"{job.Job.Id}.{task.Task.Name}.{indexText}",
@@ -213,7 +217,7 @@ public sealed partial class Scheduler
         var failureDetail = exit.Reason == ProcessEndReason.Exited && exit.ExitCode != 0 ? StderrTail(request.StderrPath) : null;
         if (_options.RemoveInstanceWorkingDirectories && run.WorkingDirectory is { } dir)
         {
-            TryDeleteDirectory(dir);
+            EmptyDirectory(dir);
         }
         Post(() => OnInstanceExited(run, exit, failureDetail));
     }
@@ -222,6 +226,7 @@ public sealed partial class Scheduler
     {
         var (job, task, node, cluster) = (run.Job, run.Task, run.Node, run.Cluster);
         task.Runs.Remove(run.Index);
+        node.FreeSlots.Push(run.Slot);
         node.FreeCpu += task.Task.Cpu;
         node.FreeMemoryMiB += task.Task.MemoryMiB;
         node.Running--;
@@ -330,7 +335,7 @@ public sealed partial class Scheduler
 
     private void CheckTaskDone(JobRuntime job, TaskRuntime task)
     {
-        if (task.IsEnded || task.Runs.Count > 0 || task.Finished + task.Failed + task.Stopped < task.Task.InstanceCount)
+        if (task.IsEnded || task.RunningCount > 0 || task.Finished + task.Failed + task.Stopped < task.Task.InstanceCount)
         {
             return;
         }
@@ -418,12 +423,18 @@ public sealed partial class Scheduler
         job.Ending = (state, reason);
         foreach (var task in job.Tasks.Values)
         {
-            task.Retry.Clear();
+            if (task.RetryCount > 0)
+            {
+                task.Retry.Clear();
+            }
             task.NextFresh = task.Task.InstanceCount;
             task.ReadyNode = null;
-            foreach (var run in task.Runs.Values)
+            if (task.RunningCount > 0)
             {
-                Kill(run, kind);
+                foreach (var run in task.Runs.Values)
+                {
+                    Kill(run, kind);
+                }
             }
         }
         job.Ready.Clear();
@@ -451,15 +462,26 @@ public sealed partial class Scheduler
         }
     }
 
-    private static void TryDeleteDirectory(string directory)
+    /// <summary>Removes what an instance left in its slot directory; an empty one costs a single directory read.</summary>
+    private static void EmptyDirectory(string directory)
     {
         try
         {
-            Directory.Delete(directory, recursive: true);
+            foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos())
+            {
+                if (entry is DirectoryInfo { LinkTarget: null } sub)
+                {
+                    sub.Delete(recursive: true);
+                }
+                else
+                {
+                    entry.Delete();
+                }
+            }
         }
         catch (IOException)
         {
-            // Best effort: a process that left a file open keeps its directory until the node is released.
+            // Best effort: a process that left a file open keeps it until the node is released.
         }
         catch (UnauthorizedAccessException)
         {

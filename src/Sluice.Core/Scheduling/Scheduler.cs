@@ -174,7 +174,7 @@ public sealed partial class Scheduler : IAsyncDisposable
         {
             foreach (var job in cluster.Jobs)
             {
-                foreach (var task in job.Tasks.Values)
+                foreach (var task in job.Tasks.Values.Where(t => t.RunningCount > 0))
                 {
                     foreach (var run in task.Runs.Values)
                     {

@@ -20,7 +20,7 @@ internal static class ClusterEndpoints
         clusters.MapPost("/", async (HttpContext context, ClusterService service, CancellationToken ct) =>
         {
             var request = await Body.ReadAsync(context.Request, Json.CreateClusterRequest).ConfigureAwait(false);
-            var (cluster, created) = await service.CreateAsync(SignatureAuthentication.AccountId(context), request, ct).ConfigureAwait(false);
+            var (cluster, created) = await service.CreateAsync(SignatureAuthentication.AccountId(context), request, SignatureAuthentication.BodyHash(context), ct).ConfigureAwait(false);
             return TypedResults.Json(cluster.ToInfo(), Json.ClusterInfo, statusCode: created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
         }).WithName("CreateCluster").WithSummary("Create a cluster").Accepts<CreateClusterRequest>("application/json").Produces<ClusterInfo>(StatusCodes.Status201Created);
 

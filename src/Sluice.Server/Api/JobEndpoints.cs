@@ -25,7 +25,7 @@ internal static class JobEndpoints
         {
             var request = await Body.ReadAsync(context.Request, Json.CreateJobRequest).ConfigureAwait(false);
             var account = SignatureAuthentication.AccountId(context);
-            var (job, created) = await service.SubmitAsync(account, request, ct).ConfigureAwait(false);
+            var (job, created) = await service.SubmitAsync(account, request, SignatureAuthentication.BodyHash(context), ct).ConfigureAwait(false);
             var counts = created ? new InstanceCounts(0, 0, 0, 0, 0) : (await service.CountAsync(account, job.Id, ct).ConfigureAwait(false)).Values.Sum();
             if (created)
             {

@@ -18,12 +18,18 @@ namespace Sluice.Server.Auth;
 internal sealed class SignatureAuthentication(IStore store, TimeProvider time)
 {
     private const string AccountKey = "sluice.accountId";
+    private const string BodyHashKey = "sluice.bodyHash";
     private static readonly TimeSpan AllowedSkew = TimeSpan.FromMinutes(15);
     private static readonly TimeSpan KeyCacheLifetime = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<string, (AccessKey? Key, DateTimeOffset LoadedAt)> _keys = new(StringComparer.Ordinal);
+    // Derived signing keys change once a day per key and region; deriving costs four HMACs.
+    private readonly ConcurrentDictionary<(string KeyId, string Secret, string Date, string Region), byte[]> _signingKeys = new();
 
     public static string AccountId(HttpContext context) =>
         context.Items[AccountKey] as string ?? throw new InvalidOperationException("the request was not authenticated");
+
+    /// <summary>The verified SHA-256 of the request body: a client-token replay must send the same body.</summary>
+    public static string? BodyHash(HttpContext context) => context.Items[BodyHashKey] as string;
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
@@ -91,13 +97,23 @@ internal sealed class SignatureAuthentication(IStore store, TimeProvider time)
         var q = rawTarget.IndexOf('?', StringComparison.Ordinal);
         var path = q < 0 ? rawTarget : rawTarget[..q];
         var query = q < 0 ? "" : rawTarget[(q + 1)..];
-        var expected = SigV4.ComputeSignature(key.Secret, request.Method, path, query, headers, claimedHash.Length > 0 ? claimedHash : payloadHash, amzDate, auth.Region);
+        var expected = SigV4.ComputeSignature(SigningKey(key, auth.Date, auth.Region), request.Method, path, query, headers, claimedHash.Length > 0 ? claimedHash : payloadHash, amzDate, auth.Region);
         if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(auth.Signature)))
         {
             return (ErrorCodes.SignatureDoesNotMatch, "the signature does not match the request; check the secret access key and that the request was not changed after signing");
         }
         context.Items[AccountKey] = key.AccountId;
+        context.Items[BodyHashKey] = payloadHash;
         return (null, null);
+    }
+
+    private byte[] SigningKey(AccessKey key, string date, string region)
+    {
+        if (_signingKeys.Count > 10_000)
+        {
+            _signingKeys.Clear();
+        }
+        return _signingKeys.GetOrAdd((key.KeyId, key.Secret, date, region), static k => SigV4.DeriveSigningKey(k.Secret, k.Date, k.Region));
     }
 
     private static async Task<string> BodyHashAsync(HttpRequest request)
