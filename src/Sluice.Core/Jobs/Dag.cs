@@ -27,11 +27,11 @@ public sealed class Dag
     public static Dag Build(IReadOnlyCollection<string> taskNames, IReadOnlyDictionary<string, List<string>>? dependencies)
     {
         var known = taskNames as IReadOnlySet<string> ?? taskNames.ToHashSet(StringComparer.Ordinal);
-        var successors = new Dictionary<string, List<string>>(taskNames.Count, StringComparer.Ordinal);
+        // Only tasks with successors get a list: a job of 100,000 independent tasks allocates none.
+        var successors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         var predecessors = new Dictionary<string, int>(taskNames.Count, StringComparer.Ordinal);
         foreach (var name in taskNames)
         {
-            successors[name] = [];
             predecessors[name] = 0;
         }
 
@@ -47,11 +47,15 @@ public sealed class Dag
                 {
                     throw new SluiceException(ErrorCodes.UnknownTask, $"dag.dependencies of '{before}' names task '{after}', which is not in dag.tasks");
                 }
-                if (successors[before].Contains(after, StringComparer.Ordinal))
+                if (!successors.TryGetValue(before, out var list))
+                {
+                    successors[before] = list = [];
+                }
+                if (list.Contains(after, StringComparer.Ordinal))
                 {
                     continue;
                 }
-                successors[before].Add(after);
+                list.Add(after);
                 predecessors[after]++;
             }
         }
@@ -62,31 +66,34 @@ public sealed class Dag
             throw new SluiceException(ErrorCodes.DagCycle, $"dag.dependencies has a cycle: {string.Join(" -> ", cycle)}; remove one of these dependencies");
         }
 
-        return new Dag(
-            // Most tasks of a large job have no successor: they share one empty list.
-            successors.ToDictionary(kv => kv.Key, kv => kv.Value.Count == 0 ? (IReadOnlyList<string>)[] : kv.Value, StringComparer.Ordinal),
-            predecessors);
+        var all = new Dictionary<string, IReadOnlyList<string>>(taskNames.Count, StringComparer.Ordinal);
+        foreach (var name in taskNames)
+        {
+            all[name] = successors.TryGetValue(name, out var list) ? list : [];
+        }
+        return new Dag(all, predecessors);
     }
 
-    // Iterative three-colour DFS (a 100,000-task chain must not overflow the stack); returns the
-    // tasks of the first cycle found, first task repeated at the end, or null.
+    // Iterative three-colour DFS over the tasks that have successors (only they can be on a cycle; a
+    // 100,000-task chain must not overflow the stack); returns the tasks of the first cycle found,
+    // first task repeated at the end, or null.
     private static List<string>? FindCycle(Dictionary<string, List<string>> successors)
     {
         var colour = new Dictionary<string, byte>(successors.Count, StringComparer.Ordinal);
         var parent = new Dictionary<string, string>(StringComparer.Ordinal);
+        var stack = new Stack<(string Node, int Next)>();
         foreach (var root in successors.Keys)
         {
             if (colour.GetValueOrDefault(root) != 0)
             {
                 continue;
             }
-            var stack = new Stack<(string Node, int Next)>();
             stack.Push((root, 0));
             colour[root] = 1;
             while (stack.Count > 0)
             {
                 var (node, next) = stack.Pop();
-                var edges = successors[node];
+                var edges = successors.TryGetValue(node, out var list) ? list : [];
                 if (next < edges.Count)
                 {
                     stack.Push((node, next + 1));
@@ -106,6 +113,7 @@ public sealed class Dag
                             }
                             cycle.Add(child);
                             cycle.Reverse();
+                            stack.Clear();
                             return cycle;
                     }
                 }
