@@ -12,56 +12,59 @@ public sealed partial class SqliteStore
         error_message AS ErrorMessage, started_at AS StartedAt, ended_at AS EndedAt
         """;
 
+    // The event reads the previous state from the row before the UPDATE replaces it: no managed
+    // read-before-write, and nothing at all happens for an unknown key or another account's row.
+    private const string InsertInstanceEventSql = """
+        INSERT INTO events (account_id, kind, resource_id, from_state, to_state, at)
+        SELECT account_id, 'Instance', @resource_id, state, @state, @at FROM instances
+        WHERE account_id = @account_id AND job_id = @job_id AND task_name = @task_name AND idx = @idx AND state <> @state
+        """;
+
+    private const string UpdateInstanceSql = """
+        UPDATE instances SET state = @state, attempts = @attempts, node_id = @node_id, host = @host,
+            exit_code = @exit_code, error_code = @error_code, error_message = @error_message,
+            started_at = @started_at, ended_at = @ended_at
+        WHERE account_id = @account_id AND job_id = @job_id AND task_name = @task_name AND idx = @idx
+        """;
+
     /// <inheritdoc />
     public Task UpdateInstanceAsync(TaskInstance instance, CancellationToken cancellationToken) =>
         WriteAsync(ctx =>
         {
-            var key = new { instance.AccountId, instance.JobId, instance.TaskName, instance.Index };
-            var previous = ctx.QuerySingleOrDefault<string>(
-                "SELECT state FROM instances WHERE account_id = @AccountId AND job_id = @JobId AND task_name = @TaskName AND idx = @Index",
-                key);
-            if (previous is null)
-            {
-                return;
-            }
-
-            ctx.Execute("""
-                UPDATE instances SET state = @State, attempts = @Attempts, node_id = @NodeId, host = @Host,
-                    exit_code = @ExitCode, error_code = @ErrorCode, error_message = @ErrorMessage,
-                    started_at = @StartedAt, ended_at = @EndedAt
-                WHERE account_id = @AccountId AND job_id = @JobId AND task_name = @TaskName AND idx = @Index
-                """,
-                new
-                {
-                    State = instance.State.ToString(),
-                    instance.Attempts,
-                    instance.NodeId,
-                    instance.Host,
-                    instance.ExitCode,
-                    instance.ErrorCode,
-                    instance.ErrorMessage,
-                    StartedAt = UnixMicros.From(instance.StartedAt),
-                    EndedAt = UnixMicros.From(instance.EndedAt),
-                    instance.AccountId,
-                    instance.JobId,
-                    instance.TaskName,
-                    instance.Index,
-                });
-
             var state = instance.State.ToString();
-            if (previous != state)
+            // An instance row carries its own times: use the one this change set, else the clock.
+            var at = instance.State switch
             {
-                // An instance row carries its own times: use the one this change set, else the clock.
-                var at = instance.State switch
-                {
-                    RunState.Running when instance.StartedAt is { } started => started,
-                    RunState.Finished or RunState.Failed or RunState.Stopped when instance.EndedAt is { } ended => ended,
-                    _ => Now,
-                };
-                ctx.AppendEvent(instance.AccountId, ResourceKind.Instance,
-                    string.Create(CultureInfo.InvariantCulture, $"{instance.JobId}/{instance.TaskName}/{instance.Index}"),
-                    previous, state, null, at);
-            }
+                RunState.Running when instance.StartedAt is { } started => started,
+                RunState.Finished or RunState.Failed or RunState.Stopped when instance.EndedAt is { } ended => ended,
+                _ => Now,
+            };
+            ctx.Prepared(InsertInstanceEventSql, "@account_id", "@job_id", "@task_name", "@idx", "@state", "@resource_id", "@at")
+                .Bind(0, instance.AccountId)
+                .Bind(1, instance.JobId)
+                .Bind(2, instance.TaskName)
+                .Bind(3, instance.Index)
+                .Bind(4, state)
+                .Bind(5, string.Create(CultureInfo.InvariantCulture, $"{instance.JobId}/{instance.TaskName}/{instance.Index}"))
+                .Bind(6, UnixMicros.From(at))
+                .ExecuteNonQuery();
+
+            ctx.Prepared(UpdateInstanceSql, "@account_id", "@job_id", "@task_name", "@idx", "@state", "@attempts", "@node_id", "@host",
+                    "@exit_code", "@error_code", "@error_message", "@started_at", "@ended_at")
+                .Bind(0, instance.AccountId)
+                .Bind(1, instance.JobId)
+                .Bind(2, instance.TaskName)
+                .Bind(3, instance.Index)
+                .Bind(4, state)
+                .Bind(5, instance.Attempts)
+                .Bind(6, instance.NodeId)
+                .Bind(7, instance.Host)
+                .Bind(8, instance.ExitCode)
+                .Bind(9, instance.ErrorCode)
+                .Bind(10, instance.ErrorMessage)
+                .Bind(11, UnixMicros.From(instance.StartedAt))
+                .Bind(12, UnixMicros.From(instance.EndedAt))
+                .ExecuteNonQuery();
         }, cancellationToken);
 
     /// <inheritdoc />
