@@ -25,9 +25,11 @@ public sealed partial class SqliteStore
 
     private const string InsertTaskSql = """
         INSERT INTO tasks (job_id, name, account_id, command_line, state, instance_count, max_retry_count, cpu, memory_mib,
-            timeout_seconds, env_json, successors_json, package_path, stdout_redirect_path, stderr_redirect_path, started_at, ended_at)
+            timeout_seconds, env_json, successors_json, package_path, stdout_redirect_path, stderr_redirect_path, started_at, ended_at,
+            waiting_instances)
         VALUES (@job_id, @name, @account_id, @command_line, @state, @instance_count, @max_retry_count, @cpu, @memory_mib,
-            @timeout_seconds, @env_json, @successors_json, @package_path, @stdout_redirect_path, @stderr_redirect_path, @started_at, @ended_at)
+            @timeout_seconds, @env_json, @successors_json, @package_path, @stdout_redirect_path, @stderr_redirect_path, @started_at, @ended_at,
+            @instance_count)
         """;
 
     // New instances are Waiting with no attempt: only the key and the owner are written. The
