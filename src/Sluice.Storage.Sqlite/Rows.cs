@@ -275,21 +275,6 @@ internal sealed class EventRow
     };
 }
 
-/// <summary>The columns a state setter reads before it writes, to log FromState and keep first-time timestamps.</summary>
-internal sealed class StateRow
-{
-    public string State { get; set; } = "";
-    public long? FirstAt { get; set; }
-    public long? EndedAt { get; set; }
-}
-
-/// <summary>The owner and state of a row addressed by a globally unique id.</summary>
-internal sealed class OwnedStateRow
-{
-    public string AccountId { get; set; } = "";
-    public string State { get; set; } = "";
-}
-
 internal sealed class CountRow
 {
     public string TaskName { get; set; } = "";

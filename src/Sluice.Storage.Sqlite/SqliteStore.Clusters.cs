@@ -149,31 +149,47 @@ public sealed partial class SqliteStore
         return await WithGroupsAsync(connection, [.. rows], cancellationToken).ConfigureAwait(false);
     }
 
+    private const string InsertClusterEventSql = """
+        INSERT INTO events (account_id, kind, resource_id, from_state, to_state, reason_code, reason_message, at)
+        SELECT account_id, 'Cluster', cluster_id, state, @state, @reason_code, @reason_message, @at FROM clusters
+        WHERE account_id = @account_id AND cluster_id = @cluster_id
+        """;
+
+    // ReadyAt is set the first time the state is Running or Waiting; EndedAt when it ends (kept if it
+    // was already ended). In an UPDATE the columns are the old values.
+    private const string UpdateClusterStateSql = """
+        UPDATE clusters SET state = @state, reason_code = @reason_code, reason_message = @reason_message,
+            ready_at = COALESCE(ready_at, CASE WHEN @readies THEN @at END),
+            ended_at = CASE
+                WHEN @ends THEN COALESCE(CASE WHEN state IN ('Terminated', 'TerminatedWithErrors') THEN ended_at END, @at)
+                ELSE ended_at END
+        WHERE account_id = @account_id AND cluster_id = @cluster_id
+        """;
+
     /// <inheritdoc />
     public Task SetClusterStateAsync(string accountId, string clusterId, ClusterState state, StateReason? reason, DateTimeOffset at, CancellationToken cancellationToken) =>
         WriteAsync(ctx =>
         {
-            var previous = ctx.QuerySingleOrDefault<StateRow>(
-                "SELECT state AS State, ready_at AS FirstAt, ended_at AS EndedAt FROM clusters WHERE account_id = @accountId AND cluster_id = @clusterId",
-                new { accountId, clusterId });
-            if (previous is null)
-            {
-                return;
-            }
-
+            var stateName = state.ToString();
             var atMicros = UnixMicros.From(at);
-            var wasEnded = EndedClusterStates.Contains(previous.State);
-            var readyAt = previous.FirstAt ?? (state is ClusterState.Running or ClusterState.Waiting ? atMicros : null);
-            var endedAt = state is ClusterState.Terminated or ClusterState.TerminatedWithErrors
-                ? (wasEnded && previous.EndedAt is not null ? previous.EndedAt : atMicros)
-                : previous.EndedAt;
-            ctx.Execute("""
-                UPDATE clusters SET state = @State, reason_code = @ReasonCode, reason_message = @ReasonMessage,
-                    ready_at = @readyAt, ended_at = @endedAt
-                WHERE account_id = @accountId AND cluster_id = @clusterId
-                """,
-                new { State = state.ToString(), ReasonCode = reason?.Code, ReasonMessage = reason?.Message, readyAt, endedAt, accountId, clusterId });
-            ctx.AppendEvent(accountId, ResourceKind.Cluster, clusterId, previous.State, state.ToString(), reason, at);
+            ctx.Prepared(InsertClusterEventSql, "@account_id", "@cluster_id", "@state", "@reason_code", "@reason_message", "@at")
+                .Bind(0, accountId)
+                .Bind(1, clusterId)
+                .Bind(2, stateName)
+                .Bind(3, reason?.Code)
+                .Bind(4, reason?.Message)
+                .Bind(5, atMicros)
+                .ExecuteNonQuery();
+            ctx.Prepared(UpdateClusterStateSql, "@account_id", "@cluster_id", "@state", "@reason_code", "@reason_message", "@at", "@readies", "@ends")
+                .Bind(0, accountId)
+                .Bind(1, clusterId)
+                .Bind(2, stateName)
+                .Bind(3, reason?.Code)
+                .Bind(4, reason?.Message)
+                .Bind(5, atMicros)
+                .Bind(6, state is ClusterState.Running or ClusterState.Waiting)
+                .Bind(7, state is ClusterState.Terminated or ClusterState.TerminatedWithErrors)
+                .ExecuteNonQuery();
         }, cancellationToken);
 
     /// <inheritdoc />
@@ -206,52 +222,64 @@ public sealed partial class SqliteStore
             """,
             new { requestedCount, runningCount, accountId, clusterId, groupId }), cancellationToken);
 
+    private const string SelectNodeOwnerSql = "SELECT account_id, state FROM nodes WHERE node_id = @node_id";
+
+    private const string UpsertNodeSql = """
+        INSERT INTO nodes (node_id, account_id, cluster_id, group_id, role, state, vcpus, memory_mib, host, work_directory, created_at, ended_at)
+        VALUES (@node_id, @account_id, @cluster_id, @group_id, @role, @state, @vcpus, @memory_mib, @host, @work_directory, @created_at, @ended_at)
+        ON CONFLICT (node_id) DO UPDATE SET
+            cluster_id = excluded.cluster_id, group_id = excluded.group_id, role = excluded.role,
+            state = excluded.state, vcpus = excluded.vcpus, memory_mib = excluded.memory_mib,
+            host = excluded.host, work_directory = excluded.work_directory,
+            created_at = excluded.created_at, ended_at = excluded.ended_at
+        WHERE nodes.account_id = excluded.account_id
+        """;
+
     /// <inheritdoc />
     public Task UpsertNodeAsync(Node node, CancellationToken cancellationToken) =>
         WriteAsync(ctx =>
         {
-            var previous = ctx.QuerySingleOrDefault<OwnedStateRow>(
-                "SELECT account_id AS AccountId, state AS State FROM nodes WHERE node_id = @Id", new { node.Id });
-            if (previous is not null && previous.AccountId != node.AccountId)
+            string? previousAccount = null;
+            string? previousState = null;
+            using (var reader = ctx.Prepared(SelectNodeOwnerSql, "@node_id").Bind(0, node.Id).ExecuteReader())
+            {
+                if (reader.Read())
+                {
+                    previousAccount = reader.GetString(0);
+                    previousState = reader.GetString(1);
+                }
+            }
+
+            if (previousAccount is not null && previousAccount != node.AccountId)
             {
                 // The id belongs to another account: never touch its row.
                 return;
             }
 
-            ctx.Execute("""
-                INSERT INTO nodes (node_id, account_id, cluster_id, group_id, role, state, vcpus, memory_mib, host, work_directory, created_at, ended_at)
-                VALUES (@Id, @AccountId, @ClusterId, @GroupId, @Role, @State, @Vcpus, @MemoryMiB, @Host, @WorkDirectory, @CreatedAt, @EndedAt)
-                ON CONFLICT (node_id) DO UPDATE SET
-                    cluster_id = excluded.cluster_id, group_id = excluded.group_id, role = excluded.role,
-                    state = excluded.state, vcpus = excluded.vcpus, memory_mib = excluded.memory_mib,
-                    host = excluded.host, work_directory = excluded.work_directory,
-                    created_at = excluded.created_at, ended_at = excluded.ended_at
-                WHERE nodes.account_id = excluded.account_id
-                """,
-                new
-                {
-                    node.Id,
-                    node.AccountId,
-                    node.ClusterId,
-                    node.GroupId,
-                    Role = node.Role.ToString(),
-                    State = node.State.ToString(),
-                    node.Vcpus,
-                    node.MemoryMiB,
-                    node.Host,
-                    node.WorkDirectory,
-                    CreatedAt = UnixMicros.From(node.CreatedAt),
-                    EndedAt = UnixMicros.From(node.EndedAt),
-                });
-
             var state = node.State.ToString();
-            if (previous?.State != state)
+            ctx.Prepared(UpsertNodeSql, "@node_id", "@account_id", "@cluster_id", "@group_id", "@role", "@state", "@vcpus", "@memory_mib",
+                    "@host", "@work_directory", "@created_at", "@ended_at")
+                .Bind(0, node.Id)
+                .Bind(1, node.AccountId)
+                .Bind(2, node.ClusterId)
+                .Bind(3, node.GroupId)
+                .Bind(4, node.Role.ToString())
+                .Bind(5, state)
+                .Bind(6, node.Vcpus)
+                .Bind(7, node.MemoryMiB)
+                .Bind(8, node.Host)
+                .Bind(9, node.WorkDirectory)
+                .Bind(10, UnixMicros.From(node.CreatedAt))
+                .Bind(11, UnixMicros.From(node.EndedAt))
+                .ExecuteNonQuery();
+
+            if (previousState != state)
             {
                 // A node carries no change time: creation uses CreatedAt, an end EndedAt, the rest the clock.
-                var at = previous is null ? node.CreatedAt
+                var at = previousAccount is null ? node.CreatedAt
                     : node.State is NodeState.Terminated or NodeState.Preempted && node.EndedAt is { } ended ? ended
                     : Now;
-                ctx.AppendEvent(node.AccountId, ResourceKind.Node, node.Id, previous?.State, state, null, at);
+                ctx.AppendEvent(node.AccountId, ResourceKind.Node, node.Id, previousState, state, null, at);
             }
         }, cancellationToken);
 

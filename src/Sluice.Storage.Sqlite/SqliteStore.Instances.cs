@@ -12,56 +12,80 @@ public sealed partial class SqliteStore
         error_message AS ErrorMessage, started_at AS StartedAt, ended_at AS EndedAt
         """;
 
+    // The event reads the previous state from the row before the UPDATE replaces it: no managed
+    // read-before-write, and nothing at all happens for an unknown key or another account's row.
+    private const string InsertInstanceEventSql = """
+        INSERT INTO events (account_id, kind, resource_id, from_state, to_state, at)
+        SELECT account_id, 'Instance', @resource_id, state, @state, @at FROM instances
+        WHERE account_id = @account_id AND job_id = @job_id AND task_name = @task_name AND idx = @idx AND state <> @state
+        """;
+
+    // The task's counters move from the previous state to the new one, read the same way.
+    private const string MoveInstanceCountSql = """
+        UPDATE tasks SET
+            waiting_instances = waiting_instances + (@state = 'Waiting') - (prev.state = 'Waiting'),
+            running_instances = running_instances + (@state = 'Running') - (prev.state = 'Running'),
+            finished_instances = finished_instances + (@state = 'Finished') - (prev.state = 'Finished'),
+            failed_instances = failed_instances + (@state = 'Failed') - (prev.state = 'Failed'),
+            stopped_instances = stopped_instances + (@state = 'Stopped') - (prev.state = 'Stopped')
+        FROM (SELECT state FROM instances
+              WHERE account_id = @account_id AND job_id = @job_id AND task_name = @task_name AND idx = @idx) AS prev
+        WHERE tasks.job_id = @job_id AND tasks.name = @task_name AND prev.state <> @state
+        """;
+
+    private const string UpdateInstanceSql = """
+        UPDATE instances SET state = @state, attempts = @attempts, node_id = @node_id, host = @host,
+            exit_code = @exit_code, error_code = @error_code, error_message = @error_message,
+            started_at = @started_at, ended_at = @ended_at
+        WHERE account_id = @account_id AND job_id = @job_id AND task_name = @task_name AND idx = @idx
+        """;
+
     /// <inheritdoc />
     public Task UpdateInstanceAsync(TaskInstance instance, CancellationToken cancellationToken) =>
         WriteAsync(ctx =>
         {
-            var key = new { instance.AccountId, instance.JobId, instance.TaskName, instance.Index };
-            var previous = ctx.QuerySingleOrDefault<string>(
-                "SELECT state FROM instances WHERE account_id = @AccountId AND job_id = @JobId AND task_name = @TaskName AND idx = @Index",
-                key);
-            if (previous is null)
-            {
-                return;
-            }
-
-            ctx.Execute("""
-                UPDATE instances SET state = @State, attempts = @Attempts, node_id = @NodeId, host = @Host,
-                    exit_code = @ExitCode, error_code = @ErrorCode, error_message = @ErrorMessage,
-                    started_at = @StartedAt, ended_at = @EndedAt
-                WHERE account_id = @AccountId AND job_id = @JobId AND task_name = @TaskName AND idx = @Index
-                """,
-                new
-                {
-                    State = instance.State.ToString(),
-                    instance.Attempts,
-                    instance.NodeId,
-                    instance.Host,
-                    instance.ExitCode,
-                    instance.ErrorCode,
-                    instance.ErrorMessage,
-                    StartedAt = UnixMicros.From(instance.StartedAt),
-                    EndedAt = UnixMicros.From(instance.EndedAt),
-                    instance.AccountId,
-                    instance.JobId,
-                    instance.TaskName,
-                    instance.Index,
-                });
-
             var state = instance.State.ToString();
-            if (previous != state)
+            // An instance row carries its own times: use the one this change set, else the clock.
+            var at = instance.State switch
             {
-                // An instance row carries its own times: use the one this change set, else the clock.
-                var at = instance.State switch
-                {
-                    RunState.Running when instance.StartedAt is { } started => started,
-                    RunState.Finished or RunState.Failed or RunState.Stopped when instance.EndedAt is { } ended => ended,
-                    _ => Now,
-                };
-                ctx.AppendEvent(instance.AccountId, ResourceKind.Instance,
-                    string.Create(CultureInfo.InvariantCulture, $"{instance.JobId}/{instance.TaskName}/{instance.Index}"),
-                    previous, state, null, at);
-            }
+                RunState.Running when instance.StartedAt is { } started => started,
+                RunState.Finished or RunState.Failed or RunState.Stopped when instance.EndedAt is { } ended => ended,
+                _ => Now,
+            };
+            ctx.Prepared(InsertInstanceEventSql, "@account_id", "@job_id", "@task_name", "@idx", "@state", "@resource_id", "@at")
+                .Bind(0, instance.AccountId)
+                .Bind(1, instance.JobId)
+                .Bind(2, instance.TaskName)
+                .Bind(3, instance.Index)
+                .Bind(4, state)
+                .Bind(5, string.Create(CultureInfo.InvariantCulture, $"{instance.JobId}/{instance.TaskName}/{instance.Index}"))
+                .Bind(6, UnixMicros.From(at))
+                .ExecuteNonQuery();
+
+            ctx.Prepared(MoveInstanceCountSql, "@account_id", "@job_id", "@task_name", "@idx", "@state")
+                .Bind(0, instance.AccountId)
+                .Bind(1, instance.JobId)
+                .Bind(2, instance.TaskName)
+                .Bind(3, instance.Index)
+                .Bind(4, state)
+                .ExecuteNonQuery();
+
+            ctx.Prepared(UpdateInstanceSql, "@account_id", "@job_id", "@task_name", "@idx", "@state", "@attempts", "@node_id", "@host",
+                    "@exit_code", "@error_code", "@error_message", "@started_at", "@ended_at")
+                .Bind(0, instance.AccountId)
+                .Bind(1, instance.JobId)
+                .Bind(2, instance.TaskName)
+                .Bind(3, instance.Index)
+                .Bind(4, state)
+                .Bind(5, instance.Attempts)
+                .Bind(6, instance.NodeId)
+                .Bind(7, instance.Host)
+                .Bind(8, instance.ExitCode)
+                .Bind(9, instance.ErrorCode)
+                .Bind(10, instance.ErrorMessage)
+                .Bind(11, UnixMicros.From(instance.StartedAt))
+                .Bind(12, UnixMicros.From(instance.EndedAt))
+                .ExecuteNonQuery();
         }, cancellationToken);
 
     /// <inheritdoc />
@@ -115,15 +139,14 @@ public sealed partial class SqliteStore
     /// <inheritdoc />
     public async Task<IReadOnlyDictionary<string, InstanceCounts>> CountInstancesAsync(string accountId, string jobId, CancellationToken cancellationToken)
     {
+        // The counters kept on the task rows (migration 0002): one row per task, not per instance.
         var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
         await using var lease = connection.ConfigureAwait(false);
         var rows = await connection.QueryAsync<CountRow>(new CommandDefinition(
             """
-            SELECT task_name AS TaskName,
-                SUM(state = 'Waiting') AS Waiting, SUM(state = 'Running') AS Running, SUM(state = 'Finished') AS Finished,
-                SUM(state = 'Failed') AS Failed, SUM(state = 'Stopped') AS Stopped
-            FROM instances WHERE account_id = @accountId AND job_id = @jobId
-            GROUP BY task_name
+            SELECT name AS TaskName, waiting_instances AS Waiting, running_instances AS Running, finished_instances AS Finished,
+                failed_instances AS Failed, stopped_instances AS Stopped
+            FROM tasks WHERE account_id = @accountId AND job_id = @jobId AND instance_count > 0
             """,
             new { accountId, jobId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.ToDictionary(r => r.TaskName, r => new InstanceCounts(r.Waiting, r.Running, r.Finished, r.Failed, r.Stopped), StringComparer.Ordinal);
@@ -131,11 +154,18 @@ public sealed partial class SqliteStore
 
     /// <inheritdoc />
     public Task StopWaitingInstancesAsync(string accountId, string jobId, DateTimeOffset at, CancellationToken cancellationToken) =>
-        WriteAsync(ctx => ctx.Execute("""
-            UPDATE instances SET state = 'Stopped', error_code = 'Stopped', ended_at = @at
-            WHERE account_id = @accountId AND job_id = @jobId AND state = 'Waiting'
-            """,
-            new { at = UnixMicros.From(at), accountId, jobId }), cancellationToken);
+        WriteAsync(ctx =>
+        {
+            var param = new { at = UnixMicros.From(at), accountId, jobId };
+            ctx.Execute("""
+                UPDATE instances SET state = 'Stopped', error_code = 'Stopped', ended_at = @at
+                WHERE account_id = @accountId AND job_id = @jobId AND state = 'Waiting'
+                """, param);
+            ctx.Execute("""
+                UPDATE tasks SET stopped_instances = stopped_instances + waiting_instances, waiting_instances = 0
+                WHERE account_id = @accountId AND job_id = @jobId AND waiting_instances > 0
+                """, param);
+        }, cancellationToken);
 
     /// <inheritdoc />
     public Task ResetUnfinishedAsync(string accountId, string jobId, CancellationToken cancellationToken) =>
@@ -146,6 +176,11 @@ public sealed partial class SqliteStore
                 UPDATE instances SET state = 'Waiting', attempts = 0, node_id = NULL, host = NULL, exit_code = NULL,
                     error_code = NULL, error_message = NULL, started_at = NULL, ended_at = NULL
                 WHERE account_id = @accountId AND job_id = @jobId AND state <> 'Finished'
+                """, key);
+            ctx.Execute("""
+                UPDATE tasks SET waiting_instances = waiting_instances + running_instances + failed_instances + stopped_instances,
+                    running_instances = 0, failed_instances = 0, stopped_instances = 0
+                WHERE account_id = @accountId AND job_id = @jobId AND running_instances + failed_instances + stopped_instances > 0
                 """, key);
             // Like SetTaskStateAsync(Waiting): EndedAt is cleared, the first StartedAt kept.
             ctx.Execute("""

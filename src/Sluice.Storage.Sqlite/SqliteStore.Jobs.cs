@@ -25,9 +25,11 @@ public sealed partial class SqliteStore
 
     private const string InsertTaskSql = """
         INSERT INTO tasks (job_id, name, account_id, command_line, state, instance_count, max_retry_count, cpu, memory_mib,
-            timeout_seconds, env_json, successors_json, package_path, stdout_redirect_path, stderr_redirect_path, started_at, ended_at)
+            timeout_seconds, env_json, successors_json, package_path, stdout_redirect_path, stderr_redirect_path, started_at, ended_at,
+            waiting_instances)
         VALUES (@job_id, @name, @account_id, @command_line, @state, @instance_count, @max_retry_count, @cpu, @memory_mib,
-            @timeout_seconds, @env_json, @successors_json, @package_path, @stdout_redirect_path, @stderr_redirect_path, @started_at, @ended_at)
+            @timeout_seconds, @env_json, @successors_json, @package_path, @stdout_redirect_path, @stderr_redirect_path, @started_at, @ended_at,
+            @instance_count)
         """;
 
     // New instances are Waiting with no attempt: only the key and the owner are written. The
@@ -204,45 +206,61 @@ public sealed partial class SqliteStore
         return [.. rows.Select(r => r.ToModel())];
     }
 
+    // State setters: the event takes FromState from the row before the UPDATE changes it, and the
+    // UPDATE derives the times from the row's own columns (see RunTimesSql), so a change is two
+    // prepared statements with no managed read. An unknown key or another account's row matches nothing.
+    private const string InsertJobEventSql = """
+        INSERT INTO events (account_id, kind, resource_id, from_state, to_state, reason_code, reason_message, at)
+        SELECT account_id, 'Job', job_id, state, @state, @reason_code, @reason_message, @at FROM jobs
+        WHERE account_id = @account_id AND job_id = @job_id
+        """;
+
+    /// <summary>
+    /// StartedAt is set the first time the state is Running; EndedAt when it ends (kept if it was
+    /// already ended) and cleared when it is Waiting again. In an UPDATE the columns are the old values.
+    /// </summary>
+    private const string RunTimesSql = """
+        started_at = COALESCE(started_at, CASE WHEN @running THEN @at END),
+        ended_at = CASE
+            WHEN @ends THEN COALESCE(CASE WHEN state IN ('Finished', 'Failed', 'Stopped') THEN ended_at END, @at)
+            WHEN @waiting THEN NULL
+            ELSE ended_at END
+        """;
+
+    private const string UpdateJobStateSql = $"""
+        UPDATE jobs SET state = @state, reason_code = @reason_code, reason_message = @reason_message,
+            {RunTimesSql}
+        WHERE account_id = @account_id AND job_id = @job_id
+        """;
+
     /// <inheritdoc />
     public Task SetJobStateAsync(string accountId, string jobId, RunState state, StateReason? reason, DateTimeOffset at, CancellationToken cancellationToken) =>
         WriteAsync(ctx =>
         {
-            var previous = ctx.QuerySingleOrDefault<StateRow>(
-                "SELECT state AS State, started_at AS FirstAt, ended_at AS EndedAt FROM jobs WHERE account_id = @accountId AND job_id = @jobId",
-                new { accountId, jobId });
-            if (previous is null)
-            {
-                return;
-            }
-
-            var (startedAt, endedAt) = RunTimes(previous, state, at);
-            ctx.Execute("""
-                UPDATE jobs SET state = @State, reason_code = @ReasonCode, reason_message = @ReasonMessage,
-                    started_at = @startedAt, ended_at = @endedAt
-                WHERE account_id = @accountId AND job_id = @jobId
-                """,
-                new { State = state.ToString(), ReasonCode = reason?.Code, ReasonMessage = reason?.Message, startedAt, endedAt, accountId, jobId });
-            ctx.AppendEvent(accountId, ResourceKind.Job, jobId, previous.State, state.ToString(), reason, at);
+            var stateName = state.ToString();
+            var atMicros = UnixMicros.From(at);
+            ctx.Prepared(InsertJobEventSql, "@account_id", "@job_id", "@state", "@reason_code", "@reason_message", "@at")
+                .Bind(0, accountId)
+                .Bind(1, jobId)
+                .Bind(2, stateName)
+                .Bind(3, reason?.Code)
+                .Bind(4, reason?.Message)
+                .Bind(5, atMicros)
+                .ExecuteNonQuery();
+            ctx.Prepared(UpdateJobStateSql, "@account_id", "@job_id", "@state", "@reason_code", "@reason_message", "@at", "@running", "@ends", "@waiting")
+                .Bind(0, accountId)
+                .Bind(1, jobId)
+                .Bind(2, stateName)
+                .Bind(3, reason?.Code)
+                .Bind(4, reason?.Message)
+                .Bind(5, atMicros)
+                .Bind(6, state == RunState.Running)
+                .Bind(7, IsEnded(state))
+                .Bind(8, state == RunState.Waiting)
+                .ExecuteNonQuery();
         }, cancellationToken);
 
-    /// <summary>
-    /// StartedAt is set the first time the state is Running; EndedAt when it ends (kept if it was
-    /// already ended) and cleared when it is Waiting again.
-    /// </summary>
-    private static (long? StartedAt, long? EndedAt) RunTimes(StateRow previous, RunState state, DateTimeOffset at)
-    {
-        var atMicros = UnixMicros.From(at);
-        var startedAt = previous.FirstAt ?? (state == RunState.Running ? atMicros : null);
-        var wasEnded = previous.State is nameof(RunState.Finished) or nameof(RunState.Failed) or nameof(RunState.Stopped);
-        long? endedAt = state switch
-        {
-            RunState.Finished or RunState.Failed or RunState.Stopped => wasEnded && previous.EndedAt is not null ? previous.EndedAt : atMicros,
-            RunState.Waiting => null,
-            _ => previous.EndedAt,
-        };
-        return (startedAt, endedAt);
-    }
+    private static bool IsEnded(RunState state) => state is RunState.Finished or RunState.Failed or RunState.Stopped;
 
     /// <inheritdoc />
     public Task SetJobClusterAsync(string accountId, string jobId, string clusterId, CancellationToken cancellationToken) =>
@@ -304,24 +322,41 @@ public sealed partial class SqliteStore
         return ToPage([.. rows.Select(r => r.ToModel())], limit, t => t.Name);
     }
 
+    private const string InsertTaskEventSql = """
+        INSERT INTO events (account_id, kind, resource_id, from_state, to_state, at)
+        SELECT account_id, 'Task', @resource_id, state, @state, @at FROM tasks
+        WHERE account_id = @account_id AND job_id = @job_id AND name = @name
+        """;
+
+    private const string UpdateTaskStateSql = $"""
+        UPDATE tasks SET state = @state,
+            {RunTimesSql}
+        WHERE account_id = @account_id AND job_id = @job_id AND name = @name
+        """;
+
     /// <inheritdoc />
     public Task SetTaskStateAsync(string accountId, string jobId, string taskName, RunState state, DateTimeOffset at, CancellationToken cancellationToken) =>
         WriteAsync(ctx =>
         {
-            var previous = ctx.QuerySingleOrDefault<StateRow>(
-                "SELECT state AS State, started_at AS FirstAt, ended_at AS EndedAt FROM tasks WHERE account_id = @accountId AND job_id = @jobId AND name = @taskName",
-                new { accountId, jobId, taskName });
-            if (previous is null)
-            {
-                return;
-            }
-
-            var (startedAt, endedAt) = RunTimes(previous, state, at);
-            ctx.Execute("""
-                UPDATE tasks SET state = @State, started_at = @startedAt, ended_at = @endedAt
-                WHERE account_id = @accountId AND job_id = @jobId AND name = @taskName
-                """,
-                new { State = state.ToString(), startedAt, endedAt, accountId, jobId, taskName });
-            ctx.AppendEvent(accountId, ResourceKind.Task, $"{jobId}/{taskName}", previous.State, state.ToString(), null, at);
+            var stateName = state.ToString();
+            var atMicros = UnixMicros.From(at);
+            ctx.Prepared(InsertTaskEventSql, "@account_id", "@job_id", "@name", "@state", "@resource_id", "@at")
+                .Bind(0, accountId)
+                .Bind(1, jobId)
+                .Bind(2, taskName)
+                .Bind(3, stateName)
+                .Bind(4, $"{jobId}/{taskName}")
+                .Bind(5, atMicros)
+                .ExecuteNonQuery();
+            ctx.Prepared(UpdateTaskStateSql, "@account_id", "@job_id", "@name", "@state", "@at", "@running", "@ends", "@waiting")
+                .Bind(0, accountId)
+                .Bind(1, jobId)
+                .Bind(2, taskName)
+                .Bind(3, stateName)
+                .Bind(4, atMicros)
+                .Bind(5, state == RunState.Running)
+                .Bind(6, IsEnded(state))
+                .Bind(7, state == RunState.Waiting)
+                .ExecuteNonQuery();
         }, cancellationToken);
 }

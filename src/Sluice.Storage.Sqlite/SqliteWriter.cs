@@ -47,6 +47,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private async Task RunAsync()
     {
         SqliteConnection? connection = null;
+        CommandCache? commands = null;
         var batch = new List<WriteOperation>(_maxBatchSize);
         try
         {
@@ -59,8 +60,13 @@ internal sealed class SqliteWriter : IAsyncDisposable
 
                 try
                 {
-                    connection ??= _openConnection();
-                    RunBatch(connection, batch);
+                    if (connection is null)
+                    {
+                        connection = _openConnection();
+                        commands = new CommandCache(connection);
+                    }
+
+                    RunBatch(commands!, batch);
                 }
                 catch (Exception ex)
                 {
@@ -71,6 +77,8 @@ internal sealed class SqliteWriter : IAsyncDisposable
                         operation.Abort(ex);
                     }
 
+                    commands?.Dispose();
+                    commands = null;
                     connection?.Dispose();
                     connection = null;
                 }
@@ -80,15 +88,16 @@ internal sealed class SqliteWriter : IAsyncDisposable
         }
         finally
         {
+            commands?.Dispose();
             connection?.Dispose();
         }
     }
 
-    private static void RunBatch(SqliteConnection connection, List<WriteOperation> batch)
+    private static void RunBatch(CommandCache commands, List<WriteOperation> batch)
     {
-        using (var transaction = connection.BeginTransaction(deferred: false))
+        using (var transaction = commands.Connection.BeginTransaction(deferred: false))
         {
-            var context = new WriteContext(connection, transaction);
+            var context = new WriteContext(commands, transaction);
             foreach (var operation in batch)
             {
                 if (operation.CancellationToken.IsCancellationRequested)

@@ -46,6 +46,41 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task MigrateAsync_FromVersion1_FillsTaskCountersFromTheInstanceRows()
+    {
+        using (var connection = _database.OpenRaw())
+        {
+            var first = SqliteMigrator.Migrations[0];
+            connection.Execute("CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+            connection.Execute(first.Sql);
+            connection.Execute("INSERT INTO schema_version (version, name, applied_at) VALUES (1, @Name, 0)", new { first.Name });
+            connection.Execute("""
+                INSERT INTO tasks (job_id, name, account_id, command_line, state, instance_count, max_retry_count, cpu, memory_mib)
+                VALUES ('j1', 'map', 'a', 'true', 'Running', 4, 0, 1, 256), ('j1', 'one', 'a', 'true', 'Failed', 1, 0, 1, 256),
+                       ('j2', 'map', 'a', 'true', 'Waiting', 2, 0, 1, 256)
+                """);
+            connection.Execute("""
+                INSERT INTO instances (job_id, task_name, idx, account_id, state) VALUES
+                    ('j1', 'map', 0, 'a', 'Running'), ('j1', 'map', 1, 'a', 'Finished'), ('j1', 'map', 2, 'a', 'Waiting'),
+                    ('j1', 'map', 3, 'a', 'Stopped'), ('j1', 'one', 0, 'a', 'Failed'),
+                    ('j2', 'map', 0, 'a', 'Waiting'), ('j2', 'map', 1, 'a', 'Waiting')
+                """);
+        }
+
+        await using var store = await _database.OpenStoreAsync();
+        var ct = CancellationToken.None;
+
+        var counts = await store.CountInstancesAsync("a", "j1", ct);
+        Assert.Equal(new InstanceCounts(1, 1, 1, 0, 1), counts["map"]);
+        Assert.Equal(new InstanceCounts(0, 0, 0, 1, 0), counts["one"]);
+        Assert.Equal(new InstanceCounts(2, 0, 0, 0, 0), (await store.CountInstancesAsync("a", "j2", ct))["map"]);
+
+        // The filled counters keep moving with the instances from there.
+        await store.UpdateInstanceAsync(new TaskInstance { JobId = "j1", AccountId = "a", TaskName = "map", Index = 2, State = RunState.Finished, Attempts = 1 }, ct);
+        Assert.Equal(new InstanceCounts(0, 1, 2, 0, 1), (await store.CountInstancesAsync("a", "j1", ct))["map"]);
+    }
+
+    [Fact]
     public async Task OpenStore_AnyDatabase_UsesWriteAheadLog()
     {
         await using var store = await _database.OpenStoreAsync();

@@ -1,0 +1,132 @@
+using Sluice.Core.Model;
+using static Sluice.Testing.Conformance.Store.StoreSamples;
+
+namespace Sluice.Testing.Conformance.Store;
+
+/// <summary>
+/// <see cref="Core.Ports.IStore.CountInstancesAsync"/> must agree with the instance rows after every
+/// kind of change, whether a store counts the rows or keeps counters.
+/// </summary>
+public abstract partial class StoreConformanceTests
+{
+    [Fact]
+    public async Task CountInstancesAsync_ThroughEveryKindOfChange_MatchesTheInstanceRows()
+    {
+        var job = Job(A, "j1", taskCount: 3);
+        await Store.InsertJobAsync(job, [MinimalTask(job, "map", 6), MinimalTask(job, "one"), MinimalTask(job, "wide", 40)], Ct);
+        var other = Job(A, "j2");
+        await Store.InsertJobAsync(other, [MinimalTask(other, "map", 6)], Ct);
+        await AssertCountsMatchRowsAsync(A, "j1", expectedTasks: 3);
+
+        await Store.UpdateInstanceAsync(Instance(job, "map", 0, RunState.Running), Ct);
+        await Store.UpdateInstanceAsync(Instance(job, "map", 0, RunState.Running) with { Host = "host-2" }, Ct);
+        await Store.UpdateInstanceAsync(Instance(job, "map", 1, RunState.Running), Ct);
+        await Store.UpdateInstanceAsync(Instance(job, "map", 1, RunState.Finished), Ct);
+        await Store.UpdateInstanceAsync(Instance(job, "map", 2, RunState.Failed), Ct);
+        await Store.UpdateInstanceAsync(Instance(job, "map", 3, RunState.Failed), Ct);
+        await Store.UpdateInstanceAsync(Instance(job, "map", 3, RunState.Waiting, attempts: 1), Ct);
+        await Store.UpdateInstanceAsync(Instance(job, "one", 0, RunState.Stopped), Ct);
+        await Store.UpdateInstanceAsync(Instance(job, "wide", 39, RunState.Finished), Ct);
+        // Changes that must not count: an unknown index or task, another account's view of the row.
+        await Store.UpdateInstanceAsync(Instance(job, "map", 6, RunState.Finished), Ct);
+        await Store.UpdateInstanceAsync(Instance(job, "nope", 0, RunState.Finished), Ct);
+        await Store.UpdateInstanceAsync(Instance(job, "map", 4, RunState.Finished) with { AccountId = B }, Ct);
+        await AssertCountsMatchRowsAsync(A, "j1", expectedTasks: 3);
+        Assert.Equal(new InstanceCounts(3, 1, 1, 1, 0), (await Store.CountInstancesAsync(A, "j1", Ct))["map"]);
+
+        await Store.StopWaitingInstancesAsync(B, "j1", At(1), Ct);
+        await AssertCountsMatchRowsAsync(A, "j1", expectedTasks: 3);
+        await Store.StopWaitingInstancesAsync(A, "j1", At(2), Ct);
+        await AssertCountsMatchRowsAsync(A, "j1", expectedTasks: 3);
+        Assert.Equal(new InstanceCounts(0, 1, 1, 1, 3), (await Store.CountInstancesAsync(A, "j1", Ct))["map"]);
+        Assert.Equal(new InstanceCounts(0, 0, 1, 0, 39), (await Store.CountInstancesAsync(A, "j1", Ct))["wide"]);
+
+        await Store.ResetUnfinishedAsync(B, "j1", Ct);
+        await AssertCountsMatchRowsAsync(A, "j1", expectedTasks: 3);
+        await Store.ResetUnfinishedAsync(A, "j1", Ct);
+        await AssertCountsMatchRowsAsync(A, "j1", expectedTasks: 3);
+        Assert.Equal(new InstanceCounts(5, 0, 1, 0, 0), (await Store.CountInstancesAsync(A, "j1", Ct))["map"]);
+        Assert.Equal(new InstanceCounts(1, 0, 0, 0, 0), (await Store.CountInstancesAsync(A, "j1", Ct))["one"]);
+
+        await ReopenAsync();
+        await AssertCountsMatchRowsAsync(A, "j1", expectedTasks: 3);
+        Assert.Equal(new InstanceCounts(6, 0, 0, 0, 0), (await Store.CountInstancesAsync(A, "j2", Ct))["map"]);
+
+        Assert.True(await Store.DeleteJobAsync(A, "j1", Ct));
+        Assert.Empty(await Store.CountInstancesAsync(A, "j1", Ct));
+        Assert.Equal(new InstanceCounts(6, 0, 0, 0, 0), (await Store.CountInstancesAsync(A, "j2", Ct))["map"]);
+
+        // The same ids again start from fresh counts, not from the deleted job's.
+        await Store.InsertJobAsync(job, [MinimalTask(job, "map", 2)], Ct);
+        Assert.Equal(new InstanceCounts(2, 0, 0, 0, 0), Assert.Single(await Store.CountInstancesAsync(A, "j1", Ct)).Value);
+    }
+
+    [Fact]
+    public async Task CountInstancesAsync_ConcurrentUpdatesAndStops_StayExact()
+    {
+        var job = Job(A, "j1");
+        await Store.InsertJobAsync(job, [MinimalTask(job, "map", 300), MinimalTask(job, "reduce", 60)], Ct);
+
+        // Each instance goes through its own life concurrently with the others; some repeat a state,
+        // some are retried, and a stop of the Waiting instances lands somewhere in the middle.
+        var lives = Enumerable.Range(0, 360).Select(k => Task.Run(async () =>
+        {
+            var (task, index) = k < 300 ? ("map", k) : ("reduce", k - 300);
+            await Store.UpdateInstanceAsync(Instance(job, task, index, RunState.Running), Ct);
+            if (k % 3 == 0)
+            {
+                await Store.UpdateInstanceAsync(Instance(job, task, index, RunState.Running) with { Host = "again" }, Ct);
+            }
+
+            if (k % 5 == 0)
+            {
+                await Store.UpdateInstanceAsync(Instance(job, task, index, RunState.Failed), Ct);
+                await Store.UpdateInstanceAsync(Instance(job, task, index, RunState.Waiting, attempts: 1), Ct);
+                if (k % 2 == 0)
+                {
+                    return;
+                }
+
+                await Store.UpdateInstanceAsync(Instance(job, task, index, RunState.Running, attempts: 2), Ct);
+            }
+
+            await Store.UpdateInstanceAsync(Instance(job, task, index, k % 7 == 0 ? RunState.Failed : RunState.Finished), Ct);
+        })).ToList();
+        var stop = Task.Run(async () =>
+        {
+            await Task.Delay(5);
+            await Store.StopWaitingInstancesAsync(A, "j1", At(9), Ct);
+        });
+        await Task.WhenAll(lives.Append(stop));
+
+        await AssertCountsMatchRowsAsync(A, "j1", expectedTasks: 2);
+        var counts = await Store.CountInstancesAsync(A, "j1", Ct);
+        Assert.Equal(300, Total(counts["map"]));
+        Assert.Equal(60, Total(counts["reduce"]));
+
+        await ReopenAsync();
+        await AssertCountsMatchRowsAsync(A, "j1", expectedTasks: 2);
+    }
+
+    private static long Total(InstanceCounts c) => c.Waiting + c.Running + c.Finished + c.Failed + c.Stopped;
+
+    /// <summary>Counts per task recomputed from the listed instance rows must equal CountInstancesAsync.</summary>
+    private async Task AssertCountsMatchRowsAsync(string accountId, string jobId, int expectedTasks)
+    {
+        var counts = await Store.CountInstancesAsync(accountId, jobId, Ct);
+        var tasks = await Store.GetTasksAsync(accountId, jobId, Ct);
+        Assert.Equal(expectedTasks, counts.Count);
+        foreach (var task in tasks)
+        {
+            var rows = (await Store.ListInstancesAsync(accountId, jobId, task.Name, null, null, 100_000, Ct)).Items;
+            Assert.Equal(task.InstanceCount, rows.Count);
+            var expected = new InstanceCounts(
+                rows.Count(i => i.State == RunState.Waiting),
+                rows.Count(i => i.State == RunState.Running),
+                rows.Count(i => i.State == RunState.Finished),
+                rows.Count(i => i.State == RunState.Failed),
+                rows.Count(i => i.State == RunState.Stopped));
+            Assert.Equal(expected, counts[task.Name]);
+        }
+    }
+}
