@@ -274,13 +274,3 @@ internal sealed class EventRow
         At = UnixMicros.To(At),
     };
 }
-
-internal sealed class CountRow
-{
-    public string TaskName { get; set; } = "";
-    public long Waiting { get; set; }
-    public long Running { get; set; }
-    public long Finished { get; set; }
-    public long Failed { get; set; }
-    public long Stopped { get; set; }
-}

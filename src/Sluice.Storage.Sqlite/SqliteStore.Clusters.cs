@@ -100,16 +100,43 @@ public sealed partial class SqliteStore
             }
         }, cancellationToken);
 
+    // One statement for the cluster and its groups (one read snapshot, one step per group); the
+    // cluster's columns repeat on each group row and are read from the first.
+    private const string GetClusterSql = """
+        SELECT c.cluster_id, c.account_id, c.name, c.description, c.state, c.reason_code, c.reason_message, c.keep_alive,
+            c.termination_protected, c.log_uri, c.backend, c.bootstrap_actions_json, c.tags_json, c.owner_job_id,
+            c.has_run_work, c.client_token, c.request_hash, c.created_at, c.ready_at, c.ended_at,
+            g.group_id, g.cluster_id, g.name, g.role, g.instance_type, g.market, g.requested_count, g.running_count,
+            g.vcpus, g.memory_mib
+        FROM clusters AS c
+        LEFT JOIN instance_groups AS g ON g.cluster_id = c.cluster_id AND g.account_id = c.account_id
+        WHERE c.account_id = @account_id AND c.cluster_id = @cluster_id
+        ORDER BY g.ordinal
+        """;
+
     /// <inheritdoc />
-    public async Task<Cluster?> GetClusterAsync(string accountId, string clusterId, CancellationToken cancellationToken)
-    {
-        var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
-        await using var lease = connection.ConfigureAwait(false);
-        var rows = await connection.QueryAsync<ClusterRow>(new CommandDefinition(
-            $"SELECT {ClusterColumns} FROM clusters WHERE account_id = @accountId AND cluster_id = @clusterId",
-            new { accountId, clusterId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return (await WithGroupsAsync(connection, [.. rows], cancellationToken).ConfigureAwait(false)).SingleOrDefault();
-    }
+    public Task<Cluster?> GetClusterAsync(string accountId, string clusterId, CancellationToken cancellationToken) =>
+        HotReadAsync(commands =>
+        {
+            using var reader = commands.Get(GetClusterSql, null, "@account_id", "@cluster_id").Bind(0, accountId).Bind(1, clusterId).ExecuteReader();
+            if (!reader.Read())
+            {
+                return null;
+            }
+
+            var cluster = RowReaders.Cluster(reader);
+            var groups = new List<InstanceGroup>();
+            do
+            {
+                if (!reader.IsDBNull(20))
+                {
+                    groups.Add(RowReaders.Group(reader, 20).ToModel());
+                }
+            }
+            while (reader.Read());
+
+            return cluster.ToModel(groups);
+        }, cancellationToken);
 
     /// <inheritdoc />
     public async Task<Cluster?> FindClusterByClientTokenAsync(string accountId, string clientToken, CancellationToken cancellationToken)

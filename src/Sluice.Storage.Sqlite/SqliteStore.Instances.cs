@@ -88,16 +88,17 @@ public sealed partial class SqliteStore
                 .ExecuteNonQuery();
         }, cancellationToken);
 
+    private const string GetInstanceSql =
+        $"SELECT {InstanceColumns} FROM instances WHERE account_id = @account_id AND job_id = @job_id AND task_name = @task_name AND idx = @idx";
+
     /// <inheritdoc />
-    public async Task<TaskInstance?> GetInstanceAsync(string accountId, string jobId, string taskName, int index, CancellationToken cancellationToken)
-    {
-        var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
-        await using var lease = connection.ConfigureAwait(false);
-        var row = await connection.QuerySingleOrDefaultAsync<InstanceRow>(new CommandDefinition(
-            $"SELECT {InstanceColumns} FROM instances WHERE account_id = @accountId AND job_id = @jobId AND task_name = @taskName AND idx = @index",
-            new { accountId, jobId, taskName, index }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return row?.ToModel();
-    }
+    public Task<TaskInstance?> GetInstanceAsync(string accountId, string jobId, string taskName, int index, CancellationToken cancellationToken) =>
+        HotReadAsync(commands =>
+        {
+            using var reader = commands.Get(GetInstanceSql, null, "@account_id", "@job_id", "@task_name", "@idx")
+                .Bind(0, accountId).Bind(1, jobId).Bind(2, taskName).Bind(3, index).ExecuteReader();
+            return reader.Read() ? RowReaders.Instance(reader).ToModel() : null;
+        }, cancellationToken);
 
     /// <inheritdoc />
     public async Task<Page<TaskInstance>> ListInstancesAsync(string accountId, string jobId, string taskName, IReadOnlyCollection<RunState>? states,
@@ -136,21 +137,25 @@ public sealed partial class SqliteStore
         return [.. rows.Select(r => r.ToModel())];
     }
 
+    // The counters kept on the task rows (migration 0002): one row per task, not per instance.
+    private const string CountInstancesSql = """
+        SELECT name, waiting_instances, running_instances, finished_instances, failed_instances, stopped_instances
+        FROM tasks WHERE account_id = @account_id AND job_id = @job_id AND instance_count > 0
+        """;
+
     /// <inheritdoc />
-    public async Task<IReadOnlyDictionary<string, InstanceCounts>> CountInstancesAsync(string accountId, string jobId, CancellationToken cancellationToken)
-    {
-        // The counters kept on the task rows (migration 0002): one row per task, not per instance.
-        var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
-        await using var lease = connection.ConfigureAwait(false);
-        var rows = await connection.QueryAsync<CountRow>(new CommandDefinition(
-            """
-            SELECT name AS TaskName, waiting_instances AS Waiting, running_instances AS Running, finished_instances AS Finished,
-                failed_instances AS Failed, stopped_instances AS Stopped
-            FROM tasks WHERE account_id = @accountId AND job_id = @jobId AND instance_count > 0
-            """,
-            new { accountId, jobId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return rows.ToDictionary(r => r.TaskName, r => new InstanceCounts(r.Waiting, r.Running, r.Finished, r.Failed, r.Stopped), StringComparer.Ordinal);
-    }
+    public Task<IReadOnlyDictionary<string, InstanceCounts>> CountInstancesAsync(string accountId, string jobId, CancellationToken cancellationToken) =>
+        HotReadAsync<IReadOnlyDictionary<string, InstanceCounts>>(commands =>
+        {
+            using var reader = commands.Get(CountInstancesSql, null, "@account_id", "@job_id").Bind(0, accountId).Bind(1, jobId).ExecuteReader();
+            var counts = new Dictionary<string, InstanceCounts>(StringComparer.Ordinal);
+            while (reader.Read())
+            {
+                counts.Add(reader.GetString(0), new InstanceCounts(reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5)));
+            }
+
+            return counts;
+        }, cancellationToken);
 
     /// <inheritdoc />
     public Task StopWaitingInstancesAsync(string accountId, string jobId, DateTimeOffset at, CancellationToken cancellationToken) =>

@@ -158,16 +158,15 @@ public sealed partial class SqliteStore
 
     private static object Db(object? value) => value ?? DBNull.Value;
 
+    private const string GetJobSql = $"SELECT {JobColumns} FROM jobs WHERE account_id = @account_id AND job_id = @job_id";
+
     /// <inheritdoc />
-    public async Task<Job?> GetJobAsync(string accountId, string jobId, CancellationToken cancellationToken)
-    {
-        var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
-        await using var lease = connection.ConfigureAwait(false);
-        var row = await connection.QuerySingleOrDefaultAsync<JobRow>(new CommandDefinition(
-            $"SELECT {JobColumns} FROM jobs WHERE account_id = @accountId AND job_id = @jobId",
-            new { accountId, jobId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return row?.ToModel();
-    }
+    public Task<Job?> GetJobAsync(string accountId, string jobId, CancellationToken cancellationToken) =>
+        HotReadAsync(commands =>
+        {
+            using var reader = commands.Get(GetJobSql, null, "@account_id", "@job_id").Bind(0, accountId).Bind(1, jobId).ExecuteReader();
+            return reader.Read() ? RowReaders.Job(reader).ToModel() : null;
+        }, cancellationToken);
 
     /// <inheritdoc />
     public async Task<Job?> FindJobByClientTokenAsync(string accountId, string clientToken, CancellationToken cancellationToken)
@@ -288,16 +287,16 @@ public sealed partial class SqliteStore
             return true;
         }, cancellationToken);
 
+    private const string GetTaskSql = $"SELECT {TaskColumns} FROM tasks WHERE account_id = @account_id AND job_id = @job_id AND name = @name";
+
     /// <inheritdoc />
-    public async Task<JobTask?> GetTaskAsync(string accountId, string jobId, string taskName, CancellationToken cancellationToken)
-    {
-        var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
-        await using var lease = connection.ConfigureAwait(false);
-        var row = await connection.QuerySingleOrDefaultAsync<TaskRow>(new CommandDefinition(
-            $"SELECT {TaskColumns} FROM tasks WHERE account_id = @accountId AND job_id = @jobId AND name = @taskName",
-            new { accountId, jobId, taskName }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return row?.ToModel();
-    }
+    public Task<JobTask?> GetTaskAsync(string accountId, string jobId, string taskName, CancellationToken cancellationToken) =>
+        HotReadAsync(commands =>
+        {
+            using var reader = commands.Get(GetTaskSql, null, "@account_id", "@job_id", "@name")
+                .Bind(0, accountId).Bind(1, jobId).Bind(2, taskName).ExecuteReader();
+            return reader.Read() ? RowReaders.Task(reader).ToModel() : null;
+        }, cancellationToken);
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<JobTask>> GetTasksAsync(string accountId, string jobId, CancellationToken cancellationToken)

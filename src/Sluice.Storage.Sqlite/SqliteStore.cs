@@ -25,8 +25,10 @@ namespace Sluice.Storage.Sqlite;
 /// of that batch gets the error: none of their changes is durable.
 /// </para>
 /// <para>
-/// Reads do not queue: they use separate pooled connections and, thanks to WAL, run concurrently with
-/// the writer and see the last committed state. <c>synchronous=NORMAL</c> is durable across process
+/// Reads do not queue: they use separate connections and, thanks to WAL, run concurrently with
+/// the writer and see the last committed state. The hot reads (a cluster with its groups, a job, a
+/// task, an instance, a job's instance counts, an access key) run on a few long-lived connections that
+/// keep their statements prepared (<see cref="ReadConnectionPool"/>); the rest use pooled connections. <c>synchronous=NORMAL</c> is durable across process
 /// crashes in WAL mode (a power loss can lose the last commits, never corrupt the file).
 /// </para>
 /// </remarks>
@@ -36,6 +38,7 @@ public sealed partial class SqliteStore : IStore
     private readonly SqliteStoreOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly SqliteWriter _writer;
+    private readonly ReadConnectionPool _readers;
 
     /// <summary>Creates the store on <see cref="SqliteStoreOptions.DatabasePath"/>; call <see cref="MigrateAsync"/> before use.</summary>
     /// <param name="options">The database file and tuning.</param>
@@ -56,6 +59,7 @@ public sealed partial class SqliteStore : IStore
             DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds),
         }.ToString();
         _writer = new SqliteWriter(OpenWriteConnection, options.MaxBatchSize);
+        _readers = new ReadConnectionPool(OpenHotReadConnection, Math.Max(2, Environment.ProcessorCount));
     }
 
     /// <inheritdoc />
@@ -72,6 +76,7 @@ public sealed partial class SqliteStore : IStore
     public async ValueTask DisposeAsync()
     {
         await _writer.DisposeAsync().ConfigureAwait(false);
+        _readers.Dispose();
         // Close the pooled connections so the file is released (and the WAL checkpointed) now.
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
@@ -80,7 +85,6 @@ public sealed partial class SqliteStore : IStore
     // ---- accounts and keys
 
     private const string AccountColumns = "account_id AS Id, name AS Name, created_at AS CreatedAt";
-    private const string AccessKeyColumns = "key_id AS KeyId, account_id AS AccountId, secret AS Secret, enabled AS Enabled, created_at AS CreatedAt";
 
     /// <inheritdoc />
     public Task InsertAccountAsync(Account account, CancellationToken cancellationToken) =>
@@ -115,16 +119,15 @@ public sealed partial class SqliteStore : IStore
             "INSERT INTO access_keys (key_id, account_id, secret, enabled, created_at) VALUES (@KeyId, @AccountId, @Secret, @Enabled, @CreatedAt)",
             new { key.KeyId, key.AccountId, key.Secret, key.Enabled, CreatedAt = UnixMicros.From(key.CreatedAt) }), cancellationToken);
 
+    private const string FindAccessKeySql = "SELECT key_id, account_id, secret, enabled, created_at FROM access_keys WHERE key_id = @key_id";
+
     /// <inheritdoc />
-    public async Task<AccessKey?> FindAccessKeyAsync(string keyId, CancellationToken cancellationToken)
-    {
-        var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
-        await using var lease = connection.ConfigureAwait(false);
-        var row = await connection.QuerySingleOrDefaultAsync<AccessKeyRow>(new CommandDefinition(
-            $"SELECT {AccessKeyColumns} FROM access_keys WHERE key_id = @keyId",
-            new { keyId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return row?.ToModel();
-    }
+    public Task<AccessKey?> FindAccessKeyAsync(string keyId, CancellationToken cancellationToken) =>
+        HotReadAsync(commands =>
+        {
+            using var reader = commands.Get(FindAccessKeySql, null, "@key_id").Bind(0, keyId).ExecuteReader();
+            return reader.Read() ? RowReaders.AccessKey(reader).ToModel() : null;
+        }, cancellationToken);
 
     // ---- event log
 
@@ -170,6 +173,39 @@ public sealed partial class SqliteStore : IStore
         catch
         {
             await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Runs a read on one of the long-lived connections with prepared statements; <paramref name="read"/> must dispose its readers.</summary>
+    private async Task<T> HotReadAsync<T>(Func<CommandCache, T> read, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var commands = await _readers.RentAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return read(commands);
+        }
+        finally
+        {
+            _readers.Return(commands);
+        }
+    }
+
+    private SqliteConnection OpenHotReadConnection()
+    {
+        // Not pooled: it lives as long as the store and is closed by DisposeAsync.
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString());
+        try
+        {
+            connection.Open();
+            connection.Execute(string.Create(CultureInfo.InvariantCulture,
+                $"PRAGMA busy_timeout = {(long)_options.BusyTimeout.TotalMilliseconds}; PRAGMA query_only = ON;"));
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
             throw;
         }
     }
