@@ -157,6 +157,21 @@ public sealed partial class SqliteStore
             return counts;
         }, cancellationToken);
 
+    private const string CountJobInstancesSql = """
+        SELECT coalesce(sum(waiting_instances), 0), coalesce(sum(running_instances), 0), coalesce(sum(finished_instances), 0),
+               coalesce(sum(failed_instances), 0), coalesce(sum(stopped_instances), 0)
+        FROM tasks WHERE account_id = @account_id AND job_id = @job_id
+        """;
+
+    /// <inheritdoc />
+    public Task<InstanceCounts> CountJobInstancesAsync(string accountId, string jobId, CancellationToken cancellationToken) =>
+        HotReadAsync(commands =>
+        {
+            using var reader = commands.Get(CountJobInstancesSql, null, "@account_id", "@job_id").Bind(0, accountId).Bind(1, jobId).ExecuteReader();
+            reader.Read();
+            return new InstanceCounts(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4));
+        }, cancellationToken);
+
     /// <inheritdoc />
     public Task StopWaitingInstancesAsync(string accountId, string jobId, DateTimeOffset at, CancellationToken cancellationToken) =>
         WriteAsync(ctx =>

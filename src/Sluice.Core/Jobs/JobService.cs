@@ -96,6 +96,10 @@ public sealed class JobService(IStore store, Scheduler scheduler, JobRequestVali
     public Task<Page<Job>> ListAsync(string accountId, IReadOnlyCollection<RunState>? states, string? after, int limit, CancellationToken cancellationToken) =>
         store.ListJobsAsync(accountId, states, after, limit, cancellationToken);
 
+    /// <summary>Instance counts by state for the whole job.</summary>
+    public Task<InstanceCounts> CountJobAsync(string accountId, string jobId, CancellationToken cancellationToken) =>
+        store.CountJobInstancesAsync(accountId, jobId, cancellationToken);
+
     /// <summary>Instance counts by state, per task.</summary>
     public Task<IReadOnlyDictionary<string, InstanceCounts>> CountAsync(string accountId, string jobId, CancellationToken cancellationToken) =>
         store.CountInstancesAsync(accountId, jobId, cancellationToken);

@@ -82,6 +82,8 @@ public interface IStore : IAsyncDisposable
     Task<IReadOnlyList<TaskInstance>> ListStartedInstancesAsync(string accountId, string jobId, CancellationToken cancellationToken);
     /// <summary>Instance counts by state, per task name.</summary>
     Task<IReadOnlyDictionary<string, InstanceCounts>> CountInstancesAsync(string accountId, string jobId, CancellationToken cancellationToken);
+    /// <summary>Instance counts by state summed over all tasks of the job (zero for an unknown job or another account's).</summary>
+    Task<InstanceCounts> CountJobInstancesAsync(string accountId, string jobId, CancellationToken cancellationToken);
     /// <summary>Marks every Waiting instance of the job Stopped (error code Stopped) in one statement.</summary>
     Task StopWaitingInstancesAsync(string accountId, string jobId, DateTimeOffset at, CancellationToken cancellationToken);
     /// <summary>

@@ -26,7 +26,7 @@ internal static class JobEndpoints
             var request = await Body.ReadAsync(context.Request, Json.CreateJobRequest).ConfigureAwait(false);
             var account = SignatureAuthentication.AccountId(context);
             var (job, created) = await service.SubmitAsync(account, request, SignatureAuthentication.BodyHash(context), ct).ConfigureAwait(false);
-            var counts = created ? new InstanceCounts(0, 0, 0, 0, 0) : (await service.CountAsync(account, job.Id, ct).ConfigureAwait(false)).Values.Sum();
+            var counts = created ? InstanceCounts.Zero : await service.CountJobAsync(account, job.Id, ct).ConfigureAwait(false);
             if (created)
             {
                 counts = counts with { Waiting = request.Dag!.Tasks!.Values.Sum(t => (long)(t.InstanceCount ?? 1)) };
@@ -42,7 +42,7 @@ internal static class JobEndpoints
             var items = new List<JobInfo>(page.Items.Count);
             foreach (var job in page.Items)
             {
-                items.Add(job.ToInfo((await service.CountAsync(account, job.Id, ct).ConfigureAwait(false)).Values.Sum()));
+                items.Add(job.ToInfo(await service.CountJobAsync(account, job.Id, ct).ConfigureAwait(false)));
             }
             var body = new ListResponse<JobInfo> { Items = items, IsTruncated = page.NextAfter is not null, NextMarker = Paging.Encode(page.NextAfter) };
             return TypedResults.Json(body, Json.ListResponseJobInfo);
@@ -119,8 +119,8 @@ internal static class JobEndpoints
     private static async Task<IResult> JobResultAsync(HttpContext context, JobService service, Task<Job> operation, int status, CancellationToken ct)
     {
         var job = await operation.ConfigureAwait(false);
-        var counts = await service.CountAsync(SignatureAuthentication.AccountId(context), job.Id, ct).ConfigureAwait(false);
-        return TypedResults.Json(job.ToInfo(counts.Values.Sum()), Json.JobInfo, statusCode: status);
+        var counts = await service.CountJobAsync(SignatureAuthentication.AccountId(context), job.Id, ct).ConfigureAwait(false);
+        return TypedResults.Json(job.ToInfo(counts), Json.JobInfo, statusCode: status);
     }
 
     private static async Task ReadLogAsync(string jobId, string taskName, int index, string stream, HttpContext context, JobService service, CancellationToken ct)

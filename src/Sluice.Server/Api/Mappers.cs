@@ -68,9 +68,6 @@ internal static class Mappers
         StoppedCount = c.Stopped,
     };
 
-    public static InstanceCounts Sum(this IEnumerable<InstanceCounts> counts) =>
-        counts.Aggregate(InstanceCounts.Zero, (a, b) => new InstanceCounts(a.Waiting + b.Waiting, a.Running + b.Running, a.Finished + b.Finished, a.Failed + b.Failed, a.Stopped + b.Stopped));
-
     public static JobInfo ToInfo(this Job j, InstanceCounts counts) => new()
     {
         Id = j.Id,

@@ -128,5 +128,8 @@ public abstract partial class StoreConformanceTests
                 rows.Count(i => i.State == RunState.Stopped));
             Assert.Equal(expected, counts[task.Name]);
         }
+        var total = counts.Values.Aggregate(InstanceCounts.Zero, (a, b) => new InstanceCounts(a.Waiting + b.Waiting, a.Running + b.Running, a.Finished + b.Finished, a.Failed + b.Failed, a.Stopped + b.Stopped));
+        Assert.Equal(total, await Store.CountJobInstancesAsync(accountId, jobId, Ct));
+        Assert.Equal(InstanceCounts.Zero, await Store.CountJobInstancesAsync(accountId == A ? B : A, jobId, Ct));
     }
 }
