@@ -61,7 +61,7 @@ public sealed partial class Scheduler
         var request = new ProvisionRequest(cluster.Cluster.AccountId, cluster.Cluster.Id, nodes
             .Select(n => new NodeSpec(n.Node.Id, n.Node.Role, GroupOf(cluster, n).InstanceType, n.Node.Vcpus, n.Node.MemoryMiB)).ToList());
         cluster.ProvisionInFlight = true;
-        _ = ProvisionAsync(cluster, nodes, request);
+        _ = Task.Run(() => ProvisionAsync(cluster, nodes, request));
     }
 
     private async Task ProvisionAsync(ClusterRuntime cluster, List<NodeRuntime> nodes, ProvisionRequest request)
@@ -108,7 +108,7 @@ public sealed partial class Scheduler
         {
             var actions = cluster.Cluster.BootstrapActions.Select((a, i) => (Action: a, Index: i)).Where(a => Applies(a.Action.Target, node.Node.Role)).ToList();
             cluster.BootstrapsInFlight++;
-            _ = BootstrapNodeAsync(cluster, node, actions);
+            _ = Task.Run(() => BootstrapNodeAsync(cluster, node, actions));
         }
     }
 
@@ -228,7 +228,7 @@ public sealed partial class Scheduler
         }
         cluster.Released = true;
         var nodeIds = cluster.Nodes.Select(n => n.Node.Id).ToList();
-        _ = ReleaseAsync(cluster, nodeIds);
+        _ = Task.Run(() => ReleaseAsync(cluster, nodeIds));
     }
 
     private async Task ReleaseAsync(ClusterRuntime cluster, List<string> nodeIds)

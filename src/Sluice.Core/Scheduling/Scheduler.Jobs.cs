@@ -195,7 +195,9 @@ public sealed partial class Scheduler
             Cpu = task.Task.Cpu,
             MemoryMiB = task.Task.MemoryMiB,
         };
-        _ = RunAsync(run, request);
+        // Off the loop: a backend may launch synchronously (the local one forks and creates the log
+        // files before returning), and launches must run side by side, not one after another here.
+        _ = Task.Run(() => RunAsync(run, request));
     }
 
     private async Task RunAsync(InstanceRun run, LaunchRequest request)

@@ -27,7 +27,15 @@ public static class SluiceServerHost
     public static WebApplication Build(SluiceServerOptions options, Action<IServiceCollection>? configureServices = null)
     {
         Directory.CreateDirectory(options.DataDirectory);
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "Sluice.Server" });
+        // The content root defaults to the current directory, and configuration reload would watch it
+        // recursively: run from a home directory, that is an inotify callback for every log file the
+        // server writes under ~/.sluice. Sluice reads no files from its content root.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = "Sluice.Server",
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+        });
         builder.Logging.SetMinimumLevel(options.LogLevel);
         builder.WebHost.UseUrls(options.Url);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
