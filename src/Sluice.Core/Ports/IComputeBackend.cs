@@ -25,7 +25,9 @@ public interface IComputeBackend
     /// <summary>
     /// Starts a process on a node and returns once it is launched (or has failed to launch: that is
     /// reported through <see cref="IRunningProcess.Completion"/> with <see cref="ProcessEndReason.LaunchFailed"/>,
-    /// not thrown). Its stdout and stderr go to the given files, which the backend creates.
+    /// not thrown). Its stdout and stderr go to the given files. A file may be created only when its
+    /// first output arrives, so a stream that got no output may have no file: readers treat a missing
+    /// file as empty. A file of that name from before the launch is never taken for its output.
     /// </summary>
     Task<IRunningProcess> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken);
 }

@@ -194,10 +194,29 @@ public abstract class ComputeBackendConformanceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task LaunchAsync_NoOutput_CreatesEmptyFilesAndTheirDirectories()
+    public async Task LaunchAsync_NoOutput_ReadsAsEmpty_AndAStaleFileIsNotTakenForOutput()
     {
+        // The port lets a backend create a log file on its first output; a missing file reads as empty.
         var (node, dir) = await NodeAndDirectoryAsync();
         var request = Request("true", dir, node) with
+        {
+            StdoutPath = Path.Combine(dir, "logs", "deep", "out.log"),
+            StderrPath = Path.Combine(dir, "logs", "other", "err.log"),
+        };
+        Directory.CreateDirectory(Path.GetDirectoryName(request.StdoutPath)!);
+        await File.WriteAllTextAsync(request.StdoutPath, "stale output of an earlier run\n");
+
+        await RunAsync(request);
+
+        Assert.Equal("", ReadOrEmpty(request.StdoutPath));
+        Assert.Equal("", ReadOrEmpty(request.StderrPath));
+    }
+
+    [Fact]
+    public async Task LaunchAsync_OutputIntoDeepPaths_CreatesTheirDirectories()
+    {
+        var (node, dir) = await NodeAndDirectoryAsync();
+        var request = Request("sh -c 'echo out; echo err >&2'", dir, node) with
         {
             StdoutPath = Path.Combine(dir, "logs", "deep", "out.log"),
             StderrPath = Path.Combine(dir, "logs", "other", "err.log"),
@@ -205,9 +224,11 @@ public abstract class ComputeBackendConformanceTests : IAsyncLifetime
 
         await RunAsync(request);
 
-        Assert.Equal(0, new FileInfo(request.StdoutPath).Length);
-        Assert.Equal(0, new FileInfo(request.StderrPath).Length);
+        Assert.Equal("out\n", await File.ReadAllTextAsync(request.StdoutPath));
+        Assert.Equal("err\n", await File.ReadAllTextAsync(request.StderrPath));
     }
+
+    private static string ReadOrEmpty(string path) => File.Exists(path) ? File.ReadAllText(path) : "";
 
     [Fact]
     public async Task LaunchAsync_LargeOutput_CapturedCompletely()
