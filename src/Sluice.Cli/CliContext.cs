@@ -24,7 +24,7 @@ internal sealed class CliContext(ParseResult parse, IAnsiConsole console, TextWr
         }
         catch (Exception ex) when (ex is SluiceClientException or InvalidOperationException or IOException or ArgumentException)
         {
-            throw new UsageException($"no credentials: {ex.Message}. Run `sluice up` once (it writes the 'local' profile), or set SLUICE_ENDPOINT, SLUICE_ACCESS_KEY_ID and SLUICE_SECRET_ACCESS_KEY");
+            throw new UsageException($"no credentials: {ex.Message.TrimEnd('.')}. Run `sluice up` once (it writes the 'local' profile), or set SLUICE_ENDPOINT, SLUICE_ACCESS_KEY_ID and SLUICE_SECRET_ACCESS_KEY");
         }
         var endpointText = parse.GetValue(GlobalOptions.Endpoint);
         Uri? endpoint = credentials.Endpoint;

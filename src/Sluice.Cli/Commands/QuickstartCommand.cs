@@ -102,7 +102,7 @@ internal static class QuickstartCommand
             nodes.Add(Encoding.UTF8.GetString(log.Data.Span).Trim().Split(' ')[^1]);
         }
         console.MarkupLine($"   the 6 work instances ran on {nodes.Count} nodes: {string.Join(", ", nodes)}");
-        console.MarkupLine($"   logs: {Markup.Escape(Path.Combine(directory, "logs"))}  (or `sluice logs {submitted.Id} work --instance 3` against `sluice up`)");
+        console.MarkupLine($"   logs: {Markup.Escape(Path.Combine(directory, "logs"))}  (one file per instance attempt: ACCOUNT/jobs/JOB/TASK/INDEX.ATTEMPT.stdout and .stderr)");
 
         await client.TerminateClusterAsync(ready.Id, token).ConfigureAwait(false);
         var ended = await client.WaitForClusterTerminatedAsync(ready.Id, new WaitOptions { PollInterval = TimeSpan.FromMilliseconds(100) }, token).ConfigureAwait(false);
