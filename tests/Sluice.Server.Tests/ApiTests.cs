@@ -204,6 +204,22 @@ public class ApiTests(ServerFixture server)
         await ErrorAsync(response, HttpStatusCode.BadRequest, ErrorCodes.InvalidParameter);
     }
 
+    [Theory]
+    [InlineData("offset=-1")]
+    [InlineData("offset=abc")]
+    [InlineData("length=99999999999")]
+    [InlineData("attempt=0")]
+    [InlineData("attempt=7")]
+    public async Task BadLogReadParameters_Are400InvalidParameter(string query)
+    {
+        JobInfo job = await server.Client.CreateJobAsync(new JobRequestBuilder().WithName("lq").OnCluster(server.SharedClusterId).AddTask("t", "echo hi").Build());
+        await server.Client.WaitForJobAsync(job.Id, ServerFixture.Fast);
+        using var request = Signed(HttpMethod.Get, $"/v1/jobs/{job.Id}/tasks/t/instances/0/logs/stdout?{query}");
+        using var response = await Http.SendAsync(request);
+
+        await ErrorAsync(response, HttpStatusCode.BadRequest, ErrorCodes.InvalidParameter);
+    }
+
     [Fact]
     public async Task InstanceIndexOutOfRange_Is404InstanceNotFound()
     {
