@@ -13,10 +13,9 @@ public sealed partial class Scheduler
         {
             if (cluster.State == ClusterState.Terminating)
             {
-                var ending = cluster with { State = cluster.State };
                 if (_backends.TryGetValue(cluster.Backend, out var backend))
                 {
-                    var runtime = new ClusterRuntime(ending, backend) { Terminating = true, TerminateReason = cluster.Reason };
+                    var runtime = new ClusterRuntime(cluster, backend) { Terminating = true, TerminateReason = cluster.Reason };
                     _clusters[cluster.Id] = runtime;
                     TryRelease(runtime);
                 }
