@@ -188,6 +188,13 @@ public sealed partial class SqliteStore
         }, cancellationToken);
 
     /// <inheritdoc />
+    public Task EndUnfinishedTasksAsync(string accountId, string jobId, DateTimeOffset at, CancellationToken cancellationToken) =>
+        WriteAsync(ctx => ctx.Execute("""
+            UPDATE tasks SET state = CASE WHEN failed_instances > 0 THEN 'Failed' ELSE 'Stopped' END, ended_at = @at
+            WHERE account_id = @accountId AND job_id = @jobId AND state IN ('Waiting', 'Running')
+            """, new { at = UnixMicros.From(at), accountId, jobId }), cancellationToken);
+
+    /// <inheritdoc />
     public Task ResetUnfinishedAsync(string accountId, string jobId, CancellationToken cancellationToken) =>
         WriteAsync(ctx =>
         {

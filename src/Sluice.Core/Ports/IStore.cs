@@ -87,6 +87,12 @@ public interface IStore : IAsyncDisposable
     /// <summary>Marks every Waiting instance of the job Stopped (error code Stopped) in one statement.</summary>
     Task StopWaitingInstancesAsync(string accountId, string jobId, DateTimeOffset at, CancellationToken cancellationToken);
     /// <summary>
+    /// Ends, in one statement, every task of the job that is still Waiting or Running: Failed when it has a
+    /// failed instance, else Stopped, with EndedAt set. For a job ending early (no per-task events, as for
+    /// <see cref="StopWaitingInstancesAsync"/>): a 100,000-task job must not take 100,000 writes to stop.
+    /// </summary>
+    Task EndUnfinishedTasksAsync(string accountId, string jobId, DateTimeOffset at, CancellationToken cancellationToken);
+    /// <summary>
     /// For a restart: instances not Finished go back to Waiting with no attempts, node, exit code or error;
     /// tasks not Finished go back to Waiting. Finished work is kept.
     /// </summary>

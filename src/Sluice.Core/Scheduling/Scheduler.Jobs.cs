@@ -360,13 +360,19 @@ public sealed partial class Scheduler
     private void EndTask(JobRuntime job, TaskRuntime task, RunState state)
     {
         var now = Now;
+        MarkTaskEnded(job, task, state, now);
+        Persist(_store.SetTaskStateAsync(job.Job.AccountId, job.Job.Id, task.Task.Name, state, now, CancellationToken.None));
+    }
+
+    /// <summary>The in-memory half of ending a task; the caller persists it, alone or in bulk.</summary>
+    private static void MarkTaskEnded(JobRuntime job, TaskRuntime task, RunState state, DateTimeOffset now)
+    {
         task.Task = task.Task with { State = state, EndedAt = now };
         if (task.ReadyNode is not null)
         {
             job.Ready.Remove(task.ReadyNode);
             task.ReadyNode = null;
         }
-        Persist(_store.SetTaskStateAsync(job.Job.AccountId, job.Job.Id, task.Task.Name, state, now, CancellationToken.None));
     }
 
     /// <summary>Ends the job when nothing of it runs and nothing more can start.</summary>
@@ -395,8 +401,9 @@ public sealed partial class Scheduler
             Persist(_store.StopWaitingInstancesAsync(job.Job.AccountId, job.Job.Id, now, CancellationToken.None));
             foreach (var task in job.Tasks.Values.Where(t => !t.IsEnded))
             {
-                EndTask(job, task, task.Failed > 0 ? RunState.Failed : RunState.Stopped);
+                MarkTaskEnded(job, task, task.Failed > 0 ? RunState.Failed : RunState.Stopped, now);
             }
+            Persist(_store.EndUnfinishedTasksAsync(job.Job.AccountId, job.Job.Id, now, CancellationToken.None));
         }
         job.Job = job.Job with { State = state, Reason = reason, EndedAt = now };
         Persist(_store.SetJobStateAsync(job.Job.AccountId, job.Job.Id, state, reason, now, CancellationToken.None));

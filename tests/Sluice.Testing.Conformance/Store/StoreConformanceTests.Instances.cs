@@ -112,6 +112,31 @@ public abstract partial class StoreConformanceTests
     }
 
     [Fact]
+    public async Task EndUnfinishedTasksAsync_MixedTasks_EndsOnlyUnfinishedOnes_FailedWhereAnInstanceFailed()
+    {
+        var job = Job(A, "j1", taskCount: 4);
+        await Store.InsertJobAsync(job, [MinimalTask(job, "done"), MinimalTask(job, "broken", 2), MinimalTask(job, "running"), MinimalTask(job, "never")], Ct);
+        await Store.SetTaskStateAsync(A, "j1", "done", RunState.Finished, At(5), Ct);
+        await Store.SetTaskStateAsync(A, "j1", "broken", RunState.Running, At(5), Ct);
+        await Store.UpdateInstanceAsync(Instance(job, "broken", 0, RunState.Failed), Ct);
+        await Store.SetTaskStateAsync(A, "j1", "running", RunState.Running, At(6), Ct);
+        await InsertSampleJobAsync(A, "j2");
+
+        await Store.EndUnfinishedTasksAsync(B, "j1", At(90), Ct);
+        Assert.Equal(RunState.Running, (await Store.GetTaskAsync(A, "j1", "running", Ct))!.State);
+        await Store.EndUnfinishedTasksAsync(A, "j1", At(99), Ct);
+
+        var done = (await Store.GetTaskAsync(A, "j1", "done", Ct))!;
+        Assert.Equal((RunState.Finished, At(5)), (done.State, done.EndedAt));
+        var broken = (await Store.GetTaskAsync(A, "j1", "broken", Ct))!;
+        Assert.Equal((RunState.Failed, At(99)), (broken.State, broken.EndedAt));
+        var running = (await Store.GetTaskAsync(A, "j1", "running", Ct))!;
+        Assert.Equal((RunState.Stopped, At(99), At(6)), (running.State, running.EndedAt, running.StartedAt));
+        Assert.Equal(RunState.Stopped, (await Store.GetTaskAsync(A, "j1", "never", Ct))!.State);
+        Assert.All(await Store.GetTasksAsync(A, "j2", Ct), t => Assert.Equal(RunState.Waiting, t.State));
+    }
+
+    [Fact]
     public async Task ResetUnfinishedAsync_MixedStates_KeepsFinishedWorkAndRequeuesTheRest()
     {
         var (job, tasks) = await InsertSampleJobAsync(A, "j1", instancesPerTask: 3);
