@@ -12,6 +12,6 @@ public sealed class SluiceOptions
     /// <summary>Extra instance types on top of the built-in catalog.</summary>
     public Dictionary<string, InstanceTypeSpec> InstanceTypes { get; set; } = [];
 
-    /// <summary>Remove an instance's working directory when it ends. Default true (logs are kept elsewhere).</summary>
+    /// <summary>Empty an instance's slot working directory when it ends, so the next instance starts in an empty one. Default true (logs are kept elsewhere).</summary>
     public bool RemoveInstanceWorkingDirectories { get; set; } = true;
 }

@@ -138,14 +138,14 @@ public class ApiTests(ServerFixture server)
     [MemberData(nameof(BadRequests))]
     public async Task BadInput_Gets4xxWithStableCode_AndCreatesNothing(string path, string body, HttpStatusCode status, string code)
     {
-        var clustersBefore = await CountAsync(server.Client.ListClustersAsync());
-        var jobsBefore = await CountAsync(server.Client.ListJobsAsync());
+        var clustersBefore = await server.Client.ListClustersAsync().CountAsync();
+        var jobsBefore = await server.Client.ListJobsAsync().CountAsync();
         using var request = Signed(HttpMethod.Post, path, body.Replace("SHARED", server.SharedClusterId, StringComparison.Ordinal));
         using var response = await Http.SendAsync(request);
 
         await ErrorAsync(response, status, code);
-        Assert.Equal(clustersBefore, await CountAsync(server.Client.ListClustersAsync()));
-        Assert.Equal(jobsBefore, await CountAsync(server.Client.ListJobsAsync()));
+        Assert.Equal(clustersBefore, await server.Client.ListClustersAsync().CountAsync());
+        Assert.Equal(jobsBefore, await server.Client.ListJobsAsync().CountAsync());
     }
 
     [Fact]
@@ -264,15 +264,5 @@ public class ApiTests(ServerFixture server)
             dir = Path.GetDirectoryName(dir) ?? throw new InvalidOperationException("Sluice.slnx not found above the test directory");
         }
         return dir;
-    }
-
-    private static async Task<int> CountAsync<T>(IAsyncEnumerable<T> items)
-    {
-        var n = 0;
-        await foreach (var _ in items)
-        {
-            n++;
-        }
-        return n;
     }
 }

@@ -70,11 +70,7 @@ internal static class ClusterCommands
         list.SetAction((parse, ct) => run(parse, async (cli, token) =>
         {
             using var client = cli.CreateClient();
-            var all = new List<ClusterInfo>();
-            await foreach (var c in client.ListClustersAsync(parse.GetValue(state), cancellationToken: token).ConfigureAwait(false))
-            {
-                all.Add(c);
-            }
+            var all = await client.ListClustersAsync(parse.GetValue(state), cancellationToken: token).ToListAsync(token);
             if (cli.Json)
             {
                 cli.WriteJson(new ListResponse<ClusterInfo> { Items = all }, Json.ListResponseClusterInfo);
@@ -162,11 +158,7 @@ internal static class ClusterCommands
         nodes.SetAction((parse, ct) => run(parse, async (cli, token) =>
         {
             using var client = cli.CreateClient();
-            var all = new List<NodeInfo>();
-            await foreach (var n in client.ListNodesAsync(parse.GetValue(id)!, cancellationToken: token).ConfigureAwait(false))
-            {
-                all.Add(n);
-            }
+            var all = await client.ListNodesAsync(parse.GetValue(id)!, cancellationToken: token).ToListAsync(token);
             if (cli.Json)
             {
                 cli.WriteJson(new ListResponse<NodeInfo> { Items = all }, Json.ListResponseNodeInfo);

@@ -48,11 +48,7 @@ internal static class JobCommands
         list.SetAction((parse, ct) => run(parse, async (cli, token) =>
         {
             using var client = cli.CreateClient();
-            var all = new List<JobInfo>();
-            await foreach (var j in client.ListJobsAsync(parse.GetValue(state), cancellationToken: token).ConfigureAwait(false))
-            {
-                all.Add(j);
-            }
+            var all = await client.ListJobsAsync(parse.GetValue(state), cancellationToken: token).ToListAsync(token);
             if (cli.Json)
             {
                 cli.WriteJson(new ListResponse<JobInfo> { Items = all }, Json.ListResponseJobInfo);
@@ -111,11 +107,7 @@ internal static class JobCommands
         taskList.SetAction((parse, ct) => run(parse, async (cli, token) =>
         {
             using var client = cli.CreateClient();
-            var all = new List<TaskInfo>();
-            await foreach (var t in client.ListTasksAsync(parse.GetValue(id)!, cancellationToken: token).ConfigureAwait(false))
-            {
-                all.Add(t);
-            }
+            var all = await client.ListTasksAsync(parse.GetValue(id)!, cancellationToken: token).ToListAsync(token);
             if (cli.Json)
             {
                 cli.WriteJson(new ListResponse<TaskInfo> { Items = all }, Json.ListResponseTaskInfo);
@@ -139,11 +131,7 @@ internal static class JobCommands
         instanceList.SetAction((parse, ct) => run(parse, async (cli, token) =>
         {
             using var client = cli.CreateClient();
-            var all = new List<InstanceInfo>();
-            await foreach (var i in client.ListInstancesAsync(parse.GetValue(id)!, parse.GetValue(taskName)!, parse.GetValue(instanceState), cancellationToken: token).ConfigureAwait(false))
-            {
-                all.Add(i);
-            }
+            var all = await client.ListInstancesAsync(parse.GetValue(id)!, parse.GetValue(taskName)!, parse.GetValue(instanceState), cancellationToken: token).ToListAsync(token);
             if (cli.Json)
             {
                 cli.WriteJson(new ListResponse<InstanceInfo> { Items = all }, Json.ListResponseInstanceInfo);

@@ -273,12 +273,11 @@ public sealed partial class Scheduler
         {
             return;
         }
-        var group = cluster.Cluster.Groups.First(g => g.Id == groupId);
         cluster.Cluster = cluster.Cluster with
         {
             Groups = cluster.Cluster.Groups.Select(g => g.Id == groupId ? g with { RequestedCount = count } : g).ToList(),
         };
-        group = cluster.Cluster.Groups.First(g => g.Id == groupId);
+        var group = GroupOf(cluster, groupId);
         var live = cluster.Nodes.Where(n => n.Node.GroupId == groupId && n.Node.State != NodeState.Terminated && !n.Draining).ToList();
         if (count > live.Count)
         {
