@@ -21,7 +21,9 @@ need dotnet || { echo "test.sh: the .NET 10 SDK is required (https://dot.net)" >
 need python3 && need awk || apt_install python3 gawk
 
 results=$(mktemp -d)
-trap 'rm -rf "$results"' EXIT
+# The S3 object store tests run against a real s3rver on 127.0.0.1 (installed from npm on first use).
+trap 'bash scripts/s3rver-dev.sh stop; rm -rf "$results"' EXIT
+eval "$(bash scripts/s3rver-dev.sh start)"
 
 dotnet build Sluice.slnx -c Release -warnaserror -nologo -v quiet
 status=0
