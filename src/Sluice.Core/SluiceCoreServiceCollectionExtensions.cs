@@ -4,6 +4,7 @@ using Sluice.Core.Accounts;
 using Sluice.Core.Clusters;
 using Microsoft.Extensions.Options;
 using Sluice.Core.Jobs;
+using Sluice.Core.Logs;
 using Sluice.Core.ObjectStorage;
 using Sluice.Core.Ports;
 using Sluice.Core.Scheduling;
@@ -21,6 +22,8 @@ public static class SluiceCoreServiceCollectionExtensions
         services.AddSingleton<LogPaths>();
         services.AddSingleton<ClusterRequestValidator>();
         services.AddSingleton<JobRequestValidator>();
+        services.AddSingleton<LogShipper>();
+        services.AddSingleton<IInstanceLifecycleObserver>(sp => sp.GetRequiredService<LogShipper>());
         services.AddSingleton<Scheduler>();
         services.AddSingleton<ClusterService>();
         services.AddSingleton<JobService>();

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Sluice.Core.Logs;
 using Sluice.Core.Model;
 using Sluice.Core.Ports;
 
@@ -24,6 +25,7 @@ public sealed partial class Scheduler : IAsyncDisposable
     private readonly IIdGenerator _ids;
     private readonly TimeProvider _time;
     private readonly ILogger<Scheduler> _logger;
+    private readonly IInstanceLifecycleObserver[] _observers;
     private readonly Dictionary<string, ClusterRuntime> _clusters = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JobRuntime> _jobs = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -32,8 +34,9 @@ public sealed partial class Scheduler : IAsyncDisposable
     private bool _stopping;
 
     public Scheduler(IStore store, IEnumerable<IComputeBackend> backends, IOptions<SluiceOptions> options, LogPaths logs,
-        IIdGenerator ids, TimeProvider time, ILogger<Scheduler> logger)
+        IIdGenerator ids, TimeProvider time, ILogger<Scheduler> logger, IEnumerable<IInstanceLifecycleObserver>? observers = null)
     {
+        _observers = observers?.ToArray() ?? [];
         _store = store;
         _backends = backends.ToDictionary(b => b.Name, StringComparer.Ordinal);
         _options = options.Value;
@@ -218,6 +221,9 @@ public sealed partial class Scheduler : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "a state write failed; the in-memory state is ahead of the store until the next change")]
     private static partial void LogPersistFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "an instance observer failed")]
+    private static partial void LogObserverFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "request ignored: the scheduler has stopped")]
     private static partial void LogPostAfterStop(ILogger logger);

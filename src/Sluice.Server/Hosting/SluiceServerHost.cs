@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,6 +13,7 @@ using Sluice.Core;
 using Sluice.Core.Accounts;
 using Sluice.Core.Model;
 using Sluice.Core.Ports;
+using Sluice.ObjectStores.S3;
 using Sluice.Server.Api;
 using Sluice.Server.Auth;
 using Sluice.Storage.Sqlite;
@@ -41,6 +43,16 @@ public static class SluiceServerHost
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, SluiceJsonContext.Default));
         builder.Services.Configure<SluiceOptions>(o => o.DataDirectory = options.DataDirectory);
+        // Configuration (appsettings.json, environment variables such as Sluice__S3Stores__0__ServiceUrl) adds to what the caller set.
+        builder.Configuration.GetSection("Sluice:ObjectStorage").Bind(options.ObjectStorage);
+        builder.Configuration.GetSection("Sluice:S3Stores").Bind(options.S3Stores);
+        builder.Configuration.GetSection("Sluice:Logs").Bind(options.Logs);
+        builder.Services.AddSingleton(Options.Create(options.ObjectStorage));
+        builder.Services.AddSingleton(Options.Create(options.Logs));
+        foreach (var s3 in options.S3Stores)
+        {
+            builder.Services.AddSingleton<IObjectStore>(_ => new S3ObjectStore(s3));
+        }
         builder.Services.AddSingleton<IStore>(_ => new SqliteStore(new SqliteStoreOptions { DatabasePath = Path.Combine(options.DataDirectory, "sluice.db") }));
         builder.Services.AddSingleton<IComputeBackend>(sp => new LocalBackend(new LocalBackendOptions { RootDirectory = Path.Combine(options.DataDirectory, "nodes") }));
         builder.Services.AddSluiceCore();
