@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds Sluice (warnings are errors) and runs every test project against real parts:
-# real processes, real SQLite files, a real HTTP server on 127.0.0.1.
+# real processes, real SQLite files, a real HTTP server on 127.0.0.1, a real Slurm on 127.0.0.1.
 # Installs what the tests need first; later capabilities add their services here
 # (each started before the tests and stopped after, by PID).
 set -euo pipefail
@@ -20,8 +20,17 @@ need dotnet || { echo "test.sh: the .NET 10 SDK is required (https://dot.net)" >
 # Task and streaming tests run real python3 and awk commands.
 need python3 && need awk || apt_install python3 gawk
 
+# The Slurm backend's tests and benchmark run against a real 3-node Slurm on 127.0.0.1.
+bash scripts/slurm-dev.sh install
 results=$(mktemp -d)
-trap 'rm -rf "$results"' EXIT
+# A Slurm this checkout already runs (a developer's) is used and left running; one started here is stopped.
+if bash scripts/slurm-dev.sh running; then
+  trap 'rm -rf "$results"' EXIT
+else
+  trap 'bash scripts/slurm-dev.sh stop; rm -rf "$results"' EXIT
+fi
+bash scripts/slurm-dev.sh start
+eval "$(bash scripts/slurm-dev.sh env)"
 
 dotnet build Sluice.slnx -c Release -warnaserror -nologo -v quiet
 status=0
