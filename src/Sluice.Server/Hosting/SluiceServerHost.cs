@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Sluice.Backends.Local;
+using Sluice.Backends.Slurm;
 using Sluice.Contracts;
 using Sluice.Core;
 using Sluice.Core.Accounts;
@@ -19,8 +20,8 @@ using Sluice.Storage.Sqlite;
 namespace Sluice.Server.Hosting;
 
 /// <summary>
-/// Builds the embedded Sluice server: SQLite store, local backend, scheduler and the /v1 API on
-/// Kestrel. <c>sluice up</c>, <c>sluice quickstart</c>, the tests and the benchmarks all start it here.
+/// Builds the embedded Sluice server: SQLite store, local backend (and the Slurm backend when
+/// configured), scheduler and the /v1 API on Kestrel. <c>sluice up</c>, <c>sluice quickstart</c>, the tests and the benchmarks all start it here.
 /// </summary>
 public static class SluiceServerHost
 {
@@ -43,6 +44,10 @@ public static class SluiceServerHost
         builder.Services.Configure<SluiceOptions>(o => o.DataDirectory = options.DataDirectory);
         builder.Services.AddSingleton<IStore>(_ => new SqliteStore(new SqliteStoreOptions { DatabasePath = Path.Combine(options.DataDirectory, "sluice.db") }));
         builder.Services.AddSingleton<IComputeBackend>(sp => new LocalBackend(new LocalBackendOptions { RootDirectory = Path.Combine(options.DataDirectory, "nodes") }));
+        if (options.Slurm is { } slurm)
+        {
+            builder.Services.AddSingleton<IComputeBackend>(sp => new SlurmBackend(slurm, sp.GetService<TimeProvider>(), sp.GetService<ILogger<SlurmBackend>>()));
+        }
         builder.Services.AddSluiceCore();
         builder.Services.AddSingleton<SignatureAuthentication>();
         builder.Services.AddSingleton<ErrorHandling>();

@@ -1,3 +1,5 @@
+using Sluice.Backends.Slurm;
+
 namespace Sluice.Server.Hosting;
 
 /// <summary>How an embedded Sluice server runs.</summary>
@@ -14,4 +16,10 @@ public sealed class SluiceServerOptions
 
     /// <summary>Minimum log level of the server's console log. Default Information.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Information;
+
+    /// <summary>
+    /// When set, clusters created with <c>backend: slurm</c> run on this Slurm cluster (see docs/slurm.md);
+    /// the local backend stays the default. Default null: no Slurm backend.
+    /// </summary>
+    public SlurmBackendOptions? Slurm { get; set; }
 }
