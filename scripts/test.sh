@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds Sluice (warnings are errors) and runs every test project against real parts:
-# real processes, real SQLite files, a real HTTP server on 127.0.0.1.
+# real processes, real SQLite files, a real PostgreSQL and a real HTTP server on 127.0.0.1.
 # Installs what the tests need first; later capabilities add their services here
 # (each started before the tests and stopped after, by PID).
 set -euo pipefail
@@ -21,7 +21,17 @@ need dotnet || { echo "test.sh: the .NET 10 SDK is required (https://dot.net)" >
 need python3 && need awk || apt_install python3 gawk
 
 results=$(mktemp -d)
-trap 'rm -rf "$results"' EXIT
+pg_dir=""
+cleanup() {
+  if [ -n "$pg_dir" ]; then bash scripts/postgres-dev.sh stop "$pg_dir" || true; fi
+  rm -rf "$results"
+}
+trap cleanup EXIT
+
+# A throw-away PostgreSQL on 127.0.0.1 for the PostgreSQL store and multi-server tests (installed from
+# apt when missing); stopped by its PID when this script exits.
+eval "$(bash scripts/postgres-dev.sh start)"
+pg_dir="$SLUICE_TEST_POSTGRES_DIR"
 
 dotnet build Sluice.slnx -c Release -warnaserror -nologo -v quiet
 status=0
