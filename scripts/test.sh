@@ -24,6 +24,7 @@ results=$(mktemp -d)
 pg_dir=""
 cleanup() {
   if [ -n "$pg_dir" ]; then bash scripts/postgres-dev.sh stop "$pg_dir" || true; fi
+  bash scripts/s3rver-dev.sh stop || true
   rm -rf "$results"
 }
 trap cleanup EXIT
@@ -32,6 +33,8 @@ trap cleanup EXIT
 # apt when missing); stopped by its PID when this script exits.
 eval "$(bash scripts/postgres-dev.sh start)"
 pg_dir="$SLUICE_TEST_POSTGRES_DIR"
+# The S3 object store tests run against a real s3rver on 127.0.0.1 (installed from npm on first use).
+eval "$(bash scripts/s3rver-dev.sh start)"
 
 dotnet build Sluice.slnx -c Release -warnaserror -nologo -v quiet
 status=0

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Sluice.Contracts;
 using Sluice.Core.Ports;
 
 namespace Sluice.Core.ObjectStorage;
@@ -62,7 +61,7 @@ public sealed class LocalObjectStore : IObjectStore
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw NotFound(uri);
+            throw ObjectStoreErrors.NotFound(uri);
         }
         stream.Position = Math.Min(offset, stream.Length);
         return Task.FromResult<Stream>(length is { } limit ? new LimitedReadStream(stream, limit) : stream);
@@ -89,14 +88,14 @@ public sealed class LocalObjectStore : IObjectStore
         }
     }
 
-    public Task<ObjectListing> ListAsync(ObjectUri prefix, string? delimiter, string? marker, int maxKeys, CancellationToken cancellationToken)
+    public async Task<ObjectListing> ListAsync(ObjectUri prefix, string? delimiter, string? marker, int maxKeys, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(prefix);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxKeys, 1);
         var bucket = BucketPathOrThrow(prefix);
         var directoryKey = prefix.Key[..(prefix.Key.LastIndexOf('/') + 1)];
         var start = Path.Combine(bucket, directoryKey);
-        var keys = new List<(string Key, FileInfo File)>();
+        var keys = new List<ObjectInfo>();
         if (directoryKey.Length == 0 || (Directory.Exists(start) && !IsLinkOnTheWay(bucket, directoryKey)))
         {
             var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
@@ -105,12 +104,12 @@ public sealed class LocalObjectStore : IObjectStore
                 var key = directoryKey + Path.GetRelativePath(start, file.FullName).Replace(Path.DirectorySeparatorChar, '/');
                 if (key.StartsWith(prefix.Key, StringComparison.Ordinal))
                 {
-                    keys.Add((key, file));
+                    keys.Add(Info(key, file));
                 }
             }
         }
         keys.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
-        return Task.FromResult(Page(prefix.Key, keys, string.IsNullOrEmpty(delimiter) ? null : delimiter, marker, maxKeys));
+        return await ListingPager.PageAsync(keys.ToAsyncEnumerable(), prefix.Key, delimiter, marker, maxKeys, cancellationToken).ConfigureAwait(false);
     }
 
     public Task DeleteAsync(ObjectUri uri, CancellationToken cancellationToken)
@@ -118,7 +117,7 @@ public sealed class LocalObjectStore : IObjectStore
         ArgumentNullException.ThrowIfNull(uri);
         if (uri.IsPrefix)
         {
-            throw ObjectUri.Invalid(uri.ToString(), "it names a prefix, not an object");
+            throw ObjectStoreErrors.NotAnObject(uri);
         }
         var path = PathOf(uri);
         if (File.Exists(path))
@@ -144,7 +143,7 @@ public sealed class LocalObjectStore : IObjectStore
             }
             catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
             {
-                throw NotFound(source);
+                throw ObjectStoreErrors.NotFound(source);
             }
             return Task.FromResult(Commit(destination, temp, to));
         }
@@ -160,41 +159,6 @@ public sealed class LocalObjectStore : IObjectStore
         var path = BucketPath(bucket);
         Directory.CreateDirectory(path);
         return Task.CompletedTask;
-    }
-
-    private static ObjectListing Page(string prefix, List<(string Key, FileInfo File)> keys, string? delimiter, string? marker, int maxKeys)
-    {
-        var objects = new List<ObjectInfo>();
-        var prefixes = new List<string>();
-        string? last = null;
-        foreach (var (key, file) in keys)
-        {
-            if (marker is not null && (string.CompareOrdinal(key, marker) <= 0
-                || (delimiter is not null && marker.EndsWith(delimiter, StringComparison.Ordinal) && key.StartsWith(marker, StringComparison.Ordinal))))
-            {
-                continue;
-            }
-            var cut = delimiter is null ? -1 : key.IndexOf(delimiter, prefix.Length, StringComparison.Ordinal);
-            var entry = cut < 0 ? key : key[..(cut + delimiter!.Length)];
-            if (entry == last)
-            {
-                continue;
-            }
-            if (objects.Count + prefixes.Count == maxKeys)
-            {
-                return new ObjectListing(objects, prefixes, last);
-            }
-            if (cut < 0)
-            {
-                objects.Add(Info(key, file));
-            }
-            else
-            {
-                prefixes.Add(entry);
-            }
-            last = entry;
-        }
-        return new ObjectListing(objects, prefixes, null);
     }
 
     private ObjectInfo Commit(ObjectUri uri, string temp, string path)
@@ -229,7 +193,7 @@ public sealed class LocalObjectStore : IObjectStore
     }
 
     private static SluiceException Conflict(ObjectUri uri) =>
-        ObjectUri.Invalid(uri.ToString(), "the local store holds an object where this key needs a folder, or a folder where it needs an object (an object 'a' and a key 'a/b' cannot both exist here)");
+        ObjectStoreErrors.Invalid(uri, "the local store holds an object where this key needs a folder, or a folder where it needs an object (an object 'a' and a key 'a/b' cannot both exist here)");
 
     private static void PruneEmptyFolders(string folder, string bucket)
     {
@@ -253,7 +217,7 @@ public sealed class LocalObjectStore : IObjectStore
         var path = Path.Combine(_root, uri.Bucket);
         if (new DirectoryInfo(path).LinkTarget is not null)
         {
-            throw ObjectUri.Invalid(uri.ToString(), $"bucket folder '{uri.Bucket}' is a symbolic link; the local store does not follow links");
+            throw ObjectStoreErrors.Invalid(uri, $"bucket folder '{uri.Bucket}' is a symbolic link; the local store does not follow links");
         }
         return path;
     }
@@ -263,7 +227,7 @@ public sealed class LocalObjectStore : IObjectStore
         var path = BucketPath(uri);
         return Directory.Exists(path)
             ? path
-            : throw new SluiceException(ErrorCodes.BucketNotFound, $"object URI '{uri}': bucket '{uri.Bucket}' does not exist; create it with 'sluice fs mb {uri.Scheme}://{uri.Bucket}'");
+            : throw ObjectStoreErrors.BucketNotFound(uri);
     }
 
     /// <summary>The file for the key, after checking that no folder or file on the way is a symbolic link.</summary>
@@ -273,11 +237,11 @@ public sealed class LocalObjectStore : IObjectStore
         var path = Path.GetFullPath(Path.Combine(bucket, uri.Key));
         if (!path.StartsWith(bucket + Path.DirectorySeparatorChar, StringComparison.Ordinal))
         {
-            throw ObjectUri.Invalid(uri.ToString(), "it resolves outside its bucket");
+            throw ObjectStoreErrors.Invalid(uri, "it resolves outside its bucket");
         }
         if (IsLinkOnTheWay(bucket, uri.Key))
         {
-            throw ObjectUri.Invalid(uri.ToString(), "it leads through a symbolic link; the local store does not follow links");
+            throw ObjectStoreErrors.Invalid(uri, "it leads through a symbolic link; the local store does not follow links");
         }
         return path;
     }
@@ -306,10 +270,10 @@ public sealed class LocalObjectStore : IObjectStore
         BucketPathOrThrow(uri);
         if (uri.IsPrefix)
         {
-            throw NotFound(uri);
+            throw ObjectStoreErrors.NotFound(uri);
         }
         var path = PathOf(uri);
-        return File.Exists(path) ? path : throw NotFound(uri);
+        return File.Exists(path) ? path : throw ObjectStoreErrors.NotFound(uri);
     }
 
     private string WritablePath(ObjectUri uri)
@@ -317,7 +281,7 @@ public sealed class LocalObjectStore : IObjectStore
         BucketPathOrThrow(uri);
         if (uri.IsPrefix)
         {
-            throw ObjectUri.Invalid(uri.ToString(), "it names a prefix (ends with '/'), not an object; add a file name");
+            throw ObjectStoreErrors.NotAnObject(uri);
         }
         return PathOf(uri);
     }
@@ -325,7 +289,4 @@ public sealed class LocalObjectStore : IObjectStore
     private static ObjectInfo Info(string key, FileInfo file) =>
         new(key, file.Length, file.LastWriteTimeUtc,
             string.Create(CultureInfo.InvariantCulture, $"\"{file.Length:x}-{file.LastWriteTimeUtc.Ticks:x}\""));
-
-    private static SluiceException NotFound(ObjectUri uri) =>
-        new(ErrorCodes.ObjectNotFound, $"object URI '{uri}': no such object");
 }
