@@ -18,6 +18,7 @@ internal static class ApiErrors
         ErrorCodes.RequestTooLarge => StatusCodes.Status413PayloadTooLarge,
         ErrorCodes.NotImplemented => StatusCodes.Status501NotImplemented,
         ErrorCodes.InternalError => StatusCodes.Status500InternalServerError,
+        ErrorCodes.StoreUnavailable => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status400BadRequest,
     };
 
