@@ -25,6 +25,21 @@ public static class ErrorCodes
     /// <summary>A feature the request asks for is not available in this build (501).</summary>
     public const string NotImplemented = "NotImplemented";
 
+    /// <summary>An object URI is malformed or unsafe (a '..' segment, an absolute key, NUL, a backslash); the message names it (400).</summary>
+    public const string InvalidObjectUri = "InvalidObjectUri";
+    /// <summary>An object URI has a scheme no object store is configured for; the message lists the configured ones (400).</summary>
+    public const string UnknownUriScheme = "UnknownUriScheme";
+    /// <summary>An object URI names a bucket that the configuration maps to no object store (400).</summary>
+    public const string BucketNotMapped = "BucketNotMapped";
+    /// <summary>No object exists at the URI (404).</summary>
+    public const string ObjectNotFound = "ObjectNotFound";
+    /// <summary>The bucket of the URI does not exist in its object store; create it first (`sluice fs mb`) (404).</summary>
+    public const string BucketNotFound = "BucketNotFound";
+    /// <summary>The object store behind the URI cannot be reached or refused the request; the message names the URI and endpoint (503).</summary>
+    public const string ObjectStoreUnavailable = "ObjectStoreUnavailable";
+    /// <summary>A task's package cannot be fetched or unpacked (missing, unreadable or corrupt archive) (400).</summary>
+    public const string PackageUnavailable = "PackageUnavailable";
+
     /// <summary>The request carries no signature (401).</summary>
     public const string MissingAuthentication = "MissingAuthentication";
     /// <summary>The access key id is unknown or disabled (403).</summary>
