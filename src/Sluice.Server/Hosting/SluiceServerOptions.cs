@@ -14,6 +14,9 @@ public sealed class SluiceServerOptions
     /// <summary>Largest request body accepted (413 RequestTooLarge beyond). Default 64 MiB.</summary>
     public long MaxRequestBodyBytes { get; set; } = 64L << 20;
 
+    /// <summary>The store; null reads configuration section <c>Store</c> (environment <c>SLUICE_Store__*</c>), whose default is SQLite in the data directory.</summary>
+    public StoreSettings? Store { get; set; }
+
     /// <summary>Minimum log level of the server's console log. Default Information.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Information;
 
