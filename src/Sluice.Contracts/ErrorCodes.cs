@@ -69,6 +69,8 @@ public static class ErrorCodes
     /// <summary>A client token was reused with different request parameters (409).</summary>
     public const string IdempotentParameterMismatch = "IdempotentParameterMismatch";
 
+    /// <summary>The server's database cannot be reached or is newer than the server; the server retries, so retry shortly (503).</summary>
+    public const string StoreUnavailable = "StoreUnavailable";
     /// <summary>An unexpected server failure; retry, and report it with the request id if it persists (500).</summary>
     public const string InternalError = "InternalError";
 }

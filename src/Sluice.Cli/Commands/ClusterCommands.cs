@@ -23,7 +23,8 @@ internal static class ClusterCommands
         var logUri = new Option<string?>("--log-uri") { Description = "Where the cluster's logs are copied" };
         var file = new Option<string?>("--file", "-f") { Description = "Cluster request as JSON or YAML; flags given as well override it" };
         var wait = new Option<bool>("--wait") { Description = "Wait until the cluster is ready (exit 1 if it fails to start)" };
-        var create = new Command("create", "Create a cluster") { name, groups, keepAlive, protect, bootstrap, tags, logUri, file, wait };
+        var backend = new Option<string?>("--backend") { Description = "Compute backend: local (default) or slurm when the server has it configured" };
+        var create = new Command("create", "Create a cluster") { name, groups, keepAlive, protect, bootstrap, tags, logUri, backend, file, wait };
         create.SetAction((parse, ct) => run(parse, async (cli, token) =>
         {
             var request = parse.GetValue(file) is { } path ? InputFiles.Read(path, Json.CreateClusterRequest) : new CreateClusterRequest();
@@ -44,6 +45,7 @@ internal static class ClusterCommands
             request.KeepAlive |= parse.GetValue(keepAlive);
             request.TerminationProtected |= parse.GetValue(protect);
             request.LogUri = parse.GetValue(logUri) ?? request.LogUri;
+            request.Backend = parse.GetValue(backend) ?? request.Backend;
             using var client = cli.CreateClient();
             ClusterInfo created = await client.CreateClusterAsync(request, token).ConfigureAwait(false);
             if (parse.GetValue(wait))

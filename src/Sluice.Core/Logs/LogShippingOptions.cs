@@ -1,6 +1,6 @@
 namespace Sluice.Core.Logs;
 
-/// <summary>How instance logs are copied to object storage and kept locally (section <c>Sluice:Logs</c>).</summary>
+/// <summary>How instance logs are copied to object storage and kept locally (section <c>Logs</c>).</summary>
 public sealed class LogShippingOptions
 {
     /// <summary>A running instance's log is copied when it has grown and this long passed since the last copy. Default 30 s.</summary>

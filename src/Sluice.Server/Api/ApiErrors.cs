@@ -19,6 +19,7 @@ internal static class ApiErrors
         ErrorCodes.NotImplemented => StatusCodes.Status501NotImplemented,
         ErrorCodes.ObjectStoreUnavailable => StatusCodes.Status503ServiceUnavailable,
         ErrorCodes.InternalError => StatusCodes.Status500InternalServerError,
+        ErrorCodes.StoreUnavailable => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status400BadRequest,
     };
 

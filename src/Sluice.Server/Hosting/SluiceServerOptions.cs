@@ -1,3 +1,5 @@
+using Sluice.Backends.Slurm;
+
 namespace Sluice.Server.Hosting;
 
 /// <summary>How an embedded Sluice server runs.</summary>
@@ -12,6 +14,9 @@ public sealed class SluiceServerOptions
     /// <summary>Largest request body accepted (413 RequestTooLarge beyond). Default 64 MiB.</summary>
     public long MaxRequestBodyBytes { get; set; } = 64L << 20;
 
+    /// <summary>The store; null reads configuration section <c>Store</c> (environment <c>SLUICE_Store__*</c>), whose default is SQLite in the data directory.</summary>
+    public StoreSettings? Store { get; set; }
+
     /// <summary>Minimum log level of the server's console log. Default Information.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Information;
 
@@ -23,4 +28,10 @@ public sealed class SluiceServerOptions
 
     /// <summary>How instance logs are copied to object storage and kept locally.</summary>
     public Sluice.Core.Logs.LogShippingOptions Logs { get; set; } = new();
+
+    /// <summary>
+    /// When set, clusters created with <c>backend: slurm</c> run on this Slurm cluster (see docs/slurm.md);
+    /// the local backend stays the default. Default null: no Slurm backend.
+    /// </summary>
+    public SlurmBackendOptions? Slurm { get; set; }
 }
