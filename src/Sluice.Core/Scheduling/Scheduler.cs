@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Sluice.Core.Logs;
 using Sluice.Core.Model;
+using Sluice.Core.Packages;
 using Sluice.Core.Ports;
 
 namespace Sluice.Core.Scheduling;
@@ -26,6 +27,7 @@ public sealed partial class Scheduler : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<Scheduler> _logger;
     private readonly IInstanceLifecycleObserver[] _observers;
+    private readonly PackageCache? _packages;
     private readonly Dictionary<string, ClusterRuntime> _clusters = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JobRuntime> _jobs = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -34,8 +36,9 @@ public sealed partial class Scheduler : IAsyncDisposable
     private bool _stopping;
 
     public Scheduler(IStore store, IEnumerable<IComputeBackend> backends, IOptions<SluiceOptions> options, LogPaths logs,
-        IIdGenerator ids, TimeProvider time, ILogger<Scheduler> logger, IEnumerable<IInstanceLifecycleObserver>? observers = null)
+        IIdGenerator ids, TimeProvider time, ILogger<Scheduler> logger, IEnumerable<IInstanceLifecycleObserver>? observers = null, PackageCache? packages = null)
     {
+        _packages = packages;
         _observers = observers?.ToArray() ?? [];
         _store = store;
         _backends = backends.ToDictionary(b => b.Name, StringComparer.Ordinal);
