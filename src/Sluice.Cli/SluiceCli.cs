@@ -32,6 +32,7 @@ internal static class SluiceCli
             root.Add(command);
         }
         root.Add(LogsCommand.Build(run));
+        root.Add(FsCommands.Build(run));
         root.Add(new Command("streaming", "Run a Hadoop-streaming MapReduce job locally (sluice streaming -input IN -output OUT -mapper CMD ...)"));
 
         var parse = root.Parse(args);
@@ -72,6 +73,14 @@ internal static class SluiceCli
         {
             await stderr.WriteLineAsync($"sluice: {ex.Message}").ConfigureAwait(false);
             return ExitCodes.Service;
+        }
+        catch (Core.SluiceException ex)
+        {
+            // Object storage errors from `sluice fs`: a bad URI is a usage error, the rest come from the store.
+            await stderr.WriteLineAsync($"sluice: {ex.Code}: {ex.Message}").ConfigureAwait(false);
+            return ex.Code is Contracts.ErrorCodes.InvalidObjectUri or Contracts.ErrorCodes.UnknownUriScheme or Contracts.ErrorCodes.BucketNotMapped
+                ? ExitCodes.Usage
+                : ExitCodes.Service;
         }
         catch (HttpRequestException ex)
         {
