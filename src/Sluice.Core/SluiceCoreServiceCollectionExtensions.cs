@@ -4,6 +4,7 @@ using Sluice.Core.Accounts;
 using Sluice.Core.Clusters;
 using Sluice.Core.Jobs;
 using Sluice.Core.Scheduling;
+using Sluice.Core.Steps;
 
 namespace Sluice.Core;
 
@@ -18,6 +19,11 @@ public static class SluiceCoreServiceCollectionExtensions
         services.AddSingleton<LogPaths>();
         services.AddSingleton<ClusterRequestValidator>();
         services.AddSingleton<JobRequestValidator>();
+        services.AddSingleton<ApplicationCatalog>();
+        services.TryAddSingleton<IStepFileResolver, LocalStepFileResolver>();
+        services.AddSingleton<StepRequestValidator>();
+        services.AddSingleton<StepCommandBuilder>();
+        services.AddSingleton<StepService>();
         services.AddSingleton<Scheduler>();
         services.AddSingleton<ClusterService>();
         services.AddSingleton<JobService>();

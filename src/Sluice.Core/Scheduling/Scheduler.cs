@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Sluice.Core.Model;
 using Sluice.Core.Ports;
+using Sluice.Core.Steps;
 
 namespace Sluice.Core.Scheduling;
 
@@ -24,6 +25,7 @@ public sealed partial class Scheduler : IAsyncDisposable
     private readonly IIdGenerator _ids;
     private readonly TimeProvider _time;
     private readonly ILogger<Scheduler> _logger;
+    private readonly StepCommandBuilder _stepCommands;
     private readonly Dictionary<string, ClusterRuntime> _clusters = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JobRuntime> _jobs = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -32,8 +34,9 @@ public sealed partial class Scheduler : IAsyncDisposable
     private bool _stopping;
 
     public Scheduler(IStore store, IEnumerable<IComputeBackend> backends, IOptions<SluiceOptions> options, LogPaths logs,
-        IIdGenerator ids, TimeProvider time, ILogger<Scheduler> logger)
+        IIdGenerator ids, TimeProvider time, ILogger<Scheduler> logger, StepCommandBuilder stepCommands)
     {
+        _stepCommands = stepCommands;
         _store = store;
         _backends = backends.ToDictionary(b => b.Name, StringComparer.Ordinal);
         _options = options.Value;
@@ -58,6 +61,7 @@ public sealed partial class Scheduler : IAsyncDisposable
             var started = await _store.ListStartedInstancesAsync(job.AccountId, job.Id, cancellationToken).ConfigureAwait(false);
             recovered.Add((job, tasks, started));
         }
+        _recoveredSteps = await _store.ListActiveStepsAsync(cancellationToken).ConfigureAwait(false);
         _loop = Task.Run(RunLoopAsync, CancellationToken.None);
         Post(() => Recover(clusters, recovered));
     }
@@ -187,6 +191,7 @@ public sealed partial class Scheduler : IAsyncDisposable
                 _ = process.KillAsync(CancellationToken.None);
             }
         }
+        StopStepsForShutdown();
         CheckShutdownDone();
     }
 
@@ -196,7 +201,7 @@ public sealed partial class Scheduler : IAsyncDisposable
         {
             return;
         }
-        if (_clusters.Values.Any(c => c.RunningInstances > 0 || c.BootstrapsInFlight > 0 || c.ProvisionInFlight))
+        if (StepDriversRunning || _clusters.Values.Any(c => c.RunningInstances > 0 || c.BootstrapsInFlight > 0 || c.ProvisionInFlight))
         {
             return;
         }

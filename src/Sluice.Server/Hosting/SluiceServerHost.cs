@@ -40,7 +40,15 @@ public static class SluiceServerHost
         builder.WebHost.UseUrls(options.Url);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, SluiceJsonContext.Default));
-        builder.Services.Configure<SluiceOptions>(o => o.DataDirectory = options.DataDirectory);
+        builder.Services.Configure<SluiceOptions>(o =>
+        {
+            o.DataDirectory = options.DataDirectory;
+            o.StepCancelGracePeriod = options.StepCancelGracePeriod;
+            foreach (var (name, launcher) in options.Applications)
+            {
+                o.Applications[name] = launcher;
+            }
+        });
         builder.Services.AddSingleton<IStore>(_ => new SqliteStore(new SqliteStoreOptions { DatabasePath = Path.Combine(options.DataDirectory, "sluice.db") }));
         builder.Services.AddSingleton<IComputeBackend>(sp => new LocalBackend(new LocalBackendOptions { RootDirectory = Path.Combine(options.DataDirectory, "nodes") }));
         builder.Services.AddSluiceCore();
@@ -63,6 +71,7 @@ public static class SluiceServerHost
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapClusterApi();
         app.MapJobApi();
+        app.MapStepApi();
         app.MapFallback((HttpContext context) => ApiErrors.WriteAsync(context, ErrorCodes.NotFound, $"no API operation at {context.Request.Method} {context.Request.Path}")).ExcludeFromDescription();
         return app;
     }
