@@ -13,20 +13,17 @@ public static class StreamingWorkerCommand
         }
         var directory = AppContext.BaseDirectory;
         var native = Path.Combine(directory, "sluice");
+        var dll = Path.Combine(directory, "sluice.dll");
+        // Under the dotnet muxer (tests, `dotnet run`) the same muxer runs the dll: a native host would
+        // need DOTNET_ROOT to find the runtime when .NET is not installed system-wide.
+        if (File.Exists(dll) && Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet")
+        {
+            return [self, dll];
+        }
         if (File.Exists(native))
         {
             return [native];
         }
-        var dll = Path.Combine(directory, "sluice.dll");
-        if (!File.Exists(dll))
-        {
-            return null;
-        }
-        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (string.IsNullOrEmpty(host))
-        {
-            host = Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
-        }
-        return [host, dll];
+        return File.Exists(dll) ? ["dotnet", dll] : null;
     }
 }
