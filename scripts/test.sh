@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
-# Builds Sluice (warnings are errors) and runs every test project against real parts:
-# real processes, real SQLite files, a real HTTP server on 127.0.0.1.
-# Installs what the tests need first; later capabilities add their services here
-# (each started before the tests and stopped after, by PID).
+# Builds Sluice (warnings are errors) and runs every test project against real parts: real processes,
+# real SQLite files, and on 127.0.0.1 a real HTTP server, PostgreSQL, s3rver and a 3-node Slurm.
+# Installs what the tests need first, starts each service before the tests and stops it after, by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,8 +21,29 @@ need python3 && need awk || apt_install python3 gawk
 # Java steps build and run a real jar (issue #4).
 need javac && need jar && need java || apt_install openjdk-17-jdk-headless
 
+# The Slurm backend's tests and benchmark run against a real 3-node Slurm on 127.0.0.1.
+bash scripts/slurm-dev.sh install
 results=$(mktemp -d)
-trap 'rm -rf "$results"' EXIT
+pg_dir=""
+stop_slurm=0
+cleanup() {
+  if [ -n "$pg_dir" ]; then bash scripts/postgres-dev.sh stop "$pg_dir" || true; fi
+  bash scripts/s3rver-dev.sh stop || true
+  if [ "$stop_slurm" = 1 ]; then bash scripts/slurm-dev.sh stop || true; fi
+  rm -rf "$results"
+}
+trap cleanup EXIT
+
+# A throw-away PostgreSQL on 127.0.0.1 for the PostgreSQL store and multi-server tests (installed from
+# apt when missing).
+eval "$(bash scripts/postgres-dev.sh start)"
+pg_dir="$SLUICE_TEST_POSTGRES_DIR"
+# The S3 object store tests run against a real s3rver on 127.0.0.1 (installed from npm on first use).
+eval "$(bash scripts/s3rver-dev.sh start)"
+# A Slurm this checkout already runs (a developer's) is used and left running; one started here is stopped.
+bash scripts/slurm-dev.sh running || stop_slurm=1
+bash scripts/slurm-dev.sh start
+eval "$(bash scripts/slurm-dev.sh env)"
 
 dotnet build Sluice.slnx -c Release -warnaserror -nologo -v quiet
 status=0

@@ -25,6 +25,20 @@ public static class ErrorCodes
     /// <summary>A feature the request asks for is not available in this build (501).</summary>
     public const string NotImplemented = "NotImplemented";
 
+    /// <summary>An object URI is malformed or unsafe (a '..' segment, an absolute key, NUL, a backslash); the message names it (400).</summary>
+    public const string InvalidObjectUri = "InvalidObjectUri";
+    /// <summary>An object URI has a scheme no object store is configured for; the message lists the configured ones (400).</summary>
+    public const string UnknownUriScheme = "UnknownUriScheme";
+    /// <summary>An object URI names a bucket that the configuration maps to no object store (400).</summary>
+    public const string BucketNotMapped = "BucketNotMapped";
+    /// <summary>No object exists at the URI (404).</summary>
+    public const string ObjectNotFound = "ObjectNotFound";
+    /// <summary>The bucket of the URI does not exist in its object store; create it first (`sluice fs mb`) (404).</summary>
+    public const string BucketNotFound = "BucketNotFound";
+    /// <summary>The object store behind the URI cannot be reached or refused the request; the message names the URI and endpoint (503).</summary>
+    public const string ObjectStoreUnavailable = "ObjectStoreUnavailable";
+    /// <summary>A task's package cannot be fetched or unpacked (missing, unreadable or corrupt archive) (400).</summary>
+    public const string PackageUnavailable = "PackageUnavailable";
     /// <summary>A step's input does not exist (and no earlier step of the cluster writes it) (400).</summary>
     public const string InputNotFound = "InputNotFound";
     /// <summary>A step's output already exists, or an earlier active step of the cluster writes it (409).</summary>
@@ -67,6 +81,8 @@ public static class ErrorCodes
     /// <summary>A client token was reused with different request parameters (409).</summary>
     public const string IdempotentParameterMismatch = "IdempotentParameterMismatch";
 
+    /// <summary>The server's database cannot be reached or is newer than the server; the server retries, so retry shortly (503).</summary>
+    public const string StoreUnavailable = "StoreUnavailable";
     /// <summary>An unexpected server failure; retry, and report it with the request id if it persists (500).</summary>
     public const string InternalError = "InternalError";
 }

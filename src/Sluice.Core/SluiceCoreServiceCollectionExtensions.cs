@@ -2,7 +2,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Sluice.Core.Accounts;
 using Sluice.Core.Clusters;
+using Microsoft.Extensions.Options;
 using Sluice.Core.Jobs;
+using Sluice.Core.ObjectStorage;
+using Sluice.Core.Ports;
 using Sluice.Core.Scheduling;
 using Sluice.Core.Steps;
 
@@ -28,6 +31,21 @@ public static class SluiceCoreServiceCollectionExtensions
         services.AddSingleton<ClusterService>();
         services.AddSingleton<JobService>();
         services.AddSingleton<AccountService>();
+        services.AddSluiceObjectStorage();
+        return services;
+    }
+
+    /// <summary>
+    /// Registers the local directory object store (root from <see cref="ObjectStorageOptions.LocalRoot"/>, default
+    /// <c>DataDirectory/objects</c>) and the <see cref="ObjectStoreResolver"/>. Other stores register more <see cref="IObjectStore"/>s.
+    /// </summary>
+    public static IServiceCollection AddSluiceObjectStorage(this IServiceCollection services)
+    {
+        services.AddOptions<ObjectStorageOptions>();
+        services.AddSingleton<IObjectStore>(sp => new LocalObjectStore(
+            sp.GetRequiredService<IOptions<ObjectStorageOptions>>().Value.LocalRoot
+            ?? Path.Combine(sp.GetRequiredService<IOptions<SluiceOptions>>().Value.DataDirectory, "objects")));
+        services.TryAddSingleton<ObjectStoreResolver>();
         return services;
     }
 }

@@ -1,3 +1,4 @@
+using Sluice.Storage.Relational;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Sluice.Core.Model;
@@ -7,28 +8,6 @@ namespace Sluice.Storage.Sqlite;
 
 public sealed partial class SqliteStore
 {
-    private const string ClusterColumns = """
-        cluster_id AS Id, account_id AS AccountId, name AS Name, description AS Description, state AS State,
-        reason_code AS ReasonCode, reason_message AS ReasonMessage, keep_alive AS KeepAlive,
-        termination_protected AS TerminationProtected, log_uri AS LogUri, backend AS Backend,
-        bootstrap_actions_json AS BootstrapActionsJson, tags_json AS TagsJson, owner_job_id AS OwnerJobId,
-        has_run_work AS HasRunWork, client_token AS ClientToken, request_hash AS RequestHash,
-        created_at AS CreatedAt, ready_at AS ReadyAt, ended_at AS EndedAt, applications_json AS ApplicationsJson,
-        step_concurrency_level AS StepConcurrencyLevel
-        """;
-
-    private const string GroupColumns = """
-        group_id AS Id, cluster_id AS ClusterId, name AS Name, role AS Role, instance_type AS InstanceType,
-        market AS Market, requested_count AS RequestedCount, running_count AS RunningCount, vcpus AS Vcpus,
-        memory_mib AS MemoryMiB
-        """;
-
-    private const string NodeColumns = """
-        node_id AS Id, cluster_id AS ClusterId, account_id AS AccountId, group_id AS GroupId, role AS Role,
-        state AS State, vcpus AS Vcpus, memory_mib AS MemoryMiB, host AS Host, work_directory AS WorkDirectory,
-        created_at AS CreatedAt, ended_at AS EndedAt
-        """;
-
     private static readonly string[] EndedClusterStates = [nameof(ClusterState.Terminated), nameof(ClusterState.TerminatedWithErrors)];
 
     /// <inheritdoc />
@@ -147,7 +126,7 @@ public sealed partial class SqliteStore
         var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
         await using var lease = connection.ConfigureAwait(false);
         var rows = await connection.QueryAsync<ClusterRow>(new CommandDefinition(
-            $"SELECT {ClusterColumns} FROM clusters WHERE account_id = @accountId AND client_token = @clientToken",
+            $"SELECT {SqlColumns.Cluster} FROM clusters WHERE account_id = @accountId AND client_token = @clientToken",
             new { accountId, clientToken }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return (await WithGroupsAsync(connection, [.. rows], cancellationToken).ConfigureAwait(false)).SingleOrDefault();
     }
@@ -156,8 +135,8 @@ public sealed partial class SqliteStore
     public async Task<Page<Cluster>> ListClustersAsync(string accountId, IReadOnlyCollection<ClusterState>? states, string? after, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        var stateNames = StateNames(states);
-        var sql = $"SELECT {ClusterColumns} FROM clusters WHERE account_id = @accountId AND cluster_id > @after"
+        var stateNames = Paging.StateNames(states);
+        var sql = $"SELECT {SqlColumns.Cluster} FROM clusters WHERE account_id = @accountId AND cluster_id > @after"
             + (stateNames is null ? "" : " AND state IN @stateNames")
             + " ORDER BY cluster_id LIMIT @fetch";
         var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
@@ -165,7 +144,7 @@ public sealed partial class SqliteStore
         var rows = await connection.QueryAsync<ClusterRow>(new CommandDefinition(
             sql, new { accountId, after = after ?? "", stateNames, fetch = limit + 1 }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         var clusters = await WithGroupsAsync(connection, [.. rows], cancellationToken).ConfigureAwait(false);
-        return ToPage(clusters, limit, c => c.Id);
+        return Paging.ToPage(clusters, limit, c => c.Id);
     }
 
     /// <inheritdoc />
@@ -174,7 +153,7 @@ public sealed partial class SqliteStore
         var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
         await using var lease = connection.ConfigureAwait(false);
         var rows = await connection.QueryAsync<ClusterRow>(new CommandDefinition(
-            $"SELECT {ClusterColumns} FROM clusters WHERE state NOT IN @EndedClusterStates ORDER BY cluster_id",
+            $"SELECT {SqlColumns.Cluster} FROM clusters WHERE state NOT IN @EndedClusterStates ORDER BY cluster_id",
             new { EndedClusterStates }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return await WithGroupsAsync(connection, [.. rows], cancellationToken).ConfigureAwait(false);
     }
@@ -319,7 +298,7 @@ public sealed partial class SqliteStore
         var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
         await using var lease = connection.ConfigureAwait(false);
         var rows = await connection.QueryAsync<NodeRow>(new CommandDefinition(
-            $"SELECT {NodeColumns} FROM nodes WHERE account_id = @accountId AND cluster_id = @clusterId ORDER BY node_id",
+            $"SELECT {SqlColumns.Node} FROM nodes WHERE account_id = @accountId AND cluster_id = @clusterId ORDER BY node_id",
             new { accountId, clusterId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return [.. rows.Select(r => r.ToModel())];
     }
@@ -338,7 +317,7 @@ public sealed partial class SqliteStore
             foreach (var chunk in accountRows.Select(r => r.Id).Chunk(500))
             {
                 var groupRows = await connection.QueryAsync<GroupRow>(new CommandDefinition(
-                    $"SELECT {GroupColumns} FROM instance_groups WHERE account_id = @accountId AND cluster_id IN @ids ORDER BY cluster_id, ordinal",
+                    $"SELECT {SqlColumns.Group} FROM instance_groups WHERE account_id = @accountId AND cluster_id IN @ids ORDER BY cluster_id, ordinal",
                     new { accountId = accountRows.Key, ids = chunk }, cancellationToken: cancellationToken)).ConfigureAwait(false);
                 foreach (var group in groupRows)
                 {

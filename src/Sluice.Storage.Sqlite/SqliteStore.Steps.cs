@@ -1,20 +1,13 @@
 using Dapper;
 using Sluice.Core.Model;
 using Sluice.Core.Ports;
+using Sluice.Storage.Relational;
 
 namespace Sluice.Storage.Sqlite;
 
 public sealed partial class SqliteStore
 {
-    private const string StepColumns = """
-        step_id AS Id, account_id AS AccountId, cluster_id AS ClusterId, name AS Name, type AS Type,
-        action_on_failure AS ActionOnFailure, properties_json AS PropertiesJson, additional_files_json AS AdditionalFilesJson,
-        state AS State, reason_code AS ReasonCode, reason_message AS ReasonMessage, failure_reason AS FailureReason,
-        failure_message AS FailureMessage, failure_log_file AS FailureLogFile, client_token AS ClientToken,
-        request_hash AS RequestHash, created_at AS CreatedAt, started_at AS StartedAt, ended_at AS EndedAt
-        """;
-
-    private static readonly string[] ActiveStepStates = [nameof(StepState.Pending), nameof(StepState.Running), nameof(StepState.CancelPending)];
+    private static readonly string[] ActiveStepStates = SqlColumns.ActiveStepStates;
 
     /// <inheritdoc />
     public Task InsertStepsAsync(IReadOnlyList<Step> steps, int maxActiveSteps, CancellationToken cancellationToken) =>
@@ -56,7 +49,7 @@ public sealed partial class SqliteStore
     public async Task<Step?> GetStepAsync(string accountId, string clusterId, string stepId, CancellationToken cancellationToken)
     {
         var rows = await QueryStepsAsync(
-            $"SELECT {StepColumns} FROM steps WHERE account_id = @accountId AND cluster_id = @clusterId AND step_id = @stepId",
+            $"SELECT {SqlColumns.Step} FROM steps WHERE account_id = @accountId AND cluster_id = @clusterId AND step_id = @stepId",
             new { accountId, clusterId, stepId }, cancellationToken).ConfigureAwait(false);
         return rows.SingleOrDefault();
     }
@@ -64,20 +57,20 @@ public sealed partial class SqliteStore
     /// <inheritdoc />
     public Task<IReadOnlyList<Step>> FindStepsByClientTokenAsync(string accountId, string clusterId, string clientToken, CancellationToken cancellationToken) =>
         QueryStepsAsync(
-            $"SELECT {StepColumns} FROM steps WHERE account_id = @accountId AND cluster_id = @clusterId AND client_token = @clientToken ORDER BY step_id",
+            $"SELECT {SqlColumns.Step} FROM steps WHERE account_id = @accountId AND cluster_id = @clusterId AND client_token = @clientToken ORDER BY step_id",
             new { accountId, clusterId, clientToken }, cancellationToken);
 
     /// <inheritdoc />
     public async Task<Page<Step>> ListStepsAsync(string accountId, string clusterId, IReadOnlyCollection<StepState>? states, string? before, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        var stateNames = StateNames(states);
-        var sql = $"SELECT {StepColumns} FROM steps WHERE account_id = @accountId AND cluster_id = @clusterId"
+        var stateNames = Paging.StateNames(states);
+        var sql = $"SELECT {SqlColumns.Step} FROM steps WHERE account_id = @accountId AND cluster_id = @clusterId"
             + (before is null ? "" : " AND step_id < @before")
             + (stateNames is null ? "" : " AND state IN @stateNames")
             + " ORDER BY step_id DESC LIMIT @fetch";
         var steps = await QueryStepsAsync(sql, new { accountId, clusterId, before, stateNames, fetch = limit + 1 }, cancellationToken).ConfigureAwait(false);
-        return ToPage([.. steps], limit, s => s.Id);
+        return Paging.ToPage([.. steps], limit, s => s.Id);
     }
 
     /// <inheritdoc />
@@ -112,7 +105,7 @@ public sealed partial class SqliteStore
 
     /// <inheritdoc />
     public Task<IReadOnlyList<Step>> ListActiveStepsAsync(CancellationToken cancellationToken) =>
-        QueryStepsAsync($"SELECT {StepColumns} FROM steps WHERE state IN @ActiveStepStates ORDER BY step_id", new { ActiveStepStates }, cancellationToken);
+        QueryStepsAsync($"SELECT {SqlColumns.Step} FROM steps WHERE state IN @ActiveStepStates ORDER BY step_id", new { ActiveStepStates }, cancellationToken);
 
     private async Task<IReadOnlyList<Step>> QueryStepsAsync(string sql, object parameters, CancellationToken cancellationToken)
     {

@@ -1,4 +1,4 @@
-using Sluice.Backends.Local;
+using Sluice.Core;
 
 namespace Sluice.Backends.Local.Tests;
 

@@ -26,7 +26,8 @@ internal static class ClusterCommands
         var applications = new Option<string[]>("--application") { Description = "Application NAME[:VERSION] the cluster provides: hadoop, hive, pig, hbase, spark (repeatable)" };
         var steps = new Option<string[]>("--step") { Description = "Steps to run once ready: a JSON or YAML file (one step or a list) or inline JSON (repeatable)" };
         var concurrency = new Option<int?>("--step-concurrency") { Description = "How many steps run at once (1-256, default 1)" };
-        var create = new Command("create", "Create a cluster") { name, groups, keepAlive, protect, bootstrap, tags, logUri, file, wait, applications, steps, concurrency };
+        var backend = new Option<string?>("--backend") { Description = "Compute backend: local (default) or slurm when the server has it configured" };
+        var create = new Command("create", "Create a cluster") { name, groups, keepAlive, protect, bootstrap, tags, logUri, backend, file, wait, applications, steps, concurrency };
         create.SetAction((parse, ct) => run(parse, async (cli, token) =>
         {
             var request = parse.GetValue(file) is { } path ? InputFiles.Read(path, Json.CreateClusterRequest) : new CreateClusterRequest();
@@ -47,6 +48,7 @@ internal static class ClusterCommands
             request.KeepAlive |= parse.GetValue(keepAlive);
             request.TerminationProtected |= parse.GetValue(protect);
             request.LogUri = parse.GetValue(logUri) ?? request.LogUri;
+            request.Backend = parse.GetValue(backend) ?? request.Backend;
             foreach (var a in parse.GetValue(applications) ?? [])
             {
                 var colon = a.IndexOf(':', StringComparison.Ordinal);

@@ -8,4 +8,6 @@ public static class InstanceErrorCodes
     public const string LaunchFailed = "LaunchFailed";
     public const string Stopped = "Stopped";
     public const string NodeLost = "NodeLost";
+    /// <summary>The task's package could not be fetched or unpacked; the instance never launched.</summary>
+    public const string PackageUnavailable = "PackageUnavailable";
 }

@@ -3,10 +3,12 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Sluice.Backends.Local;
+using Sluice.Backends.Slurm;
 using Sluice.Contracts;
 using Sluice.Core;
 using Sluice.Core.Accounts;
@@ -14,13 +16,14 @@ using Sluice.Core.Model;
 using Sluice.Core.Ports;
 using Sluice.Server.Api;
 using Sluice.Server.Auth;
+using Sluice.Storage.Postgres;
 using Sluice.Storage.Sqlite;
 
 namespace Sluice.Server.Hosting;
 
 /// <summary>
-/// Builds the embedded Sluice server: SQLite store, local backend, scheduler and the /v1 API on
-/// Kestrel. <c>sluice up</c>, <c>sluice quickstart</c>, the tests and the benchmarks all start it here.
+/// Builds the embedded Sluice server: SQLite store, local backend (and the Slurm backend when
+/// configured), scheduler and the /v1 API on Kestrel. <c>sluice up</c>, <c>sluice quickstart</c>, the tests and the benchmarks all start it here.
 /// </summary>
 public static class SluiceServerHost
 {
@@ -49,8 +52,14 @@ public static class SluiceServerHost
                 o.Applications[name] = launcher;
             }
         });
-        builder.Services.AddSingleton<IStore>(_ => new SqliteStore(new SqliteStoreOptions { DatabasePath = Path.Combine(options.DataDirectory, "sluice.db") }));
+        builder.Configuration.AddEnvironmentVariables("SLUICE_");
+        var store = options.Store ?? builder.Configuration.GetSection("Store").Get<StoreSettings>() ?? new StoreSettings();
+        AddStore(builder.Services, store, options.DataDirectory);
         builder.Services.AddSingleton<IComputeBackend>(sp => new LocalBackend(new LocalBackendOptions { RootDirectory = Path.Combine(options.DataDirectory, "nodes") }));
+        if (options.Slurm is { } slurm)
+        {
+            builder.Services.AddSingleton<IComputeBackend>(sp => new SlurmBackend(slurm, sp.GetService<TimeProvider>(), sp.GetService<ILogger<SlurmBackend>>()));
+        }
         builder.Services.AddSluiceCore();
         builder.Services.AddSingleton<SignatureAuthentication>();
         builder.Services.AddSingleton<ErrorHandling>();
@@ -74,6 +83,28 @@ public static class SluiceServerHost
         app.MapStepApi();
         app.MapFallback((HttpContext context) => ApiErrors.WriteAsync(context, ErrorCodes.NotFound, $"no API operation at {context.Request.Method} {context.Request.Path}")).ExcludeFromDescription();
         return app;
+    }
+
+    private static void AddStore(IServiceCollection services, StoreSettings store, string dataDirectory)
+    {
+        switch (store.Provider.ToLowerInvariant())
+        {
+            case "sqlite":
+                services.AddSingleton<IStore>(_ => new SqliteStore(new SqliteStoreOptions { DatabasePath = Path.Combine(dataDirectory, "sluice.db") }));
+                break;
+            case "postgres" or "postgresql":
+                if (string.IsNullOrWhiteSpace(store.ConnectionString))
+                {
+                    throw new SluiceException(ErrorCodes.InvalidParameter,
+                        "Store:Provider is postgres but Store:ConnectionString is empty; set it (env SLUICE_Store__ConnectionString), e.g. Host=127.0.0.1;Port=5432;Username=sluice;Password=…;Database=sluice");
+                }
+                services.AddSingleton<IStore>(sp => new PostgresStore(
+                    new PostgresStoreOptions { ConnectionString = store.ConnectionString, Schema = store.Schema },
+                    sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PostgresStore>>()));
+                break;
+            default:
+                throw new SluiceException(ErrorCodes.InvalidParameter, $"Store:Provider is '{store.Provider}'; use sqlite or postgres");
+        }
     }
 
     /// <summary>The address the started server listens on (useful with port 0).</summary>

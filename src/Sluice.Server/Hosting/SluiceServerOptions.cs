@@ -1,3 +1,5 @@
+using Sluice.Backends.Slurm;
+
 namespace Sluice.Server.Hosting;
 
 /// <summary>How an embedded Sluice server runs.</summary>
@@ -12,8 +14,17 @@ public sealed class SluiceServerOptions
     /// <summary>Largest request body accepted (413 RequestTooLarge beyond). Default 64 MiB.</summary>
     public long MaxRequestBodyBytes { get; set; } = 64L << 20;
 
+    /// <summary>The store; null reads configuration section <c>Store</c> (environment <c>SLUICE_Store__*</c>), whose default is SQLite in the data directory.</summary>
+    public StoreSettings? Store { get; set; }
+
     /// <summary>Minimum log level of the server's console log. Default Information.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Information;
+
+    /// <summary>
+    /// When set, clusters created with <c>backend: slurm</c> run on this Slurm cluster (see docs/slurm.md);
+    /// the local backend stays the default. Default null: no Slurm backend.
+    /// </summary>
+    public SlurmBackendOptions? Slurm { get; set; }
 
     /// <summary>
     /// Application launchers by name (<c>hive</c>) or name and version (<c>hive:3.1.3</c>), on top of the programs found

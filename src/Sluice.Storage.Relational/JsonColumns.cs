@@ -2,7 +2,7 @@ using System.Text.Json;
 using Sluice.Contracts;
 using Sluice.Core.Model;
 
-namespace Sluice.Storage.Sqlite;
+namespace Sluice.Storage.Relational;
 
 /// <summary>Converts collections to JSON text columns; empty collections are stored as NULL to keep rows lean.</summary>
 internal static class JsonColumns

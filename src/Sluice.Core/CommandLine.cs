@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Sluice.Backends.Local;
+namespace Sluice.Core;
 
 /// <summary>
 /// Decides whether a command line can be executed directly or needs <c>/bin/sh -c</c>. A shell

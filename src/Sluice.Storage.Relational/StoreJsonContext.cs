@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 using Sluice.Contracts;
 using Sluice.Core.Model;
 
-namespace Sluice.Storage.Sqlite;
+namespace Sluice.Storage.Relational;
 
 // JSON text columns (tags, bootstrap actions, env, successors); enums by name like the other columns.
 [JsonSourceGenerationOptions(UseStringEnumConverter = true)]
