@@ -8,6 +8,7 @@ using Sluice.Core.Logs;
 using Sluice.Core.ObjectStorage;
 using Sluice.Core.Ports;
 using Sluice.Core.Scheduling;
+using Sluice.Core.Steps;
 
 namespace Sluice.Core;
 
@@ -24,6 +25,11 @@ public static class SluiceCoreServiceCollectionExtensions
         services.AddSingleton<JobRequestValidator>();
         services.AddSingleton<LogShipper>();
         services.AddSingleton<IInstanceLifecycleObserver>(sp => sp.GetRequiredService<LogShipper>());
+        services.AddSingleton<ApplicationCatalog>();
+        services.TryAddSingleton<IStepFileResolver, LocalStepFileResolver>();
+        services.AddSingleton<StepRequestValidator>();
+        services.AddSingleton<StepCommandBuilder>();
+        services.AddSingleton<StepService>();
         services.AddSingleton<Scheduler>();
         services.AddSingleton<ClusterService>();
         services.AddSingleton<JobService>();

@@ -74,6 +74,7 @@ public sealed partial class Scheduler
         {
             return;
         }
+        DispatchSteps(cluster, nodes);
         foreach (var job in cluster.Jobs)
         {
             if (job.Ending is not null)

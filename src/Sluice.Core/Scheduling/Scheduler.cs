@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Sluice.Core.Logs;
 using Sluice.Core.Model;
 using Sluice.Core.Ports;
+using Sluice.Core.Steps;
 
 namespace Sluice.Core.Scheduling;
 
@@ -26,6 +27,7 @@ public sealed partial class Scheduler : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<Scheduler> _logger;
     private readonly IInstanceLifecycleObserver[] _observers;
+    private readonly StepCommandBuilder _stepCommands;
     private readonly Dictionary<string, ClusterRuntime> _clusters = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JobRuntime> _jobs = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -34,8 +36,10 @@ public sealed partial class Scheduler : IAsyncDisposable
     private bool _stopping;
 
     public Scheduler(IStore store, IEnumerable<IComputeBackend> backends, IOptions<SluiceOptions> options, LogPaths logs,
-        IIdGenerator ids, TimeProvider time, ILogger<Scheduler> logger, IEnumerable<IInstanceLifecycleObserver>? observers = null)
+        IIdGenerator ids, TimeProvider time, ILogger<Scheduler> logger, StepCommandBuilder stepCommands,
+        IEnumerable<IInstanceLifecycleObserver>? observers = null)
     {
+        _stepCommands = stepCommands;
         _observers = observers?.ToArray() ?? [];
         _store = store;
         _backends = backends.ToDictionary(b => b.Name, StringComparer.Ordinal);
@@ -61,6 +65,7 @@ public sealed partial class Scheduler : IAsyncDisposable
             var started = await _store.ListStartedInstancesAsync(job.AccountId, job.Id, cancellationToken).ConfigureAwait(false);
             recovered.Add((job, tasks, started));
         }
+        _recoveredSteps = await _store.ListActiveStepsAsync(cancellationToken).ConfigureAwait(false);
         _loop = Task.Run(RunLoopAsync, CancellationToken.None);
         Post(() => Recover(clusters, recovered));
     }
@@ -190,6 +195,7 @@ public sealed partial class Scheduler : IAsyncDisposable
                 _ = process.KillAsync(CancellationToken.None);
             }
         }
+        StopStepsForShutdown();
         CheckShutdownDone();
     }
 
@@ -199,7 +205,7 @@ public sealed partial class Scheduler : IAsyncDisposable
         {
             return;
         }
-        if (_clusters.Values.Any(c => c.RunningInstances > 0 || c.BootstrapsInFlight > 0 || c.ProvisionInFlight))
+        if (StepDriversRunning || _clusters.Values.Any(c => c.RunningInstances > 0 || c.BootstrapsInFlight > 0 || c.ProvisionInFlight))
         {
             return;
         }

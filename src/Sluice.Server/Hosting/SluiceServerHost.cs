@@ -44,7 +44,15 @@ public static class SluiceServerHost
         builder.WebHost.UseUrls(options.Url);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, SluiceJsonContext.Default));
-        builder.Services.Configure<SluiceOptions>(o => o.DataDirectory = options.DataDirectory);
+        builder.Services.Configure<SluiceOptions>(o =>
+        {
+            o.DataDirectory = options.DataDirectory;
+            o.StepCancelGracePeriod = options.StepCancelGracePeriod;
+            foreach (var (name, launcher) in options.Applications)
+            {
+                o.Applications[name] = launcher;
+            }
+        });
         builder.Configuration.AddEnvironmentVariables("SLUICE_");
         var store = options.Store ?? builder.Configuration.GetSection("Store").Get<StoreSettings>() ?? new StoreSettings();
         AddStore(builder.Services, store, options.DataDirectory);
@@ -83,6 +91,7 @@ public static class SluiceServerHost
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapClusterApi();
         app.MapJobApi();
+        app.MapStepApi();
         app.MapFallback((HttpContext context) => ApiErrors.WriteAsync(context, ErrorCodes.NotFound, $"no API operation at {context.Request.Method} {context.Request.Path}")).ExcludeFromDescription();
         return app;
     }
