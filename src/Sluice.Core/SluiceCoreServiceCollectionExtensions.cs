@@ -22,6 +22,7 @@ public static class SluiceCoreServiceCollectionExtensions
         services.AddSingleton<ClusterRequestValidator>();
         services.AddSingleton<JobRequestValidator>();
         services.AddSingleton<Scheduler>();
+        services.AddSingleton(sp => new ClusterRouter(sp.GetRequiredService<IStore>(), sp.GetRequiredService<Scheduler>(), sp.GetService<IClusterCoordinator>()));
         services.AddSingleton<ClusterService>();
         services.AddSingleton<JobService>();
         services.AddSingleton<AccountService>();
