@@ -1,4 +1,5 @@
 using Npgsql;
+using Sluice.Testing.Conformance.Postgres;
 
 namespace Sluice.Cli.Tests;
 
@@ -8,27 +9,18 @@ namespace Sluice.Cli.Tests;
 /// </summary>
 public sealed class SharedDatabase
 {
-    public const string Variable = "SLUICE_TEST_POSTGRES";
-
     public string Schema { get; } = "ms_" + Guid.NewGuid().ToString("N")[..16];
 
-    public static string ConnectionString =>
-        Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } value
-            ? value
-            : throw new InvalidOperationException(
-                $"{Variable} is not set, so there is no PostgreSQL for the multi-server tests. Start a throw-away one with " +
-                "`eval \"$(bash scripts/postgres-dev.sh start)\"`, or run `bash scripts/test.sh`, which does.");
+    public string ConnectionString { get; init; } = TestPostgres.ConnectionString;
 
-    public IReadOnlyDictionary<string, string> ServerVariables(string connectionString) => new Dictionary<string, string>
+    public IReadOnlyDictionary<string, string> ServerVariables(double leaseSeconds = 2) => new Dictionary<string, string>
     {
         ["SLUICE_Store__Provider"] = "postgres",
-        ["SLUICE_Store__ConnectionString"] = connectionString,
+        ["SLUICE_Store__ConnectionString"] = ConnectionString,
         ["SLUICE_Store__Schema"] = Schema,
-        ["SLUICE_Store__LeaseSeconds"] = "2",
+        ["SLUICE_Store__LeaseSeconds"] = leaseSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["SLUICE_Store__HeartbeatSeconds"] = "0.5",
     };
-
-    public IReadOnlyDictionary<string, string> ServerVariables() => ServerVariables(ConnectionString);
 
     public async Task DropAsync()
     {
