@@ -44,6 +44,7 @@ internal static class SluiceCli
             root.Add(command);
         }
         root.Add(LogsCommand.Build(run));
+        root.Add(FsCommands.Build(run));
         root.Add(new Command("streaming", "Run a Hadoop-streaming MapReduce job locally (sluice streaming -input IN -output OUT -mapper CMD ...)"));
 
         var parse = root.Parse(args);
@@ -87,9 +88,12 @@ internal static class SluiceCli
         }
         catch (Core.SluiceException ex)
         {
-            // The embedded server's own start-up (`sluice up`): a wrong store configuration, a database that cannot be reached.
+            // The embedded server's own start-up (`sluice up`: a wrong store configuration, a database that cannot be
+            // reached) and object storage errors from `sluice fs`: a bad URI is a usage error, the rest are the service's.
             await stderr.WriteLineAsync($"sluice: {ex.Code}: {ex.Message}").ConfigureAwait(false);
-            return ExitCodes.Service;
+            return ex.Code is Contracts.ErrorCodes.InvalidObjectUri or Contracts.ErrorCodes.UnknownUriScheme or Contracts.ErrorCodes.BucketNotMapped
+                ? ExitCodes.Usage
+                : ExitCodes.Service;
         }
         catch (HttpRequestException ex)
         {

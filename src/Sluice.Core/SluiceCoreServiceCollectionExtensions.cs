@@ -5,6 +5,7 @@ using Sluice.Core.Clusters;
 using Microsoft.Extensions.Options;
 using Sluice.Core.Jobs;
 using Sluice.Core.Logs;
+using Sluice.Core.Packages;
 using Sluice.Core.ObjectStorage;
 using Sluice.Core.Ports;
 using Sluice.Core.Scheduling;
@@ -23,6 +24,7 @@ public static class SluiceCoreServiceCollectionExtensions
         services.AddSingleton<LogPaths>();
         services.AddSingleton<ClusterRequestValidator>();
         services.AddSingleton<JobRequestValidator>();
+        services.AddSingleton<PackageCache>();
         services.AddSingleton<LogShipper>();
         services.AddSingleton<IInstanceLifecycleObserver>(sp => sp.GetRequiredService<LogShipper>());
         services.AddSingleton<ApplicationCatalog>();

@@ -118,6 +118,8 @@ internal sealed class InstanceRun(JobRuntime job, TaskRuntime task, int index, i
     public StopKind StopKind { get; private set; }
     public string? WorkingDirectory { get; set; }
     public int Slot { get; set; }
+    /// <summary>The attempt never launched because its package could not be fetched or unpacked.</summary>
+    public bool PackageFailed { get; set; }
 
     /// <summary>Records the launched process; returns true when a kill was asked for before it existed.</summary>
     public bool Attach(IRunningProcess process)

@@ -209,6 +209,14 @@ public sealed partial class Scheduler
         ProcessExit exit;
         try
         {
+            if (run.Task.Task.PackagePath is { } package)
+            {
+                if (_packages is null)
+                {
+                    throw new SluiceException(Contracts.ErrorCodes.PackageUnavailable, $"package '{package}' cannot be used: this scheduler has no package cache");
+                }
+                await _packages.UnpackIntoAsync(package, request.WorkingDirectory, CancellationToken.None).ConfigureAwait(false);
+            }
             var process = await run.Cluster.Backend.LaunchAsync(request, CancellationToken.None).ConfigureAwait(false);
             Notify(logs, started: true);
             if (run.Attach(process))
@@ -216,6 +224,11 @@ public sealed partial class Scheduler
                 await process.KillAsync(CancellationToken.None).ConfigureAwait(false);
             }
             exit = await process.Completion.ConfigureAwait(false);
+        }
+        catch (SluiceException ex) when (ex.Code == Contracts.ErrorCodes.PackageUnavailable)
+        {
+            run.PackageFailed = true;
+            exit = new ProcessExit(ProcessEndReason.LaunchFailed, null, ex.Message, Now, Now, null);
         }
         catch (Exception ex)
         {
@@ -309,7 +322,7 @@ public sealed partial class Scheduler
         }
         else
         {
-            var (code, message) = Failure(exit, stderrTail);
+            var (code, message) = run.PackageFailed ? (InstanceErrorCodes.PackageUnavailable, exit.Message ?? "the package cannot be used") : Failure(exit, stderrTail);
             var retry = run.Attempt <= task.Task.MaxRetryCount && job.Ending is null;
             instance = instance with { State = retry ? RunState.Waiting : RunState.Failed, ErrorCode = code, ErrorMessage = message };
             if (retry)

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Sluice.Core.Logs;
 using Sluice.Core.Model;
+using Sluice.Core.Packages;
 using Sluice.Core.Ports;
 using Sluice.Core.Steps;
 
@@ -28,6 +29,7 @@ public sealed partial class Scheduler : IAsyncDisposable
     private readonly ILogger<Scheduler> _logger;
     private readonly IInstanceLifecycleObserver[] _observers;
     private readonly StepCommandBuilder _stepCommands;
+    private readonly PackageCache? _packages;
     private readonly Dictionary<string, ClusterRuntime> _clusters = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JobRuntime> _jobs = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -37,9 +39,10 @@ public sealed partial class Scheduler : IAsyncDisposable
 
     public Scheduler(IStore store, IEnumerable<IComputeBackend> backends, IOptions<SluiceOptions> options, LogPaths logs,
         IIdGenerator ids, TimeProvider time, ILogger<Scheduler> logger, StepCommandBuilder stepCommands,
-        IEnumerable<IInstanceLifecycleObserver>? observers = null)
+        IEnumerable<IInstanceLifecycleObserver>? observers = null, PackageCache? packages = null)
     {
         _stepCommands = stepCommands;
+        _packages = packages;
         _observers = observers?.ToArray() ?? [];
         _store = store;
         _backends = backends.ToDictionary(b => b.Name, StringComparer.Ordinal);

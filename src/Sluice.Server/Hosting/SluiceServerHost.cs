@@ -13,6 +13,7 @@ using Sluice.Contracts;
 using Sluice.Core;
 using Sluice.Core.Accounts;
 using Sluice.Core.Model;
+using Sluice.Core.ObjectStorage;
 using Sluice.Core.Ports;
 using Sluice.ObjectStores.S3;
 using Sluice.Server.Api;
@@ -56,10 +57,7 @@ public static class SluiceServerHost
         builder.Configuration.AddEnvironmentVariables("SLUICE_");
         var store = options.Store ?? builder.Configuration.GetSection("Store").Get<StoreSettings>() ?? new StoreSettings();
         AddStore(builder.Services, store, options.DataDirectory);
-        // Configuration (appsettings.json, environment such as SLUICE_S3Stores__0__ServiceUrl) adds to what the caller set.
-        builder.Configuration.GetSection("ObjectStorage").Bind(options.ObjectStorage);
-        builder.Configuration.GetSection("S3Stores").Bind(options.S3Stores);
-        builder.Configuration.GetSection("Logs").Bind(options.Logs);
+        BindObjectStorage(builder.Configuration, options);
         builder.Services.AddSingleton(Options.Create(options.ObjectStorage));
         builder.Services.AddSingleton(Options.Create(options.Logs));
         foreach (var s3 in options.S3Stores)
@@ -121,6 +119,31 @@ public static class SluiceServerHost
             default:
                 throw new SluiceException(ErrorCodes.InvalidParameter, $"Store:Provider is '{store.Provider}'; use sqlite or postgres");
         }
+    }
+
+    /// <summary>
+    /// Adds configuration (appsettings.json, environment such as <c>SLUICE_S3Stores__0__ServiceUrl</c> or
+    /// <c>SLUICE_ObjectStorage__Schemes__s3</c>) to the object storage and log options the caller set.
+    /// </summary>
+    public static void BindObjectStorage(IConfiguration configuration, SluiceServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(options);
+        configuration.GetSection("ObjectStorage").Bind(options.ObjectStorage);
+        configuration.GetSection("S3Stores").Bind(options.S3Stores);
+        configuration.GetSection("Logs").Bind(options.Logs);
+    }
+
+    /// <summary>
+    /// The object stores the server with these options would use (the local store under the data directory,
+    /// plus each S3 store) behind a resolver; <c>sluice fs</c> uses it to reach the same objects without a server.
+    /// </summary>
+    public static ObjectStoreResolver CreateObjectStoreResolver(SluiceServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var stores = new List<IObjectStore> { new LocalObjectStore(options.ObjectStorage.LocalRoot ?? Path.Combine(options.DataDirectory, "objects")) };
+        stores.AddRange(options.S3Stores.Select(s3 => new S3ObjectStore(s3)));
+        return new ObjectStoreResolver(stores, Options.Create(options.ObjectStorage));
     }
 
     /// <summary>The address the started server listens on (useful with port 0).</summary>
