@@ -8,7 +8,7 @@ using Sluice.Server.Hosting;
 namespace Sluice.Server.Tests;
 
 /// <summary>A real Sluice server on 127.0.0.1 with a temporary data directory, and an SDK client for it.</summary>
-public sealed class ServerFixture : IAsyncLifetime
+public class ServerFixture : IAsyncLifetime
 {
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "sluice-server-tests-" + Guid.NewGuid().ToString("N")[..8]);
     public WebApplication App { get; private set; } = null!;
@@ -40,7 +40,7 @@ public sealed class ServerFixture : IAsyncLifetime
     /// <summary>Starts the server (again) on the same data directory.</summary>
     public async Task StartAsync()
     {
-        App = SluiceServerHost.Build(new SluiceServerOptions
+        var options = new SluiceServerOptions
         {
             DataDirectory = DataDirectory,
             Url = "http://127.0.0.1:0",
@@ -48,7 +48,9 @@ public sealed class ServerFixture : IAsyncLifetime
             MaxRequestBodyBytes = MaxRequestBodyBytes,
             Applications = Launchers,
             StepCancelGracePeriod = TimeSpan.FromSeconds(2),
-        });
+        };
+        Configure(options);
+        App = SluiceServerHost.Build(options);
         await App.StartAsync().ConfigureAwait(false);
         Endpoint = SluiceServerHost.BoundAddress(App);
         if (Key is not null)
@@ -56,6 +58,11 @@ public sealed class ServerFixture : IAsyncLifetime
             Client.Dispose();
             Client = NewClient(Key);
         }
+    }
+
+    /// <summary>Adjusts the server's options before each start.</summary>
+    protected virtual void Configure(SluiceServerOptions options)
+    {
     }
 
     private void CreateRecordingLaunchers()

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Sluice.Core.Logs;
 using Sluice.Core.Model;
 using Sluice.Core.Ports;
 
@@ -198,15 +199,18 @@ public sealed partial class Scheduler
         };
         // Off the loop: a backend may launch synchronously (the local one forks and creates the log
         // files before returning), and launches must run side by side, not one after another here.
-        _ = Task.Run(() => RunAsync(run, request));
+        var logs = _observers.Length == 0 ? null : new InstanceLogInfo(job.Job.AccountId, cluster.Cluster.Id, job.Job.Id, task.Task.Name, index, attempt,
+            request.StdoutPath, request.StderrPath, cluster.Cluster.LogUri, task.Task.StdoutRedirectPath, task.Task.StderrRedirectPath);
+        _ = Task.Run(() => RunAsync(run, request, logs));
     }
 
-    private async Task RunAsync(InstanceRun run, LaunchRequest request)
+    private async Task RunAsync(InstanceRun run, LaunchRequest request, InstanceLogInfo? logs)
     {
         ProcessExit exit;
         try
         {
             var process = await run.Cluster.Backend.LaunchAsync(request, CancellationToken.None).ConfigureAwait(false);
+            Notify(logs, started: true);
             if (run.Attach(process))
             {
                 await process.KillAsync(CancellationToken.None).ConfigureAwait(false);
@@ -217,6 +221,7 @@ public sealed partial class Scheduler
         {
             exit = new ProcessExit(ProcessEndReason.LaunchFailed, null, ex.Message, Now, Now, null);
         }
+        Notify(logs, started: false);
         var failureDetail = exit.Reason == ProcessEndReason.Exited && exit.ExitCode != 0 ? StderrTail(request.StderrPath) : null;
         if (_options.RemoveInstanceWorkingDirectories && run.WorkingDirectory is { } dir)
         {
@@ -225,8 +230,39 @@ public sealed partial class Scheduler
         Post(() => OnInstanceExited(run, exit, failureDetail));
     }
 
+    /// <summary>Tells the observers (the log shipper) off the loop; they only queue work.</summary>
+    private void Notify(InstanceLogInfo? logs, bool started)
+    {
+        if (logs is null)
+        {
+            return;
+        }
+        foreach (var observer in _observers)
+        {
+            try
+            {
+                if (started)
+                {
+                    observer.InstanceStarted(logs);
+                }
+                else
+                {
+                    observer.InstanceEnded(logs);
+                }
+            }
+            catch (Exception ex)
+            {
+                LogObserverFailed(_logger, ex);
+            }
+        }
+    }
+
     private void OnInstanceExited(InstanceRun run, ProcessExit exit, string? stderrTail)
     {
+        if (run.Cluster.Abandoned)
+        {
+            return;
+        }
         var (job, task, node, cluster) = (run.Job, run.Task, run.Node, run.Cluster);
         task.Runs.Remove(run.Index);
         node.FreeSlots.Push(run.Slot);

@@ -14,6 +14,7 @@ using Sluice.Core;
 using Sluice.Core.Accounts;
 using Sluice.Core.Model;
 using Sluice.Core.Ports;
+using Sluice.ObjectStores.S3;
 using Sluice.Server.Api;
 using Sluice.Server.Auth;
 using Sluice.Storage.Postgres;
@@ -55,6 +56,16 @@ public static class SluiceServerHost
         builder.Configuration.AddEnvironmentVariables("SLUICE_");
         var store = options.Store ?? builder.Configuration.GetSection("Store").Get<StoreSettings>() ?? new StoreSettings();
         AddStore(builder.Services, store, options.DataDirectory);
+        // Configuration (appsettings.json, environment such as SLUICE_S3Stores__0__ServiceUrl) adds to what the caller set.
+        builder.Configuration.GetSection("ObjectStorage").Bind(options.ObjectStorage);
+        builder.Configuration.GetSection("S3Stores").Bind(options.S3Stores);
+        builder.Configuration.GetSection("Logs").Bind(options.Logs);
+        builder.Services.AddSingleton(Options.Create(options.ObjectStorage));
+        builder.Services.AddSingleton(Options.Create(options.Logs));
+        foreach (var s3 in options.S3Stores)
+        {
+            builder.Services.AddSingleton<IObjectStore>(_ => new S3ObjectStore(s3));
+        }
         builder.Services.AddSingleton<IComputeBackend>(sp => new LocalBackend(new LocalBackendOptions { RootDirectory = Path.Combine(options.DataDirectory, "nodes") }));
         if (options.Slurm is { } slurm)
         {
@@ -98,9 +109,14 @@ public static class SluiceServerHost
                     throw new SluiceException(ErrorCodes.InvalidParameter,
                         "Store:Provider is postgres but Store:ConnectionString is empty; set it (env SLUICE_Store__ConnectionString), e.g. Host=127.0.0.1;Port=5432;Username=sluice;Password=…;Database=sluice");
                 }
-                services.AddSingleton<IStore>(sp => new PostgresStore(
+                services.AddSingleton(sp => new PostgresStore(
                     new PostgresStoreOptions { ConnectionString = store.ConnectionString, Schema = store.Schema },
                     sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PostgresStore>>()));
+                services.AddSingleton<IStore>(sp => sp.GetRequiredService<PostgresStore>());
+                // Servers on one database share its clusters: see docs/postgres.md.
+                services.AddSingleton<IClusterCoordinator>(sp => new PostgresCoordinator(sp.GetRequiredService<PostgresStore>(),
+                    new CoordinatorOptions { LeaseTime = TimeSpan.FromSeconds(store.LeaseSeconds), HeartbeatInterval = TimeSpan.FromSeconds(store.HeartbeatSeconds) },
+                    sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PostgresCoordinator>>()));
                 break;
             default:
                 throw new SluiceException(ErrorCodes.InvalidParameter, $"Store:Provider is '{store.Provider}'; use sqlite or postgres");
