@@ -94,4 +94,13 @@ public sealed class StepCommandTests(ServerFixture server)
         Assert.Contains("does not exist", missing.Stderr, StringComparison.Ordinal);
         badLog.ShouldExit(2);
     }
+
+    [Fact]
+    public async Task Up_ApplicationWithoutProgram_IsAUsageError()
+    {
+        var result = await server.RunAsync("up", "--port", "0", "--data", Path.Combine(server.Root, "up-bad-app"), "--application", "hive");
+
+        result.ShouldExit(2);
+        Assert.Contains("--application 'hive' must be NAME[:VERSION]=PROGRAM", result.Stderr, StringComparison.Ordinal);
+    }
 }

@@ -30,11 +30,13 @@ public sealed class LocalStepFileResolver : IStepFileResolver
     public bool Exists(string uri, string field)
     {
         var path = ToLocalPath(uri, field);
-        if (path.AsSpan().IndexOfAny("*?[{") >= 0)
+        if (File.Exists(path) || Directory.Exists(path))
         {
-            var directory = Path.GetDirectoryName(path);
-            return directory is not null && Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any();
+            return true;
         }
-        return File.Exists(path) || Directory.Exists(path);
+        // A glob in the last segment (in*.txt) exists when its directory has entries; the engine resolves it.
+        var directory = Path.GetDirectoryName(path);
+        return Path.GetFileName(path).AsSpan().IndexOfAny("*?[{") >= 0
+            && directory is not null && Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any();
     }
 }
