@@ -1,3 +1,4 @@
+using Sluice.Storage.Relational;
 using Microsoft.Data.Sqlite;
 
 namespace Sluice.Storage.Sqlite;
@@ -13,7 +14,7 @@ internal static class RowReaders
         KeyId = r.GetString(0),
         AccountId = r.GetString(1),
         Secret = r.GetString(2),
-        Enabled = r.GetInt64(3),
+        Enabled = r.GetBoolean(3),
         CreatedAt = r.GetInt64(4),
     };
 
@@ -26,19 +27,21 @@ internal static class RowReaders
         State = r.GetString(4),
         ReasonCode = Text(r, 5),
         ReasonMessage = Text(r, 6),
-        KeepAlive = r.GetInt64(7),
-        TerminationProtected = r.GetInt64(8),
+        KeepAlive = r.GetBoolean(7),
+        TerminationProtected = r.GetBoolean(8),
         LogUri = Text(r, 9),
         Backend = r.GetString(10),
         BootstrapActionsJson = Text(r, 11),
         TagsJson = Text(r, 12),
         OwnerJobId = Text(r, 13),
-        HasRunWork = r.GetInt64(14),
+        HasRunWork = r.GetBoolean(14),
         ClientToken = Text(r, 15),
         RequestHash = Text(r, 16),
         CreatedAt = r.GetInt64(17),
         ReadyAt = Integer(r, 18),
         EndedAt = Integer(r, 19),
+        ApplicationsJson = Text(r, 20),
+        StepConcurrencyLevel = r.GetInt64(21),
     };
 
     /// <summary>A group whose columns start at <paramref name="at"/>, in <c>GroupColumns</c> order.</summary>
@@ -66,7 +69,7 @@ internal static class RowReaders
         State = r.GetString(5),
         ReasonCode = Text(r, 6),
         ReasonMessage = Text(r, 7),
-        JobFailOnInstanceFail = r.GetInt64(8),
+        JobFailOnInstanceFail = r.GetBoolean(8),
         ClusterId = Text(r, 9),
         AutoClusterJson = Text(r, 10),
         TaskCount = r.GetInt64(11),

@@ -1,3 +1,4 @@
+using Sluice.Storage.Relational;
 using System.Globalization;
 using System.Reflection;
 using Dapper;
@@ -13,9 +14,7 @@ namespace Sluice.Storage.Sqlite;
 /// </summary>
 internal static class SqliteMigrator
 {
-    private const string ResourceMarker = ".Migrations.";
-
-    private static readonly Lazy<IReadOnlyList<Migration>> Embedded = new(LoadEmbedded);
+    private static readonly Lazy<IReadOnlyList<Migration>> Embedded = new(() => EmbeddedMigrations.Load(typeof(SqliteMigrator).Assembly));
 
     public static IReadOnlyList<Migration> Migrations => Embedded.Value;
 
@@ -55,44 +54,4 @@ internal static class SqliteMigrator
 
         transaction.Commit();
     }
-
-    private static IReadOnlyList<Migration> LoadEmbedded()
-    {
-        var assembly = typeof(SqliteMigrator).Assembly;
-        var migrations = new List<Migration>();
-        foreach (var resource in assembly.GetManifestResourceNames())
-        {
-            var at = resource.IndexOf(ResourceMarker, StringComparison.Ordinal);
-            if (at < 0 || !resource.EndsWith(".sql", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            // Resource names are "<root namespace>.Migrations.0001_initial.sql".
-            var name = resource[(at + ResourceMarker.Length)..^".sql".Length];
-            var underscore = name.IndexOf('_', StringComparison.Ordinal);
-            var version = int.Parse(underscore < 0 ? name : name[..underscore], NumberStyles.None, CultureInfo.InvariantCulture);
-            migrations.Add(new Migration(version, name, Read(assembly, resource)));
-        }
-
-        migrations.Sort((a, b) => a.Version.CompareTo(b.Version));
-        for (var i = 0; i < migrations.Count; i++)
-        {
-            if (migrations[i].Version != i + 1)
-            {
-                throw new InvalidOperationException($"Migration versions must run 1, 2, 3… without gaps; found {migrations[i].Name}.");
-            }
-        }
-
-        return migrations;
-    }
-
-    private static string Read(Assembly assembly, string resource)
-    {
-        using var stream = assembly.GetManifestResourceStream(resource)!;
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    }
-
-    internal sealed record Migration(int Version, string Name, string Sql);
 }

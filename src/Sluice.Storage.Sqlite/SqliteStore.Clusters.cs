@@ -1,3 +1,4 @@
+using Sluice.Storage.Relational;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Sluice.Core.Model;
@@ -7,27 +8,6 @@ namespace Sluice.Storage.Sqlite;
 
 public sealed partial class SqliteStore
 {
-    private const string ClusterColumns = """
-        cluster_id AS Id, account_id AS AccountId, name AS Name, description AS Description, state AS State,
-        reason_code AS ReasonCode, reason_message AS ReasonMessage, keep_alive AS KeepAlive,
-        termination_protected AS TerminationProtected, log_uri AS LogUri, backend AS Backend,
-        bootstrap_actions_json AS BootstrapActionsJson, tags_json AS TagsJson, owner_job_id AS OwnerJobId,
-        has_run_work AS HasRunWork, client_token AS ClientToken, request_hash AS RequestHash,
-        created_at AS CreatedAt, ready_at AS ReadyAt, ended_at AS EndedAt
-        """;
-
-    private const string GroupColumns = """
-        group_id AS Id, cluster_id AS ClusterId, name AS Name, role AS Role, instance_type AS InstanceType,
-        market AS Market, requested_count AS RequestedCount, running_count AS RunningCount, vcpus AS Vcpus,
-        memory_mib AS MemoryMiB
-        """;
-
-    private const string NodeColumns = """
-        node_id AS Id, cluster_id AS ClusterId, account_id AS AccountId, group_id AS GroupId, role AS Role,
-        state AS State, vcpus AS Vcpus, memory_mib AS MemoryMiB, host AS Host, work_directory AS WorkDirectory,
-        created_at AS CreatedAt, ended_at AS EndedAt
-        """;
-
     private static readonly string[] EndedClusterStates = [nameof(ClusterState.Terminated), nameof(ClusterState.TerminatedWithErrors)];
 
     /// <inheritdoc />
@@ -44,10 +24,10 @@ public sealed partial class SqliteStore
             ctx.Execute("""
                 INSERT INTO clusters (cluster_id, account_id, name, description, state, reason_code, reason_message,
                     keep_alive, termination_protected, log_uri, backend, bootstrap_actions_json, tags_json, owner_job_id,
-                    has_run_work, client_token, request_hash, created_at, ready_at, ended_at)
+                    has_run_work, client_token, request_hash, created_at, ready_at, ended_at, applications_json, step_concurrency_level)
                 VALUES (@Id, @AccountId, @Name, @Description, @State, @ReasonCode, @ReasonMessage,
                     @KeepAlive, @TerminationProtected, @LogUri, @Backend, @BootstrapActionsJson, @TagsJson, @OwnerJobId,
-                    @HasRunWork, @ClientToken, @RequestHash, @CreatedAt, @ReadyAt, @EndedAt)
+                    @HasRunWork, @ClientToken, @RequestHash, @CreatedAt, @ReadyAt, @EndedAt, @ApplicationsJson, @StepConcurrencyLevel)
                 """,
                 new
                 {
@@ -71,6 +51,8 @@ public sealed partial class SqliteStore
                     CreatedAt = UnixMicros.From(cluster.CreatedAt),
                     ReadyAt = UnixMicros.From(cluster.ReadyAt),
                     EndedAt = UnixMicros.From(cluster.EndedAt),
+                    ApplicationsJson = JsonColumns.FromApplications(cluster.Applications),
+                    cluster.StepConcurrencyLevel,
                 });
 
             for (var i = 0; i < cluster.Groups.Count; i++)
@@ -105,8 +87,8 @@ public sealed partial class SqliteStore
     private const string GetClusterSql = """
         SELECT c.cluster_id, c.account_id, c.name, c.description, c.state, c.reason_code, c.reason_message, c.keep_alive,
             c.termination_protected, c.log_uri, c.backend, c.bootstrap_actions_json, c.tags_json, c.owner_job_id,
-            c.has_run_work, c.client_token, c.request_hash, c.created_at, c.ready_at, c.ended_at,
-            g.group_id, g.cluster_id, g.name, g.role, g.instance_type, g.market, g.requested_count, g.running_count,
+            c.has_run_work, c.client_token, c.request_hash, c.created_at, c.ready_at, c.ended_at, c.applications_json,
+            c.step_concurrency_level, g.group_id, g.cluster_id, g.name, g.role, g.instance_type, g.market, g.requested_count, g.running_count,
             g.vcpus, g.memory_mib
         FROM clusters AS c
         LEFT JOIN instance_groups AS g ON g.cluster_id = c.cluster_id AND g.account_id = c.account_id
@@ -128,9 +110,9 @@ public sealed partial class SqliteStore
             var groups = new List<InstanceGroup>();
             do
             {
-                if (!reader.IsDBNull(20))
+                if (!reader.IsDBNull(22))
                 {
-                    groups.Add(RowReaders.Group(reader, 20).ToModel());
+                    groups.Add(RowReaders.Group(reader, 22).ToModel());
                 }
             }
             while (reader.Read());
@@ -144,7 +126,7 @@ public sealed partial class SqliteStore
         var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
         await using var lease = connection.ConfigureAwait(false);
         var rows = await connection.QueryAsync<ClusterRow>(new CommandDefinition(
-            $"SELECT {ClusterColumns} FROM clusters WHERE account_id = @accountId AND client_token = @clientToken",
+            $"SELECT {SqlColumns.Cluster} FROM clusters WHERE account_id = @accountId AND client_token = @clientToken",
             new { accountId, clientToken }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return (await WithGroupsAsync(connection, [.. rows], cancellationToken).ConfigureAwait(false)).SingleOrDefault();
     }
@@ -153,8 +135,8 @@ public sealed partial class SqliteStore
     public async Task<Page<Cluster>> ListClustersAsync(string accountId, IReadOnlyCollection<ClusterState>? states, string? after, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        var stateNames = StateNames(states);
-        var sql = $"SELECT {ClusterColumns} FROM clusters WHERE account_id = @accountId AND cluster_id > @after"
+        var stateNames = Paging.StateNames(states);
+        var sql = $"SELECT {SqlColumns.Cluster} FROM clusters WHERE account_id = @accountId AND cluster_id > @after"
             + (stateNames is null ? "" : " AND state IN @stateNames")
             + " ORDER BY cluster_id LIMIT @fetch";
         var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
@@ -162,7 +144,7 @@ public sealed partial class SqliteStore
         var rows = await connection.QueryAsync<ClusterRow>(new CommandDefinition(
             sql, new { accountId, after = after ?? "", stateNames, fetch = limit + 1 }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         var clusters = await WithGroupsAsync(connection, [.. rows], cancellationToken).ConfigureAwait(false);
-        return ToPage(clusters, limit, c => c.Id);
+        return Paging.ToPage(clusters, limit, c => c.Id);
     }
 
     /// <inheritdoc />
@@ -171,7 +153,7 @@ public sealed partial class SqliteStore
         var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
         await using var lease = connection.ConfigureAwait(false);
         var rows = await connection.QueryAsync<ClusterRow>(new CommandDefinition(
-            $"SELECT {ClusterColumns} FROM clusters WHERE state NOT IN @EndedClusterStates ORDER BY cluster_id",
+            $"SELECT {SqlColumns.Cluster} FROM clusters WHERE state NOT IN @EndedClusterStates ORDER BY cluster_id",
             new { EndedClusterStates }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return await WithGroupsAsync(connection, [.. rows], cancellationToken).ConfigureAwait(false);
     }
@@ -316,7 +298,7 @@ public sealed partial class SqliteStore
         var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
         await using var lease = connection.ConfigureAwait(false);
         var rows = await connection.QueryAsync<NodeRow>(new CommandDefinition(
-            $"SELECT {NodeColumns} FROM nodes WHERE account_id = @accountId AND cluster_id = @clusterId ORDER BY node_id",
+            $"SELECT {SqlColumns.Node} FROM nodes WHERE account_id = @accountId AND cluster_id = @clusterId ORDER BY node_id",
             new { accountId, clusterId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return [.. rows.Select(r => r.ToModel())];
     }
@@ -335,7 +317,7 @@ public sealed partial class SqliteStore
             foreach (var chunk in accountRows.Select(r => r.Id).Chunk(500))
             {
                 var groupRows = await connection.QueryAsync<GroupRow>(new CommandDefinition(
-                    $"SELECT {GroupColumns} FROM instance_groups WHERE account_id = @accountId AND cluster_id IN @ids ORDER BY cluster_id, ordinal",
+                    $"SELECT {SqlColumns.Group} FROM instance_groups WHERE account_id = @accountId AND cluster_id IN @ids ORDER BY cluster_id, ordinal",
                     new { accountId = accountRows.Key, ids = chunk }, cancellationToken: cancellationToken)).ConfigureAwait(false);
                 foreach (var group in groupRows)
                 {

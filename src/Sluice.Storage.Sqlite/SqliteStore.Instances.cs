@@ -1,3 +1,4 @@
+using Sluice.Storage.Relational;
 using System.Globalization;
 using Dapper;
 using Sluice.Core.Model;
@@ -6,12 +7,6 @@ namespace Sluice.Storage.Sqlite;
 
 public sealed partial class SqliteStore
 {
-    private const string InstanceColumns = """
-        job_id AS JobId, account_id AS AccountId, task_name AS TaskName, idx AS "Index", state AS State,
-        attempts AS Attempts, node_id AS NodeId, host AS Host, exit_code AS ExitCode, error_code AS ErrorCode,
-        error_message AS ErrorMessage, started_at AS StartedAt, ended_at AS EndedAt
-        """;
-
     // The event reads the previous state from the row before the UPDATE replaces it: no managed
     // read-before-write, and nothing at all happens for an unknown key or another account's row.
     private const string InsertInstanceEventSql = """
@@ -89,7 +84,7 @@ public sealed partial class SqliteStore
         }, cancellationToken);
 
     private const string GetInstanceSql =
-        $"SELECT {InstanceColumns} FROM instances WHERE account_id = @account_id AND job_id = @job_id AND task_name = @task_name AND idx = @idx";
+        $"SELECT {SqlColumns.Instance} FROM instances WHERE account_id = @account_id AND job_id = @job_id AND task_name = @task_name AND idx = @idx";
 
     /// <inheritdoc />
     public Task<TaskInstance?> GetInstanceAsync(string accountId, string jobId, string taskName, int index, CancellationToken cancellationToken) =>
@@ -105,21 +100,17 @@ public sealed partial class SqliteStore
         string? after, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        long afterIndex = -1;
-        if (after is not null && !long.TryParse(after, NumberStyles.Integer, CultureInfo.InvariantCulture, out afterIndex))
-        {
-            throw new ArgumentException($"'{after}' is not an instance index.", nameof(after));
-        }
+        var afterIndex = Paging.AfterIndex(after);
 
-        var stateNames = StateNames(states);
-        var sql = $"SELECT {InstanceColumns} FROM instances WHERE account_id = @accountId AND job_id = @jobId AND task_name = @taskName AND idx > @afterIndex"
+        var stateNames = Paging.StateNames(states);
+        var sql = $"SELECT {SqlColumns.Instance} FROM instances WHERE account_id = @accountId AND job_id = @jobId AND task_name = @taskName AND idx > @afterIndex"
             + (stateNames is null ? "" : " AND state IN @stateNames")
             + " ORDER BY idx LIMIT @fetch";
         var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
         await using var lease = connection.ConfigureAwait(false);
         var rows = await connection.QueryAsync<InstanceRow>(new CommandDefinition(
             sql, new { accountId, jobId, taskName, afterIndex, stateNames, fetch = limit + 1 }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return ToPage([.. rows.Select(r => r.ToModel())], limit, i => i.Index.ToString(CultureInfo.InvariantCulture));
+        return Paging.ToPage([.. rows.Select(r => r.ToModel())], limit, i => i.Index.ToString(CultureInfo.InvariantCulture));
     }
 
     /// <inheritdoc />
@@ -129,7 +120,7 @@ public sealed partial class SqliteStore
         await using var lease = connection.ConfigureAwait(false);
         var rows = await connection.QueryAsync<InstanceRow>(new CommandDefinition(
             $"""
-            SELECT {InstanceColumns} FROM instances
+            SELECT {SqlColumns.Instance} FROM instances
             WHERE account_id = @accountId AND job_id = @jobId AND NOT (state = 'Waiting' AND attempts = 0)
             ORDER BY task_name, idx
             """,

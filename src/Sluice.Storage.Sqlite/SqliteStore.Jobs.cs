@@ -1,3 +1,4 @@
+using Sluice.Storage.Relational;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Sluice.Core.Model;
@@ -7,22 +8,6 @@ namespace Sluice.Storage.Sqlite;
 
 public sealed partial class SqliteStore
 {
-    private const string JobColumns = """
-        job_id AS Id, account_id AS AccountId, name AS Name, description AS Description, priority AS Priority,
-        state AS State, reason_code AS ReasonCode, reason_message AS ReasonMessage,
-        job_fail_on_instance_fail AS JobFailOnInstanceFail, cluster_id AS ClusterId, auto_cluster_json AS AutoClusterJson,
-        task_count AS TaskCount, client_token AS ClientToken, request_hash AS RequestHash,
-        created_at AS CreatedAt, started_at AS StartedAt, ended_at AS EndedAt
-        """;
-
-    private const string TaskColumns = """
-        job_id AS JobId, account_id AS AccountId, name AS Name, command_line AS CommandLine, env_json AS EnvJson,
-        instance_count AS InstanceCount, max_retry_count AS MaxRetryCount, timeout_seconds AS TimeoutSeconds,
-        cpu AS Cpu, memory_mib AS MemoryMiB, package_path AS PackagePath, stdout_redirect_path AS StdoutRedirectPath,
-        stderr_redirect_path AS StderrRedirectPath, successors_json AS SuccessorsJson, state AS State,
-        started_at AS StartedAt, ended_at AS EndedAt
-        """;
-
     private const string InsertTaskSql = """
         INSERT INTO tasks (job_id, name, account_id, command_line, state, instance_count, max_retry_count, cpu, memory_mib,
             timeout_seconds, env_json, successors_json, package_path, stdout_redirect_path, stderr_redirect_path, started_at, ended_at,
@@ -158,7 +143,7 @@ public sealed partial class SqliteStore
 
     private static object Db(object? value) => value ?? DBNull.Value;
 
-    private const string GetJobSql = $"SELECT {JobColumns} FROM jobs WHERE account_id = @account_id AND job_id = @job_id";
+    private const string GetJobSql = $"SELECT {SqlColumns.Job} FROM jobs WHERE account_id = @account_id AND job_id = @job_id";
 
     /// <inheritdoc />
     public Task<Job?> GetJobAsync(string accountId, string jobId, CancellationToken cancellationToken) =>
@@ -174,7 +159,7 @@ public sealed partial class SqliteStore
         var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
         await using var lease = connection.ConfigureAwait(false);
         var row = await connection.QuerySingleOrDefaultAsync<JobRow>(new CommandDefinition(
-            $"SELECT {JobColumns} FROM jobs WHERE account_id = @accountId AND client_token = @clientToken",
+            $"SELECT {SqlColumns.Job} FROM jobs WHERE account_id = @accountId AND client_token = @clientToken",
             new { accountId, clientToken }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return row?.ToModel();
     }
@@ -183,15 +168,15 @@ public sealed partial class SqliteStore
     public async Task<Page<Job>> ListJobsAsync(string accountId, IReadOnlyCollection<RunState>? states, string? after, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        var stateNames = StateNames(states);
-        var sql = $"SELECT {JobColumns} FROM jobs WHERE account_id = @accountId AND job_id > @after"
+        var stateNames = Paging.StateNames(states);
+        var sql = $"SELECT {SqlColumns.Job} FROM jobs WHERE account_id = @accountId AND job_id > @after"
             + (stateNames is null ? "" : " AND state IN @stateNames")
             + " ORDER BY job_id LIMIT @fetch";
         var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
         await using var lease = connection.ConfigureAwait(false);
         var rows = await connection.QueryAsync<JobRow>(new CommandDefinition(
             sql, new { accountId, after = after ?? "", stateNames, fetch = limit + 1 }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return ToPage([.. rows.Select(r => r.ToModel())], limit, j => j.Id);
+        return Paging.ToPage([.. rows.Select(r => r.ToModel())], limit, j => j.Id);
     }
 
     /// <inheritdoc />
@@ -200,7 +185,7 @@ public sealed partial class SqliteStore
         var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
         await using var lease = connection.ConfigureAwait(false);
         var rows = await connection.QueryAsync<JobRow>(new CommandDefinition(
-            $"SELECT {JobColumns} FROM jobs WHERE state IN ('Waiting', 'Running') ORDER BY job_id",
+            $"SELECT {SqlColumns.Job} FROM jobs WHERE state IN ('Waiting', 'Running') ORDER BY job_id",
             cancellationToken: cancellationToken)).ConfigureAwait(false);
         return [.. rows.Select(r => r.ToModel())];
     }
@@ -287,7 +272,7 @@ public sealed partial class SqliteStore
             return true;
         }, cancellationToken);
 
-    private const string GetTaskSql = $"SELECT {TaskColumns} FROM tasks WHERE account_id = @account_id AND job_id = @job_id AND name = @name";
+    private const string GetTaskSql = $"SELECT {SqlColumns.Task} FROM tasks WHERE account_id = @account_id AND job_id = @job_id AND name = @name";
 
     /// <inheritdoc />
     public Task<JobTask?> GetTaskAsync(string accountId, string jobId, string taskName, CancellationToken cancellationToken) =>
@@ -304,7 +289,7 @@ public sealed partial class SqliteStore
         var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
         await using var lease = connection.ConfigureAwait(false);
         var rows = await connection.QueryAsync<TaskRow>(new CommandDefinition(
-            $"SELECT {TaskColumns} FROM tasks WHERE account_id = @accountId AND job_id = @jobId ORDER BY name",
+            $"SELECT {SqlColumns.Task} FROM tasks WHERE account_id = @accountId AND job_id = @jobId ORDER BY name",
             new { accountId, jobId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return [.. rows.Select(r => r.ToModel())];
     }
@@ -316,9 +301,9 @@ public sealed partial class SqliteStore
         var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
         await using var lease = connection.ConfigureAwait(false);
         var rows = await connection.QueryAsync<TaskRow>(new CommandDefinition(
-            $"SELECT {TaskColumns} FROM tasks WHERE account_id = @accountId AND job_id = @jobId AND name > @after ORDER BY name LIMIT @fetch",
+            $"SELECT {SqlColumns.Task} FROM tasks WHERE account_id = @accountId AND job_id = @jobId AND name > @after ORDER BY name LIMIT @fetch",
             new { accountId, jobId, after = after ?? "", fetch = limit + 1 }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return ToPage([.. rows.Select(r => r.ToModel())], limit, t => t.Name);
+        return Paging.ToPage([.. rows.Select(r => r.ToModel())], limit, t => t.Name);
     }
 
     private const string InsertTaskEventSql = """

@@ -1,3 +1,4 @@
+using Sluice.Storage.Relational;
 using System.Globalization;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -84,8 +85,6 @@ public sealed partial class SqliteStore : IStore
 
     // ---- accounts and keys
 
-    private const string AccountColumns = "account_id AS Id, name AS Name, created_at AS CreatedAt";
-
     /// <inheritdoc />
     public Task InsertAccountAsync(Account account, CancellationToken cancellationToken) =>
         WriteAsync(ctx => ctx.Execute(
@@ -98,7 +97,7 @@ public sealed partial class SqliteStore : IStore
         var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
         await using var lease = connection.ConfigureAwait(false);
         var row = await connection.QuerySingleOrDefaultAsync<AccountRow>(new CommandDefinition(
-            $"SELECT {AccountColumns} FROM accounts WHERE account_id = @accountId",
+            $"SELECT {SqlColumns.Account} FROM accounts WHERE account_id = @accountId",
             new { accountId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return row?.ToModel();
     }
@@ -109,7 +108,7 @@ public sealed partial class SqliteStore : IStore
         var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
         await using var lease = connection.ConfigureAwait(false);
         var rows = await connection.QueryAsync<AccountRow>(new CommandDefinition(
-            $"SELECT {AccountColumns} FROM accounts ORDER BY account_id", cancellationToken: cancellationToken)).ConfigureAwait(false);
+            $"SELECT {SqlColumns.Account} FROM accounts ORDER BY account_id", cancellationToken: cancellationToken)).ConfigureAwait(false);
         return [.. rows.Select(r => r.ToModel())];
     }
 
@@ -131,18 +130,13 @@ public sealed partial class SqliteStore : IStore
 
     // ---- event log
 
-    private const string EventColumns = """
-        sequence AS Sequence, account_id AS AccountId, kind AS Kind, resource_id AS ResourceId, from_state AS FromState,
-        to_state AS ToState, reason_code AS ReasonCode, reason_message AS ReasonMessage, at AS At
-        """;
-
     /// <inheritdoc />
     public async Task<IReadOnlyList<StateEvent>> ListEventsAsync(string accountId, string? resourceId, long afterSequence, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         var sql = resourceId is null
-            ? $"SELECT {EventColumns} FROM events WHERE account_id = @accountId AND sequence > @afterSequence ORDER BY sequence LIMIT @limit"
-            : $"SELECT {EventColumns} FROM events WHERE account_id = @accountId AND resource_id = @resourceId AND sequence > @afterSequence ORDER BY sequence LIMIT @limit";
+            ? $"SELECT {SqlColumns.Event} FROM events WHERE account_id = @accountId AND sequence > @afterSequence ORDER BY sequence LIMIT @limit"
+            : $"SELECT {SqlColumns.Event} FROM events WHERE account_id = @accountId AND resource_id = @resourceId AND sequence > @afterSequence ORDER BY sequence LIMIT @limit";
         var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
         await using var lease = connection.ConfigureAwait(false);
         var rows = await connection.QueryAsync<EventRow>(new CommandDefinition(
@@ -231,19 +225,5 @@ public sealed partial class SqliteStore : IStore
 
     private DateTimeOffset Now => _timeProvider.GetUtcNow();
 
-    /// <summary>Trims the extra row fetched to learn whether more follow, and sets the next key.</summary>
-    private static Page<T> ToPage<T>(List<T> items, int limit, Func<T, string> key)
-    {
-        if (items.Count <= limit)
-        {
-            return new Page<T>(items, null);
-        }
 
-        items.RemoveRange(limit, items.Count - limit);
-        return new Page<T>(items, key(items[^1]));
-    }
-
-    private static string[]? StateNames<TState>(IReadOnlyCollection<TState>? states)
-        where TState : struct, Enum =>
-        states is null || states.Count == 0 ? null : [.. states.Select(s => s.ToString()).Distinct()];
 }

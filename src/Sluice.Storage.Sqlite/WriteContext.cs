@@ -1,3 +1,4 @@
+using Sluice.Storage.Relational;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Sluice.Core.Model;

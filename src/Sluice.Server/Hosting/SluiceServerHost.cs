@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,8 +14,10 @@ using Sluice.Core;
 using Sluice.Core.Accounts;
 using Sluice.Core.Model;
 using Sluice.Core.Ports;
+using Sluice.ObjectStores.S3;
 using Sluice.Server.Api;
 using Sluice.Server.Auth;
+using Sluice.Storage.Postgres;
 using Sluice.Storage.Sqlite;
 
 namespace Sluice.Server.Hosting;
@@ -41,8 +44,28 @@ public static class SluiceServerHost
         builder.WebHost.UseUrls(options.Url);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, SluiceJsonContext.Default));
-        builder.Services.Configure<SluiceOptions>(o => o.DataDirectory = options.DataDirectory);
-        builder.Services.AddSingleton<IStore>(_ => new SqliteStore(new SqliteStoreOptions { DatabasePath = Path.Combine(options.DataDirectory, "sluice.db") }));
+        builder.Services.Configure<SluiceOptions>(o =>
+        {
+            o.DataDirectory = options.DataDirectory;
+            o.StepCancelGracePeriod = options.StepCancelGracePeriod;
+            foreach (var (name, launcher) in options.Applications)
+            {
+                o.Applications[name] = launcher;
+            }
+        });
+        builder.Configuration.AddEnvironmentVariables("SLUICE_");
+        var store = options.Store ?? builder.Configuration.GetSection("Store").Get<StoreSettings>() ?? new StoreSettings();
+        AddStore(builder.Services, store, options.DataDirectory);
+        // Configuration (appsettings.json, environment such as SLUICE_S3Stores__0__ServiceUrl) adds to what the caller set.
+        builder.Configuration.GetSection("ObjectStorage").Bind(options.ObjectStorage);
+        builder.Configuration.GetSection("S3Stores").Bind(options.S3Stores);
+        builder.Configuration.GetSection("Logs").Bind(options.Logs);
+        builder.Services.AddSingleton(Options.Create(options.ObjectStorage));
+        builder.Services.AddSingleton(Options.Create(options.Logs));
+        foreach (var s3 in options.S3Stores)
+        {
+            builder.Services.AddSingleton<IObjectStore>(_ => new S3ObjectStore(s3));
+        }
         builder.Services.AddSingleton<IComputeBackend>(sp => new LocalBackend(new LocalBackendOptions { RootDirectory = Path.Combine(options.DataDirectory, "nodes") }));
         if (options.Slurm is { } slurm)
         {
@@ -68,8 +91,31 @@ public static class SluiceServerHost
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapClusterApi();
         app.MapJobApi();
+        app.MapStepApi();
         app.MapFallback((HttpContext context) => ApiErrors.WriteAsync(context, ErrorCodes.NotFound, $"no API operation at {context.Request.Method} {context.Request.Path}")).ExcludeFromDescription();
         return app;
+    }
+
+    private static void AddStore(IServiceCollection services, StoreSettings store, string dataDirectory)
+    {
+        switch (store.Provider.ToLowerInvariant())
+        {
+            case "sqlite":
+                services.AddSingleton<IStore>(_ => new SqliteStore(new SqliteStoreOptions { DatabasePath = Path.Combine(dataDirectory, "sluice.db") }));
+                break;
+            case "postgres" or "postgresql":
+                if (string.IsNullOrWhiteSpace(store.ConnectionString))
+                {
+                    throw new SluiceException(ErrorCodes.InvalidParameter,
+                        "Store:Provider is postgres but Store:ConnectionString is empty; set it (env SLUICE_Store__ConnectionString), e.g. Host=127.0.0.1;Port=5432;Username=sluice;Password=…;Database=sluice");
+                }
+                services.AddSingleton<IStore>(sp => new PostgresStore(
+                    new PostgresStoreOptions { ConnectionString = store.ConnectionString, Schema = store.Schema },
+                    sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PostgresStore>>()));
+                break;
+            default:
+                throw new SluiceException(ErrorCodes.InvalidParameter, $"Store:Provider is '{store.Provider}'; use sqlite or postgres");
+        }
     }
 
     /// <summary>The address the started server listens on (useful with port 0).</summary>

@@ -1,4 +1,4 @@
-namespace Sluice.Storage.Sqlite;
+namespace Sluice.Storage.Relational;
 
 /// <summary>Timestamps are stored as unix microseconds in UTC: exact, compact and ordered as integers.</summary>
 internal static class UnixMicros

@@ -1,7 +1,8 @@
 using System.Text.Json;
+using Sluice.Contracts;
 using Sluice.Core.Model;
 
-namespace Sluice.Storage.Sqlite;
+namespace Sluice.Storage.Relational;
 
 /// <summary>Converts collections to JSON text columns; empty collections are stored as NULL to keep rows lean.</summary>
 internal static class JsonColumns
@@ -23,4 +24,20 @@ internal static class JsonColumns
 
     public static IReadOnlyList<BootstrapAction> ToActions(string? json) =>
         json is null ? [] : JsonSerializer.Deserialize(json, StoreJsonContext.Default.ListBootstrapAction)!;
+
+    public static string? FromApplications(IReadOnlyList<ClusterApplication>? applications) =>
+        applications is null || applications.Count == 0 ? null : JsonSerializer.Serialize([.. applications], StoreJsonContext.Default.ListClusterApplication);
+
+    public static IReadOnlyList<ClusterApplication> ToApplications(string? json) =>
+        json is null ? [] : JsonSerializer.Deserialize(json, StoreJsonContext.Default.ListClusterApplication)!;
+
+    public static string ToProperties(StepProperties properties) => JsonSerializer.Serialize(properties, SluiceJsonContext.Default.StepProperties);
+
+    public static StepProperties FromProperties(string json) => JsonSerializer.Deserialize(json, SluiceJsonContext.Default.StepProperties)!;
+
+    public static string? FromStepFiles(IReadOnlyList<StepFile>? files) =>
+        files is null || files.Count == 0 ? null : JsonSerializer.Serialize([.. files], StoreJsonContext.Default.ListStepFile);
+
+    public static IReadOnlyList<StepFile> ToStepFiles(string? json) =>
+        json is null ? [] : JsonSerializer.Deserialize(json, StoreJsonContext.Default.ListStepFile)!;
 }

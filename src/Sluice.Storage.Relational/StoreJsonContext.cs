@@ -1,11 +1,14 @@
 using System.Text.Json.Serialization;
+using Sluice.Contracts;
 using Sluice.Core.Model;
 
-namespace Sluice.Storage.Sqlite;
+namespace Sluice.Storage.Relational;
 
 // JSON text columns (tags, bootstrap actions, env, successors); enums by name like the other columns.
 [JsonSourceGenerationOptions(UseStringEnumConverter = true)]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(List<string>))]
 [JsonSerializable(typeof(List<BootstrapAction>))]
+[JsonSerializable(typeof(List<ClusterApplication>))]
+[JsonSerializable(typeof(List<StepFile>))]
 internal sealed partial class StoreJsonContext : JsonSerializerContext;

@@ -1,8 +1,9 @@
 using Sluice.Core.Model;
 
-namespace Sluice.Storage.Sqlite;
+namespace Sluice.Storage.Relational;
 
-// Dapper maps query results onto these flat rows (columns aliased to the property names in the
+// Dapper maps query results onto these flat rows (booleans come as integers from SQLite and as
+// booleans from PostgreSQL; Dapper converts either) (columns aliased to the property names in the
 // store's SELECT lists); the To* methods turn them into the core records.
 
 internal sealed class AccountRow
@@ -19,10 +20,10 @@ internal sealed class AccessKeyRow
     public string KeyId { get; set; } = "";
     public string AccountId { get; set; } = "";
     public string Secret { get; set; } = "";
-    public long Enabled { get; set; }
+    public bool Enabled { get; set; }
     public long CreatedAt { get; set; }
 
-    public AccessKey ToModel() => new(KeyId, AccountId, Secret, Enabled != 0, UnixMicros.To(CreatedAt));
+    public AccessKey ToModel() => new(KeyId, AccountId, Secret, Enabled, UnixMicros.To(CreatedAt));
 }
 
 internal sealed class ClusterRow
@@ -34,19 +35,21 @@ internal sealed class ClusterRow
     public string State { get; set; } = "";
     public string? ReasonCode { get; set; }
     public string? ReasonMessage { get; set; }
-    public long KeepAlive { get; set; }
-    public long TerminationProtected { get; set; }
+    public bool KeepAlive { get; set; }
+    public bool TerminationProtected { get; set; }
     public string? LogUri { get; set; }
     public string Backend { get; set; } = "";
     public string? BootstrapActionsJson { get; set; }
     public string? TagsJson { get; set; }
     public string? OwnerJobId { get; set; }
-    public long HasRunWork { get; set; }
+    public bool HasRunWork { get; set; }
     public string? ClientToken { get; set; }
     public string? RequestHash { get; set; }
     public long CreatedAt { get; set; }
     public long? ReadyAt { get; set; }
     public long? EndedAt { get; set; }
+    public string? ApplicationsJson { get; set; }
+    public long StepConcurrencyLevel { get; set; } = 1;
 
     public Cluster ToModel(IReadOnlyList<InstanceGroup> groups) => new()
     {
@@ -56,15 +59,17 @@ internal sealed class ClusterRow
         Description = Description,
         State = Enum.Parse<ClusterState>(State),
         Reason = ReasonCode is null ? null : new StateReason(ReasonCode, ReasonMessage ?? ""),
-        KeepAlive = KeepAlive != 0,
-        TerminationProtected = TerminationProtected != 0,
+        KeepAlive = KeepAlive,
+        TerminationProtected = TerminationProtected,
         LogUri = LogUri,
         Backend = Backend,
         Groups = groups,
         BootstrapActions = JsonColumns.ToActions(BootstrapActionsJson),
         Tags = JsonColumns.ToMap(TagsJson),
         OwnerJobId = OwnerJobId,
-        HasRunWork = HasRunWork != 0,
+        HasRunWork = HasRunWork,
+        Applications = JsonColumns.ToApplications(ApplicationsJson),
+        StepConcurrencyLevel = (int)StepConcurrencyLevel,
         ClientToken = ClientToken,
         RequestHash = RequestHash,
         CreatedAt = UnixMicros.To(CreatedAt),
@@ -143,7 +148,7 @@ internal sealed class JobRow
     public string State { get; set; } = "";
     public string? ReasonCode { get; set; }
     public string? ReasonMessage { get; set; }
-    public long JobFailOnInstanceFail { get; set; }
+    public bool JobFailOnInstanceFail { get; set; }
     public string? ClusterId { get; set; }
     public string? AutoClusterJson { get; set; }
     public long TaskCount { get; set; }
@@ -162,7 +167,7 @@ internal sealed class JobRow
         Priority = checked((int)Priority),
         State = Enum.Parse<RunState>(State),
         Reason = ReasonCode is null ? null : new StateReason(ReasonCode, ReasonMessage ?? ""),
-        JobFailOnInstanceFail = JobFailOnInstanceFail != 0,
+        JobFailOnInstanceFail = JobFailOnInstanceFail,
         ClusterId = ClusterId,
         AutoClusterJson = AutoClusterJson,
         TaskCount = checked((int)TaskCount),
@@ -272,5 +277,48 @@ internal sealed class EventRow
         ToState = ToState,
         Reason = ReasonCode is null ? null : new StateReason(ReasonCode, ReasonMessage ?? ""),
         At = UnixMicros.To(At),
+    };
+}
+
+internal sealed class StepRow
+{
+    public string Id { get; set; } = "";
+    public string AccountId { get; set; } = "";
+    public string ClusterId { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string Type { get; set; } = "";
+    public string ActionOnFailure { get; set; } = "";
+    public string PropertiesJson { get; set; } = "{}";
+    public string? AdditionalFilesJson { get; set; }
+    public string State { get; set; } = "";
+    public string? ReasonCode { get; set; }
+    public string? ReasonMessage { get; set; }
+    public string? FailureReason { get; set; }
+    public string? FailureMessage { get; set; }
+    public string? FailureLogFile { get; set; }
+    public string? ClientToken { get; set; }
+    public string? RequestHash { get; set; }
+    public long CreatedAt { get; set; }
+    public long? StartedAt { get; set; }
+    public long? EndedAt { get; set; }
+
+    public Step ToModel() => new()
+    {
+        Id = Id,
+        AccountId = AccountId,
+        ClusterId = ClusterId,
+        Name = Name,
+        Type = Enum.Parse<StepType>(Type),
+        ActionOnFailure = Enum.Parse<ActionOnFailure>(ActionOnFailure),
+        Properties = JsonColumns.FromProperties(PropertiesJson),
+        AdditionalFiles = JsonColumns.ToStepFiles(AdditionalFilesJson),
+        State = Enum.Parse<StepState>(State),
+        Reason = ReasonCode is null ? null : new StateReason(ReasonCode, ReasonMessage ?? ""),
+        Failure = FailureReason is null ? null : new StepFailure(FailureReason, FailureMessage ?? "", FailureLogFile),
+        ClientToken = ClientToken,
+        RequestHash = RequestHash,
+        CreatedAt = UnixMicros.To(CreatedAt),
+        StartedAt = UnixMicros.To(StartedAt),
+        EndedAt = UnixMicros.To(EndedAt),
     };
 }

@@ -1,0 +1,18 @@
+namespace Sluice.Server.Hosting;
+
+/// <summary>
+/// Which database the server keeps its state in: configuration section <c>Store</c>
+/// (<c>Store:Provider</c>, <c>Store:ConnectionString</c>, <c>Store:Schema</c>; from the environment as
+/// <c>SLUICE_Store__Provider</c> and so on).
+/// </summary>
+public sealed class StoreSettings
+{
+    /// <summary><c>sqlite</c> (default: <c>sluice.db</c> in the data directory) or <c>postgres</c>.</summary>
+    public string Provider { get; set; } = "sqlite";
+
+    /// <summary>The Npgsql connection string; required for <c>postgres</c>.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>The PostgreSQL schema of Sluice's tables. Default <c>sluice</c>.</summary>
+    public string Schema { get; set; } = "sluice";
+}
