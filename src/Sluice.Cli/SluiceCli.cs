@@ -85,6 +85,12 @@ internal static class SluiceCli
             await stderr.WriteLineAsync($"sluice: {ex.Message}").ConfigureAwait(false);
             return ExitCodes.Service;
         }
+        catch (Core.SluiceException ex)
+        {
+            // The embedded server's own start-up (`sluice up`): a wrong store configuration, a database that cannot be reached.
+            await stderr.WriteLineAsync($"sluice: {ex.Code}: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Service;
+        }
         catch (HttpRequestException ex)
         {
             await stderr.WriteLineAsync($"sluice: cannot reach the Sluice endpoint: {ex.Message}").ConfigureAwait(false);

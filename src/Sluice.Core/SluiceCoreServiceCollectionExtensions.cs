@@ -31,6 +31,7 @@ public static class SluiceCoreServiceCollectionExtensions
         services.AddSingleton<StepCommandBuilder>();
         services.AddSingleton<StepService>();
         services.AddSingleton<Scheduler>();
+        services.AddSingleton(sp => new ClusterRouter(sp.GetRequiredService<IStore>(), sp.GetRequiredService<Scheduler>(), sp.GetService<IClusterCoordinator>()));
         services.AddSingleton<ClusterService>();
         services.AddSingleton<JobService>();
         services.AddSingleton<AccountService>();

@@ -7,7 +7,7 @@ using Sluice.Core.Steps;
 namespace Sluice.Core.Clusters;
 
 /// <summary>The cluster operations of the API: validate, authorize by account, persist, hand to the scheduler.</summary>
-public sealed class ClusterService(IStore store, Scheduler scheduler, ClusterRequestValidator validator, ApplicationCatalog applications, StepRequestValidator steps)
+public sealed class ClusterService(IStore store, Scheduler scheduler, ClusterRouter router, ClusterRequestValidator validator, ApplicationCatalog applications, StepRequestValidator steps)
 {
     /// <summary>Creates a cluster; a replay of the same client token returns the first one with <c>Created</c> false.</summary>
     public async Task<(Cluster Cluster, bool Created)> CreateAsync(string accountId, CreateClusterRequest request, string? requestHash, CancellationToken cancellationToken)
@@ -37,7 +37,8 @@ public sealed class ClusterService(IStore store, Scheduler scheduler, ClusterReq
         {
             await store.InsertStepsAsync(initialSteps, StepRequestValidator.MaxActiveSteps, cancellationToken).ConfigureAwait(false);
         }
-        scheduler.ClusterCreated(cluster);
+        // The server that creates a cluster runs it, so its steps go straight to this scheduler.
+        await router.ClusterCreatedAsync(cluster, cancellationToken).ConfigureAwait(false);
         if (initialSteps.Count > 0)
         {
             scheduler.StepsAdded(cluster.Id, initialSteps);
@@ -81,7 +82,7 @@ public sealed class ClusterService(IStore store, Scheduler scheduler, ClusterReq
             ClusterRequestValidator.ValidateTags(tags, "tags");
         }
         await store.UpdateClusterAttributesAsync(accountId, clusterId, request.TerminationProtected, request.KeepAlive, tags, null, cancellationToken).ConfigureAwait(false);
-        scheduler.ClusterAttributesChanged(clusterId, request.KeepAlive, request.TerminationProtected);
+        await router.ClusterAttributesChangedAsync(cluster, request.KeepAlive, request.TerminationProtected, cancellationToken).ConfigureAwait(false);
         return await GetAsync(accountId, clusterId, cancellationToken).ConfigureAwait(false);
     }
 
@@ -98,7 +99,7 @@ public sealed class ClusterService(IStore store, Scheduler scheduler, ClusterReq
         {
             return cluster;
         }
-        scheduler.TerminateCluster(clusterId, new StateReason(StateReason.UserRequest, "terminated by request"));
+        await router.TerminateClusterAsync(cluster, new StateReason(StateReason.UserRequest, "terminated by request"), cancellationToken).ConfigureAwait(false);
         return cluster;
     }
 
@@ -118,7 +119,7 @@ public sealed class ClusterService(IStore store, Scheduler scheduler, ClusterReq
             throw new SluiceException(ErrorCodes.InvalidState, $"cluster {clusterId} is {cluster.State}; groups can be resized only while it is Running or Waiting");
         }
         await store.UpdateInstanceGroupCountsAsync(accountId, clusterId, group.Id, count, group.RunningCount, cancellationToken).ConfigureAwait(false);
-        scheduler.ResizeGroup(clusterId, group.Id, count);
+        await router.ResizeGroupAsync(cluster, group.Id, count, cancellationToken).ConfigureAwait(false);
         return await GetAsync(accountId, clusterId, cancellationToken).ConfigureAwait(false);
     }
 

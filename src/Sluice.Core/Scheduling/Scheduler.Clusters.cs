@@ -82,6 +82,11 @@ public sealed partial class Scheduler
     private void OnProvisioned(ClusterRuntime cluster, List<NodeRuntime> nodes, IReadOnlyList<ProvisionedNode>? provisioned, string? error)
     {
         cluster.ProvisionInFlight = false;
+        if (cluster.Abandoned)
+        {
+            _ = cluster.Backend.ReleaseAsync(cluster.Cluster.Id, cluster.Nodes.Select(n => n.Node.Id).ToList(), CancellationToken.None);
+            return;
+        }
         if (error is not null || provisioned is null)
         {
             cluster.BootstrapFailure ??= new StateReason(StateReason.InternalError, error ?? "provisioning returned nothing");
@@ -174,6 +179,10 @@ public sealed partial class Scheduler
 
     private void OnNodeBootstrapped(ClusterRuntime cluster, NodeRuntime node, StateReason? failure)
     {
+        if (cluster.Abandoned)
+        {
+            return;
+        }
         cluster.BootstrapsInFlight--;
         if (failure is not null)
         {
@@ -248,6 +257,10 @@ public sealed partial class Scheduler
 
     private void OnReleased(ClusterRuntime cluster, string? error)
     {
+        if (cluster.Abandoned)
+        {
+            return;
+        }
         foreach (var node in cluster.Nodes.Where(n => n.Node.State != NodeState.Terminated))
         {
             node.Node = node.Node with { State = NodeState.Terminated, EndedAt = Now };

@@ -259,6 +259,10 @@ public sealed partial class Scheduler
 
     private void OnInstanceExited(InstanceRun run, ProcessExit exit, string? stderrTail)
     {
+        if (run.Cluster.Abandoned)
+        {
+            return;
+        }
         var (job, task, node, cluster) = (run.Job, run.Task, run.Node, run.Cluster);
         task.Runs.Remove(run.Index);
         node.FreeSlots.Push(run.Slot);

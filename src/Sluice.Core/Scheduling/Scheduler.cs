@@ -54,8 +54,20 @@ public sealed partial class Scheduler : IAsyncDisposable
     public IReadOnlyCollection<string> BackendNames => _backends.Keys;
 
     /// <summary>Recovers active clusters and jobs from the store, then starts the loop.</summary>
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken) => StartAsync(recover: true, cancellationToken);
+
+    /// <summary>
+    /// Starts the loop; with <paramref name="recover"/> it first recovers every active cluster and job
+    /// of the store. Servers sharing a store pass false: their coordinator hands each one the clusters
+    /// it owns (<see cref="Adopt"/>).
+    /// </summary>
+    public async Task StartAsync(bool recover, CancellationToken cancellationToken)
     {
+        if (!recover)
+        {
+            _loop = Task.Run(RunLoopAsync, CancellationToken.None);
+            return;
+        }
         var clusters = await _store.ListActiveClustersAsync(cancellationToken).ConfigureAwait(false);
         var jobs = await _store.ListActiveJobsAsync(cancellationToken).ConfigureAwait(false);
         var recovered = new List<(Job Job, IReadOnlyList<JobTask> Tasks, IReadOnlyList<TaskInstance> Started)>(jobs.Count);
@@ -129,6 +141,54 @@ public sealed partial class Scheduler : IAsyncDisposable
 
     /// <summary>Queues a restarted job; <paramref name="started"/> holds the instances kept from before (Finished ones).</summary>
     public void JobRestarted(Job job, IReadOnlyList<JobTask> tasks, IReadOnlyList<TaskInstance> started) => Post(() => AdmitJob(job, tasks, started));
+
+    /// <summary>Queues a job named by a command from another server, unless it is already queued here.</summary>
+    public void JobQueued(Job job, IReadOnlyList<JobTask> tasks, IReadOnlyList<TaskInstance> started) => Post(() =>
+    {
+        if (!_jobs.ContainsKey(job.Id))
+        {
+            AdmitJob(job, tasks, started);
+        }
+    });
+
+    /// <summary>Runs a cluster this server has taken over, recovering it and its active jobs as at a restart.</summary>
+    public void Adopt(Cluster cluster, IReadOnlyList<(Job Job, IReadOnlyList<JobTask> Tasks, IReadOnlyList<TaskInstance> Started)> jobs) => Post(() =>
+    {
+        if (!_clusters.ContainsKey(cluster.Id))
+        {
+            Recover([cluster], [.. jobs.Where(j => !_jobs.ContainsKey(j.Job.Id))]);
+        }
+    });
+
+    /// <summary>
+    /// Stops running a cluster another server now owns: its processes are killed and its nodes released
+    /// here, and nothing of it is written (the new owner recovers it from the store).
+    /// </summary>
+    public void Abandon(string clusterId) => Post(() =>
+    {
+        if (!_clusters.Remove(clusterId, out var cluster))
+        {
+            return;
+        }
+        cluster.Abandoned = true;
+        foreach (var job in cluster.Jobs)
+        {
+            _jobs.Remove(job.Job.Id);
+            foreach (var run in job.Tasks.Values.Where(t => t.RunningCount > 0).SelectMany(t => t.Runs.Values))
+            {
+                Kill(run, StopKind.SchedulerStopping);
+            }
+        }
+        foreach (var process in cluster.BootstrapProcesses)
+        {
+            _ = process.KillAsync(CancellationToken.None);
+        }
+        if (!cluster.ProvisionInFlight)
+        {
+            _ = cluster.Backend.ReleaseAsync(clusterId, cluster.Nodes.Select(n => n.Node.Id).ToList(), CancellationToken.None);
+        }
+        LogClusterAbandoned(_logger, clusterId);
+    });
 
     /// <summary>Stops a Waiting or Running job: running instances are killed, waiting ones stopped.</summary>
     public void StopJob(string jobId) => Post(() =>
@@ -230,6 +290,9 @@ public sealed partial class Scheduler : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "an instance observer failed")]
     private static partial void LogObserverFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "cluster {ClusterId} is now run by another server; stopped running it here")]
+    private static partial void LogClusterAbandoned(ILogger logger, string clusterId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "request ignored: the scheduler has stopped")]
     private static partial void LogPostAfterStop(ILogger logger);

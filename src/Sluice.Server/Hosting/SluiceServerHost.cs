@@ -109,9 +109,14 @@ public static class SluiceServerHost
                     throw new SluiceException(ErrorCodes.InvalidParameter,
                         "Store:Provider is postgres but Store:ConnectionString is empty; set it (env SLUICE_Store__ConnectionString), e.g. Host=127.0.0.1;Port=5432;Username=sluice;Password=…;Database=sluice");
                 }
-                services.AddSingleton<IStore>(sp => new PostgresStore(
+                services.AddSingleton(sp => new PostgresStore(
                     new PostgresStoreOptions { ConnectionString = store.ConnectionString, Schema = store.Schema },
                     sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PostgresStore>>()));
+                services.AddSingleton<IStore>(sp => sp.GetRequiredService<PostgresStore>());
+                // Servers on one database share its clusters: see docs/postgres.md.
+                services.AddSingleton<IClusterCoordinator>(sp => new PostgresCoordinator(sp.GetRequiredService<PostgresStore>(),
+                    new CoordinatorOptions { LeaseTime = TimeSpan.FromSeconds(store.LeaseSeconds), HeartbeatInterval = TimeSpan.FromSeconds(store.HeartbeatSeconds) },
+                    sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PostgresCoordinator>>()));
                 break;
             default:
                 throw new SluiceException(ErrorCodes.InvalidParameter, $"Store:Provider is '{store.Provider}'; use sqlite or postgres");
