@@ -22,6 +22,7 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
     private const string ActiveState = "state NOT IN ('Terminated', 'TerminatedWithErrors')";
 
     private readonly NpgsqlDataSource _dataSource;
+    private readonly Func<NpgsqlConnection> _openListener;
     private readonly CoordinatorOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -41,6 +42,7 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(options);
         _dataSource = store.DataSource;
+        _openListener = store.CreateUnpooledConnection;
         _options = options;
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
@@ -316,9 +318,10 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
         {
             try
             {
-                var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                var connection = _openListener();
                 await using (connection.ConfigureAwait(false))
                 {
+                    await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
                     connection.Notification += (_, e) =>
                     {
                         if (e.Payload == ServerId)

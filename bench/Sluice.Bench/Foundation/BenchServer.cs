@@ -33,16 +33,18 @@ internal sealed class BenchServer : IAsyncDisposable
 
     public SluiceClient Client { get; }
 
-    public static async Task<BenchServer> StartAsync(string dataDirectory, CancellationToken cancellationToken)
+    /// <summary>Starts a server; <paramref name="store"/> null is SQLite in the data directory. A second server on a shared database passes the first one's <paramref name="key"/>.</summary>
+    public static async Task<BenchServer> StartAsync(string dataDirectory, CancellationToken cancellationToken, StoreSettings? store = null, AccessKey? key = null)
     {
         var app = SluiceServerHost.Build(new SluiceServerOptions
         {
             DataDirectory = dataDirectory,
             Url = "http://127.0.0.1:0",
             LogLevel = LogLevel.Warning,
+            Store = store ?? new StoreSettings(),
         });
         await app.StartAsync(cancellationToken);
-        var key = await SluiceServerHost.EnsureAccountAsync(app, "bench", cancellationToken)
+        key ??= await SluiceServerHost.EnsureAccountAsync(app, "bench", cancellationToken)
             ?? throw new InvalidOperationException($"{dataDirectory} already had an account; the benchmark needs a fresh data directory");
         return new BenchServer(app, dataDirectory, SluiceServerHost.BoundAddress(app), key);
     }

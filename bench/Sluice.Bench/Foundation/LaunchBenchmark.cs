@@ -93,7 +93,7 @@ internal sealed class LaunchBenchmark : IBenchmark
         report.Note("launch: cpu = this process's CPU (server + client + launcher threads, not the children's); backend_no_fs = LocalBackend with cwd = node dir and output to /dev/null");
     }
 
-    private sealed record TimedRun(string JobId, TimeSpan Submit, TimeSpan Total, TimeSpan ServerRun, TimeSpan Cpu);
+    internal sealed record TimedRun(string JobId, TimeSpan Submit, TimeSpan Total, TimeSpan ServerRun, TimeSpan Cpu);
 
     /// <summary>
     /// The state writes the scheduler issues per single-instance task (task Running, instance Running, instance
@@ -152,14 +152,14 @@ internal sealed class LaunchBenchmark : IBenchmark
         return (wall / count, (Process.GetCurrentProcess().TotalProcessorTime - cpu) / count);
     }
 
-    private static WaitOptions Poll(TimeSpan timeout) => new()
+    internal static WaitOptions Poll(TimeSpan timeout) => new()
     {
         PollInterval = TimeSpan.FromMilliseconds(20),
         MaxPollInterval = TimeSpan.FromMilliseconds(20),
         Timeout = timeout,
     };
 
-    private static async Task<TimedRun> RunJobAsync(SluiceClient client, string clusterId, string name, int count, CancellationToken cancellationToken)
+    internal static async Task<TimedRun> RunJobAsync(SluiceClient client, string clusterId, string name, int count, CancellationToken cancellationToken)
     {
         var builder = new JobRequestBuilder().WithName(name).OnCluster(clusterId);
         for (var i = 0; i < count; i++)
