@@ -64,6 +64,9 @@ TaskPlugin=task/none
 JobAcctGatherType=jobacct_gather/none
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core_Memory
+# Memory is a consumable resource; without a default a job that asks for none (sbatch --wrap=true)
+# gets a whole node's memory, so only one such job per node could run at a time.
+DefMemPerCPU=1024
 # No slurmdbd: finished jobs go to a text file that 'sacct -c' reads.
 AccountingStorageType=accounting_storage/none
 JobCompType=jobcomp/filetxt

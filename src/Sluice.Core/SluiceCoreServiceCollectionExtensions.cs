@@ -4,9 +4,11 @@ using Sluice.Core.Accounts;
 using Sluice.Core.Clusters;
 using Microsoft.Extensions.Options;
 using Sluice.Core.Jobs;
+using Sluice.Core.Logs;
 using Sluice.Core.ObjectStorage;
 using Sluice.Core.Ports;
 using Sluice.Core.Scheduling;
+using Sluice.Core.Steps;
 
 namespace Sluice.Core;
 
@@ -21,6 +23,13 @@ public static class SluiceCoreServiceCollectionExtensions
         services.AddSingleton<LogPaths>();
         services.AddSingleton<ClusterRequestValidator>();
         services.AddSingleton<JobRequestValidator>();
+        services.AddSingleton<LogShipper>();
+        services.AddSingleton<IInstanceLifecycleObserver>(sp => sp.GetRequiredService<LogShipper>());
+        services.AddSingleton<ApplicationCatalog>();
+        services.TryAddSingleton<IStepFileResolver, LocalStepFileResolver>();
+        services.AddSingleton<StepRequestValidator>();
+        services.AddSingleton<StepCommandBuilder>();
+        services.AddSingleton<StepService>();
         services.AddSingleton<Scheduler>();
         services.AddSingleton(sp => new ClusterRouter(sp.GetRequiredService<IStore>(), sp.GetRequiredService<Scheduler>(), sp.GetService<IClusterCoordinator>()));
         services.AddSingleton<ClusterService>();

@@ -47,6 +47,38 @@ internal static partial class Validation
         throw new SluiceException(ErrorCodes.InvalidParameter, $"{field} '{value}' is not one of {string.Join(", ", Enum.GetNames<TEnum>())}");
     }
 
+    /// <summary>
+    /// An optional object URI field: parsed, normalized and checked against the configured stores (scheme and
+    /// bucket mapped). <paramref name="folder"/> true requires it to name a prefix (end with '/'), false an object, null either. Errors keep
+    /// their code and name the field.
+    /// </summary>
+    public static string? ObjectUriField(ObjectStorage.ObjectStoreResolver resolver, string? value, string field, bool? folder)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+        MaxLength(value, field, 2048);
+        ObjectStorage.ObjectUri uri;
+        try
+        {
+            uri = resolver.Resolve(value).Uri;
+        }
+        catch (SluiceException e)
+        {
+            throw new SluiceException(e.Code, $"{field}: {e.Message}");
+        }
+        if (folder == true && !uri.IsPrefix)
+        {
+            throw new SluiceException(ErrorCodes.InvalidParameter, $"{field} '{value}' must name a folder: end it with '/'");
+        }
+        if (folder == false && uri.IsPrefix)
+        {
+            throw new SluiceException(ErrorCodes.InvalidParameter, $"{field} '{value}' must name an object, not a folder");
+        }
+        return uri.ToString();
+    }
+
     /// <summary>Task names become path segments and environment values, so they are kept to a safe alphabet.</summary>
     public static string TaskName(string name) =>
         TaskNamePattern().IsMatch(name)

@@ -14,8 +14,8 @@ public class JobRequestValidatorTests
     public JobRequestValidatorTests()
     {
         var ids = new TimeOrderedIdGenerator(TimeProvider.System);
-        var clusters = new ClusterRequestValidator(new InstanceTypeCatalog(Options.Create(new SluiceOptions())), ids, TimeProvider.System);
-        _validator = new JobRequestValidator(clusters, ids, TimeProvider.System);
+        var clusters = new ClusterRequestValidator(new InstanceTypeCatalog(Options.Create(new SluiceOptions())), ObjectStorage.TestResolver.Default, ids, TimeProvider.System);
+        _validator = new JobRequestValidator(clusters, ObjectStorage.TestResolver.Default, ids, TimeProvider.System);
     }
 
     private static CreateJobRequest Job(Action<TaskSpec>? task = null, Action<CreateJobRequest>? job = null)
@@ -51,9 +51,29 @@ public class JobRequestValidatorTests
         { ErrorCodes.InvalidParameter, t => t.Timeout = 0 },
         { ErrorCodes.InvalidParameter, t => t.Cpu = 0 },
         { ErrorCodes.InvalidParameter, t => t.Env = new() { ["1BAD"] = "x" } },
-        { ErrorCodes.NotImplemented, t => t.PackagePath = "oss://bucket/pkg.tar.gz" },
-        { ErrorCodes.NotImplemented, t => t.StdoutRedirectPath = "oss://bucket/out/" },
+        { ErrorCodes.UnknownUriScheme, t => t.PackagePath = "gs://bucket/pkg.tar.gz" },
+        { ErrorCodes.InvalidObjectUri, t => t.PackagePath = "oss://bucket/../etc/passwd" },
+        { ErrorCodes.InvalidParameter, t => t.PackagePath = "oss://bucket/pkgs/" },
+        { ErrorCodes.InvalidParameter, t => t.StdoutRedirectPath = "oss://bucket/out" },
+        { ErrorCodes.InvalidObjectUri, t => t.StderrRedirectPath = "oss://bucket//abs/" },
+        { ErrorCodes.InvalidObjectUri, t => t.StdoutRedirectPath = "/tmp/out/" },
     };
+
+    [Fact]
+    public void Validate_ObjectUris_AreNormalizedAndKept()
+    {
+        var result = _validator.Validate("a-1", Job(t =>
+        {
+            t.PackagePath = "OSS://bucket/apps//wc.tar.gz";
+            t.StdoutRedirectPath = "oss://bucket/out/./";
+            t.StderrRedirectPath = "oss://bucket/err/";
+        }));
+
+        var task = Assert.Single(result.Tasks);
+        Assert.Equal("oss://bucket/apps/wc.tar.gz", task.PackagePath);
+        Assert.Equal("oss://bucket/out/", task.StdoutRedirectPath);
+        Assert.Equal("oss://bucket/err/", task.StderrRedirectPath);
+    }
 
     [Theory]
     [MemberData(nameof(BadTasks))]

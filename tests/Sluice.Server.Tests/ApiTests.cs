@@ -131,7 +131,11 @@ public class ApiTests(ServerFixture server)
         { "/v1/jobs", """{"name":"j","clusterId":"SHARED","priority":5000,"dag":{"tasks":{"a":{"commandLine":"true"}}}}""", HttpStatusCode.BadRequest, ErrorCodes.InvalidParameter },
         { "/v1/jobs", """{"name":"j","clusterId":"SHARED","dag":{"tasks":{"a":{"commandLine":"true"},"b":{"commandLine":"true"}},"dependencies":{"a":["b"],"b":["a"]}}}""", HttpStatusCode.BadRequest, ErrorCodes.DagCycle },
         { "/v1/jobs", """{"name":"j","clusterId":"SHARED","dag":{"tasks":{"a":{"commandLine":"true"}},"dependencies":{"a":["ghost"]}}}""", HttpStatusCode.BadRequest, ErrorCodes.UnknownTask },
-        { "/v1/jobs", """{"name":"j","clusterId":"SHARED","dag":{"tasks":{"a":{"commandLine":"true","packagePath":"oss://b/p.tgz"}}}}""", HttpStatusCode.NotImplemented, ErrorCodes.NotImplemented },
+        { "/v1/jobs", """{"name":"j","clusterId":"SHARED","dag":{"tasks":{"a":{"commandLine":"true","packagePath":"gs://bucket/p.tgz"}}}}""", HttpStatusCode.BadRequest, ErrorCodes.UnknownUriScheme },
+        { "/v1/jobs", """{"name":"j","clusterId":"SHARED","dag":{"tasks":{"a":{"commandLine":"true","stdoutRedirectPath":"oss://bucket/../etc/"}}}}""", HttpStatusCode.BadRequest, ErrorCodes.InvalidObjectUri },
+        { "/v1/jobs", """{"name":"j","clusterId":"SHARED","dag":{"tasks":{"a":{"commandLine":"true","stderrRedirectPath":"oss://bucket/err"}}}}""", HttpStatusCode.BadRequest, ErrorCodes.InvalidParameter },
+        { "/v1/clusters", """{"name":"x","instanceGroups":[{"role":"Core","instanceType":"g.small","instanceCount":1}],"logUri":"ftp://bucket/logs/"}""", HttpStatusCode.BadRequest, ErrorCodes.UnknownUriScheme },
+        { "/v1/clusters", """{"name":"x","instanceGroups":[{"role":"Core","instanceType":"g.small","instanceCount":1}],"logUri":"bos://bucket//var/log"}""", HttpStatusCode.BadRequest, ErrorCodes.InvalidObjectUri },
     };
 
     [Theory]

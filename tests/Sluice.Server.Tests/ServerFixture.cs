@@ -8,7 +8,7 @@ using Sluice.Server.Hosting;
 namespace Sluice.Server.Tests;
 
 /// <summary>A real Sluice server on 127.0.0.1 with a temporary data directory, and an SDK client for it.</summary>
-public sealed class ServerFixture : IAsyncLifetime
+public class ServerFixture : IAsyncLifetime
 {
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "sluice-server-tests-" + Guid.NewGuid().ToString("N")[..8]);
     public WebApplication App { get; private set; } = null!;
@@ -20,8 +20,15 @@ public sealed class ServerFixture : IAsyncLifetime
     /// <summary>A keep-alive cluster with 2 Core g.large nodes (16 vCPU slots) shared by job tests.</summary>
     public string SharedClusterId { get; private set; } = null!;
 
+    /// <summary>Where the recording launchers write the argv of each step (<c>ARGV/STEP_ID</c>, one word per line).</summary>
+    public string ArgvDirectory => Path.Combine(DataDirectory, "argv");
+
+    /// <summary>Recording launchers for hadoop, hive, pig and spark: each writes its program name and arguments to <see cref="ArgvDirectory"/>.</summary>
+    public Dictionary<string, Core.ApplicationLauncher> Launchers { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     public async Task InitializeAsync()
     {
+        CreateRecordingLaunchers();
         await StartAsync().ConfigureAwait(false);
         Key = (await SluiceServerHost.EnsureAccountAsync(App, "tests", CancellationToken.None).ConfigureAwait(false))!;
         Client = NewClient(Key);
@@ -33,19 +40,48 @@ public sealed class ServerFixture : IAsyncLifetime
     /// <summary>Starts the server (again) on the same data directory.</summary>
     public async Task StartAsync()
     {
-        App = SluiceServerHost.Build(new SluiceServerOptions
+        var options = new SluiceServerOptions
         {
             DataDirectory = DataDirectory,
             Url = "http://127.0.0.1:0",
             LogLevel = LogLevel.Warning,
             MaxRequestBodyBytes = MaxRequestBodyBytes,
-        });
+            Applications = Launchers,
+            StepCancelGracePeriod = TimeSpan.FromSeconds(2),
+        };
+        Configure(options);
+        App = SluiceServerHost.Build(options);
         await App.StartAsync().ConfigureAwait(false);
         Endpoint = SluiceServerHost.BoundAddress(App);
         if (Key is not null)
         {
             Client.Dispose();
             Client = NewClient(Key);
+        }
+    }
+
+    /// <summary>Adjusts the server's options before each start.</summary>
+    protected virtual void Configure(SluiceServerOptions options)
+    {
+    }
+
+    private void CreateRecordingLaunchers()
+    {
+        var directory = Path.Combine(DataDirectory, "launchers");
+        Directory.CreateDirectory(directory);
+        foreach (var (application, program) in new[] { ("hadoop", "hadoop"), ("hive", "hive"), ("pig", "pig"), ("spark", "spark-submit") })
+        {
+            var path = Path.Combine(directory, program);
+            File.WriteAllText(path, $$"""
+                #!/bin/sh
+                mkdir -p '{{ArgvDirectory}}'
+                out='{{ArgvDirectory}}'/"$SLUICE_STEP_ID"
+                basename "$0" > "$out"
+                for word in "$@"; do printf '%s\n' "$word" >> "$out"; done
+                echo "{{program}} ran with $# arguments"
+                """);
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Launchers[application] = new Core.ApplicationLauncher { Command = path };
         }
     }
 

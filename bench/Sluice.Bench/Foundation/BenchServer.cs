@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
+using Sluice.Backends.Slurm;
 using Sluice.Client;
 using Sluice.Core.Model;
 using Sluice.Server.Hosting;
@@ -7,7 +8,7 @@ using Sluice.Server.Hosting;
 namespace Sluice.Bench.Foundation;
 
 /// <summary>
-/// An embedded Sluice server on 127.0.0.1:0 with its own data directory (real SQLite file, local backend),
+/// An embedded Sluice server on 127.0.0.1:0 with its own data directory (real SQLite file, local backend, and the Slurm backend when given),
 /// an account key and an SDK client for it. Disposing stops the server (killing what still runs).
 /// </summary>
 internal sealed class BenchServer : IAsyncDisposable
@@ -33,14 +34,21 @@ internal sealed class BenchServer : IAsyncDisposable
 
     public SluiceClient Client { get; }
 
+    public static Task<BenchServer> StartAsync(string dataDirectory, CancellationToken cancellationToken) =>
+        StartAsync(dataDirectory, slurm: null, cancellationToken);
+
+    public static Task<BenchServer> StartAsync(string dataDirectory, SlurmBackendOptions? slurm, CancellationToken cancellationToken) =>
+        StartAsync(dataDirectory, slurm, null, null, cancellationToken);
+
     /// <summary>Starts a server; <paramref name="store"/> null is SQLite in the data directory. A second server on a shared database passes the first one's <paramref name="key"/>.</summary>
-    public static async Task<BenchServer> StartAsync(string dataDirectory, CancellationToken cancellationToken, StoreSettings? store = null, AccessKey? key = null)
+    public static async Task<BenchServer> StartAsync(string dataDirectory, SlurmBackendOptions? slurm, StoreSettings? store, AccessKey? key, CancellationToken cancellationToken)
     {
         var app = SluiceServerHost.Build(new SluiceServerOptions
         {
             DataDirectory = dataDirectory,
             Url = "http://127.0.0.1:0",
             LogLevel = LogLevel.Warning,
+            Slurm = slurm,
             Store = store ?? new StoreSettings(),
         });
         await app.StartAsync(cancellationToken);

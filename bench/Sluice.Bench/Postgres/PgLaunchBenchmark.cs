@@ -37,7 +37,7 @@ internal sealed class PgLaunchBenchmark : IBenchmark
 
     private static async Task<LaunchBenchmark.TimedRun> RunAsync(string directory, StoreSettings? store, int count, CancellationToken cancellationToken)
     {
-        await using var server = await BenchServer.StartAsync(directory, cancellationToken, store);
+        await using var server = await BenchServer.StartAsync(directory, null, store, null, cancellationToken);
         var cluster = (await server.Client.CreateClusterAsync(new ClusterRequestBuilder()
             .WithName("bench-launch")
             .AddInstanceGroup(InstanceRole.Master, "g.small", 1)

@@ -22,8 +22,8 @@ internal sealed class PgTwoServerBenchmark : IBenchmark
         var database = new BenchDatabase("api");
         try
         {
-            await using var first = await BenchServer.StartAsync(Path.Combine(options.WorkDirectory, "a"), cancellationToken, database.Store);
-            await using var second = await BenchServer.StartAsync(Path.Combine(options.WorkDirectory, "b"), cancellationToken, database.Store, first.Key);
+            await using var first = await BenchServer.StartAsync(Path.Combine(options.WorkDirectory, "a"), null, database.Store, null, cancellationToken);
+            await using var second = await BenchServer.StartAsync(Path.Combine(options.WorkDirectory, "b"), null, database.Store, first.Key, cancellationToken);
             var cluster = (await first.Client.CreateClusterAsync(new ClusterRequestBuilder()
                 .WithName("bench-api").AddInstanceGroup(InstanceRole.Master, "g.small", 1).KeepAlive().Build(), cancellationToken)).Value.Id;
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Sluice.Backends.Slurm;
 using Sluice.Client;
 using Sluice.Server.Hosting;
 using Spectre.Console;
@@ -6,7 +7,8 @@ using Spectre.Console;
 namespace Sluice.Cli.Commands;
 
 /// <summary>
-/// <c>sluice up</c>: serves the embedded Sluice (SQLite + local backend) on 127.0.0.1. The first run
+/// <c>sluice up</c>: serves the embedded Sluice (SQLite + local backend, plus Slurm with
+/// <c>--slurm-work-dir</c>) on 127.0.0.1. The first run
 /// creates an account and key and writes them to the 'local' profile (mode 0600).
 /// </summary>
 internal static class UpCommand
@@ -17,7 +19,11 @@ internal static class UpCommand
     {
         var data = new Option<string>("--data") { Description = "Data directory (database, logs, node directories)", DefaultValueFactory = _ => DefaultDataDirectory };
         var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (0 picks a free one)", DefaultValueFactory = _ => 8780 };
-        var command = new Command("up", "Run the embedded Sluice server on 127.0.0.1 until Ctrl+C") { data, port };
+        var slurmWork = new Option<string?>("--slurm-work-dir") { Description = "Enable the Slurm backend: a directory every Slurm node shares with this server (the data directory must be shared too)" };
+        var slurmConf = new Option<string?>("--slurm-conf") { Description = "slurm.conf for the Slurm commands (default: Slurm's own, or SLURM_CONF)" };
+        var slurmBin = new Option<string?>("--slurm-bin") { Description = "Directory of sinfo, salloc, srun, squeue, scancel (default: PATH)" };
+        var slurmPartition = new Option<string?>("--slurm-partition") { Description = "Slurm partition for clusters (default: Slurm's default partition)" };
+        var command = new Command("up", "Run the embedded Sluice server on 127.0.0.1 until Ctrl+C") { data, port, slurmWork, slurmConf, slurmBin, slurmPartition };
         command.SetAction((parse, ct) => run(parse, async (cli, token) =>
         {
             var portNumber = parse.GetValue(port);
@@ -26,7 +32,20 @@ internal static class UpCommand
                 throw new UsageException($"--port {portNumber} must be from 0 to 65535");
             }
             var directory = Path.GetFullPath(parse.GetValue(data)!);
-            await using var app = SluiceServerHost.Build(new SluiceServerOptions { DataDirectory = directory, Url = $"http://127.0.0.1:{portNumber}" });
+            var slurm = parse.GetValue(slurmWork) is { } work
+                ? new SlurmBackendOptions
+                {
+                    WorkDirectory = Path.GetFullPath(work),
+                    ConfigFile = parse.GetValue(slurmConf) ?? "",
+                    CliDirectory = parse.GetValue(slurmBin) ?? "",
+                    Partition = parse.GetValue(slurmPartition) ?? "",
+                }
+                : null;
+            if (slurm is null && (parse.GetValue(slurmConf) ?? parse.GetValue(slurmBin) ?? parse.GetValue(slurmPartition)) is not null)
+            {
+                throw new UsageException("--slurm-conf, --slurm-bin and --slurm-partition need --slurm-work-dir (the shared directory that enables the Slurm backend)");
+            }
+            await using var app = SluiceServerHost.Build(new SluiceServerOptions { DataDirectory = directory, Url = $"http://127.0.0.1:{portNumber}", Slurm = slurm });
             await app.StartAsync(token).ConfigureAwait(false);
             var endpoint = SluiceServerHost.BoundAddress(app);
             var key = await SluiceServerHost.EnsureAccountAsync(app, "local", token).ConfigureAwait(false);

@@ -2,11 +2,12 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Sluice.Contracts;
 using Sluice.Core.Model;
+using Sluice.Core.ObjectStorage;
 
 namespace Sluice.Core.Clusters;
 
 /// <summary>Turns a <see cref="CreateClusterRequest"/> into a <see cref="Cluster"/> in state Starting, or rejects it.</summary>
-public sealed class ClusterRequestValidator(InstanceTypeCatalog catalog, IIdGenerator ids, TimeProvider time)
+public sealed class ClusterRequestValidator(InstanceTypeCatalog catalog, ObjectStoreResolver objects, IIdGenerator ids, TimeProvider time)
 {
     public Cluster Validate(string accountId, CreateClusterRequest request, string field = "", string? requestHash = null)
     {
@@ -86,11 +87,12 @@ public sealed class ClusterRequestValidator(InstanceTypeCatalog catalog, IIdGene
             State = ClusterState.Starting,
             KeepAlive = request.KeepAlive,
             TerminationProtected = request.TerminationProtected,
-            LogUri = Validation.Optional(request.LogUri, $"{prefix}logUri", 2048),
+            LogUri = Validation.ObjectUriField(objects, request.LogUri, $"{prefix}logUri", folder: null) is { } logUri ? ObjectUri.Parse(logUri).AsPrefix().ToString() : null,
             Backend = backend,
             Groups = built,
             BootstrapActions = bootstrap,
             Tags = new Dictionary<string, string>(tags, StringComparer.Ordinal),
+            StepConcurrencyLevel = Validation.Range(request.StepConcurrencyLevel ?? 1, $"{prefix}stepConcurrencyLevel", 1, Steps.StepRequestValidator.MaxStepConcurrency),
             ClientToken = Validation.Optional(request.ClientToken, $"{prefix}clientToken", 64),
             RequestHash = requestHash ?? RequestHash(request),
             CreatedAt = time.GetUtcNow(),

@@ -2,11 +2,12 @@ using Sluice.Contracts;
 using Sluice.Core.Model;
 using Sluice.Core.Ports;
 using Sluice.Core.Scheduling;
+using Sluice.Core.Steps;
 
 namespace Sluice.Core.Clusters;
 
 /// <summary>The cluster operations of the API: validate, authorize by account, persist, hand to the scheduler.</summary>
-public sealed class ClusterService(IStore store, Scheduler scheduler, ClusterRouter router, ClusterRequestValidator validator)
+public sealed class ClusterService(IStore store, Scheduler scheduler, ClusterRouter router, ClusterRequestValidator validator, ApplicationCatalog applications, StepRequestValidator steps)
 {
     /// <summary>Creates a cluster; a replay of the same client token returns the first one with <c>Created</c> false.</summary>
     public async Task<(Cluster Cluster, bool Created)> CreateAsync(string accountId, CreateClusterRequest request, string? requestHash, CancellationToken cancellationToken)
@@ -21,6 +22,9 @@ public sealed class ClusterService(IStore store, Scheduler scheduler, ClusterRou
         {
             return (existing, false);
         }
+        // Everything is checked before anything is stored: a refused step leaves no cluster behind.
+        cluster = cluster with { Applications = applications.Validate(request.Applications, "applications") };
+        var initialSteps = request.Steps is { Count: > 0 } ? steps.Validate(accountId, cluster, request.Steps, "steps", [], null, null) : [];
         try
         {
             await store.InsertClusterAsync(cluster, cancellationToken).ConfigureAwait(false);
@@ -29,7 +33,15 @@ public sealed class ClusterService(IStore store, Scheduler scheduler, ClusterRou
         {
             return ((await ReplayAsync(accountId, cluster.ClientToken!, cluster.RequestHash, cancellationToken).ConfigureAwait(false))!, false);
         }
+        if (initialSteps.Count > 0)
+        {
+            await store.InsertStepsAsync(initialSteps, StepRequestValidator.MaxActiveSteps, cancellationToken).ConfigureAwait(false);
+        }
         await router.ClusterCreatedAsync(cluster, cancellationToken).ConfigureAwait(false);
+        if (initialSteps.Count > 0)
+        {
+            await router.StepsAddedAsync(cluster, initialSteps, cancellationToken).ConfigureAwait(false);
+        }
         return (cluster, true);
     }
 

@@ -3,11 +3,12 @@ using System.Text.Json;
 using Sluice.Contracts;
 using Sluice.Core.Clusters;
 using Sluice.Core.Model;
+using Sluice.Core.ObjectStorage;
 
 namespace Sluice.Core.Jobs;
 
 /// <summary>Turns a <see cref="CreateJobRequest"/> into a Waiting <see cref="Job"/> and its tasks, or rejects it.</summary>
-public sealed class JobRequestValidator(ClusterRequestValidator clusters, IIdGenerator ids, TimeProvider time)
+public sealed class JobRequestValidator(ClusterRequestValidator clusters, ObjectStoreResolver objects, IIdGenerator ids, TimeProvider time)
 {
     /// <param name="accountId">The caller's account.</param>
     /// <param name="request">The request.</param>
@@ -47,9 +48,6 @@ public sealed class JobRequestValidator(ClusterRequestValidator clusters, IIdGen
                 throw new SluiceException(ErrorCodes.MissingParameter, $"{at}.commandLine is required and must not be blank");
             }
             Validation.MaxLength(spec.CommandLine, $"{at}.commandLine", Limits.CommandLineLength);
-            RefuseNotYetSupported(spec.PackagePath, $"{at}.packagePath");
-            RefuseNotYetSupported(spec.StdoutRedirectPath, $"{at}.stdoutRedirectPath");
-            RefuseNotYetSupported(spec.StderrRedirectPath, $"{at}.stderrRedirectPath");
             IReadOnlyDictionary<string, string> env = spec.Env is { Count: > 0 } given ? given : System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;
             Validation.Range(env.Count, $"{at}.env count", 0, Limits.MaxEnvVariables);
             foreach (var key in env.Keys)
@@ -71,6 +69,9 @@ public sealed class JobRequestValidator(ClusterRequestValidator clusters, IIdGen
                 Cpu = Validation.Range(spec.Cpu ?? 1, $"{at}.cpu", 1, Limits.MaxCpuPerTask),
                 MemoryMiB = Validation.Range(spec.MemoryMiB ?? 0, $"{at}.memoryMiB", 0, 1L << 24),
                 Successors = dag.Successors[name],
+                PackagePath = Validation.ObjectUriField(objects, spec.PackagePath, $"{at}.packagePath", folder: false),
+                StdoutRedirectPath = Validation.ObjectUriField(objects, spec.StdoutRedirectPath, $"{at}.stdoutRedirectPath", folder: true),
+                StderrRedirectPath = Validation.ObjectUriField(objects, spec.StderrRedirectPath, $"{at}.stderrRedirectPath", folder: true),
                 State = RunState.Waiting,
             });
         }
@@ -94,14 +95,5 @@ public sealed class JobRequestValidator(ClusterRequestValidator clusters, IIdGen
             CreatedAt = time.GetUtcNow(),
         };
         return new ValidatedJob(job, tasks, autoCluster);
-    }
-
-    // Object storage is a later capability (issue #5); until it lands these fields are refused rather than ignored.
-    private static void RefuseNotYetSupported(string? value, string field)
-    {
-        if (!string.IsNullOrEmpty(value))
-        {
-            throw new SluiceException(ErrorCodes.NotImplemented, $"{field} needs object storage, which this Sluice build does not have yet; remove the field or write the file from the command itself");
-        }
     }
 }

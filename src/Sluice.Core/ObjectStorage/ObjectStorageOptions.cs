@@ -1,7 +1,7 @@
 namespace Sluice.Core.ObjectStorage;
 
 /// <summary>
-/// Which object store serves which URIs (section <c>Sluice:ObjectStorage</c>). A bucket mapping wins
+/// Which object store serves which URIs (section <c>ObjectStorage</c>). A bucket mapping wins
 /// over its scheme's mapping. By default every known scheme (bos, oss, s3, s3n, file, nas) maps to
 /// the local directory store under <see cref="LocalRoot"/>.
 /// </summary>

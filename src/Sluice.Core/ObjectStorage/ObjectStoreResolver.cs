@@ -52,7 +52,7 @@ public sealed class ObjectStoreResolver
         if (schemeIsKnown)
         {
             throw new SluiceException(ErrorCodes.BucketNotMapped,
-                $"object URI '{uri}': bucket '{uri.Bucket}' is mapped to no object store; map '{uri.Scheme}://{uri.Bucket}' under Sluice:ObjectStorage:Buckets, or the scheme under Sluice:ObjectStorage:Schemes");
+                $"object URI '{uri}': bucket '{uri.Bucket}' is mapped to no object store; map '{uri.Scheme}://{uri.Bucket}' under ObjectStorage:Buckets, or the scheme under ObjectStorage:Schemes");
         }
         throw new SluiceException(ErrorCodes.UnknownUriScheme,
             $"object URI '{uri}': scheme '{uri.Scheme}' is not configured; configured schemes: {string.Join(", ", KnownSchemes())}");

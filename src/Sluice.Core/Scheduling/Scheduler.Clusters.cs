@@ -221,6 +221,7 @@ public sealed partial class Scheduler
         {
             EndJobEarly(job, RunState.Stopped, new StateReason(StateReason.ClusterTerminated, $"cluster {cluster.Cluster.Id} is terminating: {reason.Message}"), StopKind.ClusterTerminated);
         }
+        StopStepsForTermination(cluster, reason);
         foreach (var process in cluster.BootstrapProcesses)
         {
             _ = process.KillAsync(CancellationToken.None);
@@ -345,7 +346,7 @@ public sealed partial class Scheduler
     /// <summary>An idle ready cluster goes Waiting; without keep-alive, once it has run work, it terminates.</summary>
     private void CheckClusterIdle(ClusterRuntime cluster)
     {
-        if (!cluster.IsReady || cluster.Terminating || cluster.RunningInstances > 0 || cluster.Jobs.Count > 0)
+        if (!cluster.IsReady || cluster.Terminating || cluster.RunningInstances > 0 || cluster.Jobs.Count > 0 || HasStepWork(cluster))
         {
             return;
         }
@@ -353,9 +354,9 @@ public sealed partial class Scheduler
         {
             SetClusterState(cluster, ClusterState.Waiting, null);
         }
-        if (!cluster.Cluster.KeepAlive && cluster.Cluster.HasRunWork && cluster.Cluster.OwnerJobId is null)
+        if (!cluster.Cluster.KeepAlive && cluster.Cluster.HasRunWork && cluster.Cluster.OwnerJobId is null && !HoldsWaiting(cluster))
         {
-            Terminate(cluster, new StateReason(StateReason.AllStepsCompleted, "all work completed and keep-alive is off"));
+            Terminate(cluster, new StateReason(StateReason.AllStepsCompleted, "all steps and jobs completed and keep-alive is off"));
         }
     }
 

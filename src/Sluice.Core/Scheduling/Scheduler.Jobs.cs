@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Sluice.Core.Logs;
 using Sluice.Core.Model;
 using Sluice.Core.Ports;
 
@@ -73,6 +74,7 @@ public sealed partial class Scheduler
         {
             return;
         }
+        DispatchSteps(cluster, nodes);
         foreach (var job in cluster.Jobs)
         {
             if (job.Ending is not null)
@@ -197,15 +199,18 @@ public sealed partial class Scheduler
         };
         // Off the loop: a backend may launch synchronously (the local one forks and creates the log
         // files before returning), and launches must run side by side, not one after another here.
-        _ = Task.Run(() => RunAsync(run, request));
+        var logs = _observers.Length == 0 ? null : new InstanceLogInfo(job.Job.AccountId, cluster.Cluster.Id, job.Job.Id, task.Task.Name, index, attempt,
+            request.StdoutPath, request.StderrPath, cluster.Cluster.LogUri, task.Task.StdoutRedirectPath, task.Task.StderrRedirectPath);
+        _ = Task.Run(() => RunAsync(run, request, logs));
     }
 
-    private async Task RunAsync(InstanceRun run, LaunchRequest request)
+    private async Task RunAsync(InstanceRun run, LaunchRequest request, InstanceLogInfo? logs)
     {
         ProcessExit exit;
         try
         {
             var process = await run.Cluster.Backend.LaunchAsync(request, CancellationToken.None).ConfigureAwait(false);
+            Notify(logs, started: true);
             if (run.Attach(process))
             {
                 await process.KillAsync(CancellationToken.None).ConfigureAwait(false);
@@ -216,12 +221,40 @@ public sealed partial class Scheduler
         {
             exit = new ProcessExit(ProcessEndReason.LaunchFailed, null, ex.Message, Now, Now, null);
         }
+        Notify(logs, started: false);
         var failureDetail = exit.Reason == ProcessEndReason.Exited && exit.ExitCode != 0 ? StderrTail(request.StderrPath) : null;
         if (_options.RemoveInstanceWorkingDirectories && run.WorkingDirectory is { } dir)
         {
             EmptyDirectory(dir);
         }
         Post(() => OnInstanceExited(run, exit, failureDetail));
+    }
+
+    /// <summary>Tells the observers (the log shipper) off the loop; they only queue work.</summary>
+    private void Notify(InstanceLogInfo? logs, bool started)
+    {
+        if (logs is null)
+        {
+            return;
+        }
+        foreach (var observer in _observers)
+        {
+            try
+            {
+                if (started)
+                {
+                    observer.InstanceStarted(logs);
+                }
+                else
+                {
+                    observer.InstanceEnded(logs);
+                }
+            }
+            catch (Exception ex)
+            {
+                LogObserverFailed(_logger, ex);
+            }
+        }
     }
 
     private void OnInstanceExited(InstanceRun run, ProcessExit exit, string? stderrTail)

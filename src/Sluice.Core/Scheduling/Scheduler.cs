@@ -1,8 +1,10 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Sluice.Core.Logs;
 using Sluice.Core.Model;
 using Sluice.Core.Ports;
+using Sluice.Core.Steps;
 
 namespace Sluice.Core.Scheduling;
 
@@ -24,6 +26,8 @@ public sealed partial class Scheduler : IAsyncDisposable
     private readonly IIdGenerator _ids;
     private readonly TimeProvider _time;
     private readonly ILogger<Scheduler> _logger;
+    private readonly IInstanceLifecycleObserver[] _observers;
+    private readonly StepCommandBuilder _stepCommands;
     private readonly Dictionary<string, ClusterRuntime> _clusters = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JobRuntime> _jobs = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -32,8 +36,11 @@ public sealed partial class Scheduler : IAsyncDisposable
     private bool _stopping;
 
     public Scheduler(IStore store, IEnumerable<IComputeBackend> backends, IOptions<SluiceOptions> options, LogPaths logs,
-        IIdGenerator ids, TimeProvider time, ILogger<Scheduler> logger)
+        IIdGenerator ids, TimeProvider time, ILogger<Scheduler> logger, StepCommandBuilder stepCommands,
+        IEnumerable<IInstanceLifecycleObserver>? observers = null)
     {
+        _stepCommands = stepCommands;
+        _observers = observers?.ToArray() ?? [];
         _store = store;
         _backends = backends.ToDictionary(b => b.Name, StringComparer.Ordinal);
         _options = options.Value;
@@ -70,6 +77,7 @@ public sealed partial class Scheduler : IAsyncDisposable
             var started = await _store.ListStartedInstancesAsync(job.AccountId, job.Id, cancellationToken).ConfigureAwait(false);
             recovered.Add((job, tasks, started));
         }
+        _recoveredSteps = await _store.ListActiveStepsAsync(cancellationToken).ConfigureAwait(false);
         _loop = Task.Run(RunLoopAsync, CancellationToken.None);
         Post(() => Recover(clusters, recovered));
     }
@@ -144,10 +152,12 @@ public sealed partial class Scheduler : IAsyncDisposable
     });
 
     /// <summary>Runs a cluster this server has taken over, recovering it and its active jobs as at a restart.</summary>
-    public void Adopt(Cluster cluster, IReadOnlyList<(Job Job, IReadOnlyList<JobTask> Tasks, IReadOnlyList<TaskInstance> Started)> jobs) => Post(() =>
+    public void Adopt(Cluster cluster, IReadOnlyList<(Job Job, IReadOnlyList<JobTask> Tasks, IReadOnlyList<TaskInstance> Started)> jobs,
+        IReadOnlyList<Step> steps) => Post(() =>
     {
         if (!_clusters.ContainsKey(cluster.Id))
         {
+            _recoveredSteps = steps;
             Recover([cluster], [.. jobs.Where(j => !_jobs.ContainsKey(j.Job.Id))]);
         }
     });
@@ -163,6 +173,7 @@ public sealed partial class Scheduler : IAsyncDisposable
             return;
         }
         cluster.Abandoned = true;
+        _steps.Remove(clusterId);
         foreach (var job in cluster.Jobs)
         {
             _jobs.Remove(job.Job.Id);
@@ -247,6 +258,7 @@ public sealed partial class Scheduler : IAsyncDisposable
                 _ = process.KillAsync(CancellationToken.None);
             }
         }
+        StopStepsForShutdown();
         CheckShutdownDone();
     }
 
@@ -256,7 +268,7 @@ public sealed partial class Scheduler : IAsyncDisposable
         {
             return;
         }
-        if (_clusters.Values.Any(c => c.RunningInstances > 0 || c.BootstrapsInFlight > 0 || c.ProvisionInFlight))
+        if (StepDriversRunning || _clusters.Values.Any(c => c.RunningInstances > 0 || c.BootstrapsInFlight > 0 || c.ProvisionInFlight))
         {
             return;
         }
@@ -281,6 +293,9 @@ public sealed partial class Scheduler : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "cluster {ClusterId} is now run by another server; stopped running it here")]
     private static partial void LogClusterAbandoned(ILogger logger, string clusterId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "an instance observer failed")]
+    private static partial void LogObserverFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "request ignored: the scheduler has stopped")]
     private static partial void LogPostAfterStop(ILogger logger);

@@ -1,19 +1,21 @@
 using Microsoft.Extensions.Hosting;
+using Sluice.Core.Logs;
 using Sluice.Core.Ports;
 using Sluice.Core.Scheduling;
 
 namespace Sluice.Server.Hosting;
 
 /// <summary>
-/// Migrates the store and runs the scheduler for the lifetime of the host. Alone on its store the
-/// scheduler recovers every active cluster at start; sharing the store with other servers, the
-/// coordinator hands it the clusters this server owns.
+/// Migrates the store and runs the scheduler and the log shipper for the lifetime of the host. Alone on
+/// its store the scheduler recovers every active cluster at start; sharing the store with other servers,
+/// the coordinator hands it the clusters this server owns.
 /// </summary>
-internal sealed class SchedulerHostedService(IStore store, Scheduler scheduler, ClusterRouter router, IClusterCoordinator? coordinator = null) : IHostedService
+internal sealed class SchedulerHostedService(IStore store, Scheduler scheduler, LogShipper logs, ClusterRouter router, IClusterCoordinator? coordinator = null) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        logs.Start();
         await scheduler.StartAsync(recover: coordinator is null, cancellationToken).ConfigureAwait(false);
         if (coordinator is not null)
         {
@@ -31,6 +33,12 @@ internal sealed class SchedulerHostedService(IStore store, Scheduler scheduler, 
         if (coordinator is not null)
         {
             await coordinator.ReleaseAsync(cancellationToken).ConfigureAwait(false);
+        }
+        // Stopping killed what ran; its final log copies get a bounded time (their local files stay either way).
+        using (var copies = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            copies.CancelAfter(TimeSpan.FromSeconds(10));
+            await logs.StopAsync(copies.Token).ConfigureAwait(false);
         }
         await store.DisposeAsync().ConfigureAwait(false);
     }

@@ -8,11 +8,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Sluice.Backends.Local;
+using Sluice.Backends.Slurm;
 using Sluice.Contracts;
 using Sluice.Core;
 using Sluice.Core.Accounts;
 using Sluice.Core.Model;
 using Sluice.Core.Ports;
+using Sluice.ObjectStores.S3;
 using Sluice.Server.Api;
 using Sluice.Server.Auth;
 using Sluice.Storage.Postgres;
@@ -21,8 +23,8 @@ using Sluice.Storage.Sqlite;
 namespace Sluice.Server.Hosting;
 
 /// <summary>
-/// Builds the embedded Sluice server: SQLite store, local backend, scheduler and the /v1 API on
-/// Kestrel. <c>sluice up</c>, <c>sluice quickstart</c>, the tests and the benchmarks all start it here.
+/// Builds the embedded Sluice server: SQLite store, local backend (and the Slurm backend when
+/// configured), scheduler and the /v1 API on Kestrel. <c>sluice up</c>, <c>sluice quickstart</c>, the tests and the benchmarks all start it here.
 /// </summary>
 public static class SluiceServerHost
 {
@@ -42,11 +44,33 @@ public static class SluiceServerHost
         builder.WebHost.UseUrls(options.Url);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, SluiceJsonContext.Default));
-        builder.Services.Configure<SluiceOptions>(o => o.DataDirectory = options.DataDirectory);
+        builder.Services.Configure<SluiceOptions>(o =>
+        {
+            o.DataDirectory = options.DataDirectory;
+            o.StepCancelGracePeriod = options.StepCancelGracePeriod;
+            foreach (var (name, launcher) in options.Applications)
+            {
+                o.Applications[name] = launcher;
+            }
+        });
         builder.Configuration.AddEnvironmentVariables("SLUICE_");
         var store = options.Store ?? builder.Configuration.GetSection("Store").Get<StoreSettings>() ?? new StoreSettings();
         AddStore(builder.Services, store, options.DataDirectory);
+        // Configuration (appsettings.json, environment such as SLUICE_S3Stores__0__ServiceUrl) adds to what the caller set.
+        builder.Configuration.GetSection("ObjectStorage").Bind(options.ObjectStorage);
+        builder.Configuration.GetSection("S3Stores").Bind(options.S3Stores);
+        builder.Configuration.GetSection("Logs").Bind(options.Logs);
+        builder.Services.AddSingleton(Options.Create(options.ObjectStorage));
+        builder.Services.AddSingleton(Options.Create(options.Logs));
+        foreach (var s3 in options.S3Stores)
+        {
+            builder.Services.AddSingleton<IObjectStore>(_ => new S3ObjectStore(s3));
+        }
         builder.Services.AddSingleton<IComputeBackend>(sp => new LocalBackend(new LocalBackendOptions { RootDirectory = Path.Combine(options.DataDirectory, "nodes") }));
+        if (options.Slurm is { } slurm)
+        {
+            builder.Services.AddSingleton<IComputeBackend>(sp => new SlurmBackend(slurm, sp.GetService<TimeProvider>(), sp.GetService<ILogger<SlurmBackend>>()));
+        }
         builder.Services.AddSluiceCore();
         builder.Services.AddSingleton<SignatureAuthentication>();
         builder.Services.AddSingleton<ErrorHandling>();
@@ -67,6 +91,7 @@ public static class SluiceServerHost
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapClusterApi();
         app.MapJobApi();
+        app.MapStepApi();
         app.MapFallback((HttpContext context) => ApiErrors.WriteAsync(context, ErrorCodes.NotFound, $"no API operation at {context.Request.Method} {context.Request.Path}")).ExcludeFromDescription();
         return app;
     }

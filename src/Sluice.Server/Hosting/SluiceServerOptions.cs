@@ -1,3 +1,5 @@
+using Sluice.Backends.Slurm;
+
 namespace Sluice.Server.Hosting;
 
 /// <summary>How an embedded Sluice server runs.</summary>
@@ -17,4 +19,28 @@ public sealed class SluiceServerOptions
 
     /// <summary>Minimum log level of the server's console log. Default Information.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Information;
+
+    /// <summary>Which object store serves which URIs; default: every scheme on the local store under DataDirectory/objects.</summary>
+    public Sluice.Core.ObjectStorage.ObjectStorageOptions ObjectStorage { get; set; } = new();
+
+    /// <summary>S3-compatible endpoints, each a store that <see cref="ObjectStorage"/> mappings can name. Default none.</summary>
+    public List<Sluice.ObjectStores.S3.S3ObjectStoreOptions> S3Stores { get; set; } = [];
+
+    /// <summary>How instance logs are copied to object storage and kept locally.</summary>
+    public Sluice.Core.Logs.LogShippingOptions Logs { get; set; } = new();
+
+    /// <summary>
+    /// When set, clusters created with <c>backend: slurm</c> run on this Slurm cluster (see docs/slurm.md);
+    /// the local backend stays the default. Default null: no Slurm backend.
+    /// </summary>
+    public SlurmBackendOptions? Slurm { get; set; }
+
+    /// <summary>
+    /// Application launchers by name (<c>hive</c>) or name and version (<c>hive:3.1.3</c>), on top of the programs found
+    /// on PATH (hadoop, hive, pig, hbase, spark-submit). A cluster may declare only applications that have one.
+    /// </summary>
+    public Dictionary<string, Core.ApplicationLauncher> Applications { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>How long a cancelled running step gets between the interrupt and the kill. Default 10 s.</summary>
+    public TimeSpan StepCancelGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
 }
