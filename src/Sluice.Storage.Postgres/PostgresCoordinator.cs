@@ -22,6 +22,7 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
     private const string ActiveState = "state NOT IN ('Terminated', 'TerminatedWithErrors')";
 
     private readonly NpgsqlDataSource _dataSource;
+    private readonly Func<NpgsqlConnection> _openListener;
     private readonly CoordinatorOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -41,6 +42,7 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(options);
         _dataSource = store.DataSource;
+        _openListener = store.CreateUnpooledConnection;
         _options = options;
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
@@ -120,8 +122,8 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
         {
             owner = await connection.ExecuteScalarAsync<string?>(new CommandDefinition("""
                 WITH queued AS (
-                    INSERT INTO commands (cluster_id, account_id, kind, job_id, group_id, count, keep_alive, termination_protected, reason_code, reason_message)
-                    VALUES (@ClusterId, @AccountId, @Kind, @JobId, @GroupId, @Count, @KeepAlive, @TerminationProtected, @ReasonCode, @ReasonMessage)
+                    INSERT INTO commands (cluster_id, account_id, kind, job_id, group_id, count, keep_alive, termination_protected, reason_code, reason_message, step_ids)
+                    VALUES (@ClusterId, @AccountId, @Kind, @JobId, @GroupId, @Count, @KeepAlive, @TerminationProtected, @ReasonCode, @ReasonMessage, @StepIds)
                     RETURNING cluster_id)
                 SELECT owner_server_id, pg_notify(@channel, owner_server_id)
                 FROM queued LEFT JOIN clusters USING (cluster_id)
@@ -137,6 +139,7 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
                 command.TerminationProtected,
                 ReasonCode = command.Reason?.Code,
                 ReasonMessage = command.Reason?.Message,
+                StepIds = command.StepIds?.ToArray(),
                 channel = _channel,
             }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         }
@@ -267,8 +270,8 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
                 cancellationToken: cancellationToken)).ConfigureAwait(false)];
             foreach (var (clusterId, _) in claimed)
             {
-                // Recovery reads every active job of the cluster from the store, so queued-job commands are already covered.
-                await connection.ExecuteAsync(new CommandDefinition("DELETE FROM commands WHERE cluster_id = @clusterId AND kind = 'JobQueued'",
+                // Recovery reads every active job and step of the cluster from the store, so those commands are already covered.
+                await connection.ExecuteAsync(new CommandDefinition("DELETE FROM commands WHERE cluster_id = @clusterId AND kind IN ('JobQueued', 'StepsAdded')",
                     new { clusterId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
             }
         }
@@ -296,7 +299,7 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
                         FOR UPDATE OF c SKIP LOCKED)
                     RETURNING command_id AS CommandId, cluster_id AS ClusterId, account_id AS AccountId, kind AS Kind, job_id AS JobId,
                         group_id AS GroupId, count AS Count, keep_alive AS KeepAlive, termination_protected AS TerminationProtected,
-                        reason_code AS ReasonCode, reason_message AS ReasonMessage
+                        reason_code AS ReasonCode, reason_message AS ReasonMessage, step_ids AS StepIds
                     """, new { me = ServerId, owned = _owned.Keys.ToArray() }, cancellationToken: cancellationToken)).ConfigureAwait(false)];
             }
             foreach (var row in commands.OrderBy(c => c.CommandId))
@@ -316,9 +319,10 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
         {
             try
             {
-                var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                var connection = _openListener();
                 await using (connection.ConfigureAwait(false))
                 {
+                    await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
                     connection.Notification += (_, e) =>
                     {
                         if (e.Payload == ServerId)
@@ -367,6 +371,7 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
         public bool? TerminationProtected { get; set; }
         public string? ReasonCode { get; set; }
         public string? ReasonMessage { get; set; }
+        public string[]? StepIds { get; set; }
 
         public ClusterCommand ToModel() => new(Enum.Parse<ClusterCommandKind>(Kind), AccountId, ClusterId)
         {
@@ -376,6 +381,7 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
             KeepAlive = KeepAlive,
             TerminationProtected = TerminationProtected,
             Reason = ReasonCode is null ? null : new StateReason(ReasonCode, ReasonMessage ?? ""),
+            StepIds = StepIds,
         };
     }
 

@@ -41,7 +41,7 @@ public sealed class ClusterService(IStore store, Scheduler scheduler, ClusterRou
         await router.ClusterCreatedAsync(cluster, cancellationToken).ConfigureAwait(false);
         if (initialSteps.Count > 0)
         {
-            scheduler.StepsAdded(cluster.Id, initialSteps);
+            await router.StepsAddedAsync(cluster, initialSteps, cancellationToken).ConfigureAwait(false);
         }
         return (cluster, true);
     }

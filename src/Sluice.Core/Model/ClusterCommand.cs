@@ -12,4 +12,5 @@ public sealed record ClusterCommand(ClusterCommandKind Kind, string AccountId, s
     public bool? KeepAlive { get; init; }
     public bool? TerminationProtected { get; init; }
     public StateReason? Reason { get; init; }
+    public IReadOnlyList<string>? StepIds { get; init; }
 }

@@ -13,4 +13,8 @@ public enum ClusterCommandKind
     Resize,
     /// <summary>Keep-alive or termination protection changed.</summary>
     AttributesChanged,
+    /// <summary>Steps were added (Pending): queue <see cref="ClusterCommand.StepIds"/> (read from the store).</summary>
+    StepsAdded,
+    /// <summary>Cancel or interrupt the step in <see cref="ClusterCommand.StepIds"/>.</summary>
+    CancelStep,
 }

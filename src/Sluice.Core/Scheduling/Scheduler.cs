@@ -155,10 +155,12 @@ public sealed partial class Scheduler : IAsyncDisposable
     });
 
     /// <summary>Runs a cluster this server has taken over, recovering it and its active jobs as at a restart.</summary>
-    public void Adopt(Cluster cluster, IReadOnlyList<(Job Job, IReadOnlyList<JobTask> Tasks, IReadOnlyList<TaskInstance> Started)> jobs) => Post(() =>
+    public void Adopt(Cluster cluster, IReadOnlyList<(Job Job, IReadOnlyList<JobTask> Tasks, IReadOnlyList<TaskInstance> Started)> jobs,
+        IReadOnlyList<Step> steps) => Post(() =>
     {
         if (!_clusters.ContainsKey(cluster.Id))
         {
+            _recoveredSteps = steps;
             Recover([cluster], [.. jobs.Where(j => !_jobs.ContainsKey(j.Job.Id))]);
         }
     });
@@ -174,6 +176,7 @@ public sealed partial class Scheduler : IAsyncDisposable
             return;
         }
         cluster.Abandoned = true;
+        _steps.Remove(clusterId);
         foreach (var job in cluster.Jobs)
         {
             _jobs.Remove(job.Job.Id);

@@ -1,4 +1,4 @@
--- Sluice PostgreSQL schema, version 2: several Sluice servers on one database.
+-- Sluice PostgreSQL schema, version 3: several Sluice servers on one database.
 -- Each active cluster is run by one server, which holds a lease on it (owner + expiry, in database
 -- time so servers' clocks do not matter); a server renews its leases with every heartbeat and
 -- another takes over the clusters whose lease ran out. Requests for a cluster that reach another
@@ -26,6 +26,7 @@ CREATE TABLE commands (
     termination_protected   boolean,
     reason_code             text,
     reason_message          text,
+    step_ids                text[],
     created_at              timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX ix_commands_cluster ON commands (cluster_id, command_id);
