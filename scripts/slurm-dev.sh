@@ -42,8 +42,8 @@ write_config() {
 ClusterName=sluice-dev
 SlurmctldHost=localhost(127.0.0.1)
 SlurmctldPort=$base
-SlurmUser=root
-SlurmdUser=root
+SlurmUser=$(id -un)
+SlurmdUser=$(id -un)
 AuthType=auth/munge
 CredType=cred/munge
 AuthInfo=socket=$dir/munge.socket

@@ -71,6 +71,16 @@ internal sealed class LocalProcess : IRunningProcess
         await Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Sends SIGTERM to the launched process; it may clean up and exit. A kill later still ends the whole tree.</summary>
+    public Task InterruptAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _endRequest) == Running)
+        {
+            _ = Native.Kill(Pid, Native.SIGTERM);
+        }
+        return Task.CompletedTask;
+    }
+
     /// <summary>
     /// Records that the process is being ended as <see cref="ProcessEndReason.Killed"/> without
     /// killing it, for a caller that kills many trees in one sweep. False when it already ended.

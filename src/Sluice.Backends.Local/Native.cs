@@ -6,6 +6,7 @@ namespace Sluice.Backends.Local;
 internal static partial class Native
 {
     public const int SIGKILL = 9;
+    public const int SIGTERM = 15;
     public const int SIGSTOP = 19;
     public const int X_OK = 1;
     private const short POLLIN = 0x1;

@@ -67,11 +67,11 @@ internal sealed class SlurmMonitor(SlurmBackend backend, SlurmCli cli, TimeSpan 
         {
             if (!jobStates.TryGetValue(step.Node.JobId, out var state))
             {
-                Lose(step, $"its Slurm allocation {step.Node.JobId} is no longer known to Slurm");
+                Lose(step, $"its Slurm allocation {step.Node.JobId} is no longer known to Slurm", allocationGone: true);
             }
             else if (state.State is not ("RUNNING" or "SUSPENDED"))
             {
-                Lose(step, $"its Slurm allocation {step.Node.JobId} is {state.State} (reason: {state.Reason})");
+                Lose(step, $"its Slurm allocation {step.Node.JobId} is {state.State} (reason: {state.Reason})", allocationGone: true);
             }
         }
 
@@ -91,7 +91,7 @@ internal sealed class SlurmMonitor(SlurmBackend backend, SlurmCli cli, TimeSpan 
         {
             if (nodeStates.TryGetValue(step.Node.SlurmNode, out var state) && IsDown(state.State))
             {
-                Lose(step, $"Slurm node {step.Node.SlurmNode} is {state.State} (reason: {state.Reason})");
+                Lose(step, $"Slurm node {step.Node.SlurmNode} is {state.State} (reason: {state.Reason})", allocationGone: false);
             }
         }
     }
@@ -100,11 +100,16 @@ internal sealed class SlurmMonitor(SlurmBackend backend, SlurmCli cli, TimeSpan 
         state.StartsWith("down", StringComparison.OrdinalIgnoreCase) ||
         (state.StartsWith("fail", StringComparison.OrdinalIgnoreCase) && !state.StartsWith("failing", StringComparison.OrdinalIgnoreCase));
 
-    private void Lose(SlurmStep step, string why)
+    private void Lose(SlurmStep step, string why, bool allocationGone)
     {
         var message = $"Lost: Slurm step {step.StepName} on {step.Node.SlurmNode} can no longer finish: {why}.";
         Log.StepLost(logger, step.StepName, message);
         step.Stop(ProcessEndReason.Lost, message);
+        if (allocationGone)
+        {
+            // No step left to cancel in Slurm: end the client now rather than after the cancel's retries.
+            step.KillClient();
+        }
     }
 
     private static Dictionary<string, (string State, string Reason)> Parse(string output)

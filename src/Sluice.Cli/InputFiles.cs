@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
+using Sluice.Contracts;
 using YamlDotNet.RepresentationModel;
 
 namespace Sluice.Cli;
@@ -10,12 +11,7 @@ internal static class InputFiles
 {
     public static T Read<T>(string path, JsonTypeInfo<T> type) where T : class
     {
-        if (!File.Exists(path))
-        {
-            throw new UsageException($"file '{path}' does not exist");
-        }
-        var text = File.ReadAllText(path);
-        var json = LooksLikeJson(path, text) ? text : YamlToJson(path, text);
+        var json = ReadJson(path);
         try
         {
             return JsonSerializer.Deserialize(json, type) ?? throw new UsageException($"{path} is empty");
@@ -26,8 +22,45 @@ internal static class InputFiles
         }
     }
 
+    /// <summary>
+    /// Reads steps: one step object, a list of them, or an add-steps request (<c>{"steps": [...]}</c>), from a JSON or
+    /// YAML file, or given inline as JSON (text starting with <c>{</c> or <c>[</c>).
+    /// </summary>
+    public static List<StepConfig> ReadSteps(string pathOrJson)
+    {
+        var inline = pathOrJson.TrimStart().StartsWith('{') || pathOrJson.TrimStart().StartsWith('[');
+        var json = inline ? pathOrJson : ReadJson(pathOrJson);
+        var what = inline ? "the inline step" : pathOrJson;
+        try
+        {
+            var node = JsonNode.Parse(json);
+            List<StepConfig>? steps = node switch
+            {
+                JsonArray => node.Deserialize(SluiceJsonContext.Default.ListStepConfig),
+                JsonObject o when o.ContainsKey("steps") => node.Deserialize(SluiceJsonContext.Default.AddStepsRequest)?.Steps,
+                JsonObject => [node.Deserialize(SluiceJsonContext.Default.StepConfig)!],
+                _ => null,
+            };
+            return steps is { Count: > 0 } ? steps : throw new UsageException($"{what} holds no step: give a step object or a list of them");
+        }
+        catch (JsonException ex)
+        {
+            throw new UsageException($"{what} does not match the step shape{(ex.Path is null ? "" : " at " + ex.Path)}: {ex.Message.Split(". ")[0]}");
+        }
+    }
+
+    private static string ReadJson(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new UsageException($"file '{path}' does not exist");
+        }
+        var text = File.ReadAllText(path);
+        return LooksLikeJson(path, text) ? text : YamlToJson(path, text);
+    }
+
     private static bool LooksLikeJson(string path, string text) =>
-        path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || text.TrimStart().StartsWith('{');
+        path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || text.TrimStart().StartsWith('{') || text.TrimStart().StartsWith('[');
 
     private static string YamlToJson(string path, string text)
     {

@@ -18,6 +18,17 @@ internal static class SluiceCli
             return await StreamingTool.RunAsync(args[1..], stdout, stderr, cancel.Token).ConfigureAwait(false);
         }
 
+        // A streaming step's task attempt on a cluster node (the server launches it): no command tree, no console.
+        if (args.Length > 0 && args[0] == "streaming-task")
+        {
+            if (args.Length != 3)
+            {
+                await stderr.WriteLineAsync("usage: sluice streaming-task SPEC.json RESULT.json").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+            return await StreamingTaskWorker.RunFromFileAsync(args[1], args[2], CancellationToken.None).ConfigureAwait(false);
+        }
+
         var root = new RootCommand("sluice: clusters and batch jobs on your own machines");
         root.Add(GlobalOptions.Output);
         root.Add(GlobalOptions.Endpoint);
@@ -27,6 +38,7 @@ internal static class SluiceCli
         root.Add(UpCommand.Build(run));
         root.Add(QuickstartCommand.Build(run));
         root.Add(ClusterCommands.Build(run));
+        root.Add(StepCommands.Build(run));
         foreach (var command in JobCommands.Build(run))
         {
             root.Add(command);
@@ -76,7 +88,8 @@ internal static class SluiceCli
         }
         catch (Core.SluiceException ex)
         {
-            // Object storage errors from `sluice fs`: a bad URI is a usage error, the rest come from the store.
+            // The embedded server's own start-up (`sluice up`: a wrong store configuration, a database that cannot be
+            // reached) and object storage errors from `sluice fs`: a bad URI is a usage error, the rest are the service's.
             await stderr.WriteLineAsync($"sluice: {ex.Code}: {ex.Message}").ConfigureAwait(false);
             return ex.Code is Contracts.ErrorCodes.InvalidObjectUri or Contracts.ErrorCodes.UnknownUriScheme or Contracts.ErrorCodes.BucketNotMapped
                 ? ExitCodes.Usage

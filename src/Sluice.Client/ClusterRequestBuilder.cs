@@ -24,6 +24,9 @@ public sealed class ClusterRequestBuilder
     private readonly List<InstanceGroupConfig> _groups = [];
     private readonly List<BootstrapActionConfig> _bootstrapActions = [];
     private readonly Dictionary<string, string> _tags = new(StringComparer.Ordinal);
+    private readonly List<ApplicationConfig> _applications = [];
+    private readonly List<StepConfig> _steps = [];
+    private int? _stepConcurrencyLevel;
     private string? _name;
     private string? _description;
     private string? _logUri;
@@ -186,6 +189,35 @@ public sealed class ClusterRequestBuilder
         return this;
     }
 
+    /// <summary>Declares an application the cluster provides (hadoop, hive, pig, hbase, spark); the server needs a launcher for it.</summary>
+    /// <param name="name">The application's name.</param>
+    /// <param name="version">Its version; default null: any.</param>
+    public ClusterRequestBuilder AddApplication(string name, string? version = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        _applications.Add(new ApplicationConfig { Name = name, Version = version });
+        return this;
+    }
+
+    /// <summary>Adds a step to run once the cluster is ready (boto's <c>run_jobflow(steps=...)</c>); steps run in the order added.</summary>
+    /// <param name="step">The step, from <see cref="StepBuilder"/>.</param>
+    public ClusterRequestBuilder AddStep(StepConfig step)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        _steps.Add(step);
+        return this;
+    }
+
+    /// <summary>How many steps may run at once (1-256). Default 1.</summary>
+    /// <param name="level">The concurrency level.</param>
+    public ClusterRequestBuilder WithStepConcurrencyLevel(int level)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(level, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(level, 256);
+        _stepConcurrencyLevel = level;
+        return this;
+    }
+
     /// <summary>Creates the request.</summary>
     /// <exception cref="ArgumentException">No name or no instance group was given.</exception>
     public CreateClusterRequest Build()
@@ -223,6 +255,9 @@ public sealed class ClusterRequestBuilder
             }).ToList(),
             Tags = _tags.Count == 0 ? null : new Dictionary<string, string>(_tags, StringComparer.Ordinal),
             Backend = _backend,
+            Applications = _applications.Count == 0 ? null : _applications.Select(a => new ApplicationConfig { Name = a.Name, Version = a.Version }).ToList(),
+            Steps = _steps.Count == 0 ? null : [.. _steps],
+            StepConcurrencyLevel = _stepConcurrencyLevel,
         };
     }
 }

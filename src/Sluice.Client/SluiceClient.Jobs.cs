@@ -263,6 +263,13 @@ public partial class SluiceClient
             throw new ArgumentOutOfRangeException(nameof(stream), stream, "Use LogStream.Stdout or LogStream.Stderr.");
         }
 
+        return await ReadLogChunkAsync(InstancePath(jobId, taskName, instanceIndex) + "/logs/" + (stream == LogStream.Stdout ? "stdout" : "stderr"),
+            offset, length, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>GETs a log resource from a byte offset: the bytes, the log's size and whether it is complete.</summary>
+    private async Task<SluiceResponse<LogChunk>> ReadLogChunkAsync(string path, long offset, int? length, CancellationToken cancellationToken)
+    {
         var query = new List<KeyValuePair<string, string>> { new("offset", offset.ToString(CultureInfo.InvariantCulture)) };
         if (length is { } l)
         {
@@ -271,7 +278,7 @@ public partial class SluiceClient
         var request = new SluiceRequest
         {
             Method = HttpMethod.Get,
-            Path = InstancePath(jobId, taskName, instanceIndex) + "/logs/" + (stream == LogStream.Stdout ? "stdout" : "stderr"),
+            Path = path,
             Query = RequestPaths.Query(query),
             Retryable = true,
         };
@@ -304,15 +311,15 @@ public partial class SluiceClient
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         var interval = pollInterval ?? TimeSpan.FromSeconds(1);
         ArgumentOutOfRangeException.ThrowIfLessThan(interval, TimeSpan.Zero, nameof(pollInterval));
-        return FollowLogCoreAsync(jobId, taskName, instanceIndex, stream, offset, interval, cancellationToken);
+        return FollowLogCoreAsync((from, token) => ReadLogAsync(jobId, taskName, instanceIndex, stream, from, null, token), offset, interval, cancellationToken);
     }
 
-    private async IAsyncEnumerable<LogChunk> FollowLogCoreAsync(string jobId, string taskName, int instanceIndex, LogStream stream,
+    private async IAsyncEnumerable<LogChunk> FollowLogCoreAsync(Func<long, CancellationToken, Task<SluiceResponse<LogChunk>>> read,
         long offset, TimeSpan pollInterval, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         while (true)
         {
-            LogChunk chunk = await ReadLogAsync(jobId, taskName, instanceIndex, stream, offset, null, cancellationToken).ConfigureAwait(false);
+            LogChunk chunk = await read(offset, cancellationToken).ConfigureAwait(false);
             if (!chunk.Data.IsEmpty)
             {
                 yield return chunk;

@@ -25,6 +25,12 @@ public sealed class CreateClusterRequest
     public Dictionary<string, string>? Tags { get; set; }
     /// <summary>The compute backend: <c>local</c> (default).</summary>
     public string? Backend { get; set; }
+    /// <summary>Applications the cluster provides (hadoop, hive, pig, hbase, spark); each needs a launcher on the server.</summary>
+    public List<ApplicationConfig>? Applications { get; set; }
+    /// <summary>Steps to run once the cluster is ready, in order.</summary>
+    public List<StepConfig>? Steps { get; set; }
+    /// <summary>How many steps may run at once (1-256). Default 1: one after another.</summary>
+    public int? StepConcurrencyLevel { get; set; }
 }
 
 /// <summary>One instance group of a cluster request.</summary>
@@ -71,6 +77,9 @@ public sealed class ClusterInfo
     public List<InstanceGroupInfo> InstanceGroups { get; set; } = [];
     public List<BootstrapActionConfig> BootstrapActions { get; set; } = [];
     public Dictionary<string, string> Tags { get; set; } = [];
+    public List<ApplicationConfig> Applications { get; set; } = [];
+    /// <summary>How many steps may run at once.</summary>
+    public int StepConcurrencyLevel { get; set; } = 1;
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? ReadyAt { get; set; }
     public DateTimeOffset? EndedAt { get; set; }

@@ -39,6 +39,16 @@ public static class ErrorCodes
     public const string ObjectStoreUnavailable = "ObjectStoreUnavailable";
     /// <summary>A task's package cannot be fetched or unpacked (missing, unreadable or corrupt archive) (400).</summary>
     public const string PackageUnavailable = "PackageUnavailable";
+    /// <summary>A step's input does not exist (and no earlier step of the cluster writes it) (400).</summary>
+    public const string InputNotFound = "InputNotFound";
+    /// <summary>A step's output already exists, or an earlier active step of the cluster writes it (409).</summary>
+    public const string OutputAlreadyExists = "OutputAlreadyExists";
+    /// <summary>The cluster would have more than 256 active (Pending, Running, CancelPending) steps (400).</summary>
+    public const string StepLimitExceeded = "StepLimitExceeded";
+    /// <summary>The server has no launcher for an application a cluster asks for; the message says how to register one (400).</summary>
+    public const string ApplicationNotAvailable = "ApplicationNotAvailable";
+    /// <summary>A step needs an application (hive, pig, spark) its cluster was not created with (400).</summary>
+    public const string ApplicationNotInstalled = "ApplicationNotInstalled";
 
     /// <summary>The request carries no signature (401).</summary>
     public const string MissingAuthentication = "MissingAuthentication";
@@ -59,6 +69,8 @@ public static class ErrorCodes
     public const string TaskNotFound = "TaskNotFound";
     /// <summary>No instance with that index exists in the task (404).</summary>
     public const string InstanceNotFound = "InstanceNotFound";
+    /// <summary>No step with that id exists on the cluster (404).</summary>
+    public const string StepNotFound = "StepNotFound";
     /// <summary>The route does not exist (404).</summary>
     public const string NotFound = "NotFound";
 

@@ -29,5 +29,11 @@ namespace Sluice.Contracts;
 [JsonSerializable(typeof(ListResponse<TaskInfo>))]
 [JsonSerializable(typeof(ListResponse<InstanceInfo>))]
 [JsonSerializable(typeof(ListResponse<StateEventInfo>))]
+[JsonSerializable(typeof(AddStepsRequest))]
+[JsonSerializable(typeof(AddStepsResponse))]
+[JsonSerializable(typeof(StepInfo))]
+[JsonSerializable(typeof(StepConfig))]
+[JsonSerializable(typeof(List<StepConfig>))]
+[JsonSerializable(typeof(ListResponse<StepInfo>))]
 [JsonSerializable(typeof(List<string>))]
 public sealed partial class SluiceJsonContext : JsonSerializerContext;

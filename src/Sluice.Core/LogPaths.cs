@@ -19,5 +19,20 @@ public sealed class LogPaths(IOptions<SluiceOptions> options)
     public string Bootstrap(string accountId, string clusterId, string nodeId, int actionIndex, LogStream stream) =>
         Path.Combine(_root, accountId, "clusters", clusterId, "bootstrap", nodeId, $"{actionIndex + 1}.{Suffix(stream)}");
 
+    /// <summary>
+    /// <c>logs/ACCOUNT/clusters/CLUSTER/steps/STEP</c>: a step's <c>controller</c>, <c>stdout</c> and <c>stderr</c>, and
+    /// <c>tasks/</c> with the logs of a streaming step's task attempts. Laid out as under the cluster's log URI
+    /// (<c>steps/STEP/</c>), so copying the cluster's directory there is one tree copy.
+    /// </summary>
+    public string StepDirectory(string accountId, string clusterId, string stepId) =>
+        Path.Combine(_root, accountId, "clusters", clusterId, "steps", stepId);
+
+    public string Step(string accountId, string clusterId, string stepId, StepLog log) =>
+        Path.Combine(StepDirectory(accountId, clusterId, stepId), log.ToString().ToLowerInvariant());
+
+    /// <summary>The stdout or stderr of one task attempt of a streaming step (<c>tasks/ATTEMPT.stdout</c>).</summary>
+    public string StepTask(string accountId, string clusterId, string stepId, string attemptId, LogStream stream) =>
+        Path.Combine(StepDirectory(accountId, clusterId, stepId), "tasks", $"{attemptId}.{Suffix(stream)}");
+
     private static string Suffix(LogStream stream) => stream == LogStream.Stdout ? "stdout" : "stderr";
 }

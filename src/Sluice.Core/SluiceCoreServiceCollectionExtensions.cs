@@ -9,6 +9,7 @@ using Sluice.Core.Packages;
 using Sluice.Core.ObjectStorage;
 using Sluice.Core.Ports;
 using Sluice.Core.Scheduling;
+using Sluice.Core.Steps;
 
 namespace Sluice.Core;
 
@@ -26,7 +27,13 @@ public static class SluiceCoreServiceCollectionExtensions
         services.AddSingleton<PackageCache>();
         services.AddSingleton<LogShipper>();
         services.AddSingleton<IInstanceLifecycleObserver>(sp => sp.GetRequiredService<LogShipper>());
+        services.AddSingleton<ApplicationCatalog>();
+        services.TryAddSingleton<IStepFileResolver, LocalStepFileResolver>();
+        services.AddSingleton<StepRequestValidator>();
+        services.AddSingleton<StepCommandBuilder>();
+        services.AddSingleton<StepService>();
         services.AddSingleton<Scheduler>();
+        services.AddSingleton(sp => new ClusterRouter(sp.GetRequiredService<IStore>(), sp.GetRequiredService<Scheduler>(), sp.GetService<IClusterCoordinator>()));
         services.AddSingleton<ClusterService>();
         services.AddSingleton<JobService>();
         services.AddSingleton<AccountService>();

@@ -14,4 +14,23 @@ public sealed class SluiceOptions
 
     /// <summary>Empty an instance's slot working directory when it ends, so the next instance starts in an empty one. Default true (logs are kept elsewhere).</summary>
     public bool RemoveInstanceWorkingDirectories { get; set; } = true;
+
+    /// <summary>
+    /// Launchers of the applications clusters may declare, by name (<c>hive</c>) or name and version (<c>hive:3.1.3</c>).
+    /// A launcher found on PATH (<c>hadoop</c>, <c>hive</c>, <c>pig</c>, <c>hbase</c>, <c>spark-submit</c>) is registered
+    /// without configuration; entries here override it.
+    /// </summary>
+    public Dictionary<string, ApplicationLauncher> Applications { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>How long a cancelled running step gets between the interrupt (SIGTERM) and the kill. Default 10 s.</summary>
+    public TimeSpan StepCancelGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The JVM Java steps run on when the cluster has no Hadoop launcher. Default <c>java</c> (from PATH).</summary>
+    public string JavaCommand { get; set; } = "java";
+
+    /// <summary>
+    /// The command that runs one streaming task attempt on a node (<c>... streaming-task SPEC RESULT</c> is appended).
+    /// Default: the <c>sluice</c> program next to the server (<c>dotnet sluice.dll</c> when there is no native host).
+    /// </summary>
+    public IReadOnlyList<string>? StreamingWorkerCommand { get; set; }
 }

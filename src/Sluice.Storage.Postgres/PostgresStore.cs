@@ -47,6 +47,9 @@ public sealed partial class PostgresStore : IStore
                 // Hot statements are prepared on each pooled connection after their second use.
                 MaxAutoPrepare = Math.Max(new NpgsqlConnectionStringBuilder(options.ConnectionString).MaxAutoPrepare, 64),
                 ApplicationName = "sluice",
+                // Sluice leaves no session state behind on a pooled connection; resetting it on every return
+                // (DISCARD ALL, or its long form with prepared statements) cost a round trip per read.
+                NoResetOnClose = true,
             };
         }
         catch (ArgumentException ex)
@@ -60,6 +63,9 @@ public sealed partial class PostgresStore : IStore
     }
 
     internal NpgsqlDataSource DataSource => _dataSource;
+
+    /// <summary>A connection outside the pool, for session state that must not reach pooled connections (LISTEN).</summary>
+    internal NpgsqlConnection CreateUnpooledConnection() => new(new NpgsqlConnectionStringBuilder(_target.ConnectionString) { Pooling = false }.ToString());
 
     internal string Schema => _options.Schema;
 

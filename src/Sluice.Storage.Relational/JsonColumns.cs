@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Sluice.Contracts;
 using Sluice.Core.Model;
 
 namespace Sluice.Storage.Relational;
@@ -23,4 +24,20 @@ internal static class JsonColumns
 
     public static IReadOnlyList<BootstrapAction> ToActions(string? json) =>
         json is null ? [] : JsonSerializer.Deserialize(json, StoreJsonContext.Default.ListBootstrapAction)!;
+
+    public static string? FromApplications(IReadOnlyList<ClusterApplication>? applications) =>
+        applications is null || applications.Count == 0 ? null : JsonSerializer.Serialize([.. applications], StoreJsonContext.Default.ListClusterApplication);
+
+    public static IReadOnlyList<ClusterApplication> ToApplications(string? json) =>
+        json is null ? [] : JsonSerializer.Deserialize(json, StoreJsonContext.Default.ListClusterApplication)!;
+
+    public static string ToProperties(StepProperties properties) => JsonSerializer.Serialize(properties, SluiceJsonContext.Default.StepProperties);
+
+    public static StepProperties FromProperties(string json) => JsonSerializer.Deserialize(json, SluiceJsonContext.Default.StepProperties)!;
+
+    public static string? FromStepFiles(IReadOnlyList<StepFile>? files) =>
+        files is null || files.Count == 0 ? null : JsonSerializer.Serialize([.. files], StoreJsonContext.Default.ListStepFile);
+
+    public static IReadOnlyList<StepFile> ToStepFiles(string? json) =>
+        json is null ? [] : JsonSerializer.Deserialize(json, StoreJsonContext.Default.ListStepFile)!;
 }

@@ -48,6 +48,8 @@ internal sealed class ClusterRow
     public long CreatedAt { get; set; }
     public long? ReadyAt { get; set; }
     public long? EndedAt { get; set; }
+    public string? ApplicationsJson { get; set; }
+    public long StepConcurrencyLevel { get; set; } = 1;
 
     public Cluster ToModel(IReadOnlyList<InstanceGroup> groups) => new()
     {
@@ -66,6 +68,8 @@ internal sealed class ClusterRow
         Tags = JsonColumns.ToMap(TagsJson),
         OwnerJobId = OwnerJobId,
         HasRunWork = HasRunWork,
+        Applications = JsonColumns.ToApplications(ApplicationsJson),
+        StepConcurrencyLevel = (int)StepConcurrencyLevel,
         ClientToken = ClientToken,
         RequestHash = RequestHash,
         CreatedAt = UnixMicros.To(CreatedAt),
@@ -273,5 +277,48 @@ internal sealed class EventRow
         ToState = ToState,
         Reason = ReasonCode is null ? null : new StateReason(ReasonCode, ReasonMessage ?? ""),
         At = UnixMicros.To(At),
+    };
+}
+
+internal sealed class StepRow
+{
+    public string Id { get; set; } = "";
+    public string AccountId { get; set; } = "";
+    public string ClusterId { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string Type { get; set; } = "";
+    public string ActionOnFailure { get; set; } = "";
+    public string PropertiesJson { get; set; } = "{}";
+    public string? AdditionalFilesJson { get; set; }
+    public string State { get; set; } = "";
+    public string? ReasonCode { get; set; }
+    public string? ReasonMessage { get; set; }
+    public string? FailureReason { get; set; }
+    public string? FailureMessage { get; set; }
+    public string? FailureLogFile { get; set; }
+    public string? ClientToken { get; set; }
+    public string? RequestHash { get; set; }
+    public long CreatedAt { get; set; }
+    public long? StartedAt { get; set; }
+    public long? EndedAt { get; set; }
+
+    public Step ToModel() => new()
+    {
+        Id = Id,
+        AccountId = AccountId,
+        ClusterId = ClusterId,
+        Name = Name,
+        Type = Enum.Parse<StepType>(Type),
+        ActionOnFailure = Enum.Parse<ActionOnFailure>(ActionOnFailure),
+        Properties = JsonColumns.FromProperties(PropertiesJson),
+        AdditionalFiles = JsonColumns.ToStepFiles(AdditionalFilesJson),
+        State = Enum.Parse<StepState>(State),
+        Reason = ReasonCode is null ? null : new StateReason(ReasonCode, ReasonMessage ?? ""),
+        Failure = FailureReason is null ? null : new StepFailure(FailureReason, FailureMessage ?? "", FailureLogFile),
+        ClientToken = ClientToken,
+        RequestHash = RequestHash,
+        CreatedAt = UnixMicros.To(CreatedAt),
+        StartedAt = UnixMicros.To(StartedAt),
+        EndedAt = UnixMicros.To(EndedAt),
     };
 }

@@ -12,7 +12,8 @@ internal static class SqlColumns
             termination_protected AS TerminationProtected, log_uri AS LogUri, backend AS Backend,
             bootstrap_actions_json AS BootstrapActionsJson, tags_json AS TagsJson, owner_job_id AS OwnerJobId,
             has_run_work AS HasRunWork, client_token AS ClientToken, request_hash AS RequestHash,
-            created_at AS CreatedAt, ready_at AS ReadyAt, ended_at AS EndedAt
+            created_at AS CreatedAt, ready_at AS ReadyAt, ended_at AS EndedAt, applications_json AS ApplicationsJson,
+            step_concurrency_level AS StepConcurrencyLevel
             """;
 
     public const string Group = """
@@ -55,4 +56,15 @@ internal static class SqlColumns
             sequence AS Sequence, account_id AS AccountId, kind AS Kind, resource_id AS ResourceId, from_state AS FromState,
             to_state AS ToState, reason_code AS ReasonCode, reason_message AS ReasonMessage, at AS At
             """;
+
+    public const string Step = """
+            step_id AS Id, account_id AS AccountId, cluster_id AS ClusterId, name AS Name, type AS Type,
+            action_on_failure AS ActionOnFailure, properties_json AS PropertiesJson, additional_files_json AS AdditionalFilesJson,
+            state AS State, reason_code AS ReasonCode, reason_message AS ReasonMessage, failure_reason AS FailureReason,
+            failure_message AS FailureMessage, failure_log_file AS FailureLogFile, client_token AS ClientToken,
+            request_hash AS RequestHash, created_at AS CreatedAt, started_at AS StartedAt, ended_at AS EndedAt
+            """;
+
+    /// <summary>The step states that count against a cluster's limit of active steps.</summary>
+    public static readonly string[] ActiveStepStates = ["Pending", "Running", "CancelPending"];
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Sluice.Contracts;
 using Sluice.Core.Model;
 
 namespace Sluice.Storage.Relational;
@@ -8,4 +9,6 @@ namespace Sluice.Storage.Relational;
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(List<string>))]
 [JsonSerializable(typeof(List<BootstrapAction>))]
+[JsonSerializable(typeof(List<ClusterApplication>))]
+[JsonSerializable(typeof(List<StepFile>))]
 internal sealed partial class StoreJsonContext : JsonSerializerContext;

@@ -40,6 +40,8 @@ internal static class RowReaders
         CreatedAt = r.GetInt64(17),
         ReadyAt = Integer(r, 18),
         EndedAt = Integer(r, 19),
+        ApplicationsJson = Text(r, 20),
+        StepConcurrencyLevel = r.GetInt64(21),
     };
 
     /// <summary>A group whose columns start at <paramref name="at"/>, in <c>GroupColumns</c> order.</summary>

@@ -101,7 +101,8 @@ public static class StreamingTool
         return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
     }
 
-    private static string ToText(StreamingJobResult result)
+    /// <summary>The text summary printed without <c>--output json</c>: state, output, counters.</summary>
+    public static string ToText(StreamingJobResult result)
     {
         var sb = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;

@@ -87,11 +87,7 @@ public sealed class SlurmEndToEndTests : IAsyncLifetime
         var clusterId = await CreateClusterAsync();
         JobInfo job = await Client.CreateJobAsync(new JobRequestBuilder().WithName("stop").OnCluster(clusterId)
             .AddTask("sleepy", "sleep 120", 2).Build());
-        for (var i = 0; i < 300 && (await StepsOfJobAsync(job.Id)).Count < 2; i++)
-        {
-            await Task.Delay(100);
-        }
-        Assert.Equal(2, (await StepsOfJobAsync(job.Id)).Count);
+        await WaitForStepsAsync(job.Id, 2);
 
         await Client.StopJobAsync(job.Id);
         var done = await Client.WaitForJobAsync(job.Id, SlurmServer.Wait);
@@ -106,10 +102,7 @@ public sealed class SlurmEndToEndTests : IAsyncLifetime
         var clusterId = await CreateClusterAsync();
         JobInfo job = await Client.CreateJobAsync(new JobRequestBuilder().WithName("long").OnCluster(clusterId)
             .AddTask("sleepy", "sleep 120", 3).Build());
-        for (var i = 0; i < 300 && (await StepsOfJobAsync(job.Id)).Count < 3; i++)
-        {
-            await Task.Delay(100);
-        }
+        await WaitForStepsAsync(job.Id, 3);
         Assert.Single(await SlurmEnvironment.JobsNamedAsync("sluice-" + clusterId));
 
         await Client.TerminateClusterAsync(clusterId);
@@ -174,6 +167,15 @@ public sealed class SlurmEndToEndTests : IAsyncLifetime
         Assert.NotNull(ended.StateChangeReason);
         Assert.Empty(await SlurmEnvironment.JobsNamedAsync("sluice-" + created.Id));
         return ended;
+    }
+
+    private static async Task WaitForStepsAsync(string jobId, int count)
+    {
+        for (var i = 0; i < 300 && (await StepsOfJobAsync(jobId)).Count < count; i++)
+        {
+            await Task.Delay(100);
+        }
+        Assert.Equal(count, (await StepsOfJobAsync(jobId)).Count);
     }
 
     /// <summary>The Slurm steps running for a Sluice job (step names start with the job id).</summary>

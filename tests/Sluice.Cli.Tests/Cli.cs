@@ -50,6 +50,10 @@ public static class Cli
         {
             info.Environment[SluiceCredentials.SecretAccessKeyVariable] = environment.SecretAccessKey;
         }
+        foreach (var (name, value) in environment.Variables ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
         return info;
     }
 

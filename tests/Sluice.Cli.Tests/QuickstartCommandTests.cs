@@ -20,7 +20,11 @@ public sealed class QuickstartCommandTests : IDisposable
         Assert.Contains("the 6 work instances ran on", text, StringComparison.Ordinal);
         Assert.Contains($"logs: {Path.Combine(data, "logs")}", text, StringComparison.Ordinal);
         Assert.True(Directory.Exists(Path.Combine(data, "logs")), result.ToString());
-        Assert.Matches(@"5\. cluster c-\S+ is Terminated", text);
+        Assert.Contains("a Java step (a jar built with javac) writes a text", text, StringComparison.Ordinal);
+        Assert.Contains("word count: alpha 300, beta 300, gamma 100 (correct)", text, StringComparison.Ordinal);
+        Assert.Matches(@"write-text\s*│\s*Java\s*│\s*Completed", result.Stdout);
+        Assert.Matches(@"wordcount\s*│\s*Streaming\s*│\s*Completed", result.Stdout);
+        Assert.Matches(@"7\. cluster c-\S+ is Terminated", text);
         // quickstart is self-contained: it writes no profile.
         Assert.False(File.Exists(Path.Combine(home, ".sluice", "credentials")));
     }

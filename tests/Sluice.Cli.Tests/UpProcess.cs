@@ -29,9 +29,9 @@ public sealed partial class UpProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<UpProcess> StartAsync(string home, string dataDirectory)
+    public static async Task<UpProcess> StartAsync(string home, string dataDirectory, IReadOnlyDictionary<string, string>? variables = null)
     {
-        var up = new UpProcess(new Process { StartInfo = Cli.StartInfo(new CliEnvironment(home), ["up", "--port", "0", "--data", dataDirectory]), EnableRaisingEvents = true });
+        var up = new UpProcess(new Process { StartInfo = Cli.StartInfo(new CliEnvironment(home, Variables: variables), ["up", "--port", "0", "--data", dataDirectory]), EnableRaisingEvents = true });
         up.process.OutputDataReceived += (_, e) => up.Append(e.Data);
         up.process.ErrorDataReceived += (_, e) => up.Append(e.Data);
         up.process.Exited += (_, _) => up.serving.TrySetException(new Xunit.Sdk.XunitException($"`sluice up` exited before serving:\n{up.Output}"));
@@ -78,6 +78,16 @@ public sealed partial class UpProcess : IAsyncDisposable
             throw new Xunit.Sdk.XunitException($"`sluice up` did not exit within 60 s of SIG{signal}:\n{Output}");
         }
         return process.ExitCode;
+    }
+
+    /// <summary>The process id, for a test that kills the server as kill -9 would.</summary>
+    public int ProcessId => process.Id;
+
+    /// <summary>Kills the server process alone with SIGKILL (no graceful stop, its children are left as they are).</summary>
+    public void KillHard()
+    {
+        process.Kill(entireProcessTree: false);
+        process.WaitForExit(10_000);
     }
 
     public async ValueTask DisposeAsync()

@@ -75,6 +75,22 @@ public sealed class UsageErrorTests(ServerFixture server)
     }
 
     [Fact]
+    public async Task ClusterCreate_BackendTheServerLacks_ExitsServiceErrorNamingTheBackends()
+    {
+        var result = (await server.RunAsync("cluster", "create", "--name", "x", "--group", "core:Core:g.small:1", "--backend", "slurm")).ShouldExit(3);
+
+        Assert.Contains("backend 'slurm' is not configured on this server; available: local", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Up_SlurmOptionWithoutWorkDirectory_ExitsUsage()
+    {
+        var result = (await server.RunAsync("up", "--port", "0", "--slurm-partition", "batch")).ShouldExit(2);
+
+        Assert.Contains("need --slurm-work-dir", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_OutputXml_ExitsUsage()
     {
         var result = (await server.RunAsync("cluster", "list", "--output", "xml")).ShouldExit(2);

@@ -55,4 +55,27 @@ public sealed class RecoveryTests : IAsyncLifetime
         Assert.Equal(JobStates.Failed, done.Job.State);
         Assert.Equal("NodeLost", Assert.Single(done.FailedInstances).ErrorCode);
     }
+
+    /// <summary>Issue #4: a step running when the server stops ends Interrupted; the steps after it run once the cluster is back.</summary>
+    [Fact]
+    public async Task Restart_MidStep_RunningStepIsInterrupted_PendingStepsRunAfterwards()
+    {
+        var shared = _server.NewSharedDirectory();
+        ClusterInfo cluster = await _server.Client.CreateClusterAsync(StepTests.ThreeNodes("restarted").KeepAlive()
+            .AddStep(StepTests.Command("cut-short", $"touch {shared}/started; sleep 60"))
+            .AddStep(StepTests.Command("after", "echo after"))
+            .Build());
+        var ids = (await _server.Client.ListStepsAsync(cluster.Id).ToListAsync()).ToDictionary(s => s.Name, s => s.Id);
+        await JobTests.WaitUntilAsync(() => Task.FromResult(File.Exists(Path.Combine(shared, "started"))));
+
+        await _server.StopAsync();
+        await _server.StartAsync();
+        var cut = await _server.Client.WaitForStepAsync(cluster.Id, ids["cut-short"], ServerFixture.Fast);
+        var after = await _server.Client.WaitForStepAsync(cluster.Id, ids["after"], ServerFixture.Fast);
+
+        Assert.Equal(StepStates.Interrupted, cut.State);
+        Assert.Equal("Recovered", cut.StateChangeReason?.Code);
+        Assert.Equal(StepStates.Completed, after.State);
+        await _server.Client.TerminateClusterAsync(cluster.Id);
+    }
 }

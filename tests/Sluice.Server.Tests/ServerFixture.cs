@@ -20,8 +20,15 @@ public class ServerFixture : IAsyncLifetime
     /// <summary>A keep-alive cluster with 2 Core g.large nodes (16 vCPU slots) shared by job tests.</summary>
     public string SharedClusterId { get; private set; } = null!;
 
+    /// <summary>Where the recording launchers write the argv of each step (<c>ARGV/STEP_ID</c>, one word per line).</summary>
+    public string ArgvDirectory => Path.Combine(DataDirectory, "argv");
+
+    /// <summary>Recording launchers for hadoop, hive, pig and spark: each writes its program name and arguments to <see cref="ArgvDirectory"/>.</summary>
+    public Dictionary<string, Core.ApplicationLauncher> Launchers { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     public async Task InitializeAsync()
     {
+        CreateRecordingLaunchers();
         await StartAsync().ConfigureAwait(false);
         Key = (await SluiceServerHost.EnsureAccountAsync(App, "tests", CancellationToken.None).ConfigureAwait(false))!;
         Client = NewClient(Key);
@@ -39,6 +46,8 @@ public class ServerFixture : IAsyncLifetime
             Url = "http://127.0.0.1:0",
             LogLevel = LogLevel.Warning,
             MaxRequestBodyBytes = MaxRequestBodyBytes,
+            Applications = Launchers,
+            StepCancelGracePeriod = TimeSpan.FromSeconds(2),
         };
         Configure(options);
         App = SluiceServerHost.Build(options);
@@ -54,6 +63,26 @@ public class ServerFixture : IAsyncLifetime
     /// <summary>Adjusts the server's options before each start.</summary>
     protected virtual void Configure(SluiceServerOptions options)
     {
+    }
+
+    private void CreateRecordingLaunchers()
+    {
+        var directory = Path.Combine(DataDirectory, "launchers");
+        Directory.CreateDirectory(directory);
+        foreach (var (application, program) in new[] { ("hadoop", "hadoop"), ("hive", "hive"), ("pig", "pig"), ("spark", "spark-submit") })
+        {
+            var path = Path.Combine(directory, program);
+            File.WriteAllText(path, $$"""
+                #!/bin/sh
+                mkdir -p '{{ArgvDirectory}}'
+                out='{{ArgvDirectory}}'/"$SLUICE_STEP_ID"
+                basename "$0" > "$out"
+                for word in "$@"; do printf '%s\n' "$word" >> "$out"; done
+                echo "{{program}} ran with $# arguments"
+                """);
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Launchers[application] = new Core.ApplicationLauncher { Command = path };
+        }
     }
 
     public async Task StopAsync()

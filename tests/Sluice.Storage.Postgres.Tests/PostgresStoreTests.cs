@@ -5,6 +5,8 @@ using Sluice.Contracts;
 using Sluice.Core;
 using Sluice.Core.Model;
 
+using Sluice.Testing.Conformance.Postgres;
+
 namespace Sluice.Storage.Postgres.Tests;
 
 public sealed class PostgresStoreTests : IAsyncLifetime

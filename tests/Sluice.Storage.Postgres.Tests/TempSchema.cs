@@ -1,6 +1,8 @@
 using Dapper;
 using Npgsql;
 
+using Sluice.Testing.Conformance.Postgres;
+
 namespace Sluice.Storage.Postgres.Tests;
 
 /// <summary>A schema of its own in the test database, dropped with everything in it.</summary>

@@ -27,6 +27,17 @@ public sealed class InputTests : IDisposable
         Assert.Equal(string.Concat(lines.Select(l => l + "\t\n")), Jobs.ReadOutput(_dir.Combine("out")));
     }
 
+    /// <summary>Issue #4: quickstart in a data directory named "runs[1]" failed: the existing input was taken for a glob matching nothing.</summary>
+    [Fact]
+    public async Task RunAsync_ExistingPathWithGlobCharacters_IsReadLiterally()
+    {
+        _dir.File("runs[1]/in/a.txt", "a\n");
+
+        var result = await Jobs.RunOkAsync("-input", _dir.Combine("runs[1]/in"), "-output", _dir.Combine("runs[1]/out"), "-mapper", "cat", "-reducer", "NONE");
+
+        Assert.Equal(1, result.Counters.Get(StreamingCounters.FrameworkGroup, StreamingCounters.MapInputRecords));
+    }
+
     [Fact]
     public async Task RunAsync_DirectoryGlobAndGzip_ReadsAllButHiddenFiles()
     {

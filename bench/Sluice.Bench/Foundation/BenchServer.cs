@@ -37,7 +37,11 @@ internal sealed class BenchServer : IAsyncDisposable
     public static Task<BenchServer> StartAsync(string dataDirectory, CancellationToken cancellationToken) =>
         StartAsync(dataDirectory, slurm: null, cancellationToken);
 
-    public static async Task<BenchServer> StartAsync(string dataDirectory, SlurmBackendOptions? slurm, CancellationToken cancellationToken)
+    public static Task<BenchServer> StartAsync(string dataDirectory, SlurmBackendOptions? slurm, CancellationToken cancellationToken) =>
+        StartAsync(dataDirectory, slurm, null, null, cancellationToken);
+
+    /// <summary>Starts a server; <paramref name="store"/> null is SQLite in the data directory. A second server on a shared database passes the first one's <paramref name="key"/>.</summary>
+    public static async Task<BenchServer> StartAsync(string dataDirectory, SlurmBackendOptions? slurm, StoreSettings? store, AccessKey? key, CancellationToken cancellationToken)
     {
         var app = SluiceServerHost.Build(new SluiceServerOptions
         {
@@ -45,9 +49,10 @@ internal sealed class BenchServer : IAsyncDisposable
             Url = "http://127.0.0.1:0",
             LogLevel = LogLevel.Warning,
             Slurm = slurm,
+            Store = store ?? new StoreSettings(),
         });
         await app.StartAsync(cancellationToken);
-        var key = await SluiceServerHost.EnsureAccountAsync(app, "bench", cancellationToken)
+        key ??= await SluiceServerHost.EnsureAccountAsync(app, "bench", cancellationToken)
             ?? throw new InvalidOperationException($"{dataDirectory} already had an account; the benchmark needs a fresh data directory");
         return new BenchServer(app, dataDirectory, SluiceServerHost.BoundAddress(app), key);
     }

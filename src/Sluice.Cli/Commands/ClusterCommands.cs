@@ -23,8 +23,11 @@ internal static class ClusterCommands
         var logUri = new Option<string?>("--log-uri") { Description = "Where the cluster's logs are copied" };
         var file = new Option<string?>("--file", "-f") { Description = "Cluster request as JSON or YAML; flags given as well override it" };
         var wait = new Option<bool>("--wait") { Description = "Wait until the cluster is ready (exit 1 if it fails to start)" };
+        var applications = new Option<string[]>("--application") { Description = "Application NAME[:VERSION] the cluster provides: hadoop, hive, pig, hbase, spark (repeatable)" };
+        var steps = new Option<string[]>("--step") { Description = "Steps to run once ready: a JSON or YAML file (one step or a list) or inline JSON (repeatable)" };
+        var concurrency = new Option<int?>("--step-concurrency") { Description = "How many steps run at once (1-256, default 1)" };
         var backend = new Option<string?>("--backend") { Description = "Compute backend: local (default) or slurm when the server has it configured" };
-        var create = new Command("create", "Create a cluster") { name, groups, keepAlive, protect, bootstrap, tags, logUri, backend, file, wait };
+        var create = new Command("create", "Create a cluster") { name, groups, keepAlive, protect, bootstrap, tags, logUri, backend, file, wait, applications, steps, concurrency };
         create.SetAction((parse, ct) => run(parse, async (cli, token) =>
         {
             var request = parse.GetValue(file) is { } path ? InputFiles.Read(path, Json.CreateClusterRequest) : new CreateClusterRequest();
@@ -46,6 +49,20 @@ internal static class ClusterCommands
             request.TerminationProtected |= parse.GetValue(protect);
             request.LogUri = parse.GetValue(logUri) ?? request.LogUri;
             request.Backend = parse.GetValue(backend) ?? request.Backend;
+            foreach (var a in parse.GetValue(applications) ?? [])
+            {
+                var colon = a.IndexOf(':', StringComparison.Ordinal);
+                (request.Applications ??= []).Add(colon < 0
+                    ? new ApplicationConfig { Name = a }
+                    : colon > 0 && colon < a.Length - 1
+                        ? new ApplicationConfig { Name = a[..colon], Version = a[(colon + 1)..] }
+                        : throw new UsageException($"--application '{a}' must be NAME or NAME:VERSION, e.g. hive:3.1.3"));
+            }
+            foreach (var s in parse.GetValue(steps) ?? [])
+            {
+                (request.Steps ??= []).AddRange(InputFiles.ReadSteps(s));
+            }
+            request.StepConcurrencyLevel = parse.GetValue(concurrency) ?? request.StepConcurrencyLevel;
             using var client = cli.CreateClient();
             ClusterInfo created = await client.CreateClusterAsync(request, token).ConfigureAwait(false);
             if (parse.GetValue(wait))
@@ -229,6 +246,14 @@ internal static class ClusterCommands
         grid.AddRow("[bold]State[/]", Styled(c.State) + (c.StateChangeReason is { } r ? Markup.Escape($"  ({r.Code}: {r.Message})") : ""));
         grid.AddRow("[bold]Keep alive[/]", c.KeepAlive ? "yes" : "no");
         grid.AddRow("[bold]Termination protected[/]", c.TerminationProtected ? "yes" : "no");
+        if (c.Applications.Count > 0)
+        {
+            grid.AddRow("[bold]Applications[/]", Markup.Escape(string.Join(", ", c.Applications.Select(a => a.Version is null ? a.Name : $"{a.Name} {a.Version}"))));
+        }
+        if (c.StepConcurrencyLevel > 1)
+        {
+            grid.AddRow("[bold]Step concurrency[/]", c.StepConcurrencyLevel.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
         foreach (var g in c.InstanceGroups)
         {
             grid.AddRow($"[bold]Group {Markup.Escape(g.Name)}[/]", Markup.Escape($"{g.Role} {g.InstanceType} ({g.Vcpus} vCPU, {g.MemoryMiB} MiB) {g.RunningCount}/{g.RequestedCount} nodes, id {g.Id}"));

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text;
 using Sluice.Client;
 
 namespace Sluice.Cli.Commands;
@@ -20,44 +19,11 @@ internal static class LogsCommand
         {
             using var client = cli.CreateClient();
             var stream = parse.GetValue(stderr) ? LogStream.Stderr : LogStream.Stdout;
-            // The process's stdout gets the bytes exactly as logged; a host's own writer (SluiceCli.RunAsync's stdout)
-            // gets them decoded as UTF-8, with the decoder carrying characters split across chunks.
-            await using var raw = ReferenceEquals(cli.Stdout, Console.Out) ? Console.OpenStandardOutput() : null;
-            var decoder = Encoding.UTF8.GetDecoder();
-            async Task WriteAsync(ReadOnlyMemory<byte> data, bool last, CancellationToken t)
-            {
-                if (raw is not null)
-                {
-                    await raw.WriteAsync(data, t).ConfigureAwait(false);
-                    await raw.FlushAsync(t).ConfigureAwait(false);
-                    return;
-                }
-                var chars = new char[decoder.GetCharCount(data.Span, last)];
-                decoder.GetChars(data.Span, chars, last);
-                await cli.Stdout.WriteAsync(chars.AsMemory(), t).ConfigureAwait(false);
-                await cli.Stdout.FlushAsync(t).ConfigureAwait(false);
-            }
-            if (parse.GetValue(follow))
-            {
-                await foreach (var chunk in client.FollowLogAsync(parse.GetValue(job)!, parse.GetValue(task)!, parse.GetValue(instance), stream, parse.GetValue(offset), cancellationToken: token).ConfigureAwait(false))
-                {
-                    await WriteAsync(chunk.Data, false, token).ConfigureAwait(false);
-                }
-                await WriteAsync(ReadOnlyMemory<byte>.Empty, true, token).ConfigureAwait(false);
-                return ExitCodes.Ok;
-            }
-            var at = parse.GetValue(offset);
-            while (true)
-            {
-                LogChunk chunk = await client.ReadLogAsync(parse.GetValue(job)!, parse.GetValue(task)!, parse.GetValue(instance), stream, at, cancellationToken: token).ConfigureAwait(false);
-                at = chunk.NextOffset;
-                var last = chunk.Data.Length == 0 || at >= chunk.TotalSize;
-                await WriteAsync(chunk.Data, last, token).ConfigureAwait(false);
-                if (last)
-                {
-                    return ExitCodes.Ok;
-                }
-            }
+            var (jobId, taskName, index) = (parse.GetValue(job)!, parse.GetValue(task)!, parse.GetValue(instance));
+            return await LogPrinter.PrintAsync(cli,
+                (at, t) => client.ReadLogAsync(jobId, taskName, index, stream, at, cancellationToken: t),
+                (at, t) => client.FollowLogAsync(jobId, taskName, index, stream, at, cancellationToken: t),
+                parse.GetValue(follow), parse.GetValue(offset), token).ConfigureAwait(false);
         }, ct));
         return command;
     }

@@ -10,7 +10,8 @@ namespace Sluice.Cli.Commands;
 /// <summary>
 /// <c>sluice quickstart</c>: an embedded Sluice in this process, a 1-master/2-core cluster, a DAG job
 /// (split → 6 work instances → merge) of real processes with live progress, its result and logs,
-/// then the cluster is terminated.
+/// then the BMR flow (a Java step and a Streaming word count, the step list, the result), then the
+/// cluster is terminated.
 /// </summary>
 internal static class QuickstartCommand
 {
@@ -104,10 +105,12 @@ internal static class QuickstartCommand
         console.MarkupLine($"   the 6 work instances ran on {nodes.Count} nodes: {string.Join(", ", nodes)}");
         console.MarkupLine($"   logs: {Markup.Escape(Path.Combine(directory, "logs"))}  (one file per instance attempt: ACCOUNT/jobs/JOB/TASK/INDEX.ATTEMPT.stdout and .stderr)");
 
+        var stepsCorrect = await QuickstartSteps.RunAsync(console, client, ready.Id, shared, token).ConfigureAwait(false);
+
         await client.TerminateClusterAsync(ready.Id, token).ConfigureAwait(false);
         var ended = await client.WaitForClusterTerminatedAsync(ready.Id, new WaitOptions { PollInterval = TimeSpan.FromMilliseconds(100) }, token).ConfigureAwait(false);
-        console.MarkupLine($"[bold]5.[/] cluster {ended.Id} is {ended.State} ({Markup.Escape(ended.StateChangeReason?.Code ?? "")})");
+        console.MarkupLine($"[bold]7.[/] cluster {ended.Id} is {ended.State} ({Markup.Escape(ended.StateChangeReason?.Code ?? "")})");
         await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
-        return correct ? ExitCodes.Ok : ExitCodes.Failed;
+        return correct && stepsCorrect ? ExitCodes.Ok : ExitCodes.Failed;
     }
 }

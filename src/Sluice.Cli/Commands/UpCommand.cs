@@ -23,7 +23,8 @@ internal static class UpCommand
         var slurmConf = new Option<string?>("--slurm-conf") { Description = "slurm.conf for the Slurm commands (default: Slurm's own, or SLURM_CONF)" };
         var slurmBin = new Option<string?>("--slurm-bin") { Description = "Directory of sinfo, salloc, srun, squeue, scancel (default: PATH)" };
         var slurmPartition = new Option<string?>("--slurm-partition") { Description = "Slurm partition for clusters (default: Slurm's default partition)" };
-        var command = new Command("up", "Run the embedded Sluice server on 127.0.0.1 until Ctrl+C") { data, port, slurmWork, slurmConf, slurmBin, slurmPartition };
+        var applications = new Option<string[]>("--application") { Description = "Register an application launcher NAME[:VERSION]=PROGRAM, e.g. hive=/opt/hive/bin/hive (repeatable)" };
+        var command = new Command("up", "Run the embedded Sluice server on 127.0.0.1 until Ctrl+C") { data, port, slurmWork, slurmConf, slurmBin, slurmPartition, applications };
         command.SetAction((parse, ct) => run(parse, async (cli, token) =>
         {
             var portNumber = parse.GetValue(port);
@@ -45,7 +46,19 @@ internal static class UpCommand
             {
                 throw new UsageException("--slurm-conf, --slurm-bin and --slurm-partition need --slurm-work-dir (the shared directory that enables the Slurm backend)");
             }
-            await using var app = SluiceServerHost.Build(new SluiceServerOptions { DataDirectory = directory, Url = $"http://127.0.0.1:{portNumber}", Slurm = slurm });
+            var options = new SluiceServerOptions { DataDirectory = directory, Url = $"http://127.0.0.1:{portNumber}", Slurm = slurm };
+            foreach (var entry in parse.GetValue(applications) ?? [])
+            {
+                var eq = entry.IndexOf('=', StringComparison.Ordinal);
+                if (eq <= 0 || eq == entry.Length - 1)
+                {
+                    throw new UsageException($"--application '{entry}' must be NAME[:VERSION]=PROGRAM, e.g. hive=/opt/hive/bin/hive");
+                }
+                var application = entry[..eq];
+                var colon = application.IndexOf(':', StringComparison.Ordinal);
+                options.Applications[application] = new Core.ApplicationLauncher { Command = entry[(eq + 1)..], Version = colon < 0 ? null : application[(colon + 1)..] };
+            }
+            await using var app = SluiceServerHost.Build(options);
             await app.StartAsync(token).ConfigureAwait(false);
             var endpoint = SluiceServerHost.BoundAddress(app);
             var key = await SluiceServerHost.EnsureAccountAsync(app, "local", token).ConfigureAwait(false);

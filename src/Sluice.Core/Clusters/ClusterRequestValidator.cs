@@ -92,6 +92,7 @@ public sealed class ClusterRequestValidator(InstanceTypeCatalog catalog, ObjectS
             Groups = built,
             BootstrapActions = bootstrap,
             Tags = new Dictionary<string, string>(tags, StringComparer.Ordinal),
+            StepConcurrencyLevel = Validation.Range(request.StepConcurrencyLevel ?? 1, $"{prefix}stepConcurrencyLevel", 1, Steps.StepRequestValidator.MaxStepConcurrency),
             ClientToken = Validation.Optional(request.ClientToken, $"{prefix}clientToken", 64),
             RequestHash = requestHash ?? RequestHash(request),
             CreatedAt = time.GetUtcNow(),

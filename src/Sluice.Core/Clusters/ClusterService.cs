@@ -2,11 +2,12 @@ using Sluice.Contracts;
 using Sluice.Core.Model;
 using Sluice.Core.Ports;
 using Sluice.Core.Scheduling;
+using Sluice.Core.Steps;
 
 namespace Sluice.Core.Clusters;
 
 /// <summary>The cluster operations of the API: validate, authorize by account, persist, hand to the scheduler.</summary>
-public sealed class ClusterService(IStore store, Scheduler scheduler, ClusterRequestValidator validator)
+public sealed class ClusterService(IStore store, Scheduler scheduler, ClusterRouter router, ClusterRequestValidator validator, ApplicationCatalog applications, StepRequestValidator steps)
 {
     /// <summary>Creates a cluster; a replay of the same client token returns the first one with <c>Created</c> false.</summary>
     public async Task<(Cluster Cluster, bool Created)> CreateAsync(string accountId, CreateClusterRequest request, string? requestHash, CancellationToken cancellationToken)
@@ -21,6 +22,9 @@ public sealed class ClusterService(IStore store, Scheduler scheduler, ClusterReq
         {
             return (existing, false);
         }
+        // Everything is checked before anything is stored: a refused step leaves no cluster behind.
+        cluster = cluster with { Applications = applications.Validate(request.Applications, "applications") };
+        var initialSteps = request.Steps is { Count: > 0 } ? steps.Validate(accountId, cluster, request.Steps, "steps", [], null, null) : [];
         try
         {
             await store.InsertClusterAsync(cluster, cancellationToken).ConfigureAwait(false);
@@ -29,7 +33,16 @@ public sealed class ClusterService(IStore store, Scheduler scheduler, ClusterReq
         {
             return ((await ReplayAsync(accountId, cluster.ClientToken!, cluster.RequestHash, cancellationToken).ConfigureAwait(false))!, false);
         }
-        scheduler.ClusterCreated(cluster);
+        if (initialSteps.Count > 0)
+        {
+            await store.InsertStepsAsync(initialSteps, StepRequestValidator.MaxActiveSteps, cancellationToken).ConfigureAwait(false);
+        }
+        // The server that creates a cluster runs it, so its steps go straight to this scheduler.
+        await router.ClusterCreatedAsync(cluster, cancellationToken).ConfigureAwait(false);
+        if (initialSteps.Count > 0)
+        {
+            await router.StepsAddedAsync(cluster, initialSteps, cancellationToken).ConfigureAwait(false);
+        }
         return (cluster, true);
     }
 
@@ -69,7 +82,7 @@ public sealed class ClusterService(IStore store, Scheduler scheduler, ClusterReq
             ClusterRequestValidator.ValidateTags(tags, "tags");
         }
         await store.UpdateClusterAttributesAsync(accountId, clusterId, request.TerminationProtected, request.KeepAlive, tags, null, cancellationToken).ConfigureAwait(false);
-        scheduler.ClusterAttributesChanged(clusterId, request.KeepAlive, request.TerminationProtected);
+        await router.ClusterAttributesChangedAsync(cluster, request.KeepAlive, request.TerminationProtected, cancellationToken).ConfigureAwait(false);
         return await GetAsync(accountId, clusterId, cancellationToken).ConfigureAwait(false);
     }
 
@@ -86,7 +99,7 @@ public sealed class ClusterService(IStore store, Scheduler scheduler, ClusterReq
         {
             return cluster;
         }
-        scheduler.TerminateCluster(clusterId, new StateReason(StateReason.UserRequest, "terminated by request"));
+        await router.TerminateClusterAsync(cluster, new StateReason(StateReason.UserRequest, "terminated by request"), cancellationToken).ConfigureAwait(false);
         return cluster;
     }
 
@@ -106,7 +119,7 @@ public sealed class ClusterService(IStore store, Scheduler scheduler, ClusterReq
             throw new SluiceException(ErrorCodes.InvalidState, $"cluster {clusterId} is {cluster.State}; groups can be resized only while it is Running or Waiting");
         }
         await store.UpdateInstanceGroupCountsAsync(accountId, clusterId, group.Id, count, group.RunningCount, cancellationToken).ConfigureAwait(false);
-        scheduler.ResizeGroup(clusterId, group.Id, count);
+        await router.ResizeGroupAsync(cluster, group.Id, count, cancellationToken).ConfigureAwait(false);
         return await GetAsync(accountId, clusterId, cancellationToken).ConfigureAwait(false);
     }
 

@@ -8,7 +8,7 @@ using Sluice.Core.Scheduling;
 namespace Sluice.Core.Jobs;
 
 /// <summary>The job operations of the API (the BatchCompute model).</summary>
-public sealed class JobService(IStore store, Scheduler scheduler, JobRequestValidator validator, ClusterRequestValidator clusterValidator, LogPaths logs, TimeProvider time)
+public sealed class JobService(IStore store, Scheduler scheduler, ClusterRouter router, JobRequestValidator validator, ClusterRequestValidator clusterValidator, LogPaths logs, TimeProvider time)
 {
     /// <summary>Submits a job; a replay of the same client token returns the first one with <c>Created</c> false.</summary>
     /// <param name="accountId">The caller's account.</param>
@@ -52,9 +52,9 @@ public sealed class JobService(IStore store, Scheduler scheduler, JobRequestVali
         if (validated.AutoCluster is { } autoCluster)
         {
             await store.InsertClusterAsync(autoCluster, cancellationToken).ConfigureAwait(false);
-            scheduler.ClusterCreated(autoCluster);
+            await router.ClusterCreatedAsync(autoCluster, cancellationToken).ConfigureAwait(false);
         }
-        scheduler.JobSubmitted(job, validated.Tasks);
+        await router.JobSubmittedAsync(job, validated.Tasks, cancellationToken).ConfigureAwait(false);
         return (job, true);
     }
 
@@ -111,7 +111,7 @@ public sealed class JobService(IStore store, Scheduler scheduler, JobRequestVali
         {
             throw new SluiceException(ErrorCodes.InvalidState, $"job {jobId} is {job.State}; only Waiting or Running jobs can be stopped");
         }
-        scheduler.StopJob(jobId);
+        await router.StopJobAsync(job, cancellationToken).ConfigureAwait(false);
         return job;
     }
 
@@ -142,13 +142,13 @@ public sealed class JobService(IStore store, Scheduler scheduler, JobRequestVali
         {
             await store.InsertClusterAsync(autoCluster, cancellationToken).ConfigureAwait(false);
             await store.SetJobClusterAsync(accountId, jobId, autoCluster.Id, cancellationToken).ConfigureAwait(false);
-            scheduler.ClusterCreated(autoCluster);
+            await router.ClusterCreatedAsync(autoCluster, cancellationToken).ConfigureAwait(false);
         }
         await store.SetJobStateAsync(accountId, jobId, RunState.Waiting, new StateReason(StateReason.UserRequest, "restarted by request"), time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         var restarted = await GetAsync(accountId, jobId, cancellationToken).ConfigureAwait(false);
         var tasks = await store.GetTasksAsync(accountId, jobId, cancellationToken).ConfigureAwait(false);
         var kept = await store.ListStartedInstancesAsync(accountId, jobId, cancellationToken).ConfigureAwait(false);
-        scheduler.JobRestarted(restarted, tasks, kept);
+        await router.JobRestartedAsync(restarted, tasks, kept, cancellationToken).ConfigureAwait(false);
         return restarted;
     }
 

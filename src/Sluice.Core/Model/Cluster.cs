@@ -20,6 +20,10 @@ public sealed record Cluster
     public string? OwnerJobId { get; init; }
     /// <summary>Set once the cluster has run any work; an idle cluster without keep-alive terminates only after that.</summary>
     public bool HasRunWork { get; init; }
+    /// <summary>Applications (hadoop, hive, pig, hbase, spark) the cluster provides through the server's launchers.</summary>
+    public IReadOnlyList<ClusterApplication> Applications { get; init; } = [];
+    /// <summary>How many steps run at once; 1 runs them one after another.</summary>
+    public int StepConcurrencyLevel { get; init; } = 1;
     public string? ClientToken { get; init; }
     /// <summary>Hash of the create request, to detect a client token reused with other parameters.</summary>
     public string? RequestHash { get; init; }

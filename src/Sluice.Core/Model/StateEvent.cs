@@ -6,7 +6,7 @@ public sealed record StateEvent
     public long Sequence { get; init; }
     public required string AccountId { get; init; }
     public required ResourceKind Kind { get; init; }
-    /// <summary>Cluster id, node id, job id, "jobId/task" or "jobId/task/index".</summary>
+    /// <summary>Cluster id, node id, job id, "jobId/task", "jobId/task/index" or step id.</summary>
     public required string ResourceId { get; init; }
     public string? FromState { get; init; }
     public required string ToState { get; init; }

@@ -15,4 +15,11 @@ public enum BootstrapTarget { All, Master, Workers }
 /// <summary>Job, task and instance states (BatchCompute's).</summary>
 public enum RunState { Waiting, Running, Finished, Failed, Stopped }
 
-public enum ResourceKind { Cluster, Node, Job, Task, Instance }
+public enum ResourceKind { Cluster, Node, Job, Task, Instance, Step }
+
+/// <summary>Step states (EMR's).</summary>
+public enum StepState { Pending, Running, Completed, CancelPending, Cancelled, Failed, Interrupted }
+
+public enum StepType { Java, Streaming, Hive, Pig, Spark, Command }
+
+public enum ActionOnFailure { Continue, CancelAndWait, TerminateCluster }

@@ -44,6 +44,12 @@ public interface IRunningProcess
 
     /// <summary>Kills the whole process tree; <see cref="Completion"/> then reports <see cref="ProcessEndReason.Killed"/>. Idempotent.</summary>
     Task KillAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Asks the process to end (SIGTERM for a local process, <c>scancel --signal=TERM</c> for Slurm) without waiting;
+    /// a cancelled step gets a grace period before <see cref="KillAsync"/>. Default: kills at once.
+    /// </summary>
+    Task InterruptAsync(CancellationToken cancellationToken) => KillAsync(cancellationToken);
 }
 
 /// <summary>How a process ended.</summary>

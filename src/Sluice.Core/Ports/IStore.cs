@@ -98,6 +98,26 @@ public interface IStore : IAsyncDisposable
     /// </summary>
     Task ResetUnfinishedAsync(string accountId, string jobId, CancellationToken cancellationToken);
 
+    // ---- steps (ordered by id: ids are time-ordered, so id order is submission order)
+    /// <summary>
+    /// Inserts the steps of one add request (all of one cluster, in order) in one transaction, or none of them.
+    /// </summary>
+    /// <exception cref="DuplicateClientTokenException">A step of the cluster already carries the steps' client token.</exception>
+    /// <exception cref="StepLimitExceededException">The cluster's active steps plus these would be more than <paramref name="maxActiveSteps"/>.</exception>
+    Task InsertStepsAsync(IReadOnlyList<Step> steps, int maxActiveSteps, CancellationToken cancellationToken);
+    Task<Step?> GetStepAsync(string accountId, string clusterId, string stepId, CancellationToken cancellationToken);
+    /// <summary>The steps of the cluster added with this client token, oldest first (empty when none).</summary>
+    Task<IReadOnlyList<Step>> FindStepsByClientTokenAsync(string accountId, string clusterId, string clientToken, CancellationToken cancellationToken);
+    /// <summary>
+    /// Steps of the cluster newest first: up to <paramref name="limit"/> with ids strictly below <paramref name="before"/>
+    /// (null: from the newest). <paramref name="states"/> null or empty means all states.
+    /// </summary>
+    Task<Page<Step>> ListStepsAsync(string accountId, string clusterId, IReadOnlyCollection<StepState>? states, string? before, int limit, CancellationToken cancellationToken);
+    /// <summary>Replaces the step's state, reason, failure and times (the scheduler is its only writer); logs an event when the state changed.</summary>
+    Task UpdateStepAsync(Step step, CancellationToken cancellationToken);
+    /// <summary>All Pending, Running and CancelPending steps of every account, oldest first (for recovery at start).</summary>
+    Task<IReadOnlyList<Step>> ListActiveStepsAsync(CancellationToken cancellationToken);
+
     // ---- event log
     /// <summary>Events of one resource (exact id) or, with <paramref name="resourceId"/> null, of the account; ascending sequence after <paramref name="afterSequence"/>.</summary>
     Task<IReadOnlyList<StateEvent>> ListEventsAsync(string accountId, string? resourceId, long afterSequence, int limit, CancellationToken cancellationToken);

@@ -17,6 +17,8 @@ internal sealed class ClusterRuntime(Cluster cluster, IComputeBackend backend)
     public bool ProvisionInFlight { get; set; }
     public bool Terminating { get; set; }
     public bool Released { get; set; }
+    /// <summary>Another server owns the cluster now: its callbacks here change nothing and write nothing.</summary>
+    public bool Abandoned { get; set; }
     public StateReason? TerminateReason { get; set; }
     /// <summary>The first bootstrap failure; the cluster terminates with it once everything in flight ends.</summary>
     public StateReason? BootstrapFailure { get; set; }

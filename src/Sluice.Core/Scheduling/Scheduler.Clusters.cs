@@ -82,6 +82,11 @@ public sealed partial class Scheduler
     private void OnProvisioned(ClusterRuntime cluster, List<NodeRuntime> nodes, IReadOnlyList<ProvisionedNode>? provisioned, string? error)
     {
         cluster.ProvisionInFlight = false;
+        if (cluster.Abandoned)
+        {
+            _ = cluster.Backend.ReleaseAsync(cluster.Cluster.Id, cluster.Nodes.Select(n => n.Node.Id).ToList(), CancellationToken.None);
+            return;
+        }
         if (error is not null || provisioned is null)
         {
             cluster.BootstrapFailure ??= new StateReason(StateReason.InternalError, error ?? "provisioning returned nothing");
@@ -174,6 +179,10 @@ public sealed partial class Scheduler
 
     private void OnNodeBootstrapped(ClusterRuntime cluster, NodeRuntime node, StateReason? failure)
     {
+        if (cluster.Abandoned)
+        {
+            return;
+        }
         cluster.BootstrapsInFlight--;
         if (failure is not null)
         {
@@ -212,6 +221,7 @@ public sealed partial class Scheduler
         {
             EndJobEarly(job, RunState.Stopped, new StateReason(StateReason.ClusterTerminated, $"cluster {cluster.Cluster.Id} is terminating: {reason.Message}"), StopKind.ClusterTerminated);
         }
+        StopStepsForTermination(cluster, reason);
         foreach (var process in cluster.BootstrapProcesses)
         {
             _ = process.KillAsync(CancellationToken.None);
@@ -247,6 +257,10 @@ public sealed partial class Scheduler
 
     private void OnReleased(ClusterRuntime cluster, string? error)
     {
+        if (cluster.Abandoned)
+        {
+            return;
+        }
         foreach (var node in cluster.Nodes.Where(n => n.Node.State != NodeState.Terminated))
         {
             node.Node = node.Node with { State = NodeState.Terminated, EndedAt = Now };
@@ -332,7 +346,7 @@ public sealed partial class Scheduler
     /// <summary>An idle ready cluster goes Waiting; without keep-alive, once it has run work, it terminates.</summary>
     private void CheckClusterIdle(ClusterRuntime cluster)
     {
-        if (!cluster.IsReady || cluster.Terminating || cluster.RunningInstances > 0 || cluster.Jobs.Count > 0)
+        if (!cluster.IsReady || cluster.Terminating || cluster.RunningInstances > 0 || cluster.Jobs.Count > 0 || HasStepWork(cluster))
         {
             return;
         }
@@ -340,9 +354,9 @@ public sealed partial class Scheduler
         {
             SetClusterState(cluster, ClusterState.Waiting, null);
         }
-        if (!cluster.Cluster.KeepAlive && cluster.Cluster.HasRunWork && cluster.Cluster.OwnerJobId is null)
+        if (!cluster.Cluster.KeepAlive && cluster.Cluster.HasRunWork && cluster.Cluster.OwnerJobId is null && !HoldsWaiting(cluster))
         {
-            Terminate(cluster, new StateReason(StateReason.AllStepsCompleted, "all work completed and keep-alive is off"));
+            Terminate(cluster, new StateReason(StateReason.AllStepsCompleted, "all steps and jobs completed and keep-alive is off"));
         }
     }
 

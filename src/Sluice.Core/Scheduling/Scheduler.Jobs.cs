@@ -74,6 +74,7 @@ public sealed partial class Scheduler
         {
             return;
         }
+        DispatchSteps(cluster, nodes);
         foreach (var job in cluster.Jobs)
         {
             if (job.Ending is not null)
@@ -271,6 +272,10 @@ public sealed partial class Scheduler
 
     private void OnInstanceExited(InstanceRun run, ProcessExit exit, string? stderrTail)
     {
+        if (run.Cluster.Abandoned)
+        {
+            return;
+        }
         var (job, task, node, cluster) = (run.Job, run.Task, run.Node, run.Cluster);
         task.Runs.Remove(run.Index);
         node.FreeSlots.Push(run.Slot);

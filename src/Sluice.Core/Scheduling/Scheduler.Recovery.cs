@@ -30,6 +30,7 @@ public sealed partial class Scheduler
         {
             AdmitJob(job, tasks, started);
         }
+        RecoverSteps();
     }
 
     /// <summary>Rebuilds a recovered job's counters and queues from its instances that had started.</summary>

@@ -5,6 +5,7 @@ using Sluice.Core.Logs;
 using Sluice.Core.Model;
 using Sluice.Core.Packages;
 using Sluice.Core.Ports;
+using Sluice.Core.Steps;
 
 namespace Sluice.Core.Scheduling;
 
@@ -27,6 +28,7 @@ public sealed partial class Scheduler : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<Scheduler> _logger;
     private readonly IInstanceLifecycleObserver[] _observers;
+    private readonly StepCommandBuilder _stepCommands;
     private readonly PackageCache? _packages;
     private readonly Dictionary<string, ClusterRuntime> _clusters = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JobRuntime> _jobs = new(StringComparer.Ordinal);
@@ -36,8 +38,10 @@ public sealed partial class Scheduler : IAsyncDisposable
     private bool _stopping;
 
     public Scheduler(IStore store, IEnumerable<IComputeBackend> backends, IOptions<SluiceOptions> options, LogPaths logs,
-        IIdGenerator ids, TimeProvider time, ILogger<Scheduler> logger, IEnumerable<IInstanceLifecycleObserver>? observers = null, PackageCache? packages = null)
+        IIdGenerator ids, TimeProvider time, ILogger<Scheduler> logger, StepCommandBuilder stepCommands,
+        IEnumerable<IInstanceLifecycleObserver>? observers = null, PackageCache? packages = null)
     {
+        _stepCommands = stepCommands;
         _packages = packages;
         _observers = observers?.ToArray() ?? [];
         _store = store;
@@ -53,8 +57,20 @@ public sealed partial class Scheduler : IAsyncDisposable
     public IReadOnlyCollection<string> BackendNames => _backends.Keys;
 
     /// <summary>Recovers active clusters and jobs from the store, then starts the loop.</summary>
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken) => StartAsync(recover: true, cancellationToken);
+
+    /// <summary>
+    /// Starts the loop; with <paramref name="recover"/> it first recovers every active cluster and job
+    /// of the store. Servers sharing a store pass false: their coordinator hands each one the clusters
+    /// it owns (<see cref="Adopt"/>).
+    /// </summary>
+    public async Task StartAsync(bool recover, CancellationToken cancellationToken)
     {
+        if (!recover)
+        {
+            _loop = Task.Run(RunLoopAsync, CancellationToken.None);
+            return;
+        }
         var clusters = await _store.ListActiveClustersAsync(cancellationToken).ConfigureAwait(false);
         var jobs = await _store.ListActiveJobsAsync(cancellationToken).ConfigureAwait(false);
         var recovered = new List<(Job Job, IReadOnlyList<JobTask> Tasks, IReadOnlyList<TaskInstance> Started)>(jobs.Count);
@@ -64,6 +80,7 @@ public sealed partial class Scheduler : IAsyncDisposable
             var started = await _store.ListStartedInstancesAsync(job.AccountId, job.Id, cancellationToken).ConfigureAwait(false);
             recovered.Add((job, tasks, started));
         }
+        _recoveredSteps = await _store.ListActiveStepsAsync(cancellationToken).ConfigureAwait(false);
         _loop = Task.Run(RunLoopAsync, CancellationToken.None);
         Post(() => Recover(clusters, recovered));
     }
@@ -127,6 +144,57 @@ public sealed partial class Scheduler : IAsyncDisposable
 
     /// <summary>Queues a restarted job; <paramref name="started"/> holds the instances kept from before (Finished ones).</summary>
     public void JobRestarted(Job job, IReadOnlyList<JobTask> tasks, IReadOnlyList<TaskInstance> started) => Post(() => AdmitJob(job, tasks, started));
+
+    /// <summary>Queues a job named by a command from another server, unless it is already queued here.</summary>
+    public void JobQueued(Job job, IReadOnlyList<JobTask> tasks, IReadOnlyList<TaskInstance> started) => Post(() =>
+    {
+        if (!_jobs.ContainsKey(job.Id))
+        {
+            AdmitJob(job, tasks, started);
+        }
+    });
+
+    /// <summary>Runs a cluster this server has taken over, recovering it and its active jobs as at a restart.</summary>
+    public void Adopt(Cluster cluster, IReadOnlyList<(Job Job, IReadOnlyList<JobTask> Tasks, IReadOnlyList<TaskInstance> Started)> jobs,
+        IReadOnlyList<Step> steps) => Post(() =>
+    {
+        if (!_clusters.ContainsKey(cluster.Id))
+        {
+            _recoveredSteps = steps;
+            Recover([cluster], [.. jobs.Where(j => !_jobs.ContainsKey(j.Job.Id))]);
+        }
+    });
+
+    /// <summary>
+    /// Stops running a cluster another server now owns: its processes are killed and its nodes released
+    /// here, and nothing of it is written (the new owner recovers it from the store).
+    /// </summary>
+    public void Abandon(string clusterId) => Post(() =>
+    {
+        if (!_clusters.Remove(clusterId, out var cluster))
+        {
+            return;
+        }
+        cluster.Abandoned = true;
+        _steps.Remove(clusterId);
+        foreach (var job in cluster.Jobs)
+        {
+            _jobs.Remove(job.Job.Id);
+            foreach (var run in job.Tasks.Values.Where(t => t.RunningCount > 0).SelectMany(t => t.Runs.Values))
+            {
+                Kill(run, StopKind.SchedulerStopping);
+            }
+        }
+        foreach (var process in cluster.BootstrapProcesses)
+        {
+            _ = process.KillAsync(CancellationToken.None);
+        }
+        if (!cluster.ProvisionInFlight)
+        {
+            _ = cluster.Backend.ReleaseAsync(clusterId, cluster.Nodes.Select(n => n.Node.Id).ToList(), CancellationToken.None);
+        }
+        LogClusterAbandoned(_logger, clusterId);
+    });
 
     /// <summary>Stops a Waiting or Running job: running instances are killed, waiting ones stopped.</summary>
     public void StopJob(string jobId) => Post(() =>
@@ -193,6 +261,7 @@ public sealed partial class Scheduler : IAsyncDisposable
                 _ = process.KillAsync(CancellationToken.None);
             }
         }
+        StopStepsForShutdown();
         CheckShutdownDone();
     }
 
@@ -202,7 +271,7 @@ public sealed partial class Scheduler : IAsyncDisposable
         {
             return;
         }
-        if (_clusters.Values.Any(c => c.RunningInstances > 0 || c.BootstrapsInFlight > 0 || c.ProvisionInFlight))
+        if (StepDriversRunning || _clusters.Values.Any(c => c.RunningInstances > 0 || c.BootstrapsInFlight > 0 || c.ProvisionInFlight))
         {
             return;
         }
@@ -227,6 +296,9 @@ public sealed partial class Scheduler : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "an instance observer failed")]
     private static partial void LogObserverFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "cluster {ClusterId} is now run by another server; stopped running it here")]
+    private static partial void LogClusterAbandoned(ILogger logger, string clusterId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "request ignored: the scheduler has stopped")]
     private static partial void LogPostAfterStop(ILogger logger);

@@ -13,8 +13,6 @@ namespace Sluice.Server.Api;
 /// <summary>/v1/jobs: submit, list, get, stop, restart, delete, tasks, instances, logs, events.</summary>
 internal static class JobEndpoints
 {
-    private const int DefaultLogRead = 1 << 20;
-    private const int MaxLogRead = 16 << 20;
     private static readonly SluiceJsonContext Json = SluiceJsonContext.Default;
 
     public static IEndpointRouteBuilder MapJobApi(this IEndpointRouteBuilder app)
@@ -131,53 +129,14 @@ internal static class JobEndpoints
             "stderr" => LogStream.Stderr,
             _ => throw new SluiceException(ErrorCodes.InvalidParameter, $"log '{stream}' does not exist; use stdout or stderr"),
         };
-        var offset = QueryNumber(context.Request, "offset", 0, long.MaxValue, 0);
-        var length = (int)QueryNumber(context.Request, "length", 0, MaxLogRead, DefaultLogRead);
+        var (offset, length) = LogResponses.Range(context.Request);
         var attempt = context.Request.Query.ContainsKey("attempt") ? (int?)QueryNumber(context.Request, "attempt", 1, int.MaxValue, 1) : null;
         var log = await service.GetLogAsync(SignatureAuthentication.AccountId(context), jobId, taskName, index, which, attempt, ct).ConfigureAwait(false);
 
-        var response = context.Response;
-        response.ContentType = "application/octet-stream";
-        FileStream? file = null;
-        try
-        {
-            if (log is not null && File.Exists(log.Path))
-            {
-                file = new FileStream(log.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, useAsync: true);
-            }
-            var size = file?.Length ?? 0;
-            response.Headers[SluiceHeaders.LogSize] = size.ToString(CultureInfo.InvariantCulture);
-            response.Headers[SluiceHeaders.LogComplete] = log?.IsComplete == true ? "true" : "false";
-            var count = (int)Math.Clamp(size - offset, 0, length);
-            response.ContentLength = count;
-            if (file is null || count == 0)
-            {
-                return;
-            }
-            file.Seek(offset, SeekOrigin.Begin);
-            var buffer = new byte[Math.Min(count, 81920)];
-            var left = count;
-            while (left > 0)
-            {
-                var read = await file.ReadAsync(buffer.AsMemory(0, Math.Min(buffer.Length, left)), ct).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    break;
-                }
-                await response.Body.WriteAsync(buffer.AsMemory(0, read), ct).ConfigureAwait(false);
-                left -= read;
-            }
-        }
-        finally
-        {
-            if (file is not null)
-            {
-                await file.DisposeAsync().ConfigureAwait(false);
-            }
-        }
+        await LogResponses.WriteAsync(context, log, offset, length, ct).ConfigureAwait(false);
     }
 
-    private static long QueryNumber(HttpRequest request, string name, long min, long max, long fallback)
+    internal static long QueryNumber(HttpRequest request, string name, long min, long max, long fallback)
     {
         if (!request.Query.TryGetValue(name, out var raw))
         {

@@ -40,6 +40,8 @@ internal static class Mappers
             Arguments = [.. b.Arguments],
         }).ToList(),
         Tags = new Dictionary<string, string>(c.Tags),
+        Applications = c.Applications.Select(a => new ApplicationConfig { Name = a.Name, Version = a.Version }).ToList(),
+        StepConcurrencyLevel = c.StepConcurrencyLevel,
         CreatedAt = c.CreatedAt,
         ReadyAt = c.ReadyAt,
         EndedAt = c.EndedAt,
@@ -128,5 +130,22 @@ internal static class Mappers
         ToState = e.ToState,
         Reason = e.Reason.ToInfo(),
         At = e.At,
+    };
+
+    public static StepInfo ToInfo(this Step s) => new()
+    {
+        Id = s.Id,
+        ClusterId = s.ClusterId,
+        Name = s.Name,
+        Type = s.Type.ToString(),
+        ActionOnFailure = s.ActionOnFailure.ToString(),
+        Properties = s.Properties,
+        AdditionalFiles = [.. s.AdditionalFiles],
+        State = s.State.ToString(),
+        StateChangeReason = s.Reason.ToInfo(),
+        FailureDetails = s.Failure is { } f ? new StepFailureDetails { Reason = f.Reason, Message = f.Message, LogFile = f.LogFile } : null,
+        CreatedAt = s.CreatedAt,
+        StartedAt = s.StartedAt,
+        EndedAt = s.EndedAt,
     };
 }

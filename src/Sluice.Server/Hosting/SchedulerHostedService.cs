@@ -5,19 +5,35 @@ using Sluice.Core.Scheduling;
 
 namespace Sluice.Server.Hosting;
 
-/// <summary>Migrates the store and runs the scheduler and the log shipper for the lifetime of the host.</summary>
-internal sealed class SchedulerHostedService(IStore store, Scheduler scheduler, LogShipper logs) : IHostedService
+/// <summary>
+/// Migrates the store and runs the scheduler and the log shipper for the lifetime of the host. Alone on
+/// its store the scheduler recovers every active cluster at start; sharing the store with other servers,
+/// the coordinator hands it the clusters this server owns.
+/// </summary>
+internal sealed class SchedulerHostedService(IStore store, Scheduler scheduler, LogShipper logs, ClusterRouter router, IClusterCoordinator? coordinator = null) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
         logs.Start();
-        await scheduler.StartAsync(cancellationToken).ConfigureAwait(false);
+        await scheduler.StartAsync(recover: coordinator is null, cancellationToken).ConfigureAwait(false);
+        if (coordinator is not null)
+        {
+            await coordinator.StartAsync(router, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (coordinator is not null)
+        {
+            await coordinator.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
         await scheduler.StopAsync(cancellationToken).ConfigureAwait(false);
+        if (coordinator is not null)
+        {
+            await coordinator.ReleaseAsync(cancellationToken).ConfigureAwait(false);
+        }
         // Stopping killed what ran; its final log copies get a bounded time (their local files stay either way).
         using (var copies = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {

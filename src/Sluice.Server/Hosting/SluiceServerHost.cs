@@ -45,7 +45,15 @@ public static class SluiceServerHost
         builder.WebHost.UseUrls(options.Url);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, SluiceJsonContext.Default));
-        builder.Services.Configure<SluiceOptions>(o => o.DataDirectory = options.DataDirectory);
+        builder.Services.Configure<SluiceOptions>(o =>
+        {
+            o.DataDirectory = options.DataDirectory;
+            o.StepCancelGracePeriod = options.StepCancelGracePeriod;
+            foreach (var (name, launcher) in options.Applications)
+            {
+                o.Applications[name] = launcher;
+            }
+        });
         builder.Configuration.AddEnvironmentVariables("SLUICE_");
         var store = options.Store ?? builder.Configuration.GetSection("Store").Get<StoreSettings>() ?? new StoreSettings();
         AddStore(builder.Services, store, options.DataDirectory);
@@ -81,6 +89,7 @@ public static class SluiceServerHost
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapClusterApi();
         app.MapJobApi();
+        app.MapStepApi();
         app.MapFallback((HttpContext context) => ApiErrors.WriteAsync(context, ErrorCodes.NotFound, $"no API operation at {context.Request.Method} {context.Request.Path}")).ExcludeFromDescription();
         return app;
     }
@@ -98,9 +107,14 @@ public static class SluiceServerHost
                     throw new SluiceException(ErrorCodes.InvalidParameter,
                         "Store:Provider is postgres but Store:ConnectionString is empty; set it (env SLUICE_Store__ConnectionString), e.g. Host=127.0.0.1;Port=5432;Username=sluice;Password=…;Database=sluice");
                 }
-                services.AddSingleton<IStore>(sp => new PostgresStore(
+                services.AddSingleton(sp => new PostgresStore(
                     new PostgresStoreOptions { ConnectionString = store.ConnectionString, Schema = store.Schema },
                     sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PostgresStore>>()));
+                services.AddSingleton<IStore>(sp => sp.GetRequiredService<PostgresStore>());
+                // Servers on one database share its clusters: see docs/postgres.md.
+                services.AddSingleton<IClusterCoordinator>(sp => new PostgresCoordinator(sp.GetRequiredService<PostgresStore>(),
+                    new CoordinatorOptions { LeaseTime = TimeSpan.FromSeconds(store.LeaseSeconds), HeartbeatInterval = TimeSpan.FromSeconds(store.HeartbeatSeconds) },
+                    sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PostgresCoordinator>>()));
                 break;
             default:
                 throw new SluiceException(ErrorCodes.InvalidParameter, $"Store:Provider is '{store.Provider}'; use sqlite or postgres");

@@ -34,4 +34,13 @@ public sealed class SluiceServerOptions
     /// the local backend stays the default. Default null: no Slurm backend.
     /// </summary>
     public SlurmBackendOptions? Slurm { get; set; }
+
+    /// <summary>
+    /// Application launchers by name (<c>hive</c>) or name and version (<c>hive:3.1.3</c>), on top of the programs found
+    /// on PATH (hadoop, hive, pig, hbase, spark-submit). A cluster may declare only applications that have one.
+    /// </summary>
+    public Dictionary<string, Core.ApplicationLauncher> Applications { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>How long a cancelled running step gets between the interrupt and the kill. Default 10 s.</summary>
+    public TimeSpan StepCancelGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
 }

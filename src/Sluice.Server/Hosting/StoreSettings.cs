@@ -15,4 +15,10 @@ public sealed class StoreSettings
 
     /// <summary>The PostgreSQL schema of Sluice's tables. Default <c>sluice</c>.</summary>
     public string Schema { get; set; } = "sluice";
+
+    /// <summary>PostgreSQL: seconds a server's lease on a cluster lasts without renewal; a dead server's clusters move after about twice this. Default 15.</summary>
+    public double LeaseSeconds { get; set; } = 15;
+
+    /// <summary>PostgreSQL: seconds between a server's heartbeats (lease renewal, take-over, command polling). Default 2.</summary>
+    public double HeartbeatSeconds { get; set; } = 2;
 }

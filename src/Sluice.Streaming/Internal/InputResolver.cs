@@ -33,7 +33,8 @@ internal static class InputResolver
         foreach (var input in inputs)
         {
             var path = Path.GetFullPath(LocalPath(input));
-            if (path.AsSpan().IndexOfAny("*?[{") >= 0)
+            // A path that exists as written is taken literally, so a directory named like "runs[1]" is not a glob.
+            if (path.AsSpan().IndexOfAny("*?[{") >= 0 && !File.Exists(path) && !Directory.Exists(path))
             {
                 var matches = Glob(path);
                 if (matches.Count == 0)

@@ -9,13 +9,16 @@ internal static class StoreAssert
     private static readonly IReadOnlyList<BootstrapAction> NoActions = [];
     private static readonly IReadOnlyList<string> NoStrings = [];
     private static readonly IReadOnlyDictionary<string, string> NoMap = new Dictionary<string, string>();
+    private static readonly IReadOnlyList<ClusterApplication> NoApplications = [];
+    private static readonly IReadOnlyList<Sluice.Contracts.StepFile> NoFiles = [];
 
     public static void Equal(Cluster expected, Cluster? actual)
     {
         Assert.NotNull(actual);
-        Assert.Equal(expected with { Groups = NoGroups, BootstrapActions = NoActions, Tags = NoMap },
-            actual with { Groups = NoGroups, BootstrapActions = NoActions, Tags = NoMap });
+        Assert.Equal(expected with { Groups = NoGroups, BootstrapActions = NoActions, Tags = NoMap, Applications = NoApplications },
+            actual with { Groups = NoGroups, BootstrapActions = NoActions, Tags = NoMap, Applications = NoApplications });
         Assert.Equal(expected.Groups, actual.Groups);
+        Assert.Equal(expected.Applications, actual.Applications);
         Assert.Equal(expected.BootstrapActions.Count, actual.BootstrapActions.Count);
         for (var i = 0; i < expected.BootstrapActions.Count; i++)
         {
@@ -58,6 +61,19 @@ internal static class StoreAssert
         Assert.Equal(expected, actual);
         Utc(actual.StartedAt, actual.EndedAt);
     }
+
+    public static void Equal(Step expected, Step? actual)
+    {
+        Assert.NotNull(actual);
+        var properties = new Sluice.Contracts.StepProperties();
+        Assert.Equal(expected with { Properties = properties, AdditionalFiles = NoFiles }, actual with { Properties = properties, AdditionalFiles = NoFiles });
+        Assert.Equal(Json(expected.Properties), Json(actual.Properties));
+        Assert.Equal(expected.AdditionalFiles.Select(f => (f.Remote, f.Local)), actual.AdditionalFiles.Select(f => (f.Remote, f.Local)));
+        Utc(actual.CreatedAt, actual.StartedAt, actual.EndedAt);
+    }
+
+    private static string Json(Sluice.Contracts.StepProperties properties) =>
+        System.Text.Json.JsonSerializer.Serialize(properties, Sluice.Contracts.SluiceJsonContext.Default.StepProperties);
 
     public static void Map(IReadOnlyDictionary<string, string> expected, IReadOnlyDictionary<string, string> actual) =>
         Assert.Equal(expected.OrderBy(p => p.Key, StringComparer.Ordinal), actual.OrderBy(p => p.Key, StringComparer.Ordinal));

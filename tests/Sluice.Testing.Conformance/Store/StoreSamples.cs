@@ -47,6 +47,8 @@ internal static class StoreSamples
         Tags = new Dictionary<string, string> { ["team"] = "data", ["cost-center"] = "42" },
         OwnerJobId = "job-owner",
         HasRunWork = true,
+        Applications = [new ClusterApplication("hive", "3.1.3"), new ClusterApplication("spark", null)],
+        StepConcurrencyLevel = 4,
         ClientToken = clientToken,
         RequestHash = "hash-c",
         CreatedAt = T0,
@@ -156,5 +158,32 @@ internal static class StoreSamples
         TaskName = taskName,
         Index = index,
         State = RunState.Waiting,
+    };
+
+    /// <summary>A step with every field set (properties of every type at once, so no column or JSON member is forgotten).</summary>
+    public static Step Step(string accountId, string clusterId, string id, StepState state = StepState.Pending, string? clientToken = null) => new()
+    {
+        Id = id,
+        AccountId = accountId,
+        ClusterId = clusterId,
+        Name = $"step {id}",
+        Type = StepType.Streaming,
+        ActionOnFailure = ActionOnFailure.CancelAndWait,
+        Properties = new Sluice.Contracts.StepProperties
+        {
+            Jar = "file:///jars/a.jar", MainClass = "a.Main", Arguments = ["-D", "k=v", "two words"], Input = ["/in/a", "/in/b"], Output = "/out",
+            Mapper = "cat", Reducer = "aggregate", Combiner = "wc", NumReduceTasks = 3, CacheFiles = ["/f#f"], CacheArchives = ["/a.zip#a"],
+            Script = "/q.hql", SubmitOptions = ["--verbose"], Jars = ["/x.jar"], PyFiles = ["/p.py"], Files = ["/c.conf"], DriverMemory = "1g",
+            ExecutorMemory = "2g", DriverCores = 1, ExecutorCores = 2, NumExecutors = 3, Configuration = new() { ["spark.x"] = "1" }, CommandLine = "echo hi",
+        },
+        AdditionalFiles = [new Sluice.Contracts.StepFile { Remote = "/data/x", Local = "x" }],
+        State = state,
+        Reason = new StateReason("Because", "a reason"),
+        Failure = state == StepState.Failed ? new StepFailure("NonZeroExit", "exit code 1", "/logs/stderr") : null,
+        ClientToken = clientToken,
+        RequestHash = "hash-s",
+        CreatedAt = T0,
+        StartedAt = state == StepState.Pending ? null : At(5),
+        EndedAt = state is StepState.Pending or StepState.Running or StepState.CancelPending ? null : At(9),
     };
 }

@@ -1,7 +1,7 @@
-namespace Sluice.Storage.Postgres.Tests;
+namespace Sluice.Testing.Conformance.Postgres;
 
 /// <summary>Where the tests find PostgreSQL: the server <c>scripts/postgres-dev.sh start</c> runs (scripts/test.sh starts one).</summary>
-internal static class TestPostgres
+public static class TestPostgres
 {
     public const string Variable = "SLUICE_TEST_POSTGRES";
 

@@ -1,13 +1,13 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 
-namespace Sluice.Storage.Postgres.Tests;
+namespace Sluice.Testing.Conformance.Postgres;
 
 /// <summary>
 /// A PostgreSQL server of this test alone (scripts/postgres-dev.sh start), for tests that stop and
 /// start the database; deleted by <see cref="DisposeAsync"/>.
 /// </summary>
-internal sealed partial class PrivatePostgres : IAsyncDisposable
+public sealed partial class PrivatePostgres : IAsyncDisposable
 {
     private PrivatePostgres(string directory, string connectionString)
     {

@@ -1,0 +1,30 @@
+using Sluice.Core.Model;
+
+namespace Sluice.Core.Ports;
+
+/// <summary>
+/// Shares the clusters of one store among several servers: each active cluster is run by exactly one
+/// server, which holds a lease on it; a server that stops renewing its leases has its clusters taken
+/// over; commands for a cluster reach its owner. Absent (not registered) when one server owns everything,
+/// as with the embedded SQLite store.
+/// </summary>
+public interface IClusterCoordinator
+{
+    /// <summary>This server's id in the shared store.</summary>
+    string ServerId { get; }
+
+    /// <summary>Registers this server, then keeps heartbeats and leases, takes over orphaned clusters and delivers commands to <paramref name="owner"/> until stopped.</summary>
+    Task StartAsync(IClusterOwner owner, CancellationToken cancellationToken);
+
+    /// <summary>Stops delivering commands and taking clusters over.</summary>
+    Task StopAsync(CancellationToken cancellationToken);
+
+    /// <summary>Hands this server's leases back so another server takes its clusters over at once; called once the scheduler has stopped.</summary>
+    Task ReleaseAsync(CancellationToken cancellationToken);
+
+    /// <summary>Takes the lease on a cluster this server has just created.</summary>
+    Task ClaimAsync(string clusterId, CancellationToken cancellationToken);
+
+    /// <summary>Queues a command for the cluster's owner (this server or another) and wakes it.</summary>
+    Task SendAsync(ClusterCommand command, CancellationToken cancellationToken);
+}

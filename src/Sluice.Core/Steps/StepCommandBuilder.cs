@@ -1,0 +1,113 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using Sluice.Core.Model;
+
+namespace Sluice.Core.Steps;
+
+/// <summary>
+/// Builds the command line of a step that runs as one process (Java, Hive, Pig, Spark, Command) from its
+/// properties and the cluster's application launchers. Streaming steps run on the streaming engine instead.
+/// </summary>
+public sealed class StepCommandBuilder(ApplicationCatalog applications, IStepFileResolver files, IOptions<SluiceOptions> options)
+{
+    /// <summary>The resolver the step's paths go through.</summary>
+    public IStepFileResolver Files => files;
+
+    /// <summary>The argument vector, program first. A Command step's line is returned as given (it may need a shell).</summary>
+    public IReadOnlyList<string> Argv(Cluster cluster, Step step)
+    {
+        var p = step.Properties;
+        var args = p.Arguments ?? [];
+        switch (step.Type)
+        {
+            case StepType.Java:
+                var jar = Local(p.Jar, "jar");
+                if (applications.ForCluster(cluster, "hadoop") is { } hadoop)
+                {
+                    return [hadoop.Command, "jar", jar, .. Optional(p.MainClass), .. args];
+                }
+                return string.IsNullOrEmpty(p.MainClass)
+                    ? [options.Value.JavaCommand, "-jar", jar, .. args]
+                    : [options.Value.JavaCommand, "-cp", jar, p.MainClass, .. args];
+            case StepType.Hive:
+                return [Launcher(cluster, "hive"), "-f", Local(p.Script, "script"), .. Variables("-d", p), .. args];
+            case StepType.Pig:
+                return [Launcher(cluster, "pig"), .. Variables("-p", p), .. args, "-f", Local(p.Script, "script")];
+            case StepType.Spark:
+                return [Launcher(cluster, "spark"), .. SparkFlags(p), .. p.SubmitOptions ?? [], Local(p.Jar, "jar"), .. args];
+            case StepType.Command:
+                return [p.CommandLine ?? "", .. args];
+            default:
+                throw new InvalidOperationException($"a {step.Type} step does not run as one process");
+        }
+    }
+
+    /// <summary>
+    /// The command line handed to the backend: additional files are copied into the working directory first,
+    /// then the step's program runs (a Command step's line through the shell as written).
+    /// </summary>
+    public string CommandLine(Cluster cluster, Step step)
+    {
+        var argv = Argv(cluster, step);
+        var command = step.Type == StepType.Command
+            ? string.Join(' ', [argv[0], .. argv.Skip(1).Select(ShellWords.Quote)])
+            : ShellWords.Join(argv);
+        if (step.AdditionalFiles.Count == 0)
+        {
+            return command;
+        }
+        var copies = step.AdditionalFiles.Select(f => ShellWords.Join(["cp", "-R", "--", files.ToLocalPath(f.Remote!, "additionalFiles.remote"), f.Local!]));
+        return string.Join(" && ", copies) + " && " + (step.Type == StepType.Command ? $"{{ {command}\n}}" : command);
+    }
+
+    private string Launcher(Cluster cluster, string application) =>
+        applications.ForCluster(cluster, application)?.Command
+        ?? throw new SluiceException(Contracts.ErrorCodes.ApplicationNotInstalled, $"cluster {cluster.Id} has no application '{application}'");
+
+    private string Local(string? uri, string field) => files.ToLocalPath(uri ?? "", field);
+
+    private static IEnumerable<string> Optional(string? value) => string.IsNullOrEmpty(value) ? [] : [value];
+
+    /// <summary>Hive's <c>-d INPUT=…</c> / Pig's <c>-p INPUT=…</c>, then OUTPUT: what EMR's script runners pass.</summary>
+    private IEnumerable<string> Variables(string flag, Contracts.StepProperties p)
+    {
+        if (p.Input is { Count: > 0 } input)
+        {
+            yield return flag;
+            yield return "INPUT=" + string.Join(',', input.Select(i => Local(i, "input")));
+        }
+        if (!string.IsNullOrEmpty(p.Output))
+        {
+            yield return flag;
+            yield return "OUTPUT=" + Local(p.Output, "output");
+        }
+    }
+
+    private IEnumerable<string> SparkFlags(Contracts.StepProperties p)
+    {
+        var flags = new List<string>();
+        void Add(string flag, string? value)
+        {
+            if (!string.IsNullOrEmpty(value))
+            {
+                flags.AddRange([flag, value]);
+            }
+        }
+        string? Number(int? value) => value?.ToString(CultureInfo.InvariantCulture);
+        string? Paths(List<string>? list, string field) => list is { Count: > 0 } ? string.Join(',', list.Select(u => Local(u, field))) : null;
+        Add("--class", p.MainClass);
+        Add("--jars", Paths(p.Jars, "jars"));
+        Add("--py-files", Paths(p.PyFiles, "pyFiles"));
+        Add("--files", Paths(p.Files, "files"));
+        Add("--driver-memory", p.DriverMemory);
+        Add("--executor-memory", p.ExecutorMemory);
+        Add("--driver-cores", Number(p.DriverCores));
+        Add("--executor-cores", Number(p.ExecutorCores));
+        Add("--num-executors", Number(p.NumExecutors));
+        foreach (var (key, value) in (p.Configuration ?? []).OrderBy(c => c.Key, StringComparer.Ordinal))
+        {
+            flags.AddRange(["--conf", $"{key}={value}"]);
+        }
+        return flags;
+    }
+}

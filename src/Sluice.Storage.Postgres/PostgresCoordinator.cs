@@ -1,0 +1,396 @@
+using System.Collections.Concurrent;
+using Dapper;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Sluice.Core.Model;
+using Sluice.Core.Ports;
+using Sluice.Storage.Relational;
+
+namespace Sluice.Storage.Postgres;
+
+/// <summary>
+/// Divides the clusters of one PostgreSQL database among the Sluice servers that share it (see
+/// docs/postgres.md). One loop per server heartbeats, renews this server's cluster leases, takes over
+/// clusters whose lease ran out (<c>FOR UPDATE SKIP LOCKED</c>, so two servers never claim the same
+/// one) and delivers the commands for the clusters it owns in the order they were written. A
+/// <c>LISTEN</c> connection wakes the loop when a command is sent; polling every heartbeat covers a
+/// lost notification.
+/// </summary>
+public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDisposable
+{
+    private const string ActiveState = "state NOT IN ('Terminated', 'TerminatedWithErrors')";
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly Func<NpgsqlConnection> _openListener;
+    private readonly CoordinatorOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly string _channel;
+    // Clusters this server runs (adopted or created here); only these are renewed and get commands.
+    private readonly ConcurrentDictionary<string, bool> _owned = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly CancellationTokenSource _stop = new();
+    private IClusterOwner? _owner;
+    private Task _loop = Task.CompletedTask;
+    private Task _listener = Task.CompletedTask;
+    private DateTimeOffset _lastRenewed;
+
+    /// <summary>Creates the coordinator on the store's database; <see cref="StartAsync"/> runs it.</summary>
+    public PostgresCoordinator(PostgresStore store, CoordinatorOptions options, TimeProvider? timeProvider = null, ILogger<PostgresCoordinator>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(options);
+        _dataSource = store.DataSource;
+        _openListener = store.CreateUnpooledConnection;
+        _options = options;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        // One channel per schema: several installations (or tests) may share a database.
+        _channel = "sluice_commands_" + store.Schema;
+    }
+
+    /// <inheritdoc />
+    public string ServerId => _options.ServerId;
+
+    /// <inheritdoc />
+    public async Task StartAsync(IClusterOwner owner, CancellationToken cancellationToken)
+    {
+        _owner = owner;
+        await HeartbeatAsync(cancellationToken).ConfigureAwait(false);
+        _listener = Task.Run(() => ListenAsync(_stop.Token), CancellationToken.None);
+        _loop = Task.Run(() => RunAsync(_stop.Token), CancellationToken.None);
+    }
+
+    /// <inheritdoc />
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_loop, _listener).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task ReleaseAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                await connection.ExecuteAsync(new CommandDefinition("""
+                    UPDATE clusters SET owner_server_id = NULL, lease_expires_at = NULL WHERE owner_server_id = @me;
+                    DELETE FROM servers WHERE server_id = @me;
+                    """, new { me = ServerId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            }
+        }
+        catch (NpgsqlException ex)
+        {
+            // The leases then run out by themselves.
+            LogLoopFailed(_logger, ex);
+        }
+        _owned.Clear();
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        _stop.Dispose();
+        _wake.Dispose();
+    }
+
+    /// <inheritdoc />
+    public async Task ClaimAsync(string clusterId, CancellationToken cancellationToken)
+    {
+        _owned[clusterId] = true;
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE clusters SET owner_server_id = @me, lease_expires_at = now() + @lease WHERE cluster_id = @clusterId AND owner_server_id IS NULL",
+                new { me = ServerId, lease = _options.LeaseTime, clusterId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task SendAsync(ClusterCommand command, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        string? owner;
+        await using (connection.ConfigureAwait(false))
+        {
+            owner = await connection.ExecuteScalarAsync<string?>(new CommandDefinition("""
+                WITH queued AS (
+                    INSERT INTO commands (cluster_id, account_id, kind, job_id, group_id, count, keep_alive, termination_protected, reason_code, reason_message, step_ids)
+                    VALUES (@ClusterId, @AccountId, @Kind, @JobId, @GroupId, @Count, @KeepAlive, @TerminationProtected, @ReasonCode, @ReasonMessage, @StepIds)
+                    RETURNING cluster_id)
+                SELECT owner_server_id, pg_notify(@channel, owner_server_id)
+                FROM queued LEFT JOIN clusters USING (cluster_id)
+                """, new
+            {
+                command.ClusterId,
+                command.AccountId,
+                Kind = command.Kind.ToString(),
+                command.JobId,
+                command.GroupId,
+                command.Count,
+                command.KeepAlive,
+                command.TerminationProtected,
+                ReasonCode = command.Reason?.Code,
+                ReasonMessage = command.Reason?.Message,
+                StepIds = command.StepIds?.ToArray(),
+                channel = _channel,
+            }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+        if (owner == ServerId)
+        {
+            Wake();
+        }
+    }
+
+    private void Wake()
+    {
+        try
+        {
+            if (_wake.CurrentCount == 0)
+            {
+                _wake.Release();
+            }
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already signalled.
+        }
+    }
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var nextHeartbeat = _time.GetUtcNow();
+        _lastRenewed = _time.GetUtcNow();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (_time.GetUtcNow() >= nextHeartbeat)
+                {
+                    nextHeartbeat = _time.GetUtcNow() + _options.HeartbeatInterval;
+                    await HeartbeatAsync(cancellationToken).ConfigureAwait(false);
+                    await ClaimOrphansAsync(cancellationToken).ConfigureAwait(false);
+                }
+                await DeliverCommandsAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogLoopFailed(_logger, ex);
+                FenceIfLeasesLapsed();
+            }
+            try
+            {
+                var wait = nextHeartbeat - _time.GetUtcNow();
+                await _wake.WaitAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Could not renew for so long that another server may take the clusters over any moment: stop
+    /// running them here first, so no instance runs on two servers. They are claimed again (by any server) once the database answers.
+    /// </summary>
+    private void FenceIfLeasesLapsed()
+    {
+        if (_owned.IsEmpty || _time.GetUtcNow() - _lastRenewed < _options.LeaseTime * 2 - _options.HeartbeatInterval)
+        {
+            return;
+        }
+        foreach (var clusterId in _owned.Keys)
+        {
+            _owned.TryRemove(clusterId, out _);
+            _owner?.Abandon(clusterId);
+        }
+    }
+
+    private async Task HeartbeatAsync(CancellationToken cancellationToken)
+    {
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var held = _owned.Keys.ToArray();
+            var renewed = (await connection.QueryAsync<string>(new CommandDefinition($"""
+                INSERT INTO servers (server_id) VALUES (@me) ON CONFLICT (server_id) DO UPDATE SET heartbeat_at = now();
+                DELETE FROM commands AS c USING clusters AS k WHERE k.cluster_id = c.cluster_id AND NOT (k.{ActiveState});
+                UPDATE clusters SET lease_expires_at = now() + @lease
+                WHERE owner_server_id = @me AND cluster_id = ANY(@held) AND {ActiveState}
+                RETURNING cluster_id;
+                """, new { me = ServerId, lease = _options.LeaseTime, held }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
+            _lastRenewed = _time.GetUtcNow();
+            var missing = held.Where(id => !renewed.Contains(id)).ToArray();
+            if (missing.Length == 0)
+            {
+                return;
+            }
+            // Ended clusters just leave the set; active ones another server holds now are abandoned here.
+            var taken = await connection.QueryAsync<string>(new CommandDefinition(
+                $"SELECT cluster_id FROM clusters WHERE cluster_id = ANY(@missing) AND {ActiveState} AND owner_server_id IS DISTINCT FROM @me",
+                new { missing, me = ServerId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            foreach (var clusterId in missing)
+            {
+                _owned.TryRemove(clusterId, out _);
+            }
+            foreach (var clusterId in taken)
+            {
+                _owner?.Abandon(clusterId);
+            }
+        }
+    }
+
+    private async Task ClaimOrphansAsync(CancellationToken cancellationToken)
+    {
+        List<(string ClusterId, string AccountId)> claimed;
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            // A lease must have been expired for a whole lease time again: an owner that was only cut
+            // off from the database renews first once it is back. A cluster nobody claimed (its creator
+            // died between insert and claim, or it predates sharing) is taken once it is that old.
+            claimed = [.. await connection.QueryAsync<(string, string)>(new CommandDefinition($"""
+                UPDATE clusters SET owner_server_id = @me, lease_expires_at = now() + @lease
+                WHERE cluster_id IN (
+                    SELECT cluster_id FROM clusters
+                    WHERE {ActiveState}
+                      AND ((owner_server_id IS NULL AND created_at < @unownedBefore) OR lease_expires_at < now() - @lease)
+                    ORDER BY cluster_id LIMIT 50
+                    FOR UPDATE SKIP LOCKED)
+                RETURNING cluster_id, account_id
+                """, new { me = ServerId, lease = _options.LeaseTime, unownedBefore = UnixMicros.From(_time.GetUtcNow() - _options.LeaseTime) },
+                cancellationToken: cancellationToken)).ConfigureAwait(false)];
+            foreach (var (clusterId, _) in claimed)
+            {
+                // Recovery reads every active job and step of the cluster from the store, so those commands are already covered.
+                await connection.ExecuteAsync(new CommandDefinition("DELETE FROM commands WHERE cluster_id = @clusterId AND kind IN ('JobQueued', 'StepsAdded')",
+                    new { clusterId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            }
+        }
+        foreach (var (clusterId, accountId) in claimed)
+        {
+            LogAdopting(_logger, clusterId);
+            await _owner!.AdoptAsync(accountId, clusterId, cancellationToken).ConfigureAwait(false);
+            _owned[clusterId] = true;
+        }
+    }
+
+    private async Task DeliverCommandsAsync(CancellationToken cancellationToken)
+    {
+        while (!_owned.IsEmpty)
+        {
+            List<CommandRow> commands;
+            var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                commands = [.. await connection.QueryAsync<CommandRow>(new CommandDefinition("""
+                    DELETE FROM commands WHERE command_id IN (
+                        SELECT c.command_id FROM commands AS c JOIN clusters AS k ON k.cluster_id = c.cluster_id
+                        WHERE k.owner_server_id = @me AND c.cluster_id = ANY(@owned)
+                        ORDER BY c.command_id LIMIT 500
+                        FOR UPDATE OF c SKIP LOCKED)
+                    RETURNING command_id AS CommandId, cluster_id AS ClusterId, account_id AS AccountId, kind AS Kind, job_id AS JobId,
+                        group_id AS GroupId, count AS Count, keep_alive AS KeepAlive, termination_protected AS TerminationProtected,
+                        reason_code AS ReasonCode, reason_message AS ReasonMessage, step_ids AS StepIds
+                    """, new { me = ServerId, owned = _owned.Keys.ToArray() }, cancellationToken: cancellationToken)).ConfigureAwait(false)];
+            }
+            foreach (var row in commands.OrderBy(c => c.CommandId))
+            {
+                await _owner!.ApplyAsync(row.ToModel(), cancellationToken).ConfigureAwait(false);
+            }
+            if (commands.Count < 500)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task ListenAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                var connection = _openListener();
+                await using (connection.ConfigureAwait(false))
+                {
+                    await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                    connection.Notification += (_, e) =>
+                    {
+                        if (e.Payload == ServerId)
+                        {
+                            Wake();
+                        }
+                    };
+                    await connection.ExecuteAsync($"LISTEN {PostgresMigrator.Quote(_channel)}").ConfigureAwait(false);
+                    // Whatever was sent while this connection was down is picked up now.
+                    Wake();
+                    while (true)
+                    {
+                        await connection.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogListenFailed(_logger, ex);
+                try
+                {
+                    await Task.Delay(_options.HeartbeatInterval, _time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private sealed class CommandRow
+    {
+        public long CommandId { get; set; }
+        public string ClusterId { get; set; } = "";
+        public string AccountId { get; set; } = "";
+        public string Kind { get; set; } = "";
+        public string? JobId { get; set; }
+        public string? GroupId { get; set; }
+        public int? Count { get; set; }
+        public bool? KeepAlive { get; set; }
+        public bool? TerminationProtected { get; set; }
+        public string? ReasonCode { get; set; }
+        public string? ReasonMessage { get; set; }
+        public string[]? StepIds { get; set; }
+
+        public ClusterCommand ToModel() => new(Enum.Parse<ClusterCommandKind>(Kind), AccountId, ClusterId)
+        {
+            JobId = JobId,
+            GroupId = GroupId,
+            Count = Count,
+            KeepAlive = KeepAlive,
+            TerminationProtected = TerminationProtected,
+            Reason = ReasonCode is null ? null : new StateReason(ReasonCode, ReasonMessage ?? ""),
+            StepIds = StepIds,
+        };
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "cluster coordination failed; retrying at the next heartbeat")]
+    private static partial void LogLoopFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "the LISTEN connection for commands failed; reconnecting")]
+    private static partial void LogListenFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "taking over cluster {ClusterId}")]
+    private static partial void LogAdopting(ILogger logger, string clusterId);
+}

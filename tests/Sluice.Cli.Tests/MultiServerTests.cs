@@ -1,0 +1,147 @@
+using System.Globalization;
+using Sluice.Client;
+using Sluice.Contracts;
+
+namespace Sluice.Cli.Tests;
+
+/// <summary>
+/// Two `sluice up` processes, each with its own port and data directory, on one PostgreSQL database
+/// (issue #7): work is shared, every instance runs once, a killed server's work is taken over.
+/// </summary>
+[Collection(nameof(MultiServerTests))]
+public sealed class MultiServerTests : IAsyncLifetime
+{
+    private static readonly WaitOptions Bounded = new() { PollInterval = TimeSpan.FromMilliseconds(200), MaxPollInterval = TimeSpan.FromSeconds(1), Timeout = TimeSpan.FromSeconds(240) };
+    private readonly string _root = Directory.CreateTempSubdirectory("sluice-multi-").FullName;
+    private readonly SharedDatabase _database = new();
+    private UpProcess? _a;
+    private UpProcess? _b;
+
+    public async Task InitializeAsync()
+    {
+        // One server first: the first start on an empty database creates the account and writes its key.
+        _a = await UpProcess.StartAsync(Dir("home-a"), Dir("data-a"), _database.ServerVariables());
+        _b = await UpProcess.StartAsync(Dir("home-b"), Dir("data-b"), _database.ServerVariables());
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var up in new[] { _a, _b })
+        {
+            if (up is not null)
+            {
+                await up.DisposeAsync();
+            }
+        }
+        await _database.DropAsync();
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    [Fact]
+    public async Task TwoServers_500InstanceJobAndJobsOnSeveralClusters_EveryInstanceRunsOnceAndBothServersWork()
+    {
+        using var a = Client(_a!);
+        using var b = Client(_b!);
+        var clusters = new List<string>();
+        foreach (var (client, name) in new[] { (a, "a1"), (b, "b1"), (a, "a2"), (b, "b2") })
+        {
+            clusters.Add((await client.CreateClusterAsync(Cluster(name))).Value.Id);
+        }
+        foreach (var cluster in clusters)
+        {
+            await a.WaitForClusterReadyAsync(cluster, Bounded);
+        }
+        var output = Path.Combine(_root, "runs.txt");
+        // Submitted to the other server than the one that runs the cluster: the request travels as a command.
+        var big = (await b.CreateJobAsync(Job("big", clusters[0], 500, output))).Value;
+        var small = new List<string>();
+        for (var i = 0; i < clusters.Count; i++)
+        {
+            var via = i % 2 == 0 ? a : b;
+            small.Add((await via.CreateJobAsync(Job($"small{i}", clusters[i], 40, output))).Value.Id);
+        }
+
+        foreach (var job in small.Prepend(big.Id))
+        {
+            var done = await (job.GetHashCode() % 2 == 0 ? a : b).WaitForJobAsync(job, Bounded);
+            Assert.Equal(JobStates.Finished, done.Job.State);
+        }
+
+        var runs = File.ReadAllLines(output).Select(l => l.Split(' ')).ToList();
+        var bigRuns = runs.Where(r => r[0] == big.Id).Select(r => r[1]).ToList();
+        Assert.Equal(500, bigRuns.Count);
+        Assert.Equal(500, bigRuns.Distinct().Count());
+        // No instance of any job ran twice.
+        Assert.Equal(runs.Count, runs.Select(r => (r[0], r[1])).Distinct().Count());
+        Assert.Equal(500 + 4 * 40, runs.Count);
+        // Each server ran the clusters it owns in its own data directory.
+        Assert.Contains(runs, r => r[2].StartsWith(Dir("data-a"), StringComparison.Ordinal));
+        Assert.Contains(runs, r => r[2].StartsWith(Dir("data-b"), StringComparison.Ordinal));
+        // Reads agree on both servers.
+        var fromA = await a.GetJobAsync(big.Id);
+        var fromB = await b.GetJobAsync(big.Id);
+        Assert.Equal(fromA.Value.State, fromB.Value.State);
+    }
+
+    [Fact]
+    public async Task KillMinus9_OneServerMidJob_TheOtherTakesOverAndFinishesTheJob()
+    {
+        using var a = Client(_a!);
+        using var b = Client(_b!);
+        var cluster = (await a.CreateClusterAsync(Cluster("doomed"))).Value.Id;
+        await a.WaitForClusterReadyAsync(cluster, Bounded);
+        var output = Path.Combine(_root, "runs.txt");
+        var job = (await a.CreateJobAsync(Job("long", cluster, 120, output, "sleep 0.3; "))).Value;
+        await WaitForLinesAsync(output, 10);
+
+        _a!.KillHard();
+
+        var done = await b.WaitForJobAsync(job.Id, Bounded);
+        Assert.Equal(JobStates.Finished, done.Job.State);
+        var indexes = File.ReadAllLines(output).Select(l => l.Split(' ')[1]).Distinct().Count();
+        Assert.Equal(120, indexes);
+        // The rest ran on the surviving server.
+        Assert.Contains(File.ReadAllLines(output), l => l.Split(' ')[2].StartsWith(Dir("data-b"), StringComparison.Ordinal));
+    }
+
+    private SluiceClient Client(UpProcess server)
+    {
+        var key = SluiceCredentials.FromProfile(SluiceCredentials.DefaultProfileName, Path.Combine(Dir("home-a"), ".sluice", "credentials"));
+        return new SluiceClient(server.Endpoint, new SluiceCredentials(key.AccessKeyId, key.SecretAccessKey));
+    }
+
+    private static CreateClusterRequest Cluster(string name) => new ClusterRequestBuilder()
+        .WithName(name)
+        .AddInstanceGroup(InstanceRole.Master, "g.small", 1)
+        .AddInstanceGroup(InstanceRole.Core, "g.small", 2)
+        .KeepAlive()
+        .Build();
+
+    /// <summary>Each instance appends "job index working-directory" to one file (appends of a short line are atomic).</summary>
+    private static CreateJobRequest Job(string name, string cluster, int instances, string output, string before = "") => new JobRequestBuilder()
+        .WithName(name)
+        .OnCluster(cluster)
+        .AddTask("t", $"{before}echo \"$SLUICE_JOB_ID $SLUICE_INSTANCE_INDEX $PWD\" >> {output}", instances, t => t.WithMaxRetries(3))
+        .Build();
+
+    private static async Task WaitForLinesAsync(string path, int count)
+    {
+        for (var i = 0; i < 600; i++)
+        {
+            if (File.Exists(path) && File.ReadAllLines(path).Length >= count)
+            {
+                return;
+            }
+            await Task.Delay(100);
+        }
+        throw new Xunit.Sdk.XunitException($"{path} did not reach {count} lines within 60 s");
+    }
+
+    private string Dir(string name) => Directory.CreateDirectory(Path.Combine(_root, name)).FullName;
+}

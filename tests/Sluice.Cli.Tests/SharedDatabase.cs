@@ -1,0 +1,32 @@
+using Npgsql;
+using Sluice.Testing.Conformance.Postgres;
+
+namespace Sluice.Cli.Tests;
+
+/// <summary>
+/// A schema of its own in the test PostgreSQL (SLUICE_TEST_POSTGRES, which scripts/test.sh sets), and the
+/// server configuration that points `sluice up` at it with short leases, so a take-over happens in seconds.
+/// </summary>
+public sealed class SharedDatabase
+{
+    public string Schema { get; } = "ms_" + Guid.NewGuid().ToString("N")[..16];
+
+    public string ConnectionString { get; init; } = TestPostgres.ConnectionString;
+
+    public IReadOnlyDictionary<string, string> ServerVariables(double leaseSeconds = 2) => new Dictionary<string, string>
+    {
+        ["SLUICE_Store__Provider"] = "postgres",
+        ["SLUICE_Store__ConnectionString"] = ConnectionString,
+        ["SLUICE_Store__Schema"] = Schema,
+        ["SLUICE_Store__LeaseSeconds"] = leaseSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["SLUICE_Store__HeartbeatSeconds"] = "0.5",
+    };
+
+    public async Task DropAsync()
+    {
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false }.ToString());
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"DROP SCHEMA IF EXISTS \"{Schema}\" CASCADE", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
