@@ -13,4 +13,8 @@ public enum ClusterCommandKind
     Resize,
     /// <summary>Keep-alive or termination protection changed.</summary>
     AttributesChanged,
+    /// <summary>Steps were added to the cluster: queue its Pending steps (read from the store) not queued yet.</summary>
+    StepsQueued,
+    /// <summary>Cancel the step whose id is in <see cref="ClusterCommand.JobId"/>.</summary>
+    CancelStep,
 }

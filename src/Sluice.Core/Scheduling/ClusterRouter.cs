@@ -89,6 +89,27 @@ public sealed class ClusterRouter(IStore store, Scheduler scheduler, IClusterCoo
         }, cancellationToken);
     }
 
+    /// <summary>Queues steps that were just inserted (Pending) behind the cluster's earlier steps.</summary>
+    public Task StepsAddedAsync(Cluster cluster, IReadOnlyList<Step> steps, CancellationToken cancellationToken)
+    {
+        if (coordinator is null)
+        {
+            scheduler.StepsAdded(cluster.Id, steps);
+            return Task.CompletedTask;
+        }
+        return coordinator.SendAsync(new ClusterCommand(ClusterCommandKind.StepsQueued, cluster.AccountId, cluster.Id), cancellationToken);
+    }
+
+    public Task CancelStepAsync(Cluster cluster, string stepId, CancellationToken cancellationToken)
+    {
+        if (coordinator is null)
+        {
+            scheduler.CancelStep(cluster.Id, stepId);
+            return Task.CompletedTask;
+        }
+        return coordinator.SendAsync(new ClusterCommand(ClusterCommandKind.CancelStep, cluster.AccountId, cluster.Id) { JobId = stepId }, cancellationToken);
+    }
+
     /// <inheritdoc />
     public async Task AdoptAsync(string accountId, string clusterId, CancellationToken cancellationToken)
     {
@@ -104,7 +125,8 @@ public sealed class ClusterRouter(IStore store, Scheduler scheduler, IClusterCoo
             var started = await store.ListStartedInstancesAsync(job.AccountId, job.Id, cancellationToken).ConfigureAwait(false);
             jobs.Add((job, tasks, started));
         }
-        scheduler.Adopt(cluster, jobs);
+        var steps = (await store.ListActiveStepsAsync(cancellationToken).ConfigureAwait(false)).Where(s => s.ClusterId == clusterId).ToList();
+        scheduler.Adopt(cluster, jobs, steps);
     }
 
     /// <inheritdoc />
@@ -137,6 +159,13 @@ public sealed class ClusterRouter(IStore store, Scheduler scheduler, IClusterCoo
                 break;
             case ClusterCommandKind.AttributesChanged:
                 scheduler.ClusterAttributesChanged(command.ClusterId, command.KeepAlive, command.TerminationProtected);
+                break;
+            case ClusterCommandKind.StepsQueued:
+                var pending = await store.ListStepsAsync(command.AccountId, command.ClusterId, [StepState.Pending], null, 1000, cancellationToken).ConfigureAwait(false);
+                scheduler.StepsAdded(command.ClusterId, [.. pending.Items.Reverse()]);
+                break;
+            case ClusterCommandKind.CancelStep:
+                scheduler.CancelStep(command.ClusterId, command.JobId!);
                 break;
         }
     }

@@ -152,10 +152,12 @@ public sealed partial class Scheduler : IAsyncDisposable
     });
 
     /// <summary>Runs a cluster this server has taken over, recovering it and its active jobs as at a restart.</summary>
-    public void Adopt(Cluster cluster, IReadOnlyList<(Job Job, IReadOnlyList<JobTask> Tasks, IReadOnlyList<TaskInstance> Started)> jobs) => Post(() =>
+    public void Adopt(Cluster cluster, IReadOnlyList<(Job Job, IReadOnlyList<JobTask> Tasks, IReadOnlyList<TaskInstance> Started)> jobs,
+        IReadOnlyList<Step>? steps = null) => Post(() =>
     {
         if (!_clusters.ContainsKey(cluster.Id))
         {
+            _recoveredSteps = steps ?? [];
             Recover([cluster], [.. jobs.Where(j => !_jobs.ContainsKey(j.Job.Id))]);
         }
     });

@@ -7,7 +7,7 @@ using Sluice.Core.Scheduling;
 namespace Sluice.Core.Steps;
 
 /// <summary>The step operations of the API: validate, authorize by account, persist, hand to the scheduler.</summary>
-public sealed class StepService(IStore store, Scheduler scheduler, StepRequestValidator validator, LogPaths logs)
+public sealed class StepService(IStore store, ClusterRouter router, StepRequestValidator validator, LogPaths logs)
 {
     private const int ActiveStatesLimit = StepRequestValidator.MaxActiveSteps;
 
@@ -40,7 +40,7 @@ public sealed class StepService(IStore store, Scheduler scheduler, StepRequestVa
         {
             throw new SluiceException(ErrorCodes.StepLimitExceeded, $"{e.Message} active steps per cluster; wait for steps to end or cancel some");
         }
-        scheduler.StepsAdded(clusterId, steps);
+        await router.StepsAddedAsync(cluster, steps, cancellationToken).ConfigureAwait(false);
         return (steps, true);
     }
 
@@ -79,12 +79,13 @@ public sealed class StepService(IStore store, Scheduler scheduler, StepRequestVa
     /// <summary>Cancels a Pending step, or interrupts a Running one (killed after the grace period). Refused once the step has ended.</summary>
     public async Task<Step> CancelAsync(string accountId, string clusterId, string stepId, CancellationToken cancellationToken)
     {
+        var cluster = await ClusterAsync(accountId, clusterId, cancellationToken).ConfigureAwait(false);
         var step = await GetAsync(accountId, clusterId, stepId, cancellationToken).ConfigureAwait(false);
         if (!step.IsActive)
         {
             throw new SluiceException(ErrorCodes.InvalidState, $"step {stepId} is {step.State}; only Pending or Running steps can be cancelled");
         }
-        scheduler.CancelStep(clusterId, stepId);
+        await router.CancelStepAsync(cluster, stepId, cancellationToken).ConfigureAwait(false);
         return step;
     }
 
