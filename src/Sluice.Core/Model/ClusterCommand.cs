@@ -6,6 +6,7 @@ namespace Sluice.Core.Model;
 /// </summary>
 public sealed record ClusterCommand(ClusterCommandKind Kind, string AccountId, string ClusterId)
 {
+    /// <summary>The job; for <see cref="ClusterCommandKind.CancelStep"/> the step.</summary>
     public string? JobId { get; init; }
     public string? GroupId { get; init; }
     public int? Count { get; init; }

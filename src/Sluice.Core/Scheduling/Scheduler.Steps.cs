@@ -78,7 +78,11 @@ public sealed partial class Scheduler
         var steps = StepsOf(cluster);
         foreach (var step in added)
         {
-            steps.Pending.AddLast(step);
+            // With several servers the owner re-reads the Pending steps: queue only those it does not have.
+            if (!steps.Running.ContainsKey(step.Id) && !steps.Pending.Any(p => p.Id == step.Id))
+            {
+                steps.Pending.AddLast(step);
+            }
         }
         // New work ends a CancelAndWait hold: the cluster runs, then follows keep-alive again.
         steps.HoldWaiting = false;

@@ -79,12 +79,13 @@ public sealed class StepService(IStore store, ClusterRouter router, StepRequestV
     /// <summary>Cancels a Pending step, or interrupts a Running one (killed after the grace period). Refused once the step has ended.</summary>
     public async Task<Step> CancelAsync(string accountId, string clusterId, string stepId, CancellationToken cancellationToken)
     {
+        var cluster = await ClusterAsync(accountId, clusterId, cancellationToken).ConfigureAwait(false);
         var step = await GetAsync(accountId, clusterId, stepId, cancellationToken).ConfigureAwait(false);
         if (!step.IsActive)
         {
             throw new SluiceException(ErrorCodes.InvalidState, $"step {stepId} is {step.State}; only Pending or Running steps can be cancelled");
         }
-        await router.CancelStepAsync(await ClusterAsync(accountId, clusterId, cancellationToken).ConfigureAwait(false), stepId, cancellationToken).ConfigureAwait(false);
+        await router.CancelStepAsync(cluster, stepId, cancellationToken).ConfigureAwait(false);
         return step;
     }
 
