@@ -110,7 +110,7 @@ case "$cmd" in
     # Passwords checked on 127.0.0.1 too, so a wrong password in a connection string fails as it would in production.
     as_owner "$bin/initdb" -D "$dir/data" -U sluice --pwfile="$dir/pwfile" --auth=scram-sha-256 \
       -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
-      || { log "initdb failed:"; cat "$dir/initdb.log" >&2; exit 1; }
+      || { log "initdb failed:"; cat "$dir/initdb.log" >&2; rm -rf "$dir"; exit 1; }
     server_up "$dir"
     PGPASSWORD=sluice "$bin/psql" -h 127.0.0.1 -p "$(cat "$dir/port")" -U sluice -d postgres -qAt -c "CREATE DATABASE sluice" >/dev/null
     log "PostgreSQL on 127.0.0.1:$(cat "$dir/port") in $dir"
