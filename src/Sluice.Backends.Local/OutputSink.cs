@@ -46,14 +46,16 @@ internal sealed class OutputSink : IDisposable
     /// A sink for <paramref name="path"/>. The file is created when the first output arrives: most
     /// short tasks write nothing to stderr (and many nothing at all), and creating a file costs
     /// ~180 µs of CPU on a journaling filesystem, a large share of a launch. A stale file of that name
-    /// is removed now, so an old file never passes for this process's output; readers treat a missing
+    /// is emptied now, so an old file never passes for this process's output; readers treat a missing
     /// file as empty. Its directory is created then too, unless it is <paramref name="existingDirectory"/>.
     /// </summary>
     public static OutputSink Create(string path, string existingDirectory)
     {
         if (File.Exists(path))
         {
-            File.Delete(path);
+            // Emptied, never unlinked: the path may be a device such as /dev/null, and a server running as
+            // root once deleted /dev/null that way (then created a regular file in its place).
+            using var stale = File.OpenHandle(path, FileMode.Truncate, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
         }
         var directory = Path.GetDirectoryName(path);
         var create = !string.IsNullOrEmpty(directory) && !string.Equals(directory, existingDirectory, StringComparison.Ordinal) ? directory : null;

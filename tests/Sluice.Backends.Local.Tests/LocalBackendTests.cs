@@ -134,6 +134,27 @@ public sealed class LocalBackendTests
     }
 
     [Fact]
+    public async Task LaunchAsync_OutputToDevNull_LeavesTheDeviceInPlace()
+    {
+        // Regression: the stale-output clean-up deleted /dev/null when a launch wrote to it (as root).
+        await using var fx = await LocalBackendFixture.CreateAsync();
+        var request = fx.Request("echo out; echo err 1>&2") with { StdoutPath = "/dev/null", StderrPath = "/dev/null" };
+
+        var exit = await fx.RunAsync(request);
+
+        Assert.Equal(0, exit.ExitCode);
+        Assert.Equal("character special file\n", await ProcessOutputAsync("stat", "-c", "%F", "/dev/null"));
+    }
+
+    private static async Task<string> ProcessOutputAsync(string program, params string[] arguments)
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(program, arguments) { RedirectStandardOutput = true })!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return output;
+    }
+
+    [Fact]
     public async Task LaunchAsync_InjectedTimeProvider_StampsStartAndEnd()
     {
         var at = new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero);
