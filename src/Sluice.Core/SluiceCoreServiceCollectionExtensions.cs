@@ -28,7 +28,8 @@ public static class SluiceCoreServiceCollectionExtensions
         services.AddSingleton<LogShipper>();
         services.AddSingleton<IInstanceLifecycleObserver>(sp => sp.GetRequiredService<LogShipper>());
         services.AddSingleton<ApplicationCatalog>();
-        services.TryAddSingleton<IStepFileResolver, LocalStepFileResolver>();
+        services.AddSingleton<LocalStepFileResolver>();
+        services.TryAddSingleton<IStepFileResolver, ObjectStepFileResolver>();
         services.AddSingleton<StepRequestValidator>();
         services.AddSingleton<StepCommandBuilder>();
         services.AddSingleton<StepService>();

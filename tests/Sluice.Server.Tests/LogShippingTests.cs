@@ -177,4 +177,44 @@ public sealed class LogShippingTests(LogShippingFixture server) : IClassFixture<
         Assert.Equal("short lived\n", await server.ReadObjectAsync($"bos://{bucket}/{clusterId}/jobs/{job.Id}/say/0/stdout"));
         await Client.TerminateClusterAsync(clusterId);
     }
+
+    [Fact]
+    public async Task EndedStep_ControllerStdoutAndStderrAreCopiedUnderStepsOfTheLogUri()
+    {
+        var bucket = NewBucket();
+        await server.CreateBucketAsync($"s3://{bucket}");
+        var clusterId = await ClusterWithLogUriAsync($"s3://{bucket}/emr/");
+        AddStepsResponse added = await Client.AddStepsAsync(clusterId, [StepTests.Command("says", "sh -c 'echo step out; echo step err >&2'")]);
+        var step = await Client.WaitForStepAsync(clusterId, added.StepIds[0], ServerFixture.Fast);
+        Assert.Equal(StepStates.Completed, step.State);
+
+        var folder = $"s3://{bucket}/emr/{clusterId}/steps/{step.Id}/";
+        Assert.Equal("step out\n", await EventuallyAsync(folder + "stdout", text => text.Length > 0, "the step's stdout was not copied"));
+        Assert.Equal("step err\n", await EventuallyAsync(folder + "stderr", text => text.Length > 0, "the step's stderr was not copied"));
+        var controller = await EventuallyAsync(folder + "controller", text => text.Contains("step ended Completed", StringComparison.Ordinal),
+            "the step's final controller log was not copied");
+        Assert.Contains("startExec", controller, StringComparison.Ordinal);
+        await Client.TerminateClusterAsync(clusterId);
+    }
+
+    [Fact]
+    public async Task RunningStep_LogIsCopiedBeforeItEnds_AndACancelledStepKeepsItsLogs()
+    {
+        var bucket = NewBucket();
+        await server.CreateBucketAsync($"bos://{bucket}");
+        var clusterId = await ClusterWithLogUriAsync($"bos://{bucket}");
+        AddStepsResponse added = await Client.AddStepsAsync(clusterId, [StepTests.Command("long", "sh -c 'echo started; sleep 60'")]);
+        var folder = $"bos://{bucket}/{clusterId}/steps/{added.StepIds[0]}/";
+
+        Assert.Equal("started\n", await EventuallyAsync(folder + "stdout", text => text.Length > 0, "the running step's stdout was not copied"));
+        Assert.Equal(StepStates.Running, ((StepInfo)await Client.GetStepAsync(clusterId, added.StepIds[0])).State);
+
+        await Client.CancelStepAsync(clusterId, added.StepIds[0]);
+        var step = await Client.WaitForStepAsync(clusterId, added.StepIds[0], ServerFixture.Fast);
+        Assert.Equal(StepStates.Cancelled, step.State);
+        await EventuallyAsync(folder + "controller", text => text.Contains("step ended Cancelled", StringComparison.Ordinal),
+            "the cancelled step's controller log was not copied");
+        Assert.Equal("started\n", await server.ReadObjectAsync(folder + "stdout"));
+        await Client.TerminateClusterAsync(clusterId);
+    }
 }

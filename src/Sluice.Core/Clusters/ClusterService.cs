@@ -24,7 +24,7 @@ public sealed class ClusterService(IStore store, Scheduler scheduler, ClusterRou
         }
         // Everything is checked before anything is stored: a refused step leaves no cluster behind.
         cluster = cluster with { Applications = applications.Validate(request.Applications, "applications") };
-        var initialSteps = request.Steps is { Count: > 0 } ? steps.Validate(accountId, cluster, request.Steps, "steps", [], null, null) : [];
+        var initialSteps = request.Steps is { Count: > 0 } ? await steps.ValidateAsync(accountId, cluster, request.Steps, "steps", [], null, null, cancellationToken).ConfigureAwait(false) : [];
         try
         {
             await store.InsertClusterAsync(cluster, cancellationToken).ConfigureAwait(false);

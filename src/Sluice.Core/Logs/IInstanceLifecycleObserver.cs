@@ -1,8 +1,8 @@
 namespace Sluice.Core.Logs;
 
 /// <summary>
-/// Told by the scheduler when an instance attempt starts and ends. Called off the scheduler loop; an
-/// implementation must return at once (queue the work), never block.
+/// Told by the scheduler when an instance attempt or a step starts and ends. Called off the scheduler
+/// loop; an implementation must return at once (queue the work), never block.
 /// </summary>
 public interface IInstanceLifecycleObserver
 {
@@ -10,4 +10,9 @@ public interface IInstanceLifecycleObserver
 
     /// <summary>The attempt's process has ended (any way: exit, failure, timeout, stop); its log files are final.</summary>
     void InstanceEnded(InstanceLogInfo instance);
+
+    void StepStarted(StepLogInfo step);
+
+    /// <summary>The step has ended (Completed, Failed, Cancelled, Interrupted) and written its last controller line.</summary>
+    void StepEnded(StepLogInfo step);
 }

@@ -6,8 +6,8 @@ using Sluice.Core.ObjectStorage;
 namespace Sluice.Core.Logs;
 
 /// <summary>
-/// Copies instance logs to object storage (the cluster's log URI and the task's redirect folders):
-/// while an instance runs, whenever its log grew by <see cref="LogShippingOptions.ShipBytes"/> or
+/// Copies instance and step logs to object storage (the cluster's log URI and the task's redirect folders):
+/// while an instance or step runs, whenever its log grew by <see cref="LogShippingOptions.ShipBytes"/> or
 /// <see cref="LogShippingOptions.ShipInterval"/> passed since the last copy; and once more when it
 /// ends, retried with back-off. It runs beside the scheduler, fed by its start and end notices, so a
 /// slow or unreachable store never holds up scheduling. Local files are never deleted before every
@@ -16,7 +16,6 @@ namespace Sluice.Core.Logs;
 /// </summary>
 public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDisposable
 {
-    private static readonly LogStream[] Streams = [LogStream.Stdout, LogStream.Stderr];
     private readonly ObjectStoreResolver _objects;
     private readonly LogShippingOptions _options;
     private readonly string _logRoot;
@@ -82,24 +81,48 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
     public void InstanceStarted(InstanceLogInfo instance)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        if (instance.LogUri is null && instance.StdoutRedirectPath is null && instance.StderrRedirectPath is null)
-        {
-            return;
-        }
-        _running[instance.InstanceKey] = new Tracked(instance, _time.GetUtcNow());
+        Started(instance.InstanceKey, ShippedLogFile.Of(instance));
     }
 
     public void InstanceEnded(InstanceLogInfo instance)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        _running.TryRemove(instance.InstanceKey, out var tracked);
-        if (instance.LogUri is null && instance.StdoutRedirectPath is null && instance.StderrRedirectPath is null)
+        Ended(instance.InstanceKey, ShippedLogFile.Of(instance));
+    }
+
+    public void StepStarted(StepLogInfo step)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        Started(step.StepKey, ShippedLogFile.Of(step));
+    }
+
+    public void StepEnded(StepLogInfo step)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        Ended(step.StepKey, ShippedLogFile.Of(step));
+    }
+
+    private void Started(string key, IReadOnlyList<ShippedLogFile> files)
+    {
+        if (files.All(f => f.Destinations.Count == 0))
         {
             return;
         }
-        _owed[instance.StdoutPath] = 0;
-        _owed[instance.StderrPath] = 0;
-        var final = ShipFinalAsync(instance, tracked);
+        _running[key] = new Tracked(files, _time.GetUtcNow());
+    }
+
+    private void Ended(string key, IReadOnlyList<ShippedLogFile> files)
+    {
+        _running.TryRemove(key, out var tracked);
+        if (files.All(f => f.Destinations.Count == 0))
+        {
+            return;
+        }
+        foreach (var file in files)
+        {
+            _owed[file.Path] = 0;
+        }
+        var final = ShipFinalAsync(files, tracked);
         _finals[final] = 0;
         _ = final.ContinueWith(t => _finals.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
@@ -126,17 +149,17 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
     private async Task ShipIfDueAsync(Tracked tracked, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        var streams = new List<(LogStream Stream, long Size)>(2);
-        foreach (var stream in Streams)
+        var due = new List<(int File, long Size)>(tracked.Files.Count);
+        for (var i = 0; i < tracked.Files.Count; i++)
         {
-            var size = SizeOf(tracked.Instance, stream);
-            var shipped = tracked.Shipped(stream);
+            var size = SizeOf(tracked.Files[i].Path);
+            var shipped = tracked.Shipped[i];
             if (size > shipped && (size - shipped >= _options.ShipBytes || now - tracked.LastShip >= _options.ShipInterval))
             {
-                streams.Add((stream, size));
+                due.Add((i, size));
             }
         }
-        if (streams.Count == 0)
+        if (due.Count == 0)
         {
             return;
         }
@@ -147,16 +170,16 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
             {
                 return; // the final copy has been made or is being made
             }
-            foreach (var (stream, size) in streams)
+            foreach (var (i, size) in due)
             {
                 var ok = true;
-                foreach (var destination in LogUriLayout.Destinations(tracked.Instance, stream))
+                foreach (var destination in tracked.Files[i].Destinations)
                 {
-                    ok &= await CopyAsync(PathOf(tracked.Instance, stream), size, destination, cancellationToken).ConfigureAwait(false);
+                    ok &= await CopyAsync(tracked.Files[i].Path, size, destination, cancellationToken).ConfigureAwait(false);
                 }
                 if (ok)
                 {
-                    tracked.SetShipped(stream, size);
+                    tracked.Shipped[i] = size;
                 }
             }
             tracked.LastShip = _time.GetUtcNow();
@@ -167,7 +190,7 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
         }
     }
 
-    private async Task ShipFinalAsync(InstanceLogInfo instance, Tracked? tracked)
+    private async Task ShipFinalAsync(IReadOnlyList<ShippedLogFile> files, Tracked? tracked)
     {
         if (tracked is not null)
         {
@@ -175,14 +198,14 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
             tracked.Ended = true;
             tracked.Gate.Release();
         }
-        foreach (var stream in Streams)
+        foreach (var file in files)
         {
-            var path = PathOf(instance, stream);
-            var pending = LogUriLayout.Destinations(instance, stream).ToList();
+            var path = file.Path;
+            var pending = file.Destinations.ToList();
             var delay = _options.RetryDelay;
             for (var attempt = 1; pending.Count > 0; attempt++)
             {
-                var size = SizeOf(instance, stream);
+                var size = SizeOf(path);
                 var failed = new List<ObjectStorage.ObjectUri>();
                 foreach (var destination in pending)
                 {
@@ -264,7 +287,7 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
         {
             return;
         }
-        var running = new HashSet<string>(_running.Values.SelectMany(t => new[] { t.Instance.StdoutPath, t.Instance.StderrPath }), StringComparer.Ordinal);
+        var running = new HashSet<string>(_running.Values.SelectMany(t => t.Files.Select(f => f.Path)), StringComparer.Ordinal);
         foreach (var jobs in Directory.EnumerateDirectories(_logRoot).Select(account => Path.Combine(account, "jobs")).Where(Directory.Exists))
         {
             foreach (var job in Directory.EnumerateDirectories(jobs))
@@ -300,37 +323,20 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
         }
     }
 
-    private static string PathOf(InstanceLogInfo instance, LogStream stream) => stream == LogStream.Stdout ? instance.StdoutPath : instance.StderrPath;
-
-    private static long SizeOf(InstanceLogInfo instance, LogStream stream)
+    private static long SizeOf(string path)
     {
-        var file = new FileInfo(PathOf(instance, stream));
+        var file = new FileInfo(path);
         return file.Exists ? file.Length : 0;
     }
 
-    private sealed class Tracked(InstanceLogInfo instance, DateTimeOffset started)
+    /// <summary>A running instance's or step's log files and how much of each has been copied.</summary>
+    private sealed class Tracked(IReadOnlyList<ShippedLogFile> files, DateTimeOffset started)
     {
-        private long _stdout;
-        private long _stderr;
-
-        public InstanceLogInfo Instance { get; } = instance;
+        public IReadOnlyList<ShippedLogFile> Files { get; } = files;
+        public long[] Shipped { get; } = new long[files.Count];
         public SemaphoreSlim Gate { get; } = new(1, 1);
         public DateTimeOffset LastShip { get; set; } = started;
         public bool Ended { get; set; }
-
-        public long Shipped(LogStream stream) => stream == LogStream.Stdout ? _stdout : _stderr;
-
-        public void SetShipped(LogStream stream, long size)
-        {
-            if (stream == LogStream.Stdout)
-            {
-                _stdout = size;
-            }
-            else
-            {
-                _stderr = size;
-            }
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "copying log {Path} to {Destination} failed (it is retried; the local file is kept): {Reason}")]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Sluice.Core.Logs;
 using Sluice.Core.Model;
 using Sluice.Core.Ports;
 using Sluice.Core.Steps;
@@ -146,6 +147,8 @@ public sealed partial class Scheduler
             SetClusterState(cluster, ClusterState.Running, null);
         }
         run.Log($"INFO step {step.Id} '{step.Name}' ({step.Type}, actionOnFailure {step.ActionOnFailure}) started on cluster {cluster.Cluster.Id}");
+        // On the loop: starting to track is a dictionary insert, and it must precede the end notice.
+        NotifyStep(StepLogs(cluster, step), started: true);
         var slots = cluster.WorkNodes.Sum(n => n.Node.Vcpus);
         _ = Task.Run(() => DriveStepAsync(run, slots));
     }
@@ -175,11 +178,37 @@ public sealed partial class Scheduler
     private async Task<StepOutcome> DriveProcessStepAsync(StepRun run)
     {
         var step = run.Step;
-        var command = _stepCommands.CommandLine(run.Cluster.Cluster, step);
         var stdout = _logs.Step(step.AccountId, step.ClusterId, step.Id, StepLog.Stdout);
         var stderr = _logs.Step(step.AccountId, step.ClusterId, step.Id, StepLog.Stderr);
-        run.Log($"INFO startExec '{command}'");
-        var exit = await RunStepProcessAsync(run, step.Id, command, stdout, stderr, CancellationToken.None).ConfigureAwait(false);
+        var staging = Path.Combine(_options.DataDirectory, "step-files", step.AccountId, step.Id);
+        ProcessExit exit;
+        try
+        {
+            var fetched = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (uri, field) in StepCommandBuilder.FilesToFetch(step))
+            {
+                // One folder per file: two URIs may end in the same name.
+                try
+                {
+                    fetched[uri] = await _stepCommands.Files.FetchAsync(uri, Path.Combine(staging, fetched.Count.ToString(CultureInfo.InvariantCulture)), field, run.Abort.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is SluiceException or IOException or UnauthorizedAccessException)
+                {
+                    return new StepOutcome(new StepFailure(StepFileUnavailable, $"the step's {field} '{uri}' could not be fetched: {e.Message}", _logs.Step(step.AccountId, step.ClusterId, step.Id, StepLog.Controller)));
+                }
+                run.Log($"INFO fetched {uri} to {fetched[uri]}");
+            }
+            var command = _stepCommands.CommandLine(run.Cluster.Cluster, step, fetched);
+            run.Log($"INFO startExec '{command}'");
+            exit = await RunStepProcessAsync(run, step.Id, command, stdout, stderr, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+        }
         run.Log($"INFO execution ended on {exit.Host ?? "no node"}: {exit.Reason}{(exit.ExitCode is { } code ? $", exit code {code}" : "")}{(exit.Message is null ? "" : ": " + exit.Message)}");
         return exit.Reason switch
         {
@@ -421,8 +450,11 @@ public sealed partial class Scheduler
         steps.Running.Remove(run.Step.Id);
         run.GraceTimer?.Dispose();
         run.Abort.Dispose();
+        var logs = StepLogs(cluster, run.Step);
         if (run.Stop == StepStop.SchedulerStopping)
         {
+            // The logs are final for this server: copy them now, the shipper waits for copies in flight when it stops.
+            _ = Task.Run(() => NotifyStep(logs, started: false));
             // Left Running in the store: recovery marks it Interrupted.
             CheckShutdownDone();
             return;
@@ -437,6 +469,8 @@ public sealed partial class Scheduler
         };
         run.Step = run.Step with { State = state, Reason = reason, Failure = failure, EndedAt = now };
         run.Log($"INFO step ended {state}: {reason.Message}");
+        // Off the loop: the final copy may start synchronously.
+        _ = Task.Run(() => NotifyStep(logs, started: false));
         Persist(_store.UpdateStepAsync(run.Step, CancellationToken.None));
         if (state == StepState.Failed)
         {
@@ -450,6 +484,37 @@ public sealed partial class Scheduler
         StartPendingSteps(cluster);
         Dispatch(cluster);
         CheckClusterIdle(cluster);
+    }
+
+    /// <summary>The failure reason of a step whose jar or script could not be fetched from its object store before launch.</summary>
+    private const string StepFileUnavailable = "StepFileUnavailable";
+
+    private StepLogInfo StepLogs(ClusterRuntime cluster, Step step) => new(step.AccountId, cluster.Cluster.Id, step.Id, cluster.Cluster.LogUri,
+        _logs.Step(step.AccountId, step.ClusterId, step.Id, StepLog.Controller),
+        _logs.Step(step.AccountId, step.ClusterId, step.Id, StepLog.Stdout),
+        _logs.Step(step.AccountId, step.ClusterId, step.Id, StepLog.Stderr));
+
+    /// <summary>Tells the observers (the log shipper) a step started or ended; they only queue work.</summary>
+    private void NotifyStep(StepLogInfo logs, bool started)
+    {
+        foreach (var observer in _observers)
+        {
+            try
+            {
+                if (started)
+                {
+                    observer.StepStarted(logs);
+                }
+                else
+                {
+                    observer.StepEnded(logs);
+                }
+            }
+            catch (Exception ex)
+            {
+                LogObserverFailed(_logger, ex);
+            }
+        }
     }
 
     private void ApplyActionOnFailure(ClusterRuntime cluster, ClusterSteps steps, Step failed)

@@ -18,7 +18,7 @@ public sealed class LocalStepFileResolver : IStepFileResolver
         if (colon > 0)
         {
             throw new SluiceException(ErrorCodes.InvalidParameter,
-                $"{field} '{uri}': {uri[..colon]}:// URIs need an object store, which this server does not have configured; use a local path or a file:// URI");
+                $"{field} '{uri}': steps cannot read {uri[..colon]}:// URIs; use bos://, oss://, s3:// or s3n:// (through the object store), a local path or a file:// URI");
         }
         if (!Path.IsPathRooted(uri))
         {
@@ -27,16 +27,19 @@ public sealed class LocalStepFileResolver : IStepFileResolver
         return Path.GetFullPath(uri);
     }
 
-    public bool Exists(string uri, string field)
+    public Task<bool> ExistsAsync(string uri, string field, CancellationToken cancellationToken)
     {
         var path = ToLocalPath(uri, field);
         if (File.Exists(path) || Directory.Exists(path))
         {
-            return true;
+            return Task.FromResult(true);
         }
         // A glob in the last segment (in*.txt) exists when its directory has entries; the engine resolves it.
         var directory = Path.GetDirectoryName(path);
-        return Path.GetFileName(path).AsSpan().IndexOfAny("*?[{") >= 0
-            && directory is not null && Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any();
+        return Task.FromResult(Path.GetFileName(path).AsSpan().IndexOfAny("*?[{") >= 0
+            && directory is not null && Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any());
     }
+
+    public Task<string> FetchAsync(string uri, string directory, string field, CancellationToken cancellationToken) =>
+        Task.FromResult(ToLocalPath(uri, field));
 }

@@ -14,8 +14,12 @@ public sealed class StepCommandBuilder(ApplicationCatalog applications, IStepFil
     public IStepFileResolver Files => files;
 
     /// <summary>The argument vector, program first. A Command step's line is returned as given (it may need a shell).</summary>
-    public IReadOnlyList<string> Argv(Cluster cluster, Step step)
+    /// <param name="cluster">The step's cluster.</param>
+    /// <param name="step">The step.</param>
+    /// <param name="fetched">Local copies of the step's object-URI files (see <see cref="FilesToFetch"/>), by URI.</param>
+    public IReadOnlyList<string> Argv(Cluster cluster, Step step, IReadOnlyDictionary<string, string>? fetched = null)
     {
+        string Local(string? uri, string field) => fetched is not null && uri is not null && fetched.TryGetValue(uri, out var path) ? path : files.ToLocalPath(uri ?? "", field);
         var p = step.Properties;
         var args = p.Arguments ?? [];
         switch (step.Type)
@@ -34,7 +38,7 @@ public sealed class StepCommandBuilder(ApplicationCatalog applications, IStepFil
             case StepType.Pig:
                 return [Launcher(cluster, "pig"), .. Variables("-p", p), .. args, "-f", Local(p.Script, "script")];
             case StepType.Spark:
-                return [Launcher(cluster, "spark"), .. SparkFlags(p), .. p.SubmitOptions ?? [], Local(p.Jar, "jar"), .. args];
+                return [Launcher(cluster, "spark"), .. SparkFlags(p, Local), .. p.SubmitOptions ?? [], Local(p.Jar, "jar"), .. args];
             case StepType.Command:
                 return [p.CommandLine ?? "", .. args];
             default:
@@ -46,9 +50,9 @@ public sealed class StepCommandBuilder(ApplicationCatalog applications, IStepFil
     /// The command line handed to the backend: additional files are copied into the working directory first,
     /// then the step's program runs (a Command step's line through the shell as written).
     /// </summary>
-    public string CommandLine(Cluster cluster, Step step)
+    public string CommandLine(Cluster cluster, Step step, IReadOnlyDictionary<string, string>? fetched = null)
     {
-        var argv = Argv(cluster, step);
+        var argv = Argv(cluster, step, fetched);
         var command = step.Type == StepType.Command
             ? string.Join(' ', [argv[0], .. argv.Skip(1).Select(ShellWords.Quote)])
             : ShellWords.Join(argv);
@@ -56,7 +60,7 @@ public sealed class StepCommandBuilder(ApplicationCatalog applications, IStepFil
         {
             return command;
         }
-        var copies = step.AdditionalFiles.Select(f => ShellWords.Join(["cp", "-R", "--", files.ToLocalPath(f.Remote!, "additionalFiles.remote"), f.Local!]));
+        var copies = step.AdditionalFiles.Select(f => ShellWords.Join(["cp", "-R", "--", fetched is not null && fetched.TryGetValue(f.Remote!, out var copy) ? copy : files.ToLocalPath(f.Remote!, "additionalFiles.remote"), f.Local!]));
         return string.Join(" && ", copies) + " && " + (step.Type == StepType.Command ? $"{{ {command}\n}}" : command);
     }
 
@@ -64,13 +68,32 @@ public sealed class StepCommandBuilder(ApplicationCatalog applications, IStepFil
         applications.ForCluster(cluster, application)?.Command
         ?? throw new SluiceException(Contracts.ErrorCodes.ApplicationNotInstalled, $"cluster {cluster.Id} has no application '{application}'");
 
-    private string Local(string? uri, string field) => files.ToLocalPath(uri ?? "", field);
+    /// <summary>
+    /// The object URIs among the files the step's program opens (jar, script, Spark's jars, pyFiles and files,
+    /// additional files): fetched into a local directory before launch. Inputs and outputs are not fetched.
+    /// </summary>
+    public static IEnumerable<(string Uri, string Field)> FilesToFetch(Step step)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        var p = step.Properties;
+        IEnumerable<(string, string)> all = step.Type switch
+        {
+            StepType.Java => [(p.Jar ?? "", "jar")],
+            StepType.Hive or StepType.Pig => [(p.Script ?? "", "script")],
+            StepType.Spark => [(p.Jar ?? "", "jar"), .. (p.Jars ?? []).Select(u => (u, "jars")), .. (p.PyFiles ?? []).Select(u => (u, "pyFiles")),
+                .. (p.Files ?? []).Select(u => (u, "files"))],
+            _ => [],
+        };
+        return all.Concat(step.AdditionalFiles.Select(f => (f.Remote ?? "", "additionalFiles.remote")))
+            .Where(f => ObjectStepFileResolver.IsObjectUri(f.Item1)).Distinct();
+    }
 
     private static IEnumerable<string> Optional(string? value) => string.IsNullOrEmpty(value) ? [] : [value];
 
     /// <summary>Hive's <c>-d INPUT=…</c> / Pig's <c>-p INPUT=…</c>, then OUTPUT: what EMR's script runners pass.</summary>
     private IEnumerable<string> Variables(string flag, Contracts.StepProperties p)
     {
+        string Local(string? uri, string field) => files.ToLocalPath(uri ?? "", field);
         if (p.Input is { Count: > 0 } input)
         {
             yield return flag;
@@ -83,7 +106,7 @@ public sealed class StepCommandBuilder(ApplicationCatalog applications, IStepFil
         }
     }
 
-    private IEnumerable<string> SparkFlags(Contracts.StepProperties p)
+    private static List<string> SparkFlags(Contracts.StepProperties p, Func<string?, string, string> local)
     {
         var flags = new List<string>();
         void Add(string flag, string? value)
@@ -94,7 +117,7 @@ public sealed class StepCommandBuilder(ApplicationCatalog applications, IStepFil
             }
         }
         string? Number(int? value) => value?.ToString(CultureInfo.InvariantCulture);
-        string? Paths(List<string>? list, string field) => list is { Count: > 0 } ? string.Join(',', list.Select(u => Local(u, field))) : null;
+        string? Paths(List<string>? list, string field) => list is { Count: > 0 } ? string.Join(',', list.Select(u => local(u, field))) : null;
         Add("--class", p.MainClass);
         Add("--jars", Paths(p.Jars, "jars"));
         Add("--py-files", Paths(p.PyFiles, "pyFiles"));

@@ -25,8 +25,9 @@ public sealed class StepRequestValidator(ApplicationCatalog applications, IStepF
     /// <param name="activeSteps">The cluster's Pending and Running steps: their outputs count as inputs that will exist.</param>
     /// <param name="clientToken">The request's client token.</param>
     /// <param name="requestHash">The request's hash.</param>
-    public IReadOnlyList<Step> Validate(string accountId, Cluster cluster, IReadOnlyList<StepConfig>? configs, string field,
-        IReadOnlyList<Step> activeSteps, string? clientToken, string? requestHash)
+    /// <param name="cancellationToken">Cancels the existence checks of object URIs.</param>
+    public async Task<IReadOnlyList<Step>> ValidateAsync(string accountId, Cluster cluster, IReadOnlyList<StepConfig>? configs, string field,
+        IReadOnlyList<Step> activeSteps, string? clientToken, string? requestHash, CancellationToken cancellationToken)
     {
         if (configs is null || configs.Count == 0)
         {
@@ -59,7 +60,7 @@ public sealed class StepRequestValidator(ApplicationCatalog applications, IStepF
                     $"{at}.actionOnFailure is {action}, which is not allowed on cluster {cluster.Id} because its stepConcurrencyLevel is {cluster.StepConcurrencyLevel} (> 1); use Continue, as EMR requires");
             }
             var properties = config.Properties ?? new StepProperties();
-            CheckProperties(cluster, type, properties, $"{at}.properties", outputs);
+            await CheckPropertiesAsync(cluster, type, properties, $"{at}.properties", outputs, cancellationToken).ConfigureAwait(false);
             var additional = config.AdditionalFiles ?? [];
             for (var f = 0; f < additional.Count; f++)
             {
@@ -71,7 +72,7 @@ public sealed class StepRequestValidator(ApplicationCatalog applications, IStepF
                 {
                     throw new SluiceException(ErrorCodes.InvalidParameter, $"{fileAt}.local '{local}' must be a plain file name (no '/'): the file is copied into the step's working directory");
                 }
-                RequireExisting(remote, $"{fileAt}.remote");
+                await RequireExistingAsync(remote, $"{fileAt}.remote", cancellationToken).ConfigureAwait(false);
             }
             steps.Add(new Step
             {
@@ -95,7 +96,7 @@ public sealed class StepRequestValidator(ApplicationCatalog applications, IStepF
     /// <summary>The output a step writes (Streaming, Hive, Pig), or null.</summary>
     public static string? OutputOf(StepProperties properties) => string.IsNullOrEmpty(properties.Output) ? null : properties.Output;
 
-    private void CheckProperties(Cluster cluster, StepType type, StepProperties p, string at, List<string> outputs)
+    private async Task CheckPropertiesAsync(Cluster cluster, StepType type, StepProperties p, string at, List<string> outputs, CancellationToken cancellationToken)
     {
         switch (type)
         {
@@ -103,37 +104,39 @@ public sealed class StepRequestValidator(ApplicationCatalog applications, IStepF
                 Validation.MaxLength(Require(p.CommandLine, $"{at}.commandLine", "the command to run, e.g. \"echo hello\""), $"{at}.commandLine", Limits.CommandLineLength);
                 break;
             case StepType.Java:
-                var jar = RequireExisting(Require(p.Jar, $"{at}.jar", "the jar to run"), $"{at}.jar");
-                if (string.IsNullOrEmpty(p.MainClass) && applications.ForCluster(cluster, "hadoop") is null && ManifestMainClass(jar) is null)
+                var jar = await RequireExistingAsync(Require(p.Jar, $"{at}.jar", "the jar to run"), $"{at}.jar", cancellationToken).ConfigureAwait(false);
+                // An object jar's manifest is read when it is fetched, before launch; java reports a missing Main-Class then.
+                if (string.IsNullOrEmpty(p.MainClass) && applications.ForCluster(cluster, "hadoop") is null
+                    && !ObjectStepFileResolver.IsObjectUri(p.Jar) && ManifestMainClass(jar) is null)
                 {
                     throw new SluiceException(ErrorCodes.MissingParameter,
                         $"{at}.mainClass is required: {p.Jar} has no Main-Class entry in its manifest");
                 }
                 break;
             case StepType.Streaming:
-                CheckStreaming(p, at, outputs);
+                await CheckStreamingAsync(p, at, outputs, cancellationToken).ConfigureAwait(false);
                 break;
             case StepType.Hive:
             case StepType.Pig:
                 RequireApplication(cluster, type.ToString().ToLowerInvariant(), type, at);
-                RequireExisting(Require(p.Script, $"{at}.script", "the script to run"), $"{at}.script");
+                await RequireExistingAsync(Require(p.Script, $"{at}.script", "the script to run"), $"{at}.script", cancellationToken).ConfigureAwait(false);
                 foreach (var input in p.Input ?? [])
                 {
-                    CheckInput(input, $"{at}.input", outputs);
+                    await CheckInputAsync(input, $"{at}.input", outputs, cancellationToken).ConfigureAwait(false);
                 }
                 if (OutputOf(p) is { } output)
                 {
-                    CheckOutput(output, $"{at}.output", outputs);
+                    await CheckOutputAsync(output, $"{at}.output", outputs, cancellationToken).ConfigureAwait(false);
                 }
                 break;
             case StepType.Spark:
                 RequireApplication(cluster, "spark", type, at);
-                RequireExisting(Require(p.Jar, $"{at}.jar", "the application jar or .py file"), $"{at}.jar");
+                await RequireExistingAsync(Require(p.Jar, $"{at}.jar", "the application jar or .py file"), $"{at}.jar", cancellationToken).ConfigureAwait(false);
                 break;
         }
     }
 
-    private void CheckStreaming(StepProperties p, string at, List<string> outputs)
+    private async Task CheckStreamingAsync(StepProperties p, string at, List<string> outputs, CancellationToken cancellationToken)
     {
         if (p.Input is null || p.Input.Count == 0)
         {
@@ -153,11 +156,21 @@ public sealed class StepRequestValidator(ApplicationCatalog applications, IStepF
         {
             throw new SluiceException(ErrorCodes.InvalidParameter, $"{at}: {e.Message}");
         }
+        // The streaming engine reads and writes local paths only so far.
+        foreach (var (uri, field) in p.Input.Select(i => (i, "input")).Append((output, "output"))
+            .Concat((p.CacheFiles ?? []).Concat(p.CacheArchives ?? []).Select(c => (c, "cacheFiles"))))
+        {
+            if (ObjectStepFileResolver.IsObjectUri(uri))
+            {
+                throw new SluiceException(ErrorCodes.InvalidParameter,
+                    $"{at}.{field} '{uri}': streaming steps read and write local paths and file:// URIs only so far; copy the data with 'sluice fs cp' first");
+            }
+        }
         foreach (var input in p.Input)
         {
-            CheckInput(input, $"{at}.input", outputs);
+            await CheckInputAsync(input, $"{at}.input", outputs, cancellationToken).ConfigureAwait(false);
         }
-        CheckOutput(output, $"{at}.output", outputs);
+        await CheckOutputAsync(output, $"{at}.output", outputs, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The hadoop-streaming command line of a streaming step: generic options (arguments) first, like Hadoop's.</summary>
@@ -209,29 +222,29 @@ public sealed class StepRequestValidator(ApplicationCatalog applications, IStepF
     private static string Require(string? value, string field, string what) =>
         string.IsNullOrWhiteSpace(value) ? throw new SluiceException(ErrorCodes.MissingParameter, $"{field} is required: {what}") : value;
 
-    private string RequireExisting(string uri, string field)
+    private async Task<string> RequireExistingAsync(string uri, string field, CancellationToken cancellationToken)
     {
         var path = files.ToLocalPath(uri, field);
-        return files.Exists(uri, field)
+        return await files.ExistsAsync(uri, field, cancellationToken).ConfigureAwait(false)
             ? path
             : throw new SluiceException(ErrorCodes.InputNotFound, $"{field} '{uri}' does not exist");
     }
 
-    private void CheckInput(string input, string field, List<string> outputs)
+    private async Task CheckInputAsync(string input, string field, List<string> outputs, CancellationToken cancellationToken)
     {
         var path = Normalize(input, field);
         // An input that an earlier step of the cluster writes will exist by the time this step runs.
-        if (outputs.Any(o => path == o || path.StartsWith(o + "/", StringComparison.Ordinal)) || files.Exists(input, field))
+        if (outputs.Any(o => path == o || path.StartsWith(o + "/", StringComparison.Ordinal)) || await files.ExistsAsync(input, field, cancellationToken).ConfigureAwait(false))
         {
             return;
         }
         throw new SluiceException(ErrorCodes.InputNotFound, $"{field} '{input}' does not exist, and no earlier step of the cluster writes it");
     }
 
-    private void CheckOutput(string output, string field, List<string> outputs)
+    private async Task CheckOutputAsync(string output, string field, List<string> outputs, CancellationToken cancellationToken)
     {
         var path = Normalize(output, field);
-        if (files.Exists(output, field))
+        if (await files.ExistsAsync(output, field, cancellationToken).ConfigureAwait(false))
         {
             throw new SluiceException(ErrorCodes.OutputAlreadyExists, $"{field} '{output}' already exists; remove it or choose another output");
         }

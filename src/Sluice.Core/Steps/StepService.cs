@@ -27,7 +27,7 @@ public sealed class StepService(IStore store, ClusterRouter router, StepRequestV
                 $"cluster {clusterId} is {cluster.State}; steps can be added only while it is Starting, Bootstrapping, Running or Waiting");
         }
         var active = await ActiveStepsAsync(accountId, clusterId, cancellationToken).ConfigureAwait(false);
-        var steps = validator.Validate(accountId, cluster, request.Steps, "steps", active, token, requestHash);
+        var steps = await validator.ValidateAsync(accountId, cluster, request.Steps, "steps", active, token, requestHash, cancellationToken).ConfigureAwait(false);
         try
         {
             await store.InsertStepsAsync(steps, StepRequestValidator.MaxActiveSteps, cancellationToken).ConfigureAwait(false);
