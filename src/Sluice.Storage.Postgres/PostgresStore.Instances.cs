@@ -38,13 +38,7 @@ public sealed partial class PostgresStore
         WriteAsync(ctx =>
         {
             var state = instance.State.ToString();
-            // An instance row carries its own times: use the one this change set, else the clock.
-            var at = instance.State switch
-            {
-                RunState.Running when instance.StartedAt is { } started => started,
-                RunState.Finished or RunState.Failed or RunState.Stopped when instance.EndedAt is { } ended => ended,
-                _ => Now,
-            };
+            var at = InstanceEventTime.Of(instance, Now);
             long index = instance.Index;
             ctx.Add(InsertInstanceEventSql, instance.AccountId, instance.JobId, instance.TaskName, index, state,
                 string.Create(CultureInfo.InvariantCulture, $"{instance.JobId}/{instance.TaskName}/{instance.Index}"), UnixMicros.From(at));

@@ -40,13 +40,7 @@ public sealed partial class SqliteStore
         WriteAsync(ctx =>
         {
             var state = instance.State.ToString();
-            // An instance row carries its own times: use the one this change set, else the clock.
-            var at = instance.State switch
-            {
-                RunState.Running when instance.StartedAt is { } started => started,
-                RunState.Finished or RunState.Failed or RunState.Stopped when instance.EndedAt is { } ended => ended,
-                _ => Now,
-            };
+            var at = InstanceEventTime.Of(instance, Now);
             ctx.Prepared(InsertInstanceEventSql, "@account_id", "@job_id", "@task_name", "@idx", "@state", "@resource_id", "@at")
                 .Bind(0, instance.AccountId)
                 .Bind(1, instance.JobId)

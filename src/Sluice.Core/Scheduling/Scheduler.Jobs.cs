@@ -246,22 +246,20 @@ public sealed partial class Scheduler
     /// <summary>Tells the observers (the log shipper) off the loop; they only queue work.</summary>
     private void Notify(InstanceLogInfo? logs, bool started)
     {
-        if (logs is null)
+        if (logs is not null)
         {
-            return;
+            NotifyObservers(started ? o => o.InstanceStarted(logs) : o => o.InstanceEnded(logs));
         }
+    }
+
+    /// <summary>Gives every observer the notice; one that throws is logged and does not stop the others.</summary>
+    private void NotifyObservers(Action<IInstanceLifecycleObserver> notice)
+    {
         foreach (var observer in _observers)
         {
             try
             {
-                if (started)
-                {
-                    observer.InstanceStarted(logs);
-                }
-                else
-                {
-                    observer.InstanceEnded(logs);
-                }
+                notice(observer);
             }
             catch (Exception ex)
             {

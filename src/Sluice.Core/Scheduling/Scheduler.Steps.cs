@@ -495,27 +495,8 @@ public sealed partial class Scheduler
         _logs.Step(step.AccountId, step.ClusterId, step.Id, StepLog.Stderr));
 
     /// <summary>Tells the observers (the log shipper) a step started or ended; they only queue work.</summary>
-    private void NotifyStep(StepLogInfo logs, bool started)
-    {
-        foreach (var observer in _observers)
-        {
-            try
-            {
-                if (started)
-                {
-                    observer.StepStarted(logs);
-                }
-                else
-                {
-                    observer.StepEnded(logs);
-                }
-            }
-            catch (Exception ex)
-            {
-                LogObserverFailed(_logger, ex);
-            }
-        }
-    }
+    private void NotifyStep(StepLogInfo logs, bool started) =>
+        NotifyObservers(started ? o => o.StepStarted(logs) : o => o.StepEnded(logs));
 
     private void ApplyActionOnFailure(ClusterRuntime cluster, ClusterSteps steps, Step failed)
     {
