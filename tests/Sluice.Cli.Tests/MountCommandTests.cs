@@ -56,8 +56,8 @@ public sealed class MountCommandTests(ServerFixture server)
     public async Task JobSubmit_BadMountDestination_ExitsNonZeroNamingTheEntry()
     {
         var file = server.WriteFile("bad-mount.json", $$"""
-            {"name": "bad", "clusterId": "{{server.ClusterId}}", "mounts": {"entries": [{"source": "oss://b/x/", "destination": "/etc"}]},
-             "dag": {"tasks": {"t": {"commandLine": "true"}}}}
+            {"name": "bad", "clusterId": "{{server.ClusterId}}", "mounts": {"entries": [{"source": "oss://bucket/x/", "destination": "/etc"} ] },
+             "dag": {"tasks": {"t": {"commandLine": "true"} } } }
             """);
 
         var result = await server.RunAsync("job", "submit", file);
