@@ -11,13 +11,14 @@ internal static class S3rver
     public static string Endpoint { get; } = FindEndpoint();
 
     /// <summary>Store options for s3rver (it accepts any well-formed signature with its default key S3RVER).</summary>
-    public static S3ObjectStoreOptions Options(string name = "s3rver", int partSize = 5 << 20) => new()
+    public static S3ObjectStoreOptions Options(string name = "s3rver", int partSize = 5 << 20, long multipartThreshold = 5L << 30) => new()
     {
         Name = name,
         ServiceUrl = Endpoint,
         AccessKey = "S3RVER",
         SecretKey = "S3RVER",
         PartSize = partSize,
+        MultipartThreshold = multipartThreshold,
     };
 
     private static string FindEndpoint()
