@@ -79,6 +79,12 @@ internal sealed class ApiGetBenchmark : IBenchmark
             _ = JsonSerializer.Deserialize(bytes, SluiceJsonContext.Default.ClusterInfo)!;
         }
 
+        // What the process spends with no request at all (scheduler, supervision, log shipping) is charged to the
+        // calls below; printed so it can be told apart.
+        var idleFrom = Process.GetCurrentProcess().TotalProcessorTime;
+        await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+        report.Value("api_get_server_idle_cpu_ms_per_s", (Process.GetCurrentProcess().TotalProcessorTime - idleFrom).TotalMilliseconds / 2);
+
         // Background load on this machine changes over seconds, so the sides take turns in short rounds (after
         // one warm-up each) and each sums its rounds.
         var rounds = options.Quick ? 3 : 5;
@@ -105,6 +111,25 @@ internal sealed class ApiGetBenchmark : IBenchmark
         report.Value("api_get_bare_p50_ms", loadBare.Percentile(0.50));
         report.Value("api_get_server_cpu_us_per_call", loadSluice.CpuUsPerCall);
         report.Value("api_get_bare_server_cpu_us_per_call", loadBare.CpuUsPerCall);
+        report.Value("api_get_client_cpu_s", loadSluice.ClientCpuSeconds);
+        report.Value("api_get_bare_client_cpu_s", loadBare.ClientCpuSeconds);
+
+        // The same server's CPU per request along shorter paths, so a miss can be split: /healthz passes the
+        // middleware but neither signature check nor store; an unsigned GET is refused by the signature check
+        // (401 error body); a signed GET of a missing cluster runs everything but the cluster's serialisation.
+        foreach (var (part, url, signed) in new[]
+        {
+            ("healthz", new Uri(server.Endpoint, "/healthz"), false),
+            ("unsigned_401", sluiceUrl, false),
+            ("signed_404", new Uri(server.Endpoint, "/v1/clusters/c-does-not-exist"), true),
+        })
+        {
+            var result = new LoadResult();
+            await HttpLoadGenerator.RunAsync(result, url, Concurrency, TimeSpan.FromSeconds(1), slice, signed ? key : null, cancellationToken);
+            report.Value($"api_get_part_http_{part}_server_cpu_us_per_call", result.CpuUsPerCall);
+            report.Value($"api_get_part_http_{part}_per_s", result.PerSecond);
+            report.Value($"api_get_part_http_{part}_client_cpu_s", result.ClientCpuSeconds);
+        }
 
         var bareResult = new LoadResult();
         var sdkResult = new LoadResult();
