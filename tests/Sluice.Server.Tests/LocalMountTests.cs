@@ -85,6 +85,18 @@ public sealed class LocalMountTests(ServerFixture server) : MountScenarios(serve
     }
 
     [Fact]
+    public async Task WritableMount_FifoLeftByTheTask_IsUploadedEmptyWithoutBlockingTheInstanceEnd()
+    {
+        var folder = await NewFolderAsync();
+
+        JobCompletion done = await RunAsync("sh -c 'mkfifo out/pipe; echo real > out/real.txt'", j => j.AddMount(folder, "out", writeSupport: true));
+
+        Assert.Equal(JobStates.Finished, done.Job.State);
+        Assert.Equal("real\n", await GetAsync(folder + "real.txt"));
+        Assert.Equal("", await GetAsync(folder + "pipe"));
+    }
+
+    [Fact]
     public async Task WritableMount_ReplacedByALinkOutOfTheWorkingDirectory_UploadsNothingAndFails()
     {
         var folder = await NewFolderAsync();

@@ -71,7 +71,7 @@ public sealed class MountManager(ObjectStoreResolver objects)
                         continue;
                     }
                     var target = new ObjectLocation(folder.Source.Store, folder.Source.Uri.WithKey(folder.Source.Uri.Key + relative));
-                    await ObjectTransfer.UploadAsync(path, target, cancellationToken).ConfigureAwait(false);
+                    await ObjectTransfer.UploadAsync(path, info.Length, target, cancellationToken).ConfigureAwait(false);
                 }
             }
             catch (Exception e) when (e is SluiceException or IOException or UnauthorizedAccessException)

@@ -32,10 +32,24 @@ public static class ObjectTransfer
     }
 
     /// <summary>Writes the local file to the object, replacing any object there.</summary>
-    public static async Task<ObjectInfo> UploadAsync(string path, ObjectLocation destination, CancellationToken cancellationToken)
+    public static Task<ObjectInfo> UploadAsync(string path, ObjectLocation destination, CancellationToken cancellationToken) =>
+        UploadAsync(path, null, destination, cancellationToken);
+
+    /// <summary>
+    /// Writes the first <paramref name="length"/> bytes of the local file (null: all of it) to the object. A length
+    /// of 0 never opens the file: a FIFO or device, whose size reads 0, gives an empty object instead of blocking or
+    /// streaming forever; a file still growing gives the bytes it had when its length was taken.
+    /// </summary>
+    public static async Task<ObjectInfo> UploadAsync(string path, long? length, ObjectLocation destination, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        var content = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
+        Stream content = length == 0
+            ? new MemoryStream([], writable: false)
+            : new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, BufferSize, FileOptions.SequentialScan);
+        if (length > 0)
+        {
+            content = new LimitedReadStream(content, length.Value);
+        }
         await using (content.ConfigureAwait(false))
         {
             return await destination.Store.PutAsync(destination.Uri, content, cancellationToken).ConfigureAwait(false);
