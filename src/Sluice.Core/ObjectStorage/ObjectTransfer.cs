@@ -22,10 +22,15 @@ public static class ObjectTransfer
         var content = await source.Store.OpenReadAsync(source.Uri, 0, null, cancellationToken).ConfigureAwait(false);
         await using (content.ConfigureAwait(false))
         {
-            var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+            // A whole object of the local store is a file: the kernel copies it, as cp does.
+            var kernel = content is FileStream;
+            var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: !kernel);
             await using (file.ConfigureAwait(false))
             {
-                await content.CopyToAsync(file, BufferSize, cancellationToken).ConfigureAwait(false);
+                if (!kernel || !KernelFileCopy.TryCopy((FileStream)content, file))
+                {
+                    await content.CopyToAsync(file, BufferSize, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
         File.Move(partial, path, overwrite: true);
