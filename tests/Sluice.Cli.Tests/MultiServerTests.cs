@@ -1,4 +1,5 @@
 using System.Globalization;
+using Npgsql;
 using Sluice.Client;
 using Sluice.Contracts;
 
@@ -108,6 +109,71 @@ public sealed class MultiServerTests : IAsyncLifetime
         Assert.Equal(120, indexes);
         // The rest ran on the surviving server.
         Assert.Contains(File.ReadAllLines(output), l => l.Split(' ')[2].StartsWith(Dir("data-b"), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task StopJob_OwnerKilledAfterTakingTheCommandBeforeItsEffectCommitted_TheNextOwnerStopsTheJob()
+    {
+        using var b = Client(_b!);
+        // The job's row held: A's writer cannot commit the job's end, the stop's effect.
+        var (_, job, database) = await KillOwnerOnceItTookAsync("SELECT 1 FROM jobs WHERE job_id = $1 FOR UPDATE", (_, job) => b.StopJobAsync(job), "StopJob");
+        await using (database)
+        {
+            var done = await b.WaitForJobAsync(job, Bounded);
+            Assert.True(done.Job.State == JobStates.Stopped, $"the job is {done.Job.State}: {done.Job.StateChangeReason?.Code} {done.Job.StateChangeReason?.Message}");
+            Assert.True(done.Job.Metrics.FinishedCount < 300, $"{done.Job.Metrics.FinishedCount} instances finished: the job was not stopped");
+            await WaitForAsync(() => Scalar(database, "SELECT COUNT(*) FROM commands WHERE job_id = $1", job) == 0, "the stop command completed");
+        }
+    }
+
+    [Fact]
+    public async Task TerminateCluster_OwnerKilledAfterTakingTheCommandBeforeItsEffectCommitted_TheNextOwnerTerminatesIt()
+    {
+        using var b = Client(_b!);
+        // The task's row held: A's writer stalls at the next instance end, so Terminating (and the command's completion) queue behind it.
+        var (cluster, job, database) = await KillOwnerOnceItTookAsync("SELECT 1 FROM tasks WHERE job_id = $1 FOR UPDATE", (cluster, _) => b.TerminateClusterAsync(cluster), "Terminate");
+        await using (database)
+        {
+            var ended = await b.WaitForClusterTerminatedAsync(cluster, Bounded);
+            Assert.Equal("Terminated", ended.State);
+            Assert.Equal(JobStates.Stopped, (await b.GetJobAsync(job)).Value.State);
+        }
+    }
+
+    /// <summary>
+    /// Server A runs a long job on its cluster; the test holds a row A's writer needs, so nothing A does from then on
+    /// commits; a command sent through B is taken by A; then A is killed -9 and its session waiting for the row ended.
+    /// </summary>
+    private async Task<(string Cluster, string Job, NpgsqlConnection Database)> KillOwnerOnceItTookAsync(string holdSql, Func<string, string, Task> send, string kind)
+    {
+        using var a = Client(_a!);
+        var cluster = (await a.CreateClusterAsync(Cluster("doomed"))).Value.Id;
+        await a.WaitForClusterReadyAsync(cluster, Bounded);
+        var output = Path.Combine(_root, "runs.txt");
+        var job = (await a.CreateJobAsync(Job("long", cluster, 300, output, "sleep 0.5; "))).Value.Id;
+        await WaitForLinesAsync(output, 5);
+        var database = await _database.OpenAsync();
+        await using (var hold = await database.BeginTransactionAsync())
+        {
+            await using (var row = new NpgsqlCommand(holdSql, database, hold) { Parameters = { new() { Value = job } } })
+            {
+                await row.ExecuteNonQueryAsync();
+            }
+            await send(cluster, job);
+            // A's coordinator takes the command on a connection of its own (it stays in the table, marked) and acts on it.
+            await WaitForAsync(() => Scalar(database, "SELECT COUNT(*) FROM commands WHERE kind = $1 AND taken_by IS NOT NULL", kind) == 1, $"server A taking the {kind} command");
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            _a!.KillHard();
+            Scalar(database, "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid)) AND $1 <> ''", job);
+            await hold.RollbackAsync();
+        }
+        return (cluster, job, database);
+    }
+
+    private static long Scalar(NpgsqlConnection connection, string sql, string parameter)
+    {
+        using var command = new NpgsqlCommand(sql, connection) { Parameters = { new() { Value = parameter } } };
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
     [Fact]
