@@ -66,6 +66,7 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
     {
         _owner = owner;
         await HeartbeatAsync(cancellationToken).ConfigureAwait(false);
+        await ReclaimOwnAsync(cancellationToken).ConfigureAwait(false);
         _listener = Task.Run(() => ListenAsync(_stop.Token), CancellationToken.None);
         _loop = Task.Run(() => RunAsync(_stop.Token), CancellationToken.None);
     }
@@ -255,8 +256,9 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
         {
             var held = _owned.Keys.ToArray();
             var renewed = (await connection.QueryAsync<string>(new CommandDefinition($"""
-                INSERT INTO servers (server_id, base_url) VALUES (@me, @url)
-                ON CONFLICT (server_id) DO UPDATE SET heartbeat_at = now(), base_url = COALESCE(EXCLUDED.base_url, servers.base_url);
+                INSERT INTO servers (server_id, base_url, incarnation) VALUES (@me, @url, @incarnation)
+                ON CONFLICT (server_id) DO UPDATE SET heartbeat_at = now(), base_url = COALESCE(EXCLUDED.base_url, servers.base_url),
+                    incarnation = EXCLUDED.incarnation;
                 DELETE FROM commands AS c USING clusters AS k WHERE k.cluster_id = c.cluster_id AND NOT (k.{ActiveState});
                 DELETE FROM commands AS c USING jobs AS j
                 WHERE c.kind = 'StopJob' AND c.taken_by = @incarnation AND j.job_id = c.job_id AND j.state IN ('Finished', 'Failed', 'Stopped');
@@ -287,25 +289,41 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
         }
     }
 
-    private async Task ClaimOrphansAsync(CancellationToken cancellationToken)
+    private Task ClaimOrphansAsync(CancellationToken cancellationToken) =>
+        // A lease must have been expired for a whole lease time again: an owner that was only cut
+        // off from the database renews first once it is back. A cluster nobody claimed (its creator
+        // died between insert and claim, or it predates sharing) is taken once it is that old.
+        ClaimAndAdoptAsync($"""
+            UPDATE clusters SET owner_server_id = @me, lease_expires_at = now() + @lease
+            WHERE cluster_id IN (
+                SELECT cluster_id FROM clusters
+                WHERE {ActiveState}
+                  AND ((owner_server_id IS NULL AND created_at < @unownedBefore) OR lease_expires_at < now() - @lease)
+                ORDER BY cluster_id LIMIT 50
+                FOR UPDATE SKIP LOCKED)
+            RETURNING cluster_id, account_id
+            """, cancellationToken);
+
+    /// <summary>
+    /// At start: the clusters the database says this server id runs were run by an earlier process under this id (it
+    /// died or was stopped without handing them back). No other server may claim them before their lease has been
+    /// expired for another lease time, so this process resumes them at once instead of waiting for that.
+    /// </summary>
+    private Task ReclaimOwnAsync(CancellationToken cancellationToken) => ClaimAndAdoptAsync($"""
+        UPDATE clusters SET lease_expires_at = now() + @lease
+        WHERE owner_server_id = @me AND {ActiveState}
+        RETURNING cluster_id, account_id
+        """, cancellationToken);
+
+    /// <summary>Runs a claiming UPDATE … RETURNING cluster_id, account_id and adopts what it returns.</summary>
+    private async Task ClaimAndAdoptAsync(string claimSql, CancellationToken cancellationToken)
     {
         List<(string ClusterId, string AccountId)> claimed;
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            // A lease must have been expired for a whole lease time again: an owner that was only cut
-            // off from the database renews first once it is back. A cluster nobody claimed (its creator
-            // died between insert and claim, or it predates sharing) is taken once it is that old.
-            claimed = [.. await connection.QueryAsync<(string, string)>(new CommandDefinition($"""
-                UPDATE clusters SET owner_server_id = @me, lease_expires_at = now() + @lease
-                WHERE cluster_id IN (
-                    SELECT cluster_id FROM clusters
-                    WHERE {ActiveState}
-                      AND ((owner_server_id IS NULL AND created_at < @unownedBefore) OR lease_expires_at < now() - @lease)
-                    ORDER BY cluster_id LIMIT 50
-                    FOR UPDATE SKIP LOCKED)
-                RETURNING cluster_id, account_id
-                """, new { me = ServerId, lease = _options.LeaseTime, unownedBefore = UnixMicros.From(_time.GetUtcNow() - _options.LeaseTime) },
+            claimed = [.. await connection.QueryAsync<(string, string)>(new CommandDefinition(claimSql,
+                new { me = ServerId, lease = _options.LeaseTime, unownedBefore = UnixMicros.From(_time.GetUtcNow() - _options.LeaseTime) },
                 cancellationToken: cancellationToken)).ConfigureAwait(false)];
             foreach (var (clusterId, _) in claimed)
             {
