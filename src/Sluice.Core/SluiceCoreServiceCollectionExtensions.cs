@@ -25,6 +25,7 @@ public static class SluiceCoreServiceCollectionExtensions
         services.AddSingleton<ClusterRequestValidator>();
         services.AddSingleton<JobRequestValidator>();
         services.AddSingleton<PackageCache>();
+        services.AddSingleton<Mounts.MountManager>();
         services.AddSingleton<LogShipper>();
         services.AddSingleton<IInstanceLifecycleObserver>(sp => sp.GetRequiredService<LogShipper>());
         services.AddSingleton<ApplicationCatalog>();

@@ -53,14 +53,10 @@ internal sealed class FsCopy(ObjectStoreResolver objects, CliContext cli)
         }
         var location = objects.Resolve(source);
         var prefix = location.Uri.AsPrefix();
-        string? marker = null;
-        do
+        await foreach (var item in ObjectTransfer.ListAllAsync(location, ct))
         {
-            var page = await location.Store.ListAsync(prefix, null, marker, 1000, ct);
-            items.AddRange(page.Objects.Select(o => (location.Uri.WithKey(o.Key).ToString(), o.Key[prefix.Key.Length..])));
-            marker = page.NextMarker;
+            items.Add((location.Uri.WithKey(item.Key).ToString(), item.Key[prefix.Key.Length..]));
         }
-        while (marker is not null);
         return items;
     }
 
@@ -88,8 +84,7 @@ internal sealed class FsCopy(ObjectStoreResolver objects, CliContext cli)
                 throw new UsageException(Directory.Exists(source) ? $"'{source}' is a folder: add -r" : $"no such file: '{source}'");
             }
             var to = objects.Resolve(Target(destination, Path.GetFileName(source)));
-            await using var content = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
-            await to.Store.PutAsync(to.Uri, content, ct);
+            await ObjectTransfer.UploadAsync(source, to, ct);
             await cli.Stdout.WriteLineAsync($"upload: {source} to {to.Uri}");
         }
         else
@@ -97,15 +92,7 @@ internal sealed class FsCopy(ObjectStoreResolver objects, CliContext cli)
             var from = objects.Resolve(source);
             var path = destination.EndsWith('/') || Directory.Exists(destination) ? Path.Combine(destination, from.Uri.Name) : destination;
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            await using (var content = await from.Store.OpenReadAsync(from.Uri, 0, null, ct))
-            {
-                var temp = path + ".sluice-partial";
-                await using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
-                {
-                    await content.CopyToAsync(file, 1 << 20, ct);
-                }
-                File.Move(temp, path, overwrite: true);
-            }
+            await ObjectTransfer.DownloadAsync(from, path, ct);
             await cli.Stdout.WriteLineAsync($"download: {from.Uri} to {path}");
         }
     }

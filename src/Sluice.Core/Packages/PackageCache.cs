@@ -82,15 +82,7 @@ public sealed class PackageCache
         {
             try
             {
-                var source = await location.Store.OpenReadAsync(location.Uri, 0, null, cancellationToken).ConfigureAwait(false);
-                await using (source.ConfigureAwait(false))
-                {
-                    var file = new FileStream(archive, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
-                    await using (file.ConfigureAwait(false))
-                    {
-                        await source.CopyToAsync(file, 1 << 20, cancellationToken).ConfigureAwait(false);
-                    }
-                }
+                await ObjectTransfer.DownloadAsync(location, archive, cancellationToken).ConfigureAwait(false);
             }
             catch (SluiceException e)
             {
@@ -111,6 +103,7 @@ public sealed class PackageCache
         finally
         {
             File.Delete(archive);
+            File.Delete(archive + ".part");
             if (Directory.Exists(staging))
             {
                 Directory.Delete(staging, recursive: true);
