@@ -208,6 +208,16 @@ public sealed partial class Scheduler : IAsyncDisposable
         }
     });
 
+    /// <summary>
+    /// Issues <paramref name="write"/> on the loop after every request posted before it has been applied (and so has
+    /// issued its writes); the store keeps issue order, so it commits after their writes. Failures are logged.
+    /// </summary>
+    public void AfterQueued(Func<Task> write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        Post(() => Persist(write()));
+    }
+
     private void Post(Action action)
     {
         if (!_inbox.Writer.TryWrite(action))
