@@ -15,7 +15,13 @@ internal static class SluiceCli
         if (args.Length > 0 && args[0] == "streaming")
         {
             using var cancel = CancelOnCtrlC();
-            return await StreamingTool.RunAsync(args[1..], stdout, stderr, cancel.Token).ConfigureAwait(false);
+            var (rest, data) = StreamingDataOption(args[1..]);
+            if (rest is null)
+            {
+                await stderr.WriteLineAsync("error: --data needs a directory (the data directory whose objects/ folder is the local object store)").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+            return await StreamingTool.RunAsync(rest, stdout, stderr, ObjectStores.StreamingStore(data), cancel.Token).ConfigureAwait(false);
         }
 
         // A streaming step's task attempt on a cluster node (the server launches it): no command tree, no console.
@@ -104,6 +110,33 @@ internal static class SluiceCli
         {
             return ExitCodes.Failed;
         }
+    }
+
+    /// <summary>Takes <c>--data DIR</c> (as for <c>sluice fs</c>) out of a streaming command line; null arguments when it lacks its value.</summary>
+    private static (string[]? Arguments, string Data) StreamingDataOption(string[] args)
+    {
+        var rest = new List<string>(args.Length);
+        var data = UpCommand.DefaultDataDirectory;
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--data")
+            {
+                if (i + 1 >= args.Length)
+                {
+                    return (null, data);
+                }
+                data = args[++i];
+            }
+            else if (args[i].StartsWith("--data=", StringComparison.Ordinal))
+            {
+                data = args[i]["--data=".Length..];
+            }
+            else
+            {
+                rest.Add(args[i]);
+            }
+        }
+        return ([.. rest], data);
     }
 
     private static CancellationTokenSource CancelOnCtrlC()

@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Microsoft.Extensions.Configuration;
 using Sluice.Core.ObjectStorage;
-using Sluice.Server.Hosting;
 
 namespace Sluice.Cli.Commands;
 
@@ -59,12 +57,7 @@ internal static class FsCommands
         return fs;
     }
 
-    private static ObjectStoreResolver Resolver(ParseResult parse, Option<string> data)
-    {
-        var options = new SluiceServerOptions { DataDirectory = Path.GetFullPath(parse.GetValue(data)!) };
-        SluiceServerHost.BindObjectStorage(new ConfigurationBuilder().AddEnvironmentVariables("SLUICE_").Build(), options);
-        return SluiceServerHost.CreateObjectStoreResolver(options);
-    }
+    private static ObjectStoreResolver Resolver(ParseResult parse, Option<string> data) => ObjectStores.Resolver(parse.GetValue(data)!);
 
     private static async Task<int> ListAsync(CliContext cli, ObjectStoreResolver objects, string uri, bool recursive, CancellationToken ct)
     {

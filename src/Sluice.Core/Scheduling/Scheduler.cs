@@ -6,6 +6,7 @@ using Sluice.Core.Model;
 using Sluice.Core.Packages;
 using Sluice.Core.Ports;
 using Sluice.Core.Steps;
+using Sluice.Streaming;
 
 namespace Sluice.Core.Scheduling;
 
@@ -30,6 +31,7 @@ public sealed partial class Scheduler : IAsyncDisposable
     private readonly IInstanceLifecycleObserver[] _observers;
     private readonly StepCommandBuilder _stepCommands;
     private readonly PackageCache? _packages;
+    private readonly IStreamingStore? _streamingStore;
     private readonly Dictionary<string, ClusterRuntime> _clusters = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JobRuntime> _jobs = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -39,8 +41,9 @@ public sealed partial class Scheduler : IAsyncDisposable
 
     public Scheduler(IStore store, IEnumerable<IComputeBackend> backends, IOptions<SluiceOptions> options, LogPaths logs,
         IIdGenerator ids, TimeProvider time, ILogger<Scheduler> logger, StepCommandBuilder stepCommands,
-        IEnumerable<IInstanceLifecycleObserver>? observers = null, PackageCache? packages = null)
+        IEnumerable<IInstanceLifecycleObserver>? observers = null, PackageCache? packages = null, IStreamingStore? streamingStore = null)
     {
+        _streamingStore = streamingStore;
         _stepCommands = stepCommands;
         _packages = packages;
         _observers = observers?.ToArray() ?? [];
