@@ -40,7 +40,7 @@ internal static class SluiceCli
         root.Add(GlobalOptions.Endpoint);
         root.Add(GlobalOptions.Profile);
         Func<ParseResult, Func<CliContext, CancellationToken, Task<int>>, CancellationToken, Task<int>> run =
-            (parse, body, ct) => Guard(new CliContext(parse, console, stdout), stderr, body, ct);
+            (parse, body, ct) => Guard(new CliContext(parse, console, stdout, stderr), stderr, body, ct);
         root.Add(UpCommand.Build(run));
         root.Add(QuickstartCommand.Build(run));
         root.Add(ClusterCommands.Build(run));

@@ -32,7 +32,7 @@ internal static class FsCommands
         var destination = new Argument<string>("destination") { Description = "An object URI or a local path; ending in '/' (or an existing folder) keeps the source's name" };
         var cpRecursive = new Option<bool>("--recursive", "-r") { Description = "Copy a folder or a prefix with everything under it" };
         var cp = new Command("cp", "Copy local↔store or store↔store") { source, destination, cpRecursive };
-        cp.SetAction((parse, ct) => run(parse, (cli, token) => new FsCopy(Resolver(parse, data), cli).CopyAsync(parse.GetValue(source)!, parse.GetValue(destination)!, parse.GetValue(cpRecursive), token), ct));
+        cp.SetAction((parse, ct) => run(parse, (cli, token) => new FsCopy(Resolver(parse, data), cli, TimeProvider.System).CopyAsync(parse.GetValue(source)!, parse.GetValue(destination)!, parse.GetValue(cpRecursive), token), ct));
 
         var rmUri = new Argument<string>("uri") { Description = "An object, or a prefix with -r" };
         var rmRecursive = new Option<bool>("--recursive", "-r") { Description = "Delete every object under the prefix" };

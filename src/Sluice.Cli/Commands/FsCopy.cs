@@ -7,7 +7,7 @@ namespace Sluice.Cli.Commands;
 /// within one store, streamed between stores); with -r, folders and prefixes. Bytes are streamed,
 /// never held whole.
 /// </summary>
-internal sealed class FsCopy(ObjectStoreResolver objects, CliContext cli)
+internal sealed class FsCopy(ObjectStoreResolver objects, CliContext cli, TimeProvider time)
 {
     public async Task<int> CopyAsync(string source, string destination, bool recursive, CancellationToken ct)
     {
@@ -76,8 +76,10 @@ internal sealed class FsCopy(ObjectStoreResolver objects, CliContext cli)
             }
             else
             {
-                await using var content = await from.Store.OpenReadAsync(from.Uri, 0, null, ct);
+                var size = (await from.Store.HeadAsync(from.Uri, ct))?.Size;
+                await using var content = Watch(await from.Store.OpenReadAsync(from.Uri, 0, null, ct), from.Uri.ToString(), size, out var progress);
                 await to.Store.PutAsync(to.Uri, content, ct);
+                progress?.Complete();
             }
             await cli.Stdout.WriteLineAsync($"copy: {from.Uri} to {to.Uri}");
         }
@@ -88,8 +90,10 @@ internal sealed class FsCopy(ObjectStoreResolver objects, CliContext cli)
                 throw new UsageException(Directory.Exists(source) ? $"'{source}' is a folder: add -r" : $"no such file: '{source}'");
             }
             var to = objects.Resolve(Target(destination, Path.GetFileName(source)));
-            await using var content = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
+            var file = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
+            await using var content = Watch(file, source, file.Length, out var progress);
             await to.Store.PutAsync(to.Uri, content, ct);
+            progress?.Complete();
             await cli.Stdout.WriteLineAsync($"upload: {source} to {to.Uri}");
         }
         else
@@ -97,7 +101,8 @@ internal sealed class FsCopy(ObjectStoreResolver objects, CliContext cli)
             var from = objects.Resolve(source);
             var path = destination.EndsWith('/') || Directory.Exists(destination) ? Path.Combine(destination, from.Uri.Name) : destination;
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            await using (var content = await from.Store.OpenReadAsync(from.Uri, 0, null, ct))
+            var size = (await from.Store.HeadAsync(from.Uri, ct))?.Size;
+            await using (var content = Watch(await from.Store.OpenReadAsync(from.Uri, 0, null, ct), from.Uri.ToString(), size, out var progress))
             {
                 var temp = path + ".sluice-partial";
                 await using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
@@ -105,9 +110,17 @@ internal sealed class FsCopy(ObjectStoreResolver objects, CliContext cli)
                     await content.CopyToAsync(file, 1 << 20, ct);
                 }
                 File.Move(temp, path, overwrite: true);
+                progress?.Complete();
             }
             await cli.Stdout.WriteLineAsync($"download: {from.Uri} to {path}");
         }
+    }
+
+    /// <summary>The stream as it is, or counted by a progress bar when the copy is large and a terminal shows it.</summary>
+    private Stream Watch(Stream content, string label, long? size, out CopyProgress? progress)
+    {
+        progress = CopyProgress.For(cli.ProgressWriter, label, size, time);
+        return progress is null ? content : new ProgressStream(content, progress);
     }
 
     /// <summary>A destination URI ending in '/' names a prefix: the source's name goes under it.</summary>
