@@ -22,29 +22,18 @@ public sealed class StreamingObjectStepTests(StreamingObjectFixture server) : IC
 
     private static string NewBucket() => "s3://streams-" + Guid.NewGuid().ToString("N")[..12];
 
-    private const string Mapper = "import sys\nfor line in sys.stdin:\n    for w in line.split():\n        print('LongValueSum:' + w + '\\t1')\n";
-
     [Fact]
     public async Task StreamingStep_InputOutputAndCacheFileOnTheStore_WritesPartFilesAndSuccess()
     {
         var bucket = NewBucket();
         await server.CreateBucketAsync(bucket);
-        var expected = new Dictionary<string, long>();
-        var random = new Random(5);
-        string[] words = ["red", "green", "blue", "cyan"];
-        for (var f = 0; f < 3; f++)
+        var (texts, expected) = StreamingStepTests.WordCorpus(5, ["red", "green", "blue", "cyan"], files: 3, lines: 300);
+        for (var f = 0; f < texts.Count; f++)
         {
-            var text = new StringBuilder();
-            for (var line = 0; line < 300; line++)
-            {
-                var word = words[random.Next(words.Length)];
-                expected[word] = expected.GetValueOrDefault(word) + 1;
-                text.Append(word).Append('\n');
-            }
-            await server.PutObjectAsync($"{bucket}/in/part{f}.txt", text.ToString());
+            await server.PutObjectAsync($"{bucket}/in/part{f}.txt", texts[f]);
         }
         await server.PutObjectAsync($"{bucket}/in/_SUCCESS", "");
-        await server.PutObjectAsync($"{bucket}/code/mapper.py", Mapper);
+        await server.PutObjectAsync($"{bucket}/code/mapper.py", StreamingStepTests.WordCountMapper);
         ClusterInfo cluster = await Client.CreateClusterAsync(StepTests.ThreeNodes("streaming-objects").KeepAlive().Build());
 
         AddStepsResponse added = await Client.AddStepsAsync(cluster.Id,
