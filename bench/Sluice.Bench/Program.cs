@@ -3,6 +3,11 @@ using Sluice.Bench;
 
 // Usage: dotnet run -c Release --project bench/Sluice.Bench -- [--quick] [name ...]
 // With no names every benchmark runs. Each prints name=value lines; see docs/benchmarks.md.
+if (args.Length > 0 && args[0] == Sluice.Bench.Foundation.HttpLoadGenerator.Flag)
+{
+    return await Sluice.Bench.Foundation.HttpLoadGenerator.RunChildAsync(args);
+}
+
 var benchmarks = typeof(Program).Assembly.GetTypes()
     .Where(t => typeof(IBenchmark).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false })
     .Select(t => (IBenchmark)Activator.CreateInstance(t)!)

@@ -19,6 +19,7 @@ namespace Sluice.Client;
 /// </example>
 public sealed class ClusterRequestBuilder
 {
+    private readonly MountEntries _mounts = new();
     private static readonly string[] Targets = ["Master", "Workers", "All"];
 
     private readonly List<InstanceGroupConfig> _groups = [];
@@ -218,6 +219,20 @@ public sealed class ClusterRequestBuilder
         return this;
     }
 
+    /// <summary>
+    /// Adds a mount (BatchCompute's <c>Mounts.Entries</c>): the object-storage folder <paramref name="source"/> is copied to
+    /// <paramref name="destination"/> inside the working directory of each job instance on the cluster before the instance runs. Default: no mounts.
+    /// </summary>
+    /// <param name="source">An object-storage folder such as <c>oss://bucket/data/</c> (a trailing '/' is implied).</param>
+    /// <param name="destination">A folder relative to the working directory, such as <c>data/in</c>.</param>
+    /// <param name="writeSupport">True to upload files the instance creates or changes there back under the source when it ends. Default false.</param>
+    /// <exception cref="ArgumentException">The source or destination is empty.</exception>
+    public ClusterRequestBuilder AddMount(string source, string destination, bool writeSupport = false)
+    {
+        _mounts.Add(source, destination, writeSupport);
+        return this;
+    }
+
     /// <summary>Creates the request.</summary>
     /// <exception cref="ArgumentException">No name or no instance group was given.</exception>
     public CreateClusterRequest Build()
@@ -258,6 +273,7 @@ public sealed class ClusterRequestBuilder
             Applications = _applications.Count == 0 ? null : _applications.Select(a => new ApplicationConfig { Name = a.Name, Version = a.Version }).ToList(),
             Steps = _steps.Count == 0 ? null : [.. _steps],
             StepConcurrencyLevel = _stepConcurrencyLevel,
+            Mounts = _mounts.Build(),
         };
     }
 }

@@ -29,6 +29,7 @@ public sealed class JobRequestBuilder
     private string? _clusterId;
     private CreateClusterRequest? _autoCluster;
     private string? _clientToken;
+    private readonly MountEntries _mounts = new();
 
     /// <summary>Sets the job's name. Required.</summary>
     /// <param name="name">The name.</param>
@@ -90,6 +91,20 @@ public sealed class JobRequestBuilder
     public JobRequestBuilder FailOnInstanceFail(bool enabled = true)
     {
         _failOnInstanceFail = enabled;
+        return this;
+    }
+
+    /// <summary>
+    /// Adds a mount (BatchCompute's <c>Mounts.Entries</c>; for the same destination it replaces the cluster's mount): the object-storage folder <paramref name="source"/> is copied to
+    /// <paramref name="destination"/> inside each instance's working directory before the instance runs. Default: no mounts.
+    /// </summary>
+    /// <param name="source">An object-storage folder such as <c>oss://bucket/data/</c> (a trailing '/' is implied).</param>
+    /// <param name="destination">A folder relative to the working directory, such as <c>data/in</c>.</param>
+    /// <param name="writeSupport">True to upload files the instance creates or changes there back under the source when it ends. Default false.</param>
+    /// <exception cref="ArgumentException">The source or destination is empty.</exception>
+    public JobRequestBuilder AddMount(string source, string destination, bool writeSupport = false)
+    {
+        _mounts.Add(source, destination, writeSupport);
         return this;
     }
 
@@ -191,6 +206,7 @@ public sealed class JobRequestBuilder
             ClusterId = _clusterId,
             AutoCluster = _autoCluster,
             ClientToken = _clientToken,
+            Mounts = _mounts.Build(),
             Dag = new DagSpec
             {
                 Tasks = _tasks.ToDictionary(t => t.Key, t => Copy(t.Value), StringComparer.Ordinal),

@@ -31,6 +31,8 @@ public sealed class CreateClusterRequest
     public List<StepConfig>? Steps { get; set; }
     /// <summary>How many steps may run at once (1-256). Default 1: one after another.</summary>
     public int? StepConcurrencyLevel { get; set; }
+    /// <summary>Object-storage folders copied into the working directory of every job instance on the cluster. Optional.</summary>
+    public MountsConfig? Mounts { get; set; }
 }
 
 /// <summary>One instance group of a cluster request.</summary>
@@ -80,6 +82,8 @@ public sealed class ClusterInfo
     public List<ApplicationConfig> Applications { get; set; } = [];
     /// <summary>How many steps may run at once.</summary>
     public int StepConcurrencyLevel { get; set; } = 1;
+    /// <summary>The cluster's mounts, normalized (sources end in '/'); null when it has none.</summary>
+    public MountsConfig? Mounts { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? ReadyAt { get; set; }
     public DateTimeOffset? EndedAt { get; set; }

@@ -39,6 +39,14 @@ public static class ErrorCodes
     public const string ObjectStoreUnavailable = "ObjectStoreUnavailable";
     /// <summary>A task's package cannot be fetched or unpacked (missing, unreadable or corrupt archive) (400).</summary>
     public const string PackageUnavailable = "PackageUnavailable";
+    /// <summary>A mount's destination is blank, absolute, has a '..' segment, names the working directory itself or lies inside another mount's; the message names the entry (400).</summary>
+    public const string InvalidMountDestination = "InvalidMountDestination";
+    /// <summary>Two mounts of one cluster or one job have the same destination; the message names both entries (400).</summary>
+    public const string DuplicateMountDestination = "DuplicateMountDestination";
+    /// <summary>A mount's source could not be copied into the instance's working directory (missing bucket, unreachable store, a key that is no file path); the instance never launched (instance error code).</summary>
+    public const string MountUnavailable = "MountUnavailable";
+    /// <summary>Files of a writable mount could not be uploaded back under its source when the instance ended (instance error code).</summary>
+    public const string MountWriteBackFailed = "MountWriteBackFailed";
     /// <summary>A step's input does not exist (and no earlier step of the cluster writes it) (400).</summary>
     public const string InputNotFound = "InputNotFound";
     /// <summary>A step's output already exists, or an earlier active step of the cluster writes it (409).</summary>

@@ -19,6 +19,8 @@ public sealed class CreateJobRequest
     public DagSpec? Dag { get; set; }
     /// <summary>Makes the submit idempotent.</summary>
     public string? ClientToken { get; set; }
+    /// <summary>Object-storage folders copied into each instance's working directory; for the same destination they win over the cluster's. Optional.</summary>
+    public MountsConfig? Mounts { get; set; }
 }
 
 /// <summary>The DAG: tasks by name, and for each task the tasks that run after it.</summary>
@@ -80,6 +82,8 @@ public sealed class JobInfo
     public bool UsesAutoCluster { get; set; }
     public int TaskCount { get; set; }
     public InstanceMetrics Metrics { get; set; } = new();
+    /// <summary>The job's own mounts, normalized (sources end in '/'); null when it has none.</summary>
+    public MountsConfig? Mounts { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? StartedAt { get; set; }
     public DateTimeOffset? EndedAt { get; set; }
@@ -116,7 +120,7 @@ public sealed class InstanceInfo
     public string? NodeId { get; set; }
     public string? Host { get; set; }
     public int? ExitCode { get; set; }
-    /// <summary>Why the last attempt failed: NonZeroExit, TimedOut, LaunchFailed, Stopped, NodeLost.</summary>
+    /// <summary>Why the last attempt failed: NonZeroExit, TimedOut, LaunchFailed, Stopped, NodeLost, PackageUnavailable, MountUnavailable, MountWriteBackFailed.</summary>
     public string? ErrorCode { get; set; }
     public string? ErrorMessage { get; set; }
     public DateTimeOffset? StartedAt { get; set; }

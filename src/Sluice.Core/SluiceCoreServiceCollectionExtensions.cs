@@ -27,6 +27,7 @@ public static class SluiceCoreServiceCollectionExtensions
         services.AddSingleton<JobRequestValidator>();
         services.AddSingleton<PackageCache>();
         services.AddSingleton<IStreamingStore, ObjectStreamingStore>();
+        services.AddSingleton<Mounts.MountManager>();
         services.AddSingleton<LogShipper>();
         services.AddSingleton<IInstanceLifecycleObserver>(sp => sp.GetRequiredService<LogShipper>());
         services.AddSingleton<ApplicationCatalog>();

@@ -124,28 +124,15 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         {
             throw ObjectStoreErrors.NotAnObject(uri);
         }
-        var first = ArrayPool<byte>.Shared.Rent(_options.PartSize);
-        try
+        // The SDK sends a seekable stream from its start (it rewinds to sign and to retry), so only a source
+        // positioned there can go up unbuffered.
+        if (content is { CanSeek: true, Position: 0 } && content.Length <= _options.MultipartThreshold)
         {
-            var filled = await FillAsync(content, first, _options.PartSize, cancellationToken).ConfigureAwait(false);
-            if (filled < _options.PartSize)
-            {
-                using var body = new MemoryStream(first, 0, filled, writable: false);
-                await PutOneAsync(uri, body, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                var buffer = first;
-                first = null;
-                await PutMultipartAsync(uri, content, buffer, cancellationToken).ConfigureAwait(false);
-            }
+            await PutOneAsync(uri, content, cancellationToken).ConfigureAwait(false);
         }
-        finally
+        else
         {
-            if (first is not null)
-            {
-                ArrayPool<byte>.Shared.Return(first);
-            }
+            await PutInPartsAsync(uri, content, cancellationToken).ConfigureAwait(false);
         }
         return await HeadAsync(uri, cancellationToken).ConfigureAwait(false)
             ?? throw ObjectStoreErrors.Unavailable(uri, Name, _options.ServiceUrl, "accepted the write but does not show the object");
@@ -263,6 +250,34 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     }
 
     public void Dispose() => _client.Dispose();
+
+    /// <summary>One buffered PUT when the source ends within a part, else a multipart upload.</summary>
+    private async Task PutInPartsAsync(ObjectUri uri, Stream content, CancellationToken cancellationToken)
+    {
+        var first = ArrayPool<byte>.Shared.Rent(_options.PartSize);
+        try
+        {
+            var filled = await FillAsync(content, first, _options.PartSize, cancellationToken).ConfigureAwait(false);
+            if (filled < _options.PartSize)
+            {
+                using var body = new MemoryStream(first, 0, filled, writable: false);
+                await PutOneAsync(uri, body, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                var buffer = first;
+                first = null;
+                await PutMultipartAsync(uri, content, buffer, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            if (first is not null)
+            {
+                ArrayPool<byte>.Shared.Return(first);
+            }
+        }
+    }
 
     private async Task PutOneAsync(ObjectUri uri, Stream body, CancellationToken cancellationToken)
     {

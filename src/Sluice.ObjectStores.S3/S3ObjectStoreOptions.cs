@@ -19,10 +19,20 @@ public sealed class S3ObjectStoreOptions
     public string? SecretKey { get; set; }
 
     /// <summary>
-    /// Objects larger than this are written as multipart uploads in parts of this size; also the write
-    /// buffer per part in flight. Default 16 MiB; S3 needs at least 5 MiB.
+    /// Part size of multipart uploads; also the write buffer per part in flight. Default 16 MiB; S3 needs
+    /// at least 5 MiB. A source of unknown length (a pipe, a network stream) longer than one part goes up
+    /// as a multipart upload.
     /// </summary>
     public int PartSize { get; set; } = 16 << 20;
+
+    /// <summary>
+    /// A seekable source (a file) of up to this many bytes goes up in one streamed PUT, read straight from
+    /// the source with no buffering; a longer one as a multipart upload. Default 5 GiB, S3's limit for one PUT:
+    /// on a self-hosted endpoint one request is the fastest way (servers such as s3rver copy every part
+    /// again when a multipart upload completes). Lower it (e.g. to 64 MiB) for a distant endpoint, where
+    /// parts in flight beat one long request and a failed part is retried alone.
+    /// </summary>
+    public long MultipartThreshold { get; set; } = 5L << 30;
 
     /// <summary>Parts uploaded at once. Default 4 (so at most 4 × <see cref="PartSize"/> is buffered per write).</summary>
     public int MaxConcurrentParts { get; set; } = 4;

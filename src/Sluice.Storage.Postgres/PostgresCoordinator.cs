@@ -35,6 +35,8 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
     private Task _loop = Task.CompletedTask;
     private Task _listener = Task.CompletedTask;
     private DateTimeOffset _lastRenewed;
+    private string? _baseAddress;
+    private volatile bool _heartbeatNow;
 
     /// <summary>Creates the coordinator on the store's database; <see cref="StartAsync"/> runs it.</summary>
     public PostgresCoordinator(PostgresStore store, CoordinatorOptions options, TimeProvider? timeProvider = null, ILogger<PostgresCoordinator>? logger = null)
@@ -149,6 +151,31 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
         }
     }
 
+    /// <inheritdoc />
+    public void Advertise(Uri baseAddress)
+    {
+        ArgumentNullException.ThrowIfNull(baseAddress);
+        _baseAddress = baseAddress.ToString();
+        // Published by the next heartbeat, brought forward so other servers can forward log reads at once.
+        _heartbeatNow = true;
+        Wake();
+    }
+
+    /// <inheritdoc />
+    public async Task<Uri?> FindOwnerAddressAsync(string clusterId, CancellationToken cancellationToken)
+    {
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            // A server that missed a whole lease time of heartbeats is taken for dead: its clusters are about to move.
+            var address = await connection.ExecuteScalarAsync<string?>(new CommandDefinition("""
+                SELECT s.base_url FROM clusters AS k JOIN servers AS s ON s.server_id = k.owner_server_id
+                WHERE k.cluster_id = @clusterId AND s.server_id <> @me AND s.heartbeat_at > now() - @lease
+                """, new { clusterId, me = ServerId, lease = _options.LeaseTime }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return address is null ? null : new Uri(address);
+        }
+    }
+
     private void Wake()
     {
         try
@@ -172,8 +199,9 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
         {
             try
             {
-                if (_time.GetUtcNow() >= nextHeartbeat)
+                if (_time.GetUtcNow() >= nextHeartbeat || _heartbeatNow)
                 {
+                    _heartbeatNow = false;
                     nextHeartbeat = _time.GetUtcNow() + _options.HeartbeatInterval;
                     await HeartbeatAsync(cancellationToken).ConfigureAwait(false);
                     await ClaimOrphansAsync(cancellationToken).ConfigureAwait(false);
@@ -221,12 +249,13 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
         {
             var held = _owned.Keys.ToArray();
             var renewed = (await connection.QueryAsync<string>(new CommandDefinition($"""
-                INSERT INTO servers (server_id) VALUES (@me) ON CONFLICT (server_id) DO UPDATE SET heartbeat_at = now();
+                INSERT INTO servers (server_id, base_url) VALUES (@me, @url)
+                ON CONFLICT (server_id) DO UPDATE SET heartbeat_at = now(), base_url = COALESCE(EXCLUDED.base_url, servers.base_url);
                 DELETE FROM commands AS c USING clusters AS k WHERE k.cluster_id = c.cluster_id AND NOT (k.{ActiveState});
                 UPDATE clusters SET lease_expires_at = now() + @lease
                 WHERE owner_server_id = @me AND cluster_id = ANY(@held) AND {ActiveState}
                 RETURNING cluster_id;
-                """, new { me = ServerId, lease = _options.LeaseTime, held }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
+                """, new { me = ServerId, lease = _options.LeaseTime, held, url = _baseAddress }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
             _lastRenewed = _time.GetUtcNow();
             var missing = held.Where(id => !renewed.Contains(id)).ToArray();
             if (missing.Length == 0)

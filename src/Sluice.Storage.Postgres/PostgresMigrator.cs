@@ -40,8 +40,9 @@ internal static class PostgresMigrator
                 );
                 SET LOCAL search_path TO {quoted};
                 """, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            var current = await connection.ExecuteScalarAsync<int?>(new CommandDefinition(
-                "SELECT MAX(version) FROM schema_version", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false) ?? 0;
+            var applied = (await connection.QueryAsync<int>(new CommandDefinition(
+                "SELECT version FROM schema_version", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToHashSet();
+            var current = applied.Count == 0 ? 0 : applied.Max();
             if (current > LatestVersion)
             {
                 throw new SluiceException(ErrorCodes.StoreUnavailable,
@@ -49,7 +50,8 @@ internal static class PostgresMigrator
                     "It was written by a newer Sluice: upgrade Sluice to open it (or point this one at another database or schema).");
             }
 
-            foreach (var migration in Migrations.Where(m => m.Version > current))
+            // Every version not recorded yet, in order: one merged after a higher one (numbers are handed out in advance) still runs.
+            foreach (var migration in Migrations.Where(m => !applied.Contains(m.Version)))
             {
                 await connection.ExecuteAsync(new CommandDefinition(migration.Sql, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
                 await connection.ExecuteAsync(new CommandDefinition("INSERT INTO schema_version (version, name) VALUES (@Version, @Name)",

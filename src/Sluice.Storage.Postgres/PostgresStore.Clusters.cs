@@ -11,8 +11,9 @@ public sealed partial class PostgresStore
     private const string InsertClusterSql = """
         INSERT INTO clusters (cluster_id, account_id, name, description, state, reason_code, reason_message,
             keep_alive, termination_protected, log_uri, backend, bootstrap_actions_json, tags_json, owner_job_id,
-            has_run_work, client_token, request_hash, created_at, ready_at, ended_at, applications_json, step_concurrency_level)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+            has_run_work, client_token, request_hash, created_at, ready_at, ended_at, applications_json, step_concurrency_level,
+            mounts_json)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
         """;
 
     private const string InsertGroupSql = """
@@ -32,7 +33,7 @@ public sealed partial class PostgresStore
                 cluster.Backend, JsonColumns.FromActions(cluster.BootstrapActions), JsonColumns.FromMap(cluster.Tags), cluster.OwnerJobId,
                 cluster.HasRunWork, cluster.ClientToken, cluster.RequestHash, UnixMicros.From(cluster.CreatedAt),
                 UnixMicros.From(cluster.ReadyAt), UnixMicros.From(cluster.EndedAt), JsonColumns.FromApplications(cluster.Applications),
-                (long)cluster.StepConcurrencyLevel);
+                (long)cluster.StepConcurrencyLevel, JsonColumns.FromMounts(cluster.Mounts));
             for (var i = 0; i < cluster.Groups.Count; i++)
             {
                 var g = cluster.Groups[i];

@@ -10,8 +10,8 @@ public sealed partial class PostgresStore
     private const string InsertJobSql = """
         INSERT INTO jobs (job_id, account_id, name, description, priority, state, reason_code, reason_message,
             job_fail_on_instance_fail, cluster_id, auto_cluster_json, task_count, client_token, request_hash,
-            created_at, started_at, ended_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+            created_at, started_at, ended_at, mounts_json)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
         """;
 
     private const string CopyTasksSql = """
@@ -39,7 +39,8 @@ public sealed partial class PostgresStore
             await ctx.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             ctx.Add(InsertJobSql, job.Id, job.AccountId, job.Name, job.Description, (long)job.Priority, job.State.ToString(), job.Reason?.Code,
                 job.Reason?.Message, job.JobFailOnInstanceFail, job.ClusterId, job.AutoClusterJson, (long)job.TaskCount, job.ClientToken,
-                job.RequestHash, UnixMicros.From(job.CreatedAt), UnixMicros.From(job.StartedAt), UnixMicros.From(job.EndedAt));
+                job.RequestHash, UnixMicros.From(job.CreatedAt), UnixMicros.From(job.StartedAt), UnixMicros.From(job.EndedAt),
+                JsonColumns.FromMounts(job.Mounts));
             if (job.ClientToken is not null)
             {
                 await FlushCheckingTokenAsync(ctx, "ux_jobs_client_token", job.ClientToken).ConfigureAwait(false);

@@ -32,11 +32,13 @@ internal static class EmbeddedMigrations
         }
 
         migrations.Sort((a, b) => a.Version.CompareTo(b.Version));
+        // Numbers are handed out to branches in advance, so a branch may carry 5 before 4 is merged: a
+        // gap is allowed (the migrator applies every version a database has not recorded), a repeat is not.
         for (var i = 0; i < migrations.Count; i++)
         {
-            if (migrations[i].Version != i + 1)
+            if (migrations[i].Version < 1 || (i > 0 && migrations[i].Version == migrations[i - 1].Version))
             {
-                throw new InvalidOperationException($"Migration versions must run 1, 2, 3… without gaps; found {migrations[i].Name}.");
+                throw new InvalidOperationException($"Migration versions must be positive and distinct; found {migrations[i].Name}.");
             }
         }
 

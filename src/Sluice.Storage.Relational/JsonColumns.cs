@@ -31,6 +31,12 @@ internal static class JsonColumns
     public static IReadOnlyList<ClusterApplication> ToApplications(string? json) =>
         json is null ? [] : JsonSerializer.Deserialize(json, StoreJsonContext.Default.ListClusterApplication)!;
 
+    public static string? FromMounts(IReadOnlyList<Mount>? mounts) =>
+        mounts is null || mounts.Count == 0 ? null : JsonSerializer.Serialize([.. mounts], StoreJsonContext.Default.ListMount);
+
+    public static IReadOnlyList<Mount> ToMounts(string? json) =>
+        json is null ? [] : JsonSerializer.Deserialize(json, StoreJsonContext.Default.ListMount)!;
+
     public static string ToProperties(StepProperties properties) => JsonSerializer.Serialize(properties, SluiceJsonContext.Default.StepProperties);
 
     public static StepProperties FromProperties(string json) => JsonSerializer.Deserialize(json, SluiceJsonContext.Default.StepProperties)!;

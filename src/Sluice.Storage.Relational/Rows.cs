@@ -50,6 +50,7 @@ internal sealed class ClusterRow
     public long? EndedAt { get; set; }
     public string? ApplicationsJson { get; set; }
     public long StepConcurrencyLevel { get; set; } = 1;
+    public string? MountsJson { get; set; }
 
     public Cluster ToModel(IReadOnlyList<InstanceGroup> groups) => new()
     {
@@ -70,6 +71,7 @@ internal sealed class ClusterRow
         HasRunWork = HasRunWork,
         Applications = JsonColumns.ToApplications(ApplicationsJson),
         StepConcurrencyLevel = (int)StepConcurrencyLevel,
+        Mounts = JsonColumns.ToMounts(MountsJson),
         ClientToken = ClientToken,
         RequestHash = RequestHash,
         CreatedAt = UnixMicros.To(CreatedAt),
@@ -157,6 +159,7 @@ internal sealed class JobRow
     public long CreatedAt { get; set; }
     public long? StartedAt { get; set; }
     public long? EndedAt { get; set; }
+    public string? MountsJson { get; set; }
 
     public Job ToModel() => new()
     {
@@ -171,6 +174,7 @@ internal sealed class JobRow
         ClusterId = ClusterId,
         AutoClusterJson = AutoClusterJson,
         TaskCount = checked((int)TaskCount),
+        Mounts = JsonColumns.ToMounts(MountsJson),
         ClientToken = ClientToken,
         RequestHash = RequestHash,
         CreatedAt = UnixMicros.To(CreatedAt),

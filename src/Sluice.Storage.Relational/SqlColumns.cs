@@ -13,7 +13,7 @@ internal static class SqlColumns
             bootstrap_actions_json AS BootstrapActionsJson, tags_json AS TagsJson, owner_job_id AS OwnerJobId,
             has_run_work AS HasRunWork, client_token AS ClientToken, request_hash AS RequestHash,
             created_at AS CreatedAt, ready_at AS ReadyAt, ended_at AS EndedAt, applications_json AS ApplicationsJson,
-            step_concurrency_level AS StepConcurrencyLevel
+            step_concurrency_level AS StepConcurrencyLevel, mounts_json AS MountsJson
             """;
 
     public const string Group = """
@@ -39,7 +39,7 @@ internal static class SqlColumns
             state AS State, reason_code AS ReasonCode, reason_message AS ReasonMessage,
             job_fail_on_instance_fail AS JobFailOnInstanceFail, cluster_id AS ClusterId, auto_cluster_json AS AutoClusterJson,
             task_count AS TaskCount, client_token AS ClientToken, request_hash AS RequestHash,
-            created_at AS CreatedAt, started_at AS StartedAt, ended_at AS EndedAt
+            created_at AS CreatedAt, started_at AS StartedAt, ended_at AS EndedAt, mounts_json AS MountsJson
             """;
 
     public const string Task = """

@@ -11,4 +11,5 @@ namespace Sluice.Storage.Relational;
 [JsonSerializable(typeof(List<BootstrapAction>))]
 [JsonSerializable(typeof(List<ClusterApplication>))]
 [JsonSerializable(typeof(List<StepFile>))]
+[JsonSerializable(typeof(List<Mount>))]
 internal sealed partial class StoreJsonContext : JsonSerializerContext;

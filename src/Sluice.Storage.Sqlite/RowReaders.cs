@@ -42,6 +42,7 @@ internal static class RowReaders
         EndedAt = Integer(r, 19),
         ApplicationsJson = Text(r, 20),
         StepConcurrencyLevel = r.GetInt64(21),
+        MountsJson = Text(r, 22),
     };
 
     /// <summary>A group whose columns start at <paramref name="at"/>, in <c>GroupColumns</c> order.</summary>
@@ -78,6 +79,7 @@ internal static class RowReaders
         CreatedAt = r.GetInt64(14),
         StartedAt = Integer(r, 15),
         EndedAt = Integer(r, 16),
+        MountsJson = Text(r, 17),
     };
 
     public static TaskRow Task(SqliteDataReader r) => new()

@@ -24,10 +24,12 @@ public sealed partial class SqliteStore
             ctx.Execute("""
                 INSERT INTO clusters (cluster_id, account_id, name, description, state, reason_code, reason_message,
                     keep_alive, termination_protected, log_uri, backend, bootstrap_actions_json, tags_json, owner_job_id,
-                    has_run_work, client_token, request_hash, created_at, ready_at, ended_at, applications_json, step_concurrency_level)
+                    has_run_work, client_token, request_hash, created_at, ready_at, ended_at, applications_json, step_concurrency_level,
+                    mounts_json)
                 VALUES (@Id, @AccountId, @Name, @Description, @State, @ReasonCode, @ReasonMessage,
                     @KeepAlive, @TerminationProtected, @LogUri, @Backend, @BootstrapActionsJson, @TagsJson, @OwnerJobId,
-                    @HasRunWork, @ClientToken, @RequestHash, @CreatedAt, @ReadyAt, @EndedAt, @ApplicationsJson, @StepConcurrencyLevel)
+                    @HasRunWork, @ClientToken, @RequestHash, @CreatedAt, @ReadyAt, @EndedAt, @ApplicationsJson, @StepConcurrencyLevel,
+                    @MountsJson)
                 """,
                 new
                 {
@@ -53,6 +55,7 @@ public sealed partial class SqliteStore
                     EndedAt = UnixMicros.From(cluster.EndedAt),
                     ApplicationsJson = JsonColumns.FromApplications(cluster.Applications),
                     cluster.StepConcurrencyLevel,
+                    MountsJson = JsonColumns.FromMounts(cluster.Mounts),
                 });
 
             for (var i = 0; i < cluster.Groups.Count; i++)
@@ -88,7 +91,7 @@ public sealed partial class SqliteStore
         SELECT c.cluster_id, c.account_id, c.name, c.description, c.state, c.reason_code, c.reason_message, c.keep_alive,
             c.termination_protected, c.log_uri, c.backend, c.bootstrap_actions_json, c.tags_json, c.owner_job_id,
             c.has_run_work, c.client_token, c.request_hash, c.created_at, c.ready_at, c.ended_at, c.applications_json,
-            c.step_concurrency_level, g.group_id, g.cluster_id, g.name, g.role, g.instance_type, g.market, g.requested_count, g.running_count,
+            c.step_concurrency_level, c.mounts_json, g.group_id, g.cluster_id, g.name, g.role, g.instance_type, g.market, g.requested_count, g.running_count,
             g.vcpus, g.memory_mib
         FROM clusters AS c
         LEFT JOIN instance_groups AS g ON g.cluster_id = c.cluster_id AND g.account_id = c.account_id
@@ -110,9 +113,9 @@ public sealed partial class SqliteStore
             var groups = new List<InstanceGroup>();
             do
             {
-                if (!reader.IsDBNull(22))
+                if (!reader.IsDBNull(23))
                 {
-                    groups.Add(RowReaders.Group(reader, 22).ToModel());
+                    groups.Add(RowReaders.Group(reader, 23).ToModel());
                 }
             }
             while (reader.Read());

@@ -46,10 +46,10 @@ public sealed partial class SqliteStore
             ctx.Execute("""
                 INSERT INTO jobs (job_id, account_id, name, description, priority, state, reason_code, reason_message,
                     job_fail_on_instance_fail, cluster_id, auto_cluster_json, task_count, client_token, request_hash,
-                    created_at, started_at, ended_at)
+                    created_at, started_at, ended_at, mounts_json)
                 VALUES (@Id, @AccountId, @Name, @Description, @Priority, @State, @ReasonCode, @ReasonMessage,
                     @JobFailOnInstanceFail, @ClusterId, @AutoClusterJson, @TaskCount, @ClientToken, @RequestHash,
-                    @CreatedAt, @StartedAt, @EndedAt)
+                    @CreatedAt, @StartedAt, @EndedAt, @MountsJson)
                 """,
                 new
                 {
@@ -70,6 +70,7 @@ public sealed partial class SqliteStore
                     CreatedAt = UnixMicros.From(job.CreatedAt),
                     StartedAt = UnixMicros.From(job.StartedAt),
                     EndedAt = UnixMicros.From(job.EndedAt),
+                    MountsJson = JsonColumns.FromMounts(job.Mounts),
                 });
 
             InsertTasks(ctx, job, tasks);

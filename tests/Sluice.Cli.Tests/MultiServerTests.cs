@@ -20,8 +20,8 @@ public sealed class MultiServerTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         // One server first: the first start on an empty database creates the account and writes its key.
-        _a = await UpProcess.StartAsync(Dir("home-a"), Dir("data-a"), _database.ServerVariables());
-        _b = await UpProcess.StartAsync(Dir("home-b"), Dir("data-b"), _database.ServerVariables());
+        _a = await UpProcess.StartAsync(Dir("home-a"), Dir("data-a"), ServerVariables());
+        _b = await UpProcess.StartAsync(Dir("home-b"), Dir("data-b"), ServerVariables());
     }
 
     public async Task DisposeAsync()
@@ -109,6 +109,99 @@ public sealed class MultiServerTests : IAsyncLifetime
         // The rest ran on the surviving server.
         Assert.Contains(File.ReadAllLines(output), l => l.Split(' ')[2].StartsWith(Dir("data-b"), StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task ReadLog_ThroughTheServerThatDidNotRunIt_SameBytesWhileRunningAfterTheEndAndAfterItsServerIsKilled()
+    {
+        using var a = Client(_a!);
+        using var b = Client(_b!);
+        Directory.CreateDirectory(Path.Combine(Dir("objects"), "shipped"));
+        var cluster = (await a.CreateClusterAsync(new ClusterRequestBuilder().WithName("logs")
+            .AddInstanceGroup(InstanceRole.Master, "g.small", 1).WithLogUri("bos://shipped/emr/").KeepAlive().Build())).Value.Id;
+        await a.WaitForClusterReadyAsync(cluster, Bounded);
+        // Text and a byte that is not UTF-8 on both streams, written over a few seconds.
+        var job = (await a.CreateJobAsync(new JobRequestBuilder().WithName("talk").OnCluster(cluster)
+            .AddTask("t", "for i in $(seq 1 50); do echo \"out $i\"; printf 'err %s \\377\\n' $i >&2; sleep 0.1; done", 1).Build())).Value.Id;
+        var stdout = await LocalLogAsync(Dir("data-a"), "0.1.stdout");
+        var stderr = await LocalLogAsync(Dir("data-a"), "0.1.stderr");
+        while ((await File.ReadAllBytesAsync(stdout)).Length < 20)
+        {
+            await Task.Delay(50);
+        }
+
+        // While it runs, server B forwards the read to server A, which ran it.
+        LogChunk running = await b.ReadLogAsync(job, "t", 0, LogStream.Stdout);
+        var soFar = await File.ReadAllBytesAsync(stdout);
+        Assert.False(running.IsComplete);
+        Assert.True(running.Data.Length >= 20, $"B read {running.Data.Length} bytes of a log A has {soFar.Length} of");
+        Assert.Equal(soFar[..running.Data.Length], running.Data.ToArray());
+        // A live tail through B runs to the end.
+        var followed = await FollowAsync(b, job, LogStream.Stderr);
+        Assert.Equal(JobStates.Finished, (await b.WaitForJobAsync(job, Bounded)).Job.State);
+        var outBytes = await File.ReadAllBytesAsync(stdout);
+        var errBytes = await File.ReadAllBytesAsync(stderr);
+        Assert.Equal(errBytes, followed);
+        Assert.Equal(50 * "out 50\n".Length - 9, outBytes.Length);
+
+        await AssertReadsAsync(b, job, outBytes, errBytes);
+        // Once the final copies are under the log URI, server A dies: B serves the copies.
+        var copies = Path.Combine(Dir("objects"), "shipped", "emr", cluster, "jobs", job, "t", "0");
+        await WaitForAsync(() => File.Exists(Path.Combine(copies, "stdout")) && File.Exists(Path.Combine(copies, "stderr"))
+            && File.ReadAllBytes(Path.Combine(copies, "stdout")).SequenceEqual(outBytes) && File.ReadAllBytes(Path.Combine(copies, "stderr")).SequenceEqual(errBytes), "the final log copies");
+        _a!.KillHard();
+        await AssertReadsAsync(b, job, outBytes, errBytes);
+        // And still once A has missed a lease time of heartbeats (B no longer tries to reach it).
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await AssertReadsAsync(b, job, outBytes, errBytes);
+    }
+
+    private static async Task AssertReadsAsync(SluiceClient client, string job, byte[] stdout, byte[] stderr)
+    {
+        LogChunk outChunk = await client.ReadLogAsync(job, "t", 0, LogStream.Stdout);
+        LogChunk errChunk = await client.ReadLogAsync(job, "t", 0, LogStream.Stderr);
+        Assert.True(outChunk.IsComplete && errChunk.IsComplete);
+        Assert.Equal(stdout, outChunk.Data.ToArray());
+        Assert.Equal(stderr, errChunk.Data.ToArray());
+        // A read from an offset is the same bytes from there.
+        LogChunk tail = await client.ReadLogAsync(job, "t", 0, LogStream.Stderr, offset: 7, length: 11);
+        Assert.Equal(stderr[7..18], tail.Data.ToArray());
+        Assert.Equal(stderr.Length, tail.TotalSize);
+    }
+
+    private static async Task<byte[]> FollowAsync(SluiceClient client, string job, LogStream stream)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        var bytes = new List<byte>();
+        await foreach (var chunk in client.FollowLogAsync(job, "t", 0, stream, pollInterval: TimeSpan.FromMilliseconds(200), cancellationToken: timeout.Token))
+        {
+            bytes.AddRange(chunk.Data.ToArray());
+        }
+        return [.. bytes];
+    }
+
+    private static async Task<string> LocalLogAsync(string dataDirectory, string name)
+    {
+        var logs = Path.Combine(dataDirectory, "logs");
+        string? path = null;
+        await WaitForAsync(() => (path = Directory.Exists(logs) ? Directory.EnumerateFiles(logs, name, SearchOption.AllDirectories).FirstOrDefault() : null) is not null, $"{name} under {logs}");
+        return path!;
+    }
+
+    private static async Task WaitForAsync(Func<bool> done, string what)
+    {
+        for (var i = 0; i < 600; i++)
+        {
+            if (done())
+            {
+                return;
+            }
+            await Task.Delay(100);
+        }
+        throw new Xunit.Sdk.XunitException($"{what}: not there within 60 s");
+    }
+
+    /// <summary>Both servers keep objects (and so the log copies) in one folder, as they would on one S3 bucket.</summary>
+    private Dictionary<string, string> ServerVariables() => new(_database.ServerVariables()) { ["SLUICE_ObjectStorage__LocalRoot"] = Dir("objects") };
 
     private SluiceClient Client(UpProcess server)
     {

@@ -147,9 +147,9 @@ public sealed class S3StoreCliTests : ObjectStoreCliTests
     protected override Dictionary<string, string> StoreVariables() => new()
     {
         ["SLUICE_S3Stores__0__Name"] = "s3rver",
-        ["SLUICE_S3Stores__0__ServiceUrl"] = Sluice.Testing.Conformance.ObjectStore.S3rverEndpoint.Url,
-        ["SLUICE_S3Stores__0__AccessKey"] = Sluice.Testing.Conformance.ObjectStore.S3rverEndpoint.AccessKey,
-        ["SLUICE_S3Stores__0__SecretKey"] = Sluice.Testing.Conformance.ObjectStore.S3rverEndpoint.SecretKey,
+        ["SLUICE_S3Stores__0__ServiceUrl"] = Sluice.Testing.Conformance.ObjectStore.TestS3rver.Endpoint,
+        ["SLUICE_S3Stores__0__AccessKey"] = Sluice.Testing.Conformance.ObjectStore.TestS3rver.AccessKey,
+        ["SLUICE_S3Stores__0__SecretKey"] = Sluice.Testing.Conformance.ObjectStore.TestS3rver.AccessKey,
         ["SLUICE_ObjectStorage__Schemes__s3"] = "s3rver",
     };
 }

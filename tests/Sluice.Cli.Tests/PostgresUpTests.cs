@@ -49,6 +49,16 @@ public sealed class PostgresUpTests : IDisposable
     }
 
     [Fact]
+    public async Task Up_AdvertisedUrlNotHttp_ExitsNamingTheSetting()
+    {
+        var result = await Up(new Dictionary<string, string>(new SharedDatabase().ServerVariables()) { ["SLUICE_Store__AdvertisedUrl"] = "ftp://sluice-a:8780" });
+
+        result.ShouldExit(3);
+        Assert.Contains("Store:AdvertisedUrl is 'ftp://sluice-a:8780'", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("SLUICE_Store__AdvertisedUrl", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task DatabaseStoppedAndStartedMidJob_ServerWaitsAndFinishesEveryInstanceOnce()
     {
         await using var postgres = await PrivatePostgres.StartAsync();

@@ -55,6 +55,48 @@ public sealed class S3ObjectStoreTests
         Assert.Equal(data, copy.ToArray());
     }
 
+    [Theory]
+    [InlineData(5L << 30)]
+    [InlineData(1L << 20)]
+    public async Task PutAsync_SeekableSourceBelowOrAboveTheMultipartThreshold_RoundTrips(long threshold)
+    {
+        using var store = new S3ObjectStore(S3rver.Options(multipartThreshold: threshold));
+        var bucket = ObjectUri.Parse($"s3://seek-{Guid.NewGuid():N}"[..30]);
+        await store.CreateBucketAsync(bucket, Ct);
+        var data = new byte[(11 << 20) + 7];
+        Random.Shared.NextBytes(data);
+        using var content = new MemoryStream(data);
+
+        var info = await store.PutAsync(bucket.WithKey("file"), content, Ct);
+
+        Assert.Equal(data.Length, info.Size);
+        Assert.Equal(data, await ReadAllAsync(store, bucket.WithKey("file")));
+    }
+
+    [Fact]
+    public async Task PutAsync_SeekableSourceNotAtItsStart_StoresTheRestOnly()
+    {
+        using var store = new S3ObjectStore(S3rver.Options());
+        var bucket = ObjectUri.Parse($"s3://rest-{Guid.NewGuid():N}"[..30]);
+        await store.CreateBucketAsync(bucket, Ct);
+        var data = new byte[100_000];
+        Random.Shared.NextBytes(data);
+        using var content = new MemoryStream(data) { Position = 1_000 };
+
+        var info = await store.PutAsync(bucket.WithKey("rest"), content, Ct);
+
+        Assert.Equal(99_000, info.Size);
+        Assert.Equal(data[1_000..], await ReadAllAsync(store, bucket.WithKey("rest")));
+    }
+
+    private static async Task<byte[]> ReadAllAsync(S3ObjectStore store, ObjectUri uri)
+    {
+        await using var read = await store.OpenReadAsync(uri, 0, null, Ct);
+        using var copy = new MemoryStream();
+        await read.CopyToAsync(copy);
+        return copy.ToArray();
+    }
+
     private static int UnusedPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -17,6 +17,9 @@ internal sealed class LoadResult
 
     public long Errors { get; private set; }
 
+    /// <summary>CPU time of a load generator in another process, when there is one (startup and warm-up included).</summary>
+    public double ClientCpuSeconds { get; private set; }
+
     public long Calls => _latenciesMs.Count;
 
     public double PerSecond => Calls / Seconds;
@@ -30,8 +33,9 @@ internal sealed class LoadResult
         return _sorted.Length == 0 ? double.NaN : _sorted[Math.Min(_sorted.Length - 1, (int)Math.Ceiling(p * _sorted.Length) - 1)];
     }
 
-    public void Add(IEnumerable<double> latenciesMs, double seconds, double cpuSeconds, long errors)
+    public void Add(IEnumerable<double> latenciesMs, double seconds, double cpuSeconds, long errors, double clientCpuSeconds = 0)
     {
+        ClientCpuSeconds += clientCpuSeconds;
         _latenciesMs.AddRange(latenciesMs);
         Seconds += seconds;
         CpuSeconds += cpuSeconds;

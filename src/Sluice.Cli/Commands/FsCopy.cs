@@ -53,14 +53,10 @@ internal sealed class FsCopy(ObjectStoreResolver objects, CliContext cli, TimePr
         }
         var location = objects.Resolve(source);
         var prefix = location.Uri.AsPrefix();
-        string? marker = null;
-        do
+        await foreach (var item in ObjectTransfer.ListAllAsync(location, ct))
         {
-            var page = await location.Store.ListAsync(prefix, null, marker, 1000, ct);
-            items.AddRange(page.Objects.Select(o => (location.Uri.WithKey(o.Key).ToString(), o.Key[prefix.Key.Length..])));
-            marker = page.NextMarker;
+            items.Add((location.Uri.WithKey(item.Key).ToString(), item.Key[prefix.Key.Length..]));
         }
-        while (marker is not null);
         return items;
     }
 
@@ -76,8 +72,9 @@ internal sealed class FsCopy(ObjectStoreResolver objects, CliContext cli, TimePr
             }
             else
             {
-                var size = (await from.Store.HeadAsync(from.Uri, ct))?.Size;
-                await using var content = Watch(await from.Store.OpenReadAsync(from.Uri, 0, null, ct), from.Uri.ToString(), size, out var progress);
+                var progress = await ProgressAsync(from, ct);
+                var opened = await from.Store.OpenReadAsync(from.Uri, 0, null, ct);
+                await using var content = progress is null ? opened : new ProgressStream(opened, progress);
                 await to.Store.PutAsync(to.Uri, content, ct);
                 progress?.Complete();
             }
@@ -90,9 +87,8 @@ internal sealed class FsCopy(ObjectStoreResolver objects, CliContext cli, TimePr
                 throw new UsageException(Directory.Exists(source) ? $"'{source}' is a folder: add -r" : $"no such file: '{source}'");
             }
             var to = objects.Resolve(Target(destination, Path.GetFileName(source)));
-            var file = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
-            await using var content = Watch(file, source, file.Length, out var progress);
-            await to.Store.PutAsync(to.Uri, content, ct);
+            var progress = CopyProgress.For(cli.ProgressWriter, source, new FileInfo(source).Length, time);
+            await ObjectTransfer.UploadAsync(source, to, ct, progress is null ? null : file => new ProgressStream(file, progress));
             progress?.Complete();
             await cli.Stdout.WriteLineAsync($"upload: {source} to {to.Uri}");
         }
@@ -101,27 +97,16 @@ internal sealed class FsCopy(ObjectStoreResolver objects, CliContext cli, TimePr
             var from = objects.Resolve(source);
             var path = destination.EndsWith('/') || Directory.Exists(destination) ? Path.Combine(destination, from.Uri.Name) : destination;
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            var size = (await from.Store.HeadAsync(from.Uri, ct))?.Size;
-            await using (var content = Watch(await from.Store.OpenReadAsync(from.Uri, 0, null, ct), from.Uri.ToString(), size, out var progress))
-            {
-                var temp = path + ".sluice-partial";
-                await using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
-                {
-                    await content.CopyToAsync(file, 1 << 20, ct);
-                }
-                File.Move(temp, path, overwrite: true);
-                progress?.Complete();
-            }
+            var progress = await ProgressAsync(from, ct);
+            await ObjectTransfer.DownloadAsync(from, path, ct, progress is null ? null : content => new ProgressStream(content, progress));
+            progress?.Complete();
             await cli.Stdout.WriteLineAsync($"download: {from.Uri} to {path}");
         }
     }
 
-    /// <summary>The stream as it is, or counted by a progress bar when the copy is large and a terminal shows it.</summary>
-    private Stream Watch(Stream content, string label, long? size, out CopyProgress? progress)
-    {
-        progress = CopyProgress.For(cli.ProgressWriter, label, size, time);
-        return progress is null ? content : new ProgressStream(content, progress);
-    }
+    /// <summary>A progress bar for copying the object when a terminal shows one and the object is large; else null (no HEAD asked).</summary>
+    private async Task<CopyProgress?> ProgressAsync(ObjectLocation from, CancellationToken ct) =>
+        cli.ProgressWriter is { } writer ? CopyProgress.For(writer, from.Uri.ToString(), (await from.Store.HeadAsync(from.Uri, ct))?.Size, time) : null;
 
     /// <summary>A destination URI ending in '/' names a prefix: the source's name goes under it.</summary>
     private static string Target(string destination, string name) =>

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Sluice.Contracts;
 using Sluice.Core.Model;
+using Sluice.Core.Mounts;
 using Sluice.Core.ObjectStorage;
 
 namespace Sluice.Core.Clusters;
@@ -93,6 +94,7 @@ public sealed class ClusterRequestValidator(InstanceTypeCatalog catalog, ObjectS
             BootstrapActions = bootstrap,
             Tags = new Dictionary<string, string>(tags, StringComparer.Ordinal),
             StepConcurrencyLevel = Validation.Range(request.StepConcurrencyLevel ?? 1, $"{prefix}stepConcurrencyLevel", 1, Steps.StepRequestValidator.MaxStepConcurrency),
+            Mounts = MountValidation.Validate(objects, request.Mounts, $"{prefix}mounts"),
             ClientToken = Validation.Optional(request.ClientToken, $"{prefix}clientToken", 64),
             RequestHash = requestHash ?? RequestHash(request),
             CreatedAt = time.GetUtcNow(),

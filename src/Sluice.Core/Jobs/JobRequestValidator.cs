@@ -3,6 +3,7 @@ using System.Text.Json;
 using Sluice.Contracts;
 using Sluice.Core.Clusters;
 using Sluice.Core.Model;
+using Sluice.Core.Mounts;
 using Sluice.Core.ObjectStorage;
 
 namespace Sluice.Core.Jobs;
@@ -90,6 +91,7 @@ public sealed class JobRequestValidator(ClusterRequestValidator clusters, Object
             ClusterId = autoCluster?.Id ?? request.ClusterId,
             AutoClusterJson = request.AutoCluster is null ? null : JsonSerializer.Serialize(request.AutoCluster, SluiceJsonContext.Default.CreateClusterRequest),
             TaskCount = tasks.Count,
+            Mounts = MountValidation.Validate(objects, request.Mounts, "mounts"),
             ClientToken = Validation.Optional(request.ClientToken, "clientToken", 64),
             RequestHash = requestHash ?? Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request, SluiceJsonContext.Default.CreateJobRequest))),
             CreatedAt = time.GetUtcNow(),

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Sluice.Contracts;
 using Sluice.Core.Clusters;
+using Sluice.Core.Logs;
+using Sluice.Core.ObjectStorage;
 using Sluice.Core.Model;
 using Sluice.Core.Ports;
 using Sluice.Core.Scheduling;
@@ -186,9 +188,14 @@ public sealed class JobService(IStore store, Scheduler scheduler, ClusterRouter 
         return await store.ListInstancesAsync(accountId, jobId, taskName, states, after, limit, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<TaskInstance> GetInstanceAsync(string accountId, string jobId, string taskName, int index, CancellationToken cancellationToken)
+    public async Task<TaskInstance> GetInstanceAsync(string accountId, string jobId, string taskName, int index, CancellationToken cancellationToken) =>
+        await InstanceOfAsync(await GetAsync(accountId, jobId, cancellationToken).ConfigureAwait(false), taskName, index, cancellationToken).ConfigureAwait(false);
+
+    private async Task<TaskInstance> InstanceOfAsync(Job job, string taskName, int index, CancellationToken cancellationToken)
     {
-        var task = await GetTaskAsync(accountId, jobId, taskName, cancellationToken).ConfigureAwait(false);
+        var (accountId, jobId) = (job.AccountId, job.Id);
+        var task = await store.GetTaskAsync(accountId, jobId, taskName, cancellationToken).ConfigureAwait(false)
+            ?? throw new SluiceException(ErrorCodes.TaskNotFound, $"job {jobId} has no task '{taskName}'");
         if (index < 0 || index >= task.InstanceCount)
         {
             throw new SluiceException(ErrorCodes.InstanceNotFound, $"task {taskName} has instances 0 to {task.InstanceCount - 1}; there is no instance {index}");
@@ -200,7 +207,8 @@ public sealed class JobService(IStore store, Scheduler scheduler, ClusterRouter 
     /// <summary>The log of an instance's attempt (default: its latest); null when the instance has not started.</summary>
     public async Task<LogFile?> GetLogAsync(string accountId, string jobId, string taskName, int index, LogStream stream, int? attempt, CancellationToken cancellationToken)
     {
-        var instance = await GetInstanceAsync(accountId, jobId, taskName, index, cancellationToken).ConfigureAwait(false);
+        var job = await GetAsync(accountId, jobId, cancellationToken).ConfigureAwait(false);
+        var instance = await InstanceOfAsync(job, taskName, index, cancellationToken).ConfigureAwait(false);
         if (instance.Attempts == 0)
         {
             return null;
@@ -211,7 +219,18 @@ public sealed class JobService(IStore store, Scheduler scheduler, ClusterRouter 
             throw new SluiceException(ErrorCodes.InvalidParameter, $"attempt is {which}; instance {index} has attempts 1 to {instance.Attempts}");
         }
         var complete = which < instance.Attempts || instance.State != RunState.Running;
-        return new LogFile(logs.Instance(accountId, jobId, taskName, index, which, stream), complete);
+        return new LogFile(logs.Instance(accountId, jobId, taskName, index, which, stream), complete, job.ClusterId)
+        {
+            FindCopyAsync = async ct =>
+            {
+                if (which != instance.Attempts || job.ClusterId is null
+                    || await store.GetClusterAsync(accountId, job.ClusterId, ct).ConfigureAwait(false) is not { LogUri: { } logUri })
+                {
+                    return null;
+                }
+                return LogUriLayout.Instance(ObjectUri.Parse(logUri), job.ClusterId, jobId, taskName, index, stream);
+            },
+        };
     }
 
     public async Task<IReadOnlyList<StateEvent>> ListEventsAsync(string accountId, string jobId, long afterSequence, int limit, CancellationToken cancellationToken)

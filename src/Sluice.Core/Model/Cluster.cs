@@ -24,6 +24,8 @@ public sealed record Cluster
     public IReadOnlyList<ClusterApplication> Applications { get; init; } = [];
     /// <summary>How many steps run at once; 1 runs them one after another.</summary>
     public int StepConcurrencyLevel { get; init; } = 1;
+    /// <summary>Mounts every job instance on the cluster gets (a job's own mount with the same destination replaces one).</summary>
+    public IReadOnlyList<Mount> Mounts { get; init; } = [];
     public string? ClientToken { get; init; }
     /// <summary>Hash of the create request, to detect a client token reused with other parameters.</summary>
     public string? RequestHash { get; init; }

@@ -10,4 +10,8 @@ public static class InstanceErrorCodes
     public const string NodeLost = "NodeLost";
     /// <summary>The task's package could not be fetched or unpacked; the instance never launched.</summary>
     public const string PackageUnavailable = "PackageUnavailable";
+    /// <summary>A mount's source could not be copied into the working directory; the instance never launched.</summary>
+    public const string MountUnavailable = "MountUnavailable";
+    /// <summary>The instance ended but files of a writable mount could not be uploaded back.</summary>
+    public const string MountWriteBackFailed = "MountWriteBackFailed";
 }

@@ -15,6 +15,8 @@ public sealed record Job
     /// <summary>The cluster request of an auto-cluster job, as JSON (the wire shape).</summary>
     public string? AutoClusterJson { get; init; }
     public int TaskCount { get; init; }
+    /// <summary>The job's own mounts; for the same destination they win over its cluster's.</summary>
+    public IReadOnlyList<Mount> Mounts { get; init; } = [];
     public string? ClientToken { get; init; }
     public string? RequestHash { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }

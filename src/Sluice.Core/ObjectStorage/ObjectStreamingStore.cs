@@ -17,8 +17,6 @@ namespace Sluice.Core.ObjectStorage;
 /// </remarks>
 public sealed class ObjectStreamingStore(ObjectStoreResolver objects, PackageCache packages) : IStreamingStore
 {
-    private const int PageSize = 1000;
-
     public bool Handles(string uri) => ObjectUri.IsUri(uri) && !uri.StartsWith("file:///", StringComparison.OrdinalIgnoreCase);
 
     public async Task<StreamingObject?> HeadAsync(string uri, CancellationToken cancellationToken)
@@ -36,17 +34,15 @@ public sealed class ObjectStreamingStore(ObjectStoreResolver objects, PackageCac
     {
         var location = Resolve(prefix);
         var folder = location.Uri.AsPrefix();
-        string? marker = null;
-        do
+        var objects = ObjectTransfer.ListAllAsync(location, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using (objects.ConfigureAwait(false))
         {
-            var page = await Call(() => location.Store.ListAsync(folder, null, marker, PageSize, cancellationToken)).ConfigureAwait(false);
-            foreach (var info in page.Objects)
+            while (await Call(async () => await objects.MoveNextAsync().ConfigureAwait(false)).ConfigureAwait(false))
             {
+                var info = objects.Current;
                 yield return new StreamingObject(folder.WithKey(info.Key).ToString(), info.Key[folder.Key.Length..], info.Size);
             }
-            marker = page.NextMarker;
         }
-        while (marker is not null);
     }
 
     public Task<Stream> OpenReadAsync(string uri, long offset, CancellationToken cancellationToken)

@@ -156,19 +156,15 @@ public sealed class PackageCache
     {
         try
         {
-            var source = await location.Store.OpenReadAsync(location.Uri, 0, null, cancellationToken).ConfigureAwait(false);
-            await using (source.ConfigureAwait(false))
-            {
-                var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
-                await using (file.ConfigureAwait(false))
-                {
-                    await source.CopyToAsync(file, 1 << 20, cancellationToken).ConfigureAwait(false);
-                }
-            }
+            await ObjectTransfer.DownloadAsync(location, path, cancellationToken).ConfigureAwait(false);
         }
         catch (SluiceException e)
         {
             throw Unavailable(location.Uri.ToString(), e.Message);
+        }
+        finally
+        {
+            File.Delete(path + ".part");
         }
     }
 

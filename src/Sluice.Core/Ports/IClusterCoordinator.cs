@@ -27,4 +27,13 @@ public interface IClusterCoordinator
 
     /// <summary>Queues a command for the cluster's owner (this server or another) and wakes it.</summary>
     Task SendAsync(ClusterCommand command, CancellationToken cancellationToken);
+
+    /// <summary>Records the address other servers reach this one at (they forward reads of the logs this server wrote to it).</summary>
+    void Advertise(Uri baseAddress);
+
+    /// <summary>
+    /// The advertised address of the live server, other than this one, that runs (or last ran) the cluster; null when
+    /// this server does, when that server has stopped heartbeating, or when it advertised no address.
+    /// </summary>
+    Task<Uri?> FindOwnerAddressAsync(string clusterId, CancellationToken cancellationToken);
 }

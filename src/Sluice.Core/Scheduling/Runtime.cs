@@ -118,8 +118,12 @@ internal sealed class InstanceRun(JobRuntime job, TaskRuntime task, int index, i
     public StopKind StopKind { get; private set; }
     public string? WorkingDirectory { get; set; }
     public int Slot { get; set; }
-    /// <summary>The attempt never launched because its package could not be fetched or unpacked.</summary>
-    public bool PackageFailed { get; set; }
+    /// <summary>Why the attempt never launched: <c>PackageUnavailable</c> or <c>MountUnavailable</c>; null when it launched or failed otherwise.</summary>
+    public string? PreparationFailure { get; set; }
+    /// <summary>The mounts this attempt gets (the job's over the cluster's).</summary>
+    public IReadOnlyList<Mount> Mounts { get; init; } = [];
+    /// <summary>Why writing back the writable mounts failed, when it did.</summary>
+    public string? WriteBackFailure { get; set; }
 
     /// <summary>Records the launched process; returns true when a kill was asked for before it existed.</summary>
     public bool Attach(IRunningProcess process)

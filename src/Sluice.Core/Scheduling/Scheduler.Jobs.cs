@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Sluice.Core.Logs;
 using Sluice.Core.Model;
+using Sluice.Core.Mounts;
 using Sluice.Core.Ports;
 
 namespace Sluice.Core.Scheduling;
@@ -126,7 +127,7 @@ public sealed partial class Scheduler
             task.Attempts[index] = attempt;
         }
         var now = Now;
-        var run = new InstanceRun(job, task, index, attempt, node, cluster);
+        var run = new InstanceRun(job, task, index, attempt, node, cluster) { Mounts = MountManager.Effective(cluster.Cluster.Mounts, job.Job.Mounts) };
         task.Runs[index] = run;
         node.FreeCpu -= task.Task.Cpu;
         node.FreeMemoryMiB -= task.Task.MemoryMiB;
@@ -207,6 +208,8 @@ public sealed partial class Scheduler
     private async Task RunAsync(InstanceRun run, LaunchRequest request, InstanceLogInfo? logs)
     {
         ProcessExit exit;
+        IReadOnlyList<MountedFolder> mounted = [];
+        var launched = false;
         try
         {
             if (run.Task.Task.PackagePath is { } package)
@@ -217,7 +220,16 @@ public sealed partial class Scheduler
                 }
                 await _packages.UnpackIntoAsync(package, request.WorkingDirectory, CancellationToken.None).ConfigureAwait(false);
             }
+            if (run.Mounts.Count > 0)
+            {
+                if (_mounts is null)
+                {
+                    throw new SluiceException(Contracts.ErrorCodes.MountUnavailable, $"mount '{run.Mounts[0].Source}' cannot be copied in: this scheduler has no mount support");
+                }
+                mounted = await _mounts.CopyInAsync(run.Mounts, request.WorkingDirectory, CancellationToken.None).ConfigureAwait(false);
+            }
             var process = await run.Cluster.Backend.LaunchAsync(request, CancellationToken.None).ConfigureAwait(false);
+            launched = true;
             Notify(logs, started: true);
             if (run.Attach(process))
             {
@@ -225,14 +237,26 @@ public sealed partial class Scheduler
             }
             exit = await process.Completion.ConfigureAwait(false);
         }
-        catch (SluiceException ex) when (ex.Code == Contracts.ErrorCodes.PackageUnavailable)
+        catch (SluiceException ex) when (ex.Code is Contracts.ErrorCodes.PackageUnavailable or Contracts.ErrorCodes.MountUnavailable)
         {
-            run.PackageFailed = true;
+            run.PreparationFailure = ex.Code;
             exit = new ProcessExit(ProcessEndReason.LaunchFailed, null, ex.Message, Now, Now, null);
         }
         catch (Exception ex)
         {
             exit = new ProcessExit(ProcessEndReason.LaunchFailed, null, ex.Message, Now, Now, null);
+        }
+        if (launched && _mounts is not null)
+        {
+            // Whatever the end (finished, failed, timed out, stopped), as a network mount would have kept the writes.
+            try
+            {
+                await _mounts.WriteBackAsync(mounted, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (SluiceException ex)
+            {
+                run.WriteBackFailure = ex.Message;
+            }
         }
         Notify(logs, started: false);
         var failureDetail = exit.Reason == ProcessEndReason.Exited && exit.ExitCode != 0 ? StderrTail(request.StderrPath) : null;
@@ -314,13 +338,13 @@ public sealed partial class Scheduler
                 task.Stopped++;
             }
         }
-        else if (exit.Reason == ProcessEndReason.Exited && exit.ExitCode == 0)
+        else if (exit.Reason == ProcessEndReason.Exited && exit.ExitCode == 0 && run.WriteBackFailure is null)
         {
             task.Finished++;
         }
         else
         {
-            var (code, message) = run.PackageFailed ? (InstanceErrorCodes.PackageUnavailable, exit.Message ?? "the package cannot be used") : Failure(exit, stderrTail);
+            var (code, message) = Failure(run, exit, stderrTail);
             var retry = run.Attempt <= task.Task.MaxRetryCount && job.Ending is null;
             instance = instance with { State = retry ? RunState.Waiting : RunState.Failed, ErrorCode = code, ErrorMessage = message };
             if (retry)
@@ -370,6 +394,21 @@ public sealed partial class Scheduler
         StopKind.ClusterTerminated => "the cluster was terminated",
         _ => "the server stopped",
     };
+
+    /// <summary>Why the attempt failed: it never launched, or it ran and failed, or it finished but its mounts could not be written back.</summary>
+    private static (string Code, string Message) Failure(InstanceRun run, ProcessExit exit, string? stderrTail)
+    {
+        if (run.PreparationFailure is { } preparation)
+        {
+            return (preparation, exit.Message ?? "the instance could not be prepared");
+        }
+        if (exit.Reason == ProcessEndReason.Exited && exit.ExitCode == 0)
+        {
+            return (InstanceErrorCodes.MountWriteBackFailed, run.WriteBackFailure!);
+        }
+        var (code, message) = Failure(exit, stderrTail);
+        return (code, run.WriteBackFailure is null ? message : $"{message}; and {run.WriteBackFailure}");
+    }
 
     private static (string Code, string Message) Failure(ProcessExit exit, string? stderrTail)
     {

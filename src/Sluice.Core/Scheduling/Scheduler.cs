@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Sluice.Core.Logs;
 using Sluice.Core.Model;
+using Sluice.Core.Mounts;
 using Sluice.Core.Packages;
 using Sluice.Core.Ports;
 using Sluice.Core.Steps;
@@ -32,6 +33,7 @@ public sealed partial class Scheduler : IAsyncDisposable
     private readonly StepCommandBuilder _stepCommands;
     private readonly PackageCache? _packages;
     private readonly IStreamingStore? _streamingStore;
+    private readonly MountManager? _mounts;
     private readonly Dictionary<string, ClusterRuntime> _clusters = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JobRuntime> _jobs = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -41,9 +43,11 @@ public sealed partial class Scheduler : IAsyncDisposable
 
     public Scheduler(IStore store, IEnumerable<IComputeBackend> backends, IOptions<SluiceOptions> options, LogPaths logs,
         IIdGenerator ids, TimeProvider time, ILogger<Scheduler> logger, StepCommandBuilder stepCommands,
-        IEnumerable<IInstanceLifecycleObserver>? observers = null, PackageCache? packages = null, IStreamingStore? streamingStore = null)
+        IEnumerable<IInstanceLifecycleObserver>? observers = null, PackageCache? packages = null, MountManager? mounts = null,
+        IStreamingStore? streamingStore = null)
     {
         _streamingStore = streamingStore;
+        _mounts = mounts;
         _stepCommands = stepCommands;
         _packages = packages;
         _observers = observers?.ToArray() ?? [];

@@ -42,17 +42,7 @@ public sealed class ObjectStepFileResolver(ObjectStoreResolver objects, LocalSte
         }
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, location.Uri.Name);
-        var partial = path + ".part";
-        var source = await location.Store.OpenReadAsync(location.Uri, 0, null, cancellationToken).ConfigureAwait(false);
-        await using (source.ConfigureAwait(false))
-        {
-            var target = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
-            await using (target.ConfigureAwait(false))
-            {
-                await source.CopyToAsync(target, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        File.Move(partial, path, overwrite: true);
+        await ObjectTransfer.DownloadAsync(location, path, cancellationToken).ConfigureAwait(false);
         return path;
     }
 

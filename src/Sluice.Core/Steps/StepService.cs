@@ -1,6 +1,8 @@
 using Sluice.Contracts;
 using Sluice.Core.Jobs;
+using Sluice.Core.Logs;
 using Sluice.Core.Model;
+using Sluice.Core.ObjectStorage;
 using Sluice.Core.Ports;
 using Sluice.Core.Scheduling;
 
@@ -93,7 +95,12 @@ public sealed class StepService(IStore store, ClusterRouter router, StepRequestV
     public async Task<LogFile> GetLogAsync(string accountId, string clusterId, string stepId, StepLog log, CancellationToken cancellationToken)
     {
         var step = await GetAsync(accountId, clusterId, stepId, cancellationToken).ConfigureAwait(false);
-        return new LogFile(logs.Step(accountId, clusterId, stepId, log), !step.IsActive);
+        return new LogFile(logs.Step(accountId, clusterId, stepId, log), !step.IsActive, clusterId)
+        {
+            FindCopyAsync = async ct => (await ClusterAsync(accountId, clusterId, ct).ConfigureAwait(false)).LogUri is { } logUri
+                ? LogUriLayout.Step(ObjectUri.Parse(logUri), clusterId, stepId).Append(log.ToString().ToLowerInvariant())
+                : null,
+        };
     }
 
     private async Task<Cluster> ClusterAsync(string accountId, string clusterId, CancellationToken cancellationToken) =>

@@ -121,7 +121,7 @@ internal static class JobEndpoints
         return TypedResults.Json(job.ToInfo(counts), Json.JobInfo, statusCode: status);
     }
 
-    private static async Task ReadLogAsync(string jobId, string taskName, int index, string stream, HttpContext context, JobService service, CancellationToken ct)
+    private static async Task ReadLogAsync(string jobId, string taskName, int index, string stream, HttpContext context, JobService service, LogReader reader, CancellationToken ct)
     {
         var which = stream switch
         {
@@ -132,8 +132,7 @@ internal static class JobEndpoints
         var (offset, length) = LogResponses.Range(context.Request);
         var attempt = context.Request.Query.ContainsKey("attempt") ? (int?)QueryNumber(context.Request, "attempt", 1, int.MaxValue, 1) : null;
         var log = await service.GetLogAsync(SignatureAuthentication.AccountId(context), jobId, taskName, index, which, attempt, ct).ConfigureAwait(false);
-
-        await LogResponses.WriteAsync(context, log, offset, length, ct).ConfigureAwait(false);
+        await reader.WriteAsync(context, log, offset, length, ct).ConfigureAwait(false);
     }
 
     internal static long QueryNumber(HttpRequest request, string name, long min, long max, long fallback)

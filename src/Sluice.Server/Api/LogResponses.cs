@@ -19,7 +19,6 @@ internal static class LogResponses
     public static async Task WriteAsync(HttpContext context, LogFile? log, long offset, int length, CancellationToken ct)
     {
         var response = context.Response;
-        response.ContentType = "application/octet-stream";
         FileStream? file = null;
         try
         {
@@ -27,28 +26,13 @@ internal static class LogResponses
             {
                 file = new FileStream(log.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, useAsync: true);
             }
-            var size = file?.Length ?? 0;
-            response.Headers[SluiceHeaders.LogSize] = size.ToString(CultureInfo.InvariantCulture);
-            response.Headers[SluiceHeaders.LogComplete] = log?.IsComplete == true ? "true" : "false";
-            var count = (int)Math.Clamp(size - offset, 0, length);
-            response.ContentLength = count;
+            var count = WriteHeaders(response, file?.Length ?? 0, log?.IsComplete == true, offset, length);
             if (file is null || count == 0)
             {
                 return;
             }
             file.Seek(offset, SeekOrigin.Begin);
-            var buffer = new byte[Math.Min(count, 81920)];
-            var left = count;
-            while (left > 0)
-            {
-                var read = await file.ReadAsync(buffer.AsMemory(0, Math.Min(buffer.Length, left)), ct).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    break;
-                }
-                await response.Body.WriteAsync(buffer.AsMemory(0, read), ct).ConfigureAwait(false);
-                left -= read;
-            }
+            await CopyAsync(file, response, count, ct).ConfigureAwait(false);
         }
         finally
         {
@@ -56,6 +40,34 @@ internal static class LogResponses
             {
                 await file.DisposeAsync().ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>Sets the content type, size and completeness headers of a log of <paramref name="size"/> bytes; returns how many bytes the body carries.</summary>
+    public static int WriteHeaders(HttpResponse response, long size, bool complete, long offset, int length)
+    {
+        response.ContentType = "application/octet-stream";
+        response.Headers[SluiceHeaders.LogSize] = size.ToString(CultureInfo.InvariantCulture);
+        response.Headers[SluiceHeaders.LogComplete] = complete ? "true" : "false";
+        var count = (int)Math.Clamp(size - offset, 0, length);
+        response.ContentLength = count;
+        return count;
+    }
+
+    /// <summary>Copies up to <paramref name="count"/> bytes of <paramref name="source"/> (positioned) into the response body.</summary>
+    public static async Task CopyAsync(Stream source, HttpResponse response, int count, CancellationToken ct)
+    {
+        var buffer = new byte[Math.Min(count, 81920)];
+        var left = count;
+        while (left > 0)
+        {
+            var read = await source.ReadAsync(buffer.AsMemory(0, Math.Min(buffer.Length, left)), ct).ConfigureAwait(false);
+            if (read == 0)
+            {
+                break;
+            }
+            await response.Body.WriteAsync(buffer.AsMemory(0, read), ct).ConfigureAwait(false);
+            left -= read;
         }
     }
 }

@@ -42,10 +42,17 @@ internal static class Mappers
         Tags = new Dictionary<string, string>(c.Tags),
         Applications = c.Applications.Select(a => new ApplicationConfig { Name = a.Name, Version = a.Version }).ToList(),
         StepConcurrencyLevel = c.StepConcurrencyLevel,
+        Mounts = c.Mounts.ToInfo(),
         CreatedAt = c.CreatedAt,
         ReadyAt = c.ReadyAt,
         EndedAt = c.EndedAt,
     };
+
+    public static MountsConfig? ToInfo(this IReadOnlyList<Mount> mounts) =>
+        mounts.Count == 0 ? null : new MountsConfig
+        {
+            Entries = mounts.Select(m => new MountEntryConfig { Source = m.Source, Destination = m.Destination, WriteSupport = m.WriteSupport }).ToList(),
+        };
 
     public static NodeInfo ToInfo(this Node n) => new()
     {
@@ -83,6 +90,7 @@ internal static class Mappers
         UsesAutoCluster = j.AutoClusterJson is not null,
         TaskCount = j.TaskCount,
         Metrics = counts.ToMetrics(),
+        Mounts = j.Mounts.ToInfo(),
         CreatedAt = j.CreatedAt,
         StartedAt = j.StartedAt,
         EndedAt = j.EndedAt,

@@ -46,7 +46,7 @@ internal static class StepEndpoints
             return TypedResults.Json(step.ToInfo(), Json.StepInfo, statusCode: StatusCodes.Status202Accepted);
         }).WithName("CancelStep").WithSummary("Cancel a Pending step, or interrupt a Running one (killed after a grace period)").Produces<StepInfo>(StatusCodes.Status202Accepted);
 
-        steps.MapGet("/{stepId}/logs/{log}", async (string clusterId, string stepId, string log, HttpContext context, StepService service, CancellationToken ct) =>
+        steps.MapGet("/{stepId}/logs/{log}", async (string clusterId, string stepId, string log, HttpContext context, StepService service, LogReader reader, CancellationToken ct) =>
         {
             var which = log switch
             {
@@ -57,7 +57,7 @@ internal static class StepEndpoints
             };
             var (offset, length) = LogResponses.Range(context.Request);
             var file = await service.GetLogAsync(SignatureAuthentication.AccountId(context), clusterId, stepId, which, ct).ConfigureAwait(false);
-            await LogResponses.WriteAsync(context, file, offset, length, ct).ConfigureAwait(false);
+            await reader.WriteAsync(context, file, offset, length, ct).ConfigureAwait(false);
         }).WithName("ReadStepLog").WithSummary("Read a step's controller, stdout or stderr log from a byte offset").Produces<byte[]>(contentType: "application/octet-stream");
 
         return app;

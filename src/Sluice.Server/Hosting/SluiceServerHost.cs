@@ -72,6 +72,7 @@ public static class SluiceServerHost
         builder.Services.AddSluiceCore();
         builder.Services.AddSingleton<SignatureAuthentication>();
         builder.Services.AddSingleton<ErrorHandling>();
+        builder.Services.AddSingleton<LogReader>();
         builder.Services.AddHostedService<SchedulerHostedService>();
         // The committed document must not depend on the port this instance happened to bind.
         builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((document, _, _) =>
@@ -82,6 +83,11 @@ public static class SluiceServerHost
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
+        if (app.Services.GetService<IClusterCoordinator>() is { } coordinator)
+        {
+            var advertised = AdvertisedAddress(store);
+            app.Lifetime.ApplicationStarted.Register(() => coordinator.Advertise(advertised ?? ListenAddress(BoundAddress(app))));
+        }
         app.Use(RequestIds.Middleware);
         app.Use((context, next) => app.Services.GetRequiredService<ErrorHandling>().InvokeAsync(context, next));
         app.Use((context, next) => app.Services.GetRequiredService<SignatureAuthentication>().InvokeAsync(context, next));
@@ -145,6 +151,24 @@ public static class SluiceServerHost
         stores.AddRange(options.S3Stores.Select(s3 => new S3ObjectStore(s3)));
         return new ObjectStoreResolver(stores, Options.Create(options.ObjectStorage));
     }
+
+    private static Uri? AdvertisedAddress(StoreSettings store)
+    {
+        if (string.IsNullOrWhiteSpace(store.AdvertisedUrl))
+        {
+            return null;
+        }
+        if (!Uri.TryCreate(store.AdvertisedUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.PathAndQuery != "/")
+        {
+            throw new SluiceException(ErrorCodes.InvalidParameter,
+                $"Store:AdvertisedUrl is '{store.AdvertisedUrl}'; set it (env SLUICE_Store__AdvertisedUrl) to the http(s) address other servers reach this one at, such as http://sluice-a.internal:8780");
+        }
+        return uri;
+    }
+
+    /// <summary>A wildcard listen address (0.0.0.0, [::]) is reached by the host name.</summary>
+    private static Uri ListenAddress(Uri bound) =>
+        bound.Host is "0.0.0.0" or "[::]" or "::" ? new UriBuilder(bound) { Host = System.Net.Dns.GetHostName() }.Uri : bound;
 
     /// <summary>The address the started server listens on (useful with port 0).</summary>
     public static Uri BoundAddress(WebApplication app)

@@ -21,4 +21,11 @@ public sealed class StoreSettings
 
     /// <summary>PostgreSQL: seconds between a server's heartbeats (lease renewal, take-over, command polling). Default 2.</summary>
     public double HeartbeatSeconds { get; set; } = 2;
+
+    /// <summary>
+    /// PostgreSQL: the address other servers reach this one at, to read the logs it wrote (for example
+    /// <c>http://sluice-a.internal:8780</c>). Default: the address it listens on (a wildcard listen address
+    /// becomes the host name).
+    /// </summary>
+    public string? AdvertisedUrl { get; set; }
 }

@@ -11,13 +11,15 @@ internal static class StoreAssert
     private static readonly IReadOnlyDictionary<string, string> NoMap = new Dictionary<string, string>();
     private static readonly IReadOnlyList<ClusterApplication> NoApplications = [];
     private static readonly IReadOnlyList<Sluice.Contracts.StepFile> NoFiles = [];
+    private static readonly IReadOnlyList<Mount> NoMounts = [];
 
     public static void Equal(Cluster expected, Cluster? actual)
     {
         Assert.NotNull(actual);
-        Assert.Equal(expected with { Groups = NoGroups, BootstrapActions = NoActions, Tags = NoMap, Applications = NoApplications },
-            actual with { Groups = NoGroups, BootstrapActions = NoActions, Tags = NoMap, Applications = NoApplications });
+        Assert.Equal(expected with { Groups = NoGroups, BootstrapActions = NoActions, Tags = NoMap, Applications = NoApplications, Mounts = NoMounts },
+            actual with { Groups = NoGroups, BootstrapActions = NoActions, Tags = NoMap, Applications = NoApplications, Mounts = NoMounts });
         Assert.Equal(expected.Groups, actual.Groups);
+        Assert.Equal(expected.Mounts, actual.Mounts);
         Assert.Equal(expected.Applications, actual.Applications);
         Assert.Equal(expected.BootstrapActions.Count, actual.BootstrapActions.Count);
         for (var i = 0; i < expected.BootstrapActions.Count; i++)
@@ -33,7 +35,8 @@ internal static class StoreAssert
     public static void Equal(Job expected, Job? actual)
     {
         Assert.NotNull(actual);
-        Assert.Equal(expected, actual);
+        Assert.Equal(expected with { Mounts = NoMounts }, actual with { Mounts = NoMounts });
+        Assert.Equal(expected.Mounts, actual.Mounts);
         Utc(actual.CreatedAt, actual.StartedAt, actual.EndedAt);
     }
 

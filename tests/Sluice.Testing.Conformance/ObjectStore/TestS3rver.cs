@@ -1,22 +1,21 @@
 namespace Sluice.Testing.Conformance.ObjectStore;
 
 /// <summary>
-/// The local S3-compatible server tests run against: SLUICE_TEST_S3_ENDPOINT, or the endpoint
-/// <c>scripts/s3rver-dev.sh start</c> recorded in the repository's .s3rver folder. s3rver accepts any
-/// well-formed signature with its default key <see cref="AccessKey"/>.
+/// Where the tests find the local S3-compatible server: SLUICE_TEST_S3_ENDPOINT, or the endpoint
+/// <c>scripts/s3rver-dev.sh start</c> recorded in the repository's .s3rver folder (scripts/test.sh starts one).
+/// It accepts any well-formed signature with its default key <see cref="AccessKey"/>.
 /// </summary>
-public static class S3rverEndpoint
+public static class TestS3rver
 {
+    /// <summary>s3rver's default access key id and secret.</summary>
     public const string AccessKey = "S3RVER";
 
-    public const string SecretKey = "S3RVER";
+    private static readonly Lazy<string> Found = new(FindEndpoint);
 
-    /// <summary>The endpoint URL; throws saying how to start s3rver when none is found.</summary>
-    public static string Url => LazyUrl.Value;
+    /// <summary>The endpoint URL; fails the test with how to start s3rver when there is none.</summary>
+    public static string Endpoint => Found.Value;
 
-    private static readonly Lazy<string> LazyUrl = new(Find);
-
-    private static string Find()
+    private static string FindEndpoint()
     {
         var endpoint = Environment.GetEnvironmentVariable("SLUICE_TEST_S3_ENDPOINT");
         if (string.IsNullOrEmpty(endpoint))
