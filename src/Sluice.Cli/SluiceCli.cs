@@ -21,7 +21,9 @@ internal static class SluiceCli
                 await stderr.WriteLineAsync("error: --data needs a directory (the data directory whose objects/ folder is the local object store)").ConfigureAwait(false);
                 return ExitCodes.Usage;
             }
-            return await StreamingTool.RunAsync(rest, stdout, stderr, ObjectStores.StreamingStore(data), cancel.Token).ConfigureAwait(false);
+            // Only a job naming a URI opens the stores (the local one creates its folder under the data directory).
+            var store = rest.Any(a => a.Contains("://", StringComparison.Ordinal)) ? ObjectStores.StreamingStore(data) : null;
+            return await StreamingTool.RunAsync(rest, stdout, stderr, store, cancel.Token).ConfigureAwait(false);
         }
 
         // A streaming step's task attempt on a cluster node (the server launches it): no command tree, no console.
