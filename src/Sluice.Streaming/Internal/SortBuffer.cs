@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using System.Buffers.Binary;
 
 namespace Sluice.Streaming.Internal;
@@ -287,7 +289,23 @@ internal sealed class SortBuffer(long budgetBytes)
             }
         }
 
+        // Sorted records are read from all over the arena, one cache miss each; asking for a record some
+        // places ahead overlaps those misses with the copying of the ones before it.
+        private const int PrefetchDistance = 16;
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public override bool MoveNext() => ++_index < end;
+        public override bool MoveNext()
+        {
+            var index = ++_index;
+            if (Sse.IsSupported && index + PrefetchDistance < end)
+            {
+                // No bounds check: an empty record at the arena's end has the offset one past it, and a hint may point anywhere.
+                Prefetch(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(buffer._data), buffer._entries[index + PrefetchDistance].Offset));
+            }
+            return index < end;
+        }
+
+        // A prefetch is only a hint: an address the collector has since moved is harmless.
+        private static unsafe void Prefetch(ref byte address) => Sse.Prefetch0(Unsafe.AsPointer(ref address));
     }
 }
