@@ -15,11 +15,16 @@ public static class ObjectTransfer
     /// Writes the object to <paramref name="path"/> (its folder must exist). The bytes go to <c>path.part</c>
     /// first and are moved into place once complete, so no reader sees half a file.
     /// </summary>
-    public static async Task DownloadAsync(ObjectLocation source, string path, CancellationToken cancellationToken)
+    /// <param name="source">The object.</param>
+    /// <param name="path">The local file.</param>
+    /// <param name="cancellationToken">Stops the copy.</param>
+    /// <param name="observe">Wraps the object's stream, e.g. to count bytes for a progress bar; null: read it as it is.</param>
+    public static async Task DownloadAsync(ObjectLocation source, string path, CancellationToken cancellationToken, Func<Stream, Stream>? observe = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         var partial = path + ".part";
-        var content = await source.Store.OpenReadAsync(source.Uri, 0, null, cancellationToken).ConfigureAwait(false);
+        var opened = await source.Store.OpenReadAsync(source.Uri, 0, null, cancellationToken).ConfigureAwait(false);
+        var content = observe is null ? opened : observe(opened);
         await using (content.ConfigureAwait(false))
         {
             // A whole object of the local store is a file: the kernel copies it, as cp does.
@@ -37,10 +42,15 @@ public static class ObjectTransfer
     }
 
     /// <summary>Writes the local file to the object, replacing any object there.</summary>
-    public static async Task<ObjectInfo> UploadAsync(string path, ObjectLocation destination, CancellationToken cancellationToken)
+    /// <param name="path">The local file.</param>
+    /// <param name="destination">The object.</param>
+    /// <param name="cancellationToken">Stops the copy.</param>
+    /// <param name="observe">Wraps the file's stream, e.g. to count bytes for a progress bar; null: the store gets the file stream itself.</param>
+    public static async Task<ObjectInfo> UploadAsync(string path, ObjectLocation destination, CancellationToken cancellationToken, Func<Stream, Stream>? observe = null)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        var content = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
+        var content = observe is null ? file : observe(file);
         await using (content.ConfigureAwait(false))
         {
             return await destination.Store.PutAsync(destination.Uri, content, cancellationToken).ConfigureAwait(false);
