@@ -7,11 +7,20 @@ using Spectre.Console;
 namespace Sluice.Cli;
 
 /// <summary>What a command needs from the command line: the client, the output format, the console.</summary>
-internal sealed class CliContext(ParseResult parse, IAnsiConsole console, TextWriter stdout)
+internal sealed class CliContext(ParseResult parse, IAnsiConsole console, TextWriter stdout, TextWriter? stderr = null)
 {
     public bool Json => parse.GetValue(GlobalOptions.Output) == "json";
     public IAnsiConsole Console { get; } = console;
     public TextWriter Stdout { get; } = stdout;
+
+    /// <summary>
+    /// Where progress bars go: the process's stderr when it is a terminal, stdout is not piped and the output is
+    /// not JSON; else null (no bar, so scripts and pipes read clean output).
+    /// </summary>
+    public TextWriter? ProgressWriter =>
+        !Json && stderr is not null && ReferenceEquals(stderr, System.Console.Error) && !System.Console.IsErrorRedirected && !System.Console.IsOutputRedirected
+            ? stderr
+            : null;
 
     /// <summary>Credentials from the environment or the profile; the endpoint from --endpoint, the environment or the profile.</summary>
     public SluiceClient CreateClient()

@@ -15,7 +15,15 @@ internal static class SluiceCli
         if (args.Length > 0 && args[0] == "streaming")
         {
             using var cancel = CancelOnCtrlC();
-            return await StreamingTool.RunAsync(args[1..], stdout, stderr, cancel.Token).ConfigureAwait(false);
+            var (rest, data) = StreamingDataOption(args[1..]);
+            if (rest is null)
+            {
+                await stderr.WriteLineAsync("error: --data needs a directory (the data directory whose objects/ folder is the local object store)").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+            // Only a job naming a URI opens the stores (the local one creates its folder under the data directory).
+            var store = rest.Any(a => a.Contains("://", StringComparison.Ordinal)) ? ObjectStores.StreamingStore(data) : null;
+            return await StreamingTool.RunAsync(rest, stdout, stderr, store, cancel.Token).ConfigureAwait(false);
         }
 
         // A streaming step's task attempt on a cluster node (the server launches it): no command tree, no console.
@@ -34,7 +42,7 @@ internal static class SluiceCli
         root.Add(GlobalOptions.Endpoint);
         root.Add(GlobalOptions.Profile);
         Func<ParseResult, Func<CliContext, CancellationToken, Task<int>>, CancellationToken, Task<int>> run =
-            (parse, body, ct) => Guard(new CliContext(parse, console, stdout), stderr, body, ct);
+            (parse, body, ct) => Guard(new CliContext(parse, console, stdout, stderr), stderr, body, ct);
         root.Add(UpCommand.Build(run));
         root.Add(QuickstartCommand.Build(run));
         root.Add(ClusterCommands.Build(run));
@@ -104,6 +112,33 @@ internal static class SluiceCli
         {
             return ExitCodes.Failed;
         }
+    }
+
+    /// <summary>Takes <c>--data DIR</c> (as for <c>sluice fs</c>) out of a streaming command line; null arguments when it lacks its value.</summary>
+    private static (string[]? Arguments, string Data) StreamingDataOption(string[] args)
+    {
+        var rest = new List<string>(args.Length);
+        var data = UpCommand.DefaultDataDirectory;
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--data")
+            {
+                if (i + 1 >= args.Length)
+                {
+                    return (null, data);
+                }
+                data = args[++i];
+            }
+            else if (args[i].StartsWith("--data=", StringComparison.Ordinal))
+            {
+                data = args[i]["--data=".Length..];
+            }
+            else
+            {
+                rest.Add(args[i]);
+            }
+        }
+        return ([.. rest], data);
     }
 
     private static CancellationTokenSource CancelOnCtrlC()

@@ -10,6 +10,7 @@ using Sluice.Core.ObjectStorage;
 using Sluice.Core.Ports;
 using Sluice.Core.Scheduling;
 using Sluice.Core.Steps;
+using Sluice.Streaming;
 
 namespace Sluice.Core;
 
@@ -25,6 +26,7 @@ public static class SluiceCoreServiceCollectionExtensions
         services.AddSingleton<ClusterRequestValidator>();
         services.AddSingleton<JobRequestValidator>();
         services.AddSingleton<PackageCache>();
+        services.AddSingleton<IStreamingStore, ObjectStreamingStore>();
         services.AddSingleton<Mounts.MountManager>();
         services.AddSingleton<LogShipper>();
         services.AddSingleton<IInstanceLifecycleObserver>(sp => sp.GetRequiredService<LogShipper>());

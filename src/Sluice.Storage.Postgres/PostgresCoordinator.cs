@@ -22,6 +22,11 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
     private const string ActiveState = "state NOT IN ('Terminated', 'TerminatedWithErrors')";
 
     private readonly NpgsqlDataSource _dataSource;
+    private readonly Func<long[], Task> _completeCommands;
+    // This process: commands it took carry it, and a later process under the same server id takes them again.
+    private readonly string _incarnation = Guid.NewGuid().ToString("N");
+    // Commands taken and not applied yet, in command order; only the coordinator loop touches it.
+    private readonly List<CommandRow> _taken = [];
     private readonly Func<NpgsqlConnection> _openListener;
     private readonly CoordinatorOptions _options;
     private readonly TimeProvider _time;
@@ -44,6 +49,7 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(options);
         _dataSource = store.DataSource;
+        _completeCommands = store.CompleteCommandsAsync;
         _openListener = store.CreateUnpooledConnection;
         _options = options;
         _time = timeProvider ?? TimeProvider.System;
@@ -60,6 +66,7 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
     {
         _owner = owner;
         await HeartbeatAsync(cancellationToken).ConfigureAwait(false);
+        await ReclaimOwnAsync(cancellationToken).ConfigureAwait(false);
         _listener = Task.Run(() => ListenAsync(_stop.Token), CancellationToken.None);
         _loop = Task.Run(() => RunAsync(_stop.Token), CancellationToken.None);
     }
@@ -249,13 +256,18 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
         {
             var held = _owned.Keys.ToArray();
             var renewed = (await connection.QueryAsync<string>(new CommandDefinition($"""
-                INSERT INTO servers (server_id, base_url) VALUES (@me, @url)
-                ON CONFLICT (server_id) DO UPDATE SET heartbeat_at = now(), base_url = COALESCE(EXCLUDED.base_url, servers.base_url);
+                INSERT INTO servers (server_id, base_url, incarnation) VALUES (@me, @url, @incarnation)
+                ON CONFLICT (server_id) DO UPDATE SET heartbeat_at = now(), base_url = COALESCE(EXCLUDED.base_url, servers.base_url),
+                    incarnation = EXCLUDED.incarnation;
                 DELETE FROM commands AS c USING clusters AS k WHERE k.cluster_id = c.cluster_id AND NOT (k.{ActiveState});
+                DELETE FROM commands AS c USING jobs AS j
+                WHERE c.kind = 'StopJob' AND c.taken_by = @incarnation AND j.job_id = c.job_id AND j.state IN ('Finished', 'Failed', 'Stopped');
+                DELETE FROM commands AS c USING steps AS s
+                WHERE c.kind = 'CancelStep' AND c.taken_by = @incarnation AND s.step_id = ANY(c.step_ids) AND s.state NOT IN ('Pending', 'Running', 'CancelPending');
                 UPDATE clusters SET lease_expires_at = now() + @lease
                 WHERE owner_server_id = @me AND cluster_id = ANY(@held) AND {ActiveState}
                 RETURNING cluster_id;
-                """, new { me = ServerId, lease = _options.LeaseTime, held, url = _baseAddress }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
+                """, new { me = ServerId, lease = _options.LeaseTime, held, url = _baseAddress, incarnation = _incarnation }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
             _lastRenewed = _time.GetUtcNow();
             var missing = held.Where(id => !renewed.Contains(id)).ToArray();
             if (missing.Length == 0)
@@ -277,25 +289,41 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
         }
     }
 
-    private async Task ClaimOrphansAsync(CancellationToken cancellationToken)
+    private Task ClaimOrphansAsync(CancellationToken cancellationToken) =>
+        // A lease must have been expired for a whole lease time again: an owner that was only cut
+        // off from the database renews first once it is back. A cluster nobody claimed (its creator
+        // died between insert and claim, or it predates sharing) is taken once it is that old.
+        ClaimAndAdoptAsync($"""
+            UPDATE clusters SET owner_server_id = @me, lease_expires_at = now() + @lease
+            WHERE cluster_id IN (
+                SELECT cluster_id FROM clusters
+                WHERE {ActiveState}
+                  AND ((owner_server_id IS NULL AND created_at < @unownedBefore) OR lease_expires_at < now() - @lease)
+                ORDER BY cluster_id LIMIT 50
+                FOR UPDATE SKIP LOCKED)
+            RETURNING cluster_id, account_id
+            """, cancellationToken);
+
+    /// <summary>
+    /// At start: the clusters the database says this server id runs were run by an earlier process under this id (it
+    /// died or was stopped without handing them back). No other server may claim them before their lease has been
+    /// expired for another lease time, so this process resumes them at once instead of waiting for that.
+    /// </summary>
+    private Task ReclaimOwnAsync(CancellationToken cancellationToken) => ClaimAndAdoptAsync($"""
+        UPDATE clusters SET lease_expires_at = now() + @lease
+        WHERE owner_server_id = @me AND {ActiveState}
+        RETURNING cluster_id, account_id
+        """, cancellationToken);
+
+    /// <summary>Runs a claiming UPDATE … RETURNING cluster_id, account_id and adopts what it returns.</summary>
+    private async Task ClaimAndAdoptAsync(string claimSql, CancellationToken cancellationToken)
     {
         List<(string ClusterId, string AccountId)> claimed;
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            // A lease must have been expired for a whole lease time again: an owner that was only cut
-            // off from the database renews first once it is back. A cluster nobody claimed (its creator
-            // died between insert and claim, or it predates sharing) is taken once it is that old.
-            claimed = [.. await connection.QueryAsync<(string, string)>(new CommandDefinition($"""
-                UPDATE clusters SET owner_server_id = @me, lease_expires_at = now() + @lease
-                WHERE cluster_id IN (
-                    SELECT cluster_id FROM clusters
-                    WHERE {ActiveState}
-                      AND ((owner_server_id IS NULL AND created_at < @unownedBefore) OR lease_expires_at < now() - @lease)
-                    ORDER BY cluster_id LIMIT 50
-                    FOR UPDATE SKIP LOCKED)
-                RETURNING cluster_id, account_id
-                """, new { me = ServerId, lease = _options.LeaseTime, unownedBefore = UnixMicros.From(_time.GetUtcNow() - _options.LeaseTime) },
+            claimed = [.. await connection.QueryAsync<(string, string)>(new CommandDefinition(claimSql,
+                new { me = ServerId, lease = _options.LeaseTime, unownedBefore = UnixMicros.From(_time.GetUtcNow() - _options.LeaseTime) },
                 cancellationToken: cancellationToken)).ConfigureAwait(false)];
             foreach (var (clusterId, _) in claimed)
             {
@@ -316,31 +344,70 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
     {
         while (!_owned.IsEmpty)
         {
-            List<CommandRow> commands;
-            var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            await using (connection.ConfigureAwait(false))
+            var taken = 0;
+            if (_taken.Count == 0)
             {
-                commands = [.. await connection.QueryAsync<CommandRow>(new CommandDefinition("""
-                    DELETE FROM commands WHERE command_id IN (
-                        SELECT c.command_id FROM commands AS c JOIN clusters AS k ON k.cluster_id = c.cluster_id
-                        WHERE k.owner_server_id = @me AND c.cluster_id = ANY(@owned)
-                        ORDER BY c.command_id LIMIT 500
-                        FOR UPDATE OF c SKIP LOCKED)
-                    RETURNING command_id AS CommandId, cluster_id AS ClusterId, account_id AS AccountId, kind AS Kind, job_id AS JobId,
-                        group_id AS GroupId, count AS Count, keep_alive AS KeepAlive, termination_protected AS TerminationProtected,
-                        reason_code AS ReasonCode, reason_message AS ReasonMessage, step_ids AS StepIds
-                    """, new { me = ServerId, owned = _owned.Keys.ToArray() }, cancellationToken: cancellationToken)).ConfigureAwait(false)];
+                var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await using (connection.ConfigureAwait(false))
+                {
+                    // Taken, not deleted: the row goes once the command's effect is committed (AfterApplied), so a command
+                    // this server took and did not carry out before dying is taken again by the cluster's next owner
+                    // (any other incarnation), and one it took is never taken twice by it.
+                    _taken.AddRange((await connection.QueryAsync<CommandRow>(new CommandDefinition("""
+                        UPDATE commands SET taken_by = @incarnation WHERE command_id IN (
+                            SELECT c.command_id FROM commands AS c JOIN clusters AS k ON k.cluster_id = c.cluster_id
+                            WHERE k.owner_server_id = @me AND c.cluster_id = ANY(@owned) AND c.taken_by IS DISTINCT FROM @incarnation
+                            ORDER BY c.command_id LIMIT 500
+                            FOR UPDATE OF c SKIP LOCKED)
+                        RETURNING command_id AS CommandId, cluster_id AS ClusterId, account_id AS AccountId, kind AS Kind, job_id AS JobId,
+                            group_id AS GroupId, count AS Count, keep_alive AS KeepAlive, termination_protected AS TerminationProtected,
+                            reason_code AS ReasonCode, reason_message AS ReasonMessage, step_ids AS StepIds
+                        """, new { me = ServerId, owned = _owned.Keys.ToArray(), incarnation = _incarnation }, cancellationToken: cancellationToken)).ConfigureAwait(false))
+                        .OrderBy(c => c.CommandId));
+                    taken = _taken.Count;
+                }
             }
-            foreach (var row in commands.OrderBy(c => c.CommandId))
+            var applied = new List<long>(_taken.Count);
+            try
             {
-                await _owner!.ApplyAsync(row.ToModel(), cancellationToken).ConfigureAwait(false);
+                // What an apply that failed (a store read) left is applied first the next time round, in order.
+                while (_taken.Count > 0)
+                {
+                    var row = _taken[0];
+                    // A cluster given up meanwhile: its next owner takes the command again (this server left it in place).
+                    if (_owned.ContainsKey(row.ClusterId))
+                    {
+                        await _owner!.ApplyAsync(row.ToModel(), cancellationToken).ConfigureAwait(false);
+                        if (!CompletedByOutcome(row.Kind))
+                        {
+                            applied.Add(row.CommandId);
+                        }
+                    }
+                    _taken.RemoveAt(0);
+                }
             }
-            if (commands.Count < 500)
+            finally
+            {
+                if (applied.Count > 0)
+                {
+                    // Not awaited: a writer waiting for the database must not hold up heartbeats and lease renewal.
+                    var done = applied.ToArray();
+                    _owner!.AfterApplied(() => _completeCommands(done));
+                }
+            }
+            if (taken < 500)
             {
                 return;
             }
         }
     }
+
+    /// <summary>
+    /// A stop or a step cancel is carried out over time (processes are killed, then the job or step ends): its row goes
+    /// once the heartbeat finds the job or step ended, not when the scheduler starts on it. Every other command's effect
+    /// is written when it is applied.
+    /// </summary>
+    private static bool CompletedByOutcome(string kind) => kind is nameof(ClusterCommandKind.StopJob) or nameof(ClusterCommandKind.CancelStep);
 
     private async Task ListenAsync(CancellationToken cancellationToken)
     {

@@ -65,9 +65,20 @@ public sealed partial class PostgresStore
     /// <inheritdoc />
     public async Task<Cluster?> GetClusterAsync(string accountId, string clusterId, CancellationToken cancellationToken)
     {
-        var rows = await QueryAsync<ClusterRow>($"SELECT {SqlColumns.Cluster} FROM clusters WHERE account_id = @accountId AND cluster_id = @clusterId",
-            new { accountId, clusterId }, cancellationToken).ConfigureAwait(false);
-        return (await WithGroupsAsync(rows, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
+        // The most frequent read of the API: both statements go in one message, one round trip on one pooled connection.
+        return await ReadAsync(async connection =>
+        {
+            var reader = await connection.QueryMultipleAsync(new CommandDefinition($"""
+                SELECT {SqlColumns.Cluster} FROM clusters WHERE account_id = @accountId AND cluster_id = @clusterId;
+                SELECT {SqlColumns.Group} FROM instance_groups WHERE account_id = @accountId AND cluster_id = @clusterId ORDER BY ordinal;
+                """, new { accountId, clusterId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                var row = (await reader.ReadAsync<ClusterRow>().ConfigureAwait(false)).SingleOrDefault();
+                var groups = await reader.ReadAsync<GroupRow>().ConfigureAwait(false);
+                return row?.ToModel([.. groups.Select(g => g.ToModel())]);
+            }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

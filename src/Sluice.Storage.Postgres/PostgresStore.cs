@@ -143,6 +143,13 @@ public sealed partial class PostgresStore : IStore
         return [.. rows.Select(r => r.ToModel())];
     }
 
+    /// <summary>
+    /// Deletes commands the coordinator has applied, through the writer: issued after the writes of their effects,
+    /// it commits with them or after them, never before (docs/postgres.md, "Commands").
+    /// </summary>
+    internal Task CompleteCommandsAsync(long[] commandIds) =>
+        WriteAsync(ctx => ctx.Add("DELETE FROM commands WHERE command_id = ANY($1)", commandIds), CancellationToken.None);
+
     // ---- plumbing
 
     private Task WriteAsync(Action<PgWriteContext> work, CancellationToken cancellationToken) =>

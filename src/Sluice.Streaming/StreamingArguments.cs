@@ -11,6 +11,8 @@ public static class StreamingArguments
                  [-partitioner HashPartitioner|KeyFieldBasedPartitioner] [--parallelism N] [--overwrite]
                  [--split-size BYTES] [--output json]
           -file, -cacheFile, -cacheArchive and -jobconf are accepted as deprecated forms.
+          Object URIs (s3://, oss://, bos://, s3n://, file://bucket/) in -input, -output, -files and -archives resolve
+          through the object store of --data DIR (default ~/.sluice/data) and SLUICE_S3Stores__* / SLUICE_ObjectStorage__*.
         """;
 
     /// <summary>

@@ -11,18 +11,36 @@ namespace Sluice.Streaming;
 /// </summary>
 public sealed class StreamingEngine
 {
+    /// <summary>Object-URI part files are uploaded this many at a time when the job commits.</summary>
+    private const int ConcurrentUploads = 4;
+
     private readonly IStreamingTaskExecutor _executor;
     private readonly TimeProvider _time;
+    private readonly IStreamingStore? _store;
 
     public StreamingEngine()
         : this(new LocalStreamingTaskExecutor())
     {
     }
 
-    public StreamingEngine(IStreamingTaskExecutor executor, TimeProvider? timeProvider = null)
+    /// <summary>Runs tasks in this process; inputs, output, files and archives given as object URIs go through <paramref name="store"/>.</summary>
+    public StreamingEngine(IStreamingStore? store)
+        : this(new LocalStreamingTaskExecutor(store), null, store)
+    {
+    }
+
+    /// <param name="executor">Runs task attempts.</param>
+    /// <param name="timeProvider">The clock (job ids, elapsed time); default the system's.</param>
+    /// <param name="store">
+    /// Resolves object URIs (<c>s3://</c>, <c>oss://</c>, ...) among the inputs, output, files and archives; null: local paths only.
+    /// The executor must read object-URI splits itself (<see cref="StreamingTaskWorker.RunAsync(StreamingTaskSpec, IStreamingStore, CancellationToken)"/>)
+    /// or stage them (<see cref="StreamingTaskWorker.StageSplitAsync"/>).
+    /// </param>
+    public StreamingEngine(IStreamingTaskExecutor executor, TimeProvider? timeProvider = null, IStreamingStore? store = null)
     {
         _executor = executor;
         _time = timeProvider ?? TimeProvider.System;
+        _store = store;
     }
 
     /// <summary>
@@ -36,16 +54,25 @@ public sealed class StreamingEngine
         var plan = JobPlan.Create(spec);
         var started = _time.GetTimestamp();
         var jobId = $"job_local{_time.GetUtcNow().ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture)}_{Random.Shared.Next(10000):D4}";
-        var output = Path.GetFullPath(InputResolver.LocalPath(spec.Output));
+        var remoteOutput = _store is not null && _store.Handles(spec.Output);
+        var output = remoteOutput ? spec.Output.TrimEnd('/') : Path.GetFullPath(InputResolver.LocalPath(spec.Output));
         var result = new StreamingJobResult { JobId = jobId, OutputDirectory = output };
         result.Warnings.AddRange(spec.Warnings);
         result.Warnings.AddRange(plan.Warnings);
-        var temporary = spec.TemporaryDirectory is null ? Path.Combine(output, "_temporary") : Path.Combine(Path.GetFullPath(spec.TemporaryDirectory), jobId);
+        // An object-URI output is committed by upload, so its intermediate files live on a local disk.
+        var temporary = spec.TemporaryDirectory is not null ? Path.Combine(Path.GetFullPath(spec.TemporaryDirectory), jobId)
+            : remoteOutput ? Path.Combine(Path.GetTempPath(), "sluice-streaming", jobId)
+            : Path.Combine(output, "_temporary");
         var createdOutput = false;
+        var createdTemporary = false;
         var tasksStarted = false;
         try
         {
-            if (Directory.Exists(output) || File.Exists(output))
+            if (remoteOutput)
+            {
+                await PrepareRemoteOutputAsync(output, spec.Overwrite, cancellationToken).ConfigureAwait(false);
+            }
+            else if (Directory.Exists(output) || File.Exists(output))
             {
                 if (!spec.Overwrite)
                 {
@@ -60,18 +87,39 @@ public sealed class StreamingEngine
                     Directory.Delete(output, recursive: true);
                 }
             }
-            var files = InputResolver.ResolveFiles(spec.Inputs, plan.RecursiveInput);
+            var files = await InputResolver.ResolveAsync(spec.Inputs, plan.RecursiveInput, _store, cancellationToken).ConfigureAwait(false);
             var splitSize = plan.SplitSize > 0 ? plan.SplitSize : InputResolver.SplitSize(files, plan.MapTasksHint, plan.MinSplitSize);
             var splits = InputResolver.Split(files, splitSize);
-            Directory.CreateDirectory(output);
-            createdOutput = true;
+            if (!remoteOutput)
+            {
+                Directory.CreateDirectory(output);
+                createdOutput = true;
+            }
             Directory.CreateDirectory(temporary);
-            var links = CacheLocalizer.Localize(spec.Files, spec.Archives, temporary);
-            using var run = new JobRun(this, spec, plan, jobId, output, temporary, links, result);
+            createdTemporary = true;
+            var links = await CacheLocalizer.LocalizeAsync(spec.Files, spec.Archives, temporary, _store, cancellationToken).ConfigureAwait(false);
+            using var run = new JobRun(this, spec, plan, jobId, temporary, links, result);
             tasksStarted = true;
-            await run.ExecuteAsync(splits, cancellationToken).ConfigureAwait(false);
-            File.WriteAllBytes(Path.Combine(output, "_SUCCESS"), []);
+            var parts = await run.ExecuteAsync(splits, cancellationToken).ConfigureAwait(false);
+            if (remoteOutput)
+            {
+                await UploadAsync(parts, output, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                foreach (var part in parts)
+                {
+                    File.Move(part, Path.Combine(output, Path.GetFileName(part)));
+                }
+                File.WriteAllBytes(Path.Combine(output, "_SUCCESS"), []);
+            }
+            result.OutputFiles.AddRange(parts.Select(Path.GetFileName).OfType<string>());
             result.State = StreamingJobState.Succeeded;
+        }
+        catch (StreamingStoreException e)
+        {
+            result.State = StreamingJobState.Failed;
+            result.Error = e.Message;
         }
         catch (StreamingJobException e)
         {
@@ -90,58 +138,104 @@ public sealed class StreamingEngine
         }
         finally
         {
-            if (createdOutput)
+            if (createdTemporary)
             {
-                // Before any task ran the job never really started: leave no empty output behind that
-                // would make the corrected re-run fail with "already exists".
                 Directories.TryDelete(temporary);
-                if (!tasksStarted)
-                {
-                    Directories.TryDelete(output);
-                }
+            }
+            // Before any task ran the job never really started: leave no empty output behind that
+            // would make the corrected re-run fail with "already exists".
+            if (createdOutput && !tasksStarted)
+            {
+                Directories.TryDelete(output);
             }
             result.Elapsed = _time.GetElapsedTime(started);
         }
         return result;
     }
 
+    /// <summary>
+    /// An object-URI output must not exist (Hadoop's FileAlreadyExistsException): neither an object at the URI nor
+    /// anything under it. With overwrite, all of it is deleted first.
+    /// </summary>
+    private async Task PrepareRemoteOutputAsync(string output, bool overwrite, CancellationToken cancellationToken)
+    {
+        var store = _store!;
+        try
+        {
+            var existing = new List<string>();
+            if (await store.HeadAsync(output, cancellationToken).ConfigureAwait(false) is { } self)
+            {
+                existing.Add(self.Uri);
+            }
+            await foreach (var entry in store.ListAsync(output, cancellationToken).ConfigureAwait(false))
+            {
+                existing.Add(entry.Uri);
+                if (!overwrite)
+                {
+                    break;
+                }
+            }
+            if (existing.Count == 0)
+            {
+                return;
+            }
+            if (!overwrite)
+            {
+                throw new StreamingJobException($"Output directory {output} already exists; remove it (sluice fs rm -r {output}/) or pass --overwrite.");
+            }
+            foreach (var uri in existing)
+            {
+                await store.DeleteAsync(uri, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (StreamingStoreException e)
+        {
+            throw new StreamingJobException($"Output {output}: {e.Message}");
+        }
+    }
+
+    /// <summary>Commits to an object-URI output: every part file, then <c>_SUCCESS</c> once they are all there.</summary>
+    private async Task UploadAsync(List<string> parts, string output, CancellationToken cancellationToken)
+    {
+        var store = _store!;
+        await Parallel.ForEachAsync(parts, new ParallelOptions { MaxDegreeOfParallelism = ConcurrentUploads, CancellationToken = cancellationToken }, async (part, ct) =>
+        {
+            var content = new FileStream(part, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
+            await using (content.ConfigureAwait(false))
+            {
+                await store.PutAsync($"{output}/{Path.GetFileName(part)}", content, ct).ConfigureAwait(false);
+            }
+        }).ConfigureAwait(false);
+        using var empty = new MemoryStream([]);
+        await store.PutAsync($"{output}/_SUCCESS", empty, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The state of one running job.</summary>
     private sealed class JobRun(
-        StreamingEngine engine, StreamingJobSpec spec, JobPlan plan, string jobId, string output, string temporary,
+        StreamingEngine engine, StreamingJobSpec spec, JobPlan plan, string jobId, string temporary,
         Dictionary<string, string> links, StreamingJobResult result) : IDisposable
     {
         private readonly SemaphoreSlim _slots = new(plan.Parallelism);
         private readonly object _gate = new();
 
-        public async Task ExecuteAsync(List<StreamingInputSplit> splits, CancellationToken cancellationToken)
+        /// <summary>Runs the map and reduce phases; returns the job's part files (in the temporary directory), ordered by name.</summary>
+        public async Task<List<string>> ExecuteAsync(List<StreamingInputSplit> splits, CancellationToken cancellationToken)
         {
             result.MapTasks = splits.Count;
             result.ReduceTasks = plan.NumReduceTasks;
             var mapDirectories = await RunPhaseAsync(splits.Count, StreamingTaskKind.Map, i => NewMapTask(i, splits[i]), cancellationToken).ConfigureAwait(false);
             if (plan.NumReduceTasks == 0)
             {
-                Commit(mapDirectories);
-                return;
+                return Parts(mapDirectories);
             }
             var reduceDirectories = await RunPhaseAsync(plan.NumReduceTasks, StreamingTaskKind.Reduce, p => NewReduceTask(p, mapDirectories), cancellationToken).ConfigureAwait(false);
-            Commit(reduceDirectories);
+            return Parts(reduceDirectories);
         }
 
         public void Dispose() => _slots.Dispose();
 
-        private void Commit(string[] directories)
-        {
-            foreach (var directory in directories)
-            {
-                foreach (var file in Directory.EnumerateFiles(directory, "part-*").Order(StringComparer.Ordinal))
-                {
-                    var name = Path.GetFileName(file);
-                    File.Move(file, Path.Combine(output, name));
-                    result.OutputFiles.Add(name);
-                }
-            }
-            result.OutputFiles.Sort(StringComparer.Ordinal);
-        }
+        private static List<string> Parts(string[] directories) =>
+            directories.SelectMany(d => Directory.EnumerateFiles(d, "part-*")).OrderBy(Path.GetFileName, StringComparer.Ordinal).ToList();
 
         /// <summary>Runs all tasks of a phase; returns each task's committed output directory.</summary>
         private async Task<string[]> RunPhaseAsync(int count, StreamingTaskKind kind, Func<int, StreamingTaskSpec> create, CancellationToken cancellationToken)
@@ -277,7 +371,7 @@ public sealed class StreamingEngine
             task.Command = plan.Mapper;
             task.Combiner = plan.Combiner;
             task.Split = split;
-            var file = "file:" + split.Path;
+            var file = engine._store is not null && engine._store.Handles(split.Path) ? split.Path : "file:" + split.Path;
             var start = split.Start.ToString(CultureInfo.InvariantCulture);
             var length = split.Length.ToString(CultureInfo.InvariantCulture);
             foreach (var prefix in new[] { "mapreduce_map_input_", "map_input_" })

@@ -17,8 +17,16 @@ public static class StreamingTaskWorker
     public static string MapOutputName(int partition) => MapOutputCollector.OutputName(partition);
 
     /// <summary>Runs the attempt. Failures are reported in the result; only cancellation throws.</summary>
-    public static async Task<StreamingTaskResult> RunAsync(StreamingTaskSpec task, CancellationToken cancellationToken)
+    public static Task<StreamingTaskResult> RunAsync(StreamingTaskSpec task, CancellationToken cancellationToken) =>
+        RunAsync(task, null, cancellationToken);
+
+    /// <summary>
+    /// Runs the attempt; a map task whose split is an object URI reads it through <paramref name="store"/> as a stream.
+    /// Failures are reported in the result; only cancellation throws.
+    /// </summary>
+    public static async Task<StreamingTaskResult> RunAsync(StreamingTaskSpec task, IStreamingStore? store, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(task);
         var result = new StreamingTaskResult();
         try
         {
@@ -26,7 +34,7 @@ public static class StreamingTaskWorker
             PrepareWorkingDirectory(task);
             if (task.Kind == StreamingTaskKind.Map)
             {
-                await MapTask.RunAsync(task, result, cancellationToken).ConfigureAwait(false);
+                await MapTask.RunAsync(task, store, result, cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -79,6 +87,33 @@ public static class StreamingTaskWorker
             await JsonSerializer.SerializeAsync(output, result, StreamingJsonContext.Default.StreamingTaskResult, cancellationToken).ConfigureAwait(false);
         }
         return result.Succeeded ? 0 : 1;
+    }
+
+    /// <summary>
+    /// For a worker that cannot reach the object store: copies the lines an object-URI split owns (a compressed one
+    /// whole) into the local file <paramref name="path"/> and returns the split to give the worker instead. Only the
+    /// split's bytes (up to the end of its last line) are read, never the whole object.
+    /// </summary>
+    public static async Task<StreamingInputSplit> StageSplitAsync(StreamingInputSplit split, IStreamingStore store, string path, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(split);
+        ArgumentNullException.ThrowIfNull(store);
+        var source = await store.OpenReadAsync(split.Path, split.Compressed ? 0 : split.Start, cancellationToken).ConfigureAwait(false);
+        var target = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        if (split.Compressed)
+        {
+            await using (source.ConfigureAwait(false))
+            await using (target.ConfigureAwait(false))
+            {
+                await source.CopyToAsync(target, 1 << 20, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            // Feed disposes both streams.
+            await Threads.Run(() => SplitFeeder.Feed(split, source, target)).ConfigureAwait(false);
+        }
+        return new StreamingInputSplit(path, 0, new FileInfo(path).Length, split.Compressed);
     }
 
     private static void PrepareWorkingDirectory(StreamingTaskSpec task)

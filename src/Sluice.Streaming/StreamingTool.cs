@@ -11,8 +11,15 @@ namespace Sluice.Streaming;
 /// </summary>
 public static class StreamingTool
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken) =>
+        RunAsync(args, stdout, stderr, null, cancellationToken);
+
+    /// <summary>Like <see cref="RunAsync(string[], TextWriter, TextWriter, CancellationToken)"/>, with object URIs resolved through <paramref name="store"/>.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, IStreamingStore? store, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
         var json = false;
         var rest = new List<string>();
         StreamingJobSpec spec;
@@ -43,7 +50,7 @@ public static class StreamingTool
         StreamingJobResult result;
         try
         {
-            result = await new StreamingEngine().RunAsync(spec, cancellationToken).ConfigureAwait(false);
+            result = await new StreamingEngine(store).RunAsync(spec, cancellationToken).ConfigureAwait(false);
         }
         catch (StreamingUsageException e)
         {

@@ -1,6 +1,9 @@
+using System.Diagnostics;
 using System.Globalization;
+using Npgsql;
 using Sluice.Client;
 using Sluice.Contracts;
+using Xunit.Abstractions;
 
 namespace Sluice.Cli.Tests;
 
@@ -9,7 +12,7 @@ namespace Sluice.Cli.Tests;
 /// (issue #7): work is shared, every instance runs once, a killed server's work is taken over.
 /// </summary>
 [Collection(nameof(MultiServerTests))]
-public sealed class MultiServerTests : IAsyncLifetime
+public sealed class MultiServerTests(ITestOutputHelper log) : IAsyncLifetime
 {
     private static readonly WaitOptions Bounded = new() { PollInterval = TimeSpan.FromMilliseconds(200), MaxPollInterval = TimeSpan.FromSeconds(1), Timeout = TimeSpan.FromSeconds(240) };
     private readonly string _root = Directory.CreateTempSubdirectory("sluice-multi-").FullName;
@@ -108,6 +111,108 @@ public sealed class MultiServerTests : IAsyncLifetime
         Assert.Equal(120, indexes);
         // The rest ran on the surviving server.
         Assert.Contains(File.ReadAllLines(output), l => l.Split(' ')[2].StartsWith(Dir("data-b"), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Restart_SameDataDirectoryAfterKillMinus9_ResumesItsClustersWithoutWaitingForTheirLeases()
+    {
+        // A lease far longer than this test waits: only a server that reclaims its own leases resumes the job in time
+        // (one with a new identity waits 2 × 120 s, and B may not claim the cluster for 120 s either).
+        var variables = new Dictionary<string, string>(ServerVariables()) { ["SLUICE_Store__LeaseSeconds"] = "120" };
+        var c = await UpProcess.StartAsync(Dir("home-c"), Dir("data-c"), variables);
+        try
+        {
+            using (var client = Client(c))
+            {
+                var cluster = (await client.CreateClusterAsync(Cluster("restarted"))).Value.Id;
+                await client.WaitForClusterReadyAsync(cluster, Bounded);
+                var output = Path.Combine(_root, "runs.txt");
+                var job = (await client.CreateJobAsync(Job("long", cluster, 60, output, "sleep 0.5; "))).Value.Id;
+                await WaitForLinesAsync(output, 5);
+                c.KillHard();
+                var down = Stopwatch.StartNew();
+                await c.DisposeAsync();
+
+                c = await UpProcess.StartAsync(Dir("home-c"), Dir("data-c"), variables);
+                using var again = Client(c);
+                await using var database = await _database.OpenAsync();
+                // The processes the killed server started run on to their end, so new output proves nothing: a second
+                // attempt of an instance that was running is what recovery (and nothing else here) makes.
+                await WaitForAsync(() => Scalar(database, "SELECT COALESCE(MAX(attempts), 0) FROM instances WHERE job_id = $1", job) >= 2, "the cluster recovered");
+                log.WriteLine($"the cluster was recovered {down.Elapsed.TotalSeconds:0.0} s after its server was killed (restart included)");
+                Assert.Equal(JobStates.Finished, (await again.WaitForJobAsync(job, Bounded)).Job.State);
+                Assert.Equal(1, Scalar(database, "SELECT COUNT(*) FROM clusters WHERE cluster_id = $1 AND owner_server_id = (SELECT server_id FROM servers WHERE base_url = '" + c.Endpoint + "')", cluster));
+            }
+        }
+        finally
+        {
+            await c.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task StopJob_OwnerKilledAfterTakingTheCommandBeforeItsEffectCommitted_TheNextOwnerStopsTheJob()
+    {
+        using var b = Client(_b!);
+        // The job's row held: A's writer cannot commit the job's end, the stop's effect.
+        var (_, job, database) = await KillOwnerOnceItTookAsync("SELECT 1 FROM jobs WHERE job_id = $1 FOR UPDATE", (_, job) => b.StopJobAsync(job), "StopJob");
+        await using (database)
+        {
+            var done = await b.WaitForJobAsync(job, Bounded);
+            Assert.True(done.Job.State == JobStates.Stopped, $"the job is {done.Job.State}: {done.Job.StateChangeReason?.Code} {done.Job.StateChangeReason?.Message}");
+            Assert.True(done.Job.Metrics.FinishedCount < 300, $"{done.Job.Metrics.FinishedCount} instances finished: the job was not stopped");
+            await WaitForAsync(() => Scalar(database, "SELECT COUNT(*) FROM commands WHERE job_id = $1", job) == 0, "the stop command completed");
+        }
+    }
+
+    [Fact]
+    public async Task TerminateCluster_OwnerKilledAfterTakingTheCommandBeforeItsEffectCommitted_TheNextOwnerTerminatesIt()
+    {
+        using var b = Client(_b!);
+        // The task's row held: A's writer stalls at the next instance end, so Terminating (and the command's completion) queue behind it.
+        var (cluster, job, database) = await KillOwnerOnceItTookAsync("SELECT 1 FROM tasks WHERE job_id = $1 FOR UPDATE", (cluster, _) => b.TerminateClusterAsync(cluster), "Terminate");
+        await using (database)
+        {
+            var ended = await b.WaitForClusterTerminatedAsync(cluster, Bounded);
+            Assert.Equal("Terminated", ended.State);
+            Assert.Equal(JobStates.Stopped, (await b.GetJobAsync(job)).Value.State);
+        }
+    }
+
+    /// <summary>
+    /// Server A runs a long job on its cluster; the test holds a row A's writer needs, so nothing A does from then on
+    /// commits; a command sent through B is taken by A; then A is killed -9 and its session waiting for the row ended.
+    /// </summary>
+    private async Task<(string Cluster, string Job, NpgsqlConnection Database)> KillOwnerOnceItTookAsync(string holdSql, Func<string, string, Task> send, string kind)
+    {
+        using var a = Client(_a!);
+        var cluster = (await a.CreateClusterAsync(Cluster("doomed"))).Value.Id;
+        await a.WaitForClusterReadyAsync(cluster, Bounded);
+        var output = Path.Combine(_root, "runs.txt");
+        var job = (await a.CreateJobAsync(Job("long", cluster, 300, output, "sleep 0.5; "))).Value.Id;
+        await WaitForLinesAsync(output, 5);
+        var database = await _database.OpenAsync();
+        await using (var hold = await database.BeginTransactionAsync())
+        {
+            await using (var row = new NpgsqlCommand(holdSql, database, hold) { Parameters = { new() { Value = job } } })
+            {
+                await row.ExecuteNonQueryAsync();
+            }
+            await send(cluster, job);
+            // A's coordinator takes the command on a connection of its own (it stays in the table, marked) and acts on it.
+            await WaitForAsync(() => Scalar(database, "SELECT COUNT(*) FROM commands WHERE kind = $1 AND taken_by IS NOT NULL", kind) == 1, $"server A taking the {kind} command");
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            _a!.KillHard();
+            Scalar(database, "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid)) AND $1 <> ''", job);
+            await hold.RollbackAsync();
+        }
+        return (cluster, job, database);
+    }
+
+    private static long Scalar(NpgsqlConnection connection, string sql, string parameter)
+    {
+        using var command = new NpgsqlCommand(sql, connection) { Parameters = { new() { Value = parameter } } };
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
     [Fact]
@@ -223,9 +328,9 @@ public sealed class MultiServerTests : IAsyncLifetime
         .AddTask("t", $"{before}echo \"$SLUICE_JOB_ID $SLUICE_INSTANCE_INDEX $PWD\" >> {output}", instances, t => t.WithMaxRetries(3))
         .Build();
 
-    private static async Task WaitForLinesAsync(string path, int count)
+    private static async Task WaitForLinesAsync(string path, int count, TimeSpan? within = null)
     {
-        for (var i = 0; i < 600; i++)
+        for (var i = 0; i < (within ?? TimeSpan.FromSeconds(60)).TotalMilliseconds / 100; i++)
         {
             if (File.Exists(path) && File.ReadAllLines(path).Length >= count)
             {
@@ -233,7 +338,7 @@ public sealed class MultiServerTests : IAsyncLifetime
             }
             await Task.Delay(100);
         }
-        throw new Xunit.Sdk.XunitException($"{path} did not reach {count} lines within 60 s");
+        throw new Xunit.Sdk.XunitException($"{path} did not reach {count} lines within {(within ?? TimeSpan.FromSeconds(60)).TotalSeconds} s");
     }
 
     private string Dir(string name) => Directory.CreateDirectory(Path.Combine(_root, name)).FullName;

@@ -22,6 +22,14 @@ public sealed class SharedDatabase
         ["SLUICE_Store__HeartbeatSeconds"] = "0.5",
     };
 
+    /// <summary>An unpooled connection whose search path is this schema, for a test that looks at or locks Sluice's rows.</summary>
+    public async Task<NpgsqlConnection> OpenAsync()
+    {
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false, SearchPath = Schema }.ToString());
+        await connection.OpenAsync();
+        return connection;
+    }
+
     public async Task DropAsync()
     {
         await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false }.ToString());

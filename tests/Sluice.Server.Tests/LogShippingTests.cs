@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Sluice.Client;
 using Sluice.Contracts;
 using Sluice.Core.Logs;
-using Sluice.Core.ObjectStorage;
 using Sluice.Server.Hosting;
 
 namespace Sluice.Server.Tests;
@@ -21,26 +20,6 @@ public sealed class LogShippingFixture : ServerFixture
             MaxAttempts = 100,
             LocalRetention = TimeSpan.FromSeconds(2),
         };
-    }
-
-    public ObjectStoreResolver Objects => App.Services.GetRequiredService<ObjectStoreResolver>();
-
-    public async Task<string?> ReadObjectAsync(string uri)
-    {
-        var location = Objects.Resolve(uri);
-        if (await location.Store.HeadAsync(location.Uri, CancellationToken.None) is null)
-        {
-            return null;
-        }
-        await using var stream = await location.Store.OpenReadAsync(location.Uri, 0, null, CancellationToken.None);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        return await reader.ReadToEndAsync();
-    }
-
-    public async Task CreateBucketAsync(string uri)
-    {
-        var location = Objects.Resolve(uri);
-        await location.Store.CreateBucketAsync(location.Uri, CancellationToken.None);
     }
 }
 

@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.Extensions.DependencyInjection;
 using Sluice.Client;
 using Sluice.Contracts;
 using Sluice.Core.ObjectStorage;
@@ -16,7 +15,7 @@ public abstract class MountScenarios(ServerFixture server, string bucket)
 
     protected ServerFixture Server => server;
 
-    private ObjectStoreResolver Objects => server.App.Services.GetRequiredService<ObjectStoreResolver>();
+    private ObjectStoreResolver Objects => server.Objects;
 
     /// <summary>A fresh folder of the bucket (created when missing), as a URI ending in '/'.</summary>
     protected async Task<string> NewFolderAsync()
@@ -26,25 +25,10 @@ public abstract class MountScenarios(ServerFixture server, string bucket)
         return $"{bucket}/{Guid.NewGuid():N}/";
     }
 
-    protected async Task PutAsync(string uri, string text)
-    {
-        var location = Objects.Resolve(uri);
-        using var content = new MemoryStream(Encoding.UTF8.GetBytes(text));
-        await location.Store.PutAsync(location.Uri, content, CancellationToken.None);
-    }
+    protected Task PutAsync(string uri, string text) => server.PutObjectAsync(uri, text);
 
     /// <summary>The object's text, or null when there is none.</summary>
-    protected async Task<string?> GetAsync(string uri)
-    {
-        var location = Objects.Resolve(uri);
-        if (await location.Store.HeadAsync(location.Uri, CancellationToken.None) is null)
-        {
-            return null;
-        }
-        await using var content = await location.Store.OpenReadAsync(location.Uri, 0, null, CancellationToken.None);
-        using var reader = new StreamReader(content, Encoding.UTF8);
-        return await reader.ReadToEndAsync();
-    }
+    protected Task<string?> GetAsync(string uri) => server.ReadObjectAsync(uri);
 
     protected async Task<string?> ETagAsync(string uri)
     {

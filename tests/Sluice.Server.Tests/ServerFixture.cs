@@ -1,9 +1,12 @@
+using System.Text;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Sluice.Client;
 using Sluice.Contracts;
 using AccessKey = Sluice.Core.Model.AccessKey;
 using Sluice.Server.Hosting;
+using Sluice.Core.ObjectStorage;
 
 namespace Sluice.Server.Tests;
 
@@ -99,6 +102,34 @@ public class ServerFixture : IAsyncLifetime
     });
 
     public static WaitOptions Fast => new() { PollInterval = TimeSpan.FromMilliseconds(50), MaxPollInterval = TimeSpan.FromMilliseconds(250), Timeout = TimeSpan.FromSeconds(60) };
+
+    /// <summary>The server's object stores.</summary>
+    public ObjectStoreResolver Objects => App.Services.GetRequiredService<ObjectStoreResolver>();
+
+    public async Task<string?> ReadObjectAsync(string uri)
+    {
+        var location = Objects.Resolve(uri);
+        if (await location.Store.HeadAsync(location.Uri, CancellationToken.None) is null)
+        {
+            return null;
+        }
+        await using var stream = await location.Store.OpenReadAsync(location.Uri, 0, null, CancellationToken.None);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return await reader.ReadToEndAsync();
+    }
+
+    public async Task CreateBucketAsync(string uri)
+    {
+        var location = Objects.Resolve(uri);
+        await location.Store.CreateBucketAsync(location.Uri, CancellationToken.None);
+    }
+
+    public async Task PutObjectAsync(string uri, string text)
+    {
+        var location = Objects.Resolve(uri);
+        using var content = new MemoryStream(Encoding.UTF8.GetBytes(text));
+        await location.Store.PutAsync(location.Uri, content, CancellationToken.None);
+    }
 
     /// <summary>A fresh directory under the data directory for files tasks share.</summary>
     public string NewSharedDirectory()

@@ -69,22 +69,6 @@ public class StepObjectFileTests(ServerFixture server)
         await Client.TerminateClusterAsync(cluster.Id);
     }
 
-    [Fact]
-    public async Task AddSteps_StreamingInputOnAnObjectUri_IsInvalidParameterNamingTheUri()
-    {
-        var bucket = await BucketAsync("bos");
-        var shared = server.NewSharedDirectory();
-        ClusterInfo cluster = await Client.CreateClusterAsync(StepTests.ThreeNodes("object-streaming").KeepAlive().Build());
-
-        var error = await Assert.ThrowsAsync<SluiceServiceException>(() => Client.AddStepsAsync(cluster.Id,
-            [StepBuilder.StreamingStep("wc", "cat", input: $"{bucket}/in/", output: Path.Combine(shared, "out"))]));
-
-        Assert.Equal(400, error.StatusCode);
-        Assert.Equal(ErrorCodes.InvalidParameter, error.ErrorCode);
-        Assert.Contains($"steps[0].properties.input '{bucket}/in/'", error.Message, StringComparison.Ordinal);
-        await Client.TerminateClusterAsync(cluster.Id);
-    }
-
     private async Task<string> LogAsync(string clusterId, string stepId, StepLogKind log)
     {
         LogChunk chunk = await Client.ReadStepLogAsync(clusterId, stepId, log);

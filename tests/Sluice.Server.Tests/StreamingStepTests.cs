@@ -11,6 +11,29 @@ public partial class StreamingStepTests(ServerFixture server)
 {
     private SluiceClient Client => server.Client;
 
+    /// <summary>A python mapper emitting <c>LongValueSum:word TAB 1</c> per word, for <c>-reducer aggregate</c>.</summary>
+    internal const string WordCountMapper = "import sys\nfor line in sys.stdin:\n    for w in line.split():\n        print('LongValueSum:' + w + '\\t1')\n";
+
+    /// <summary>Seeded files of one word per line, and how often each word occurs in all of them.</summary>
+    internal static (List<string> Files, Dictionary<string, long> Counts) WordCorpus(int seed, string[] words, int files, int lines)
+    {
+        var counts = new Dictionary<string, long>();
+        var random = new Random(seed);
+        var texts = new List<string>();
+        for (var f = 0; f < files; f++)
+        {
+            var text = new StringBuilder();
+            for (var line = 0; line < lines; line++)
+            {
+                var word = words[random.Next(words.Length)];
+                counts[word] = counts.GetValueOrDefault(word) + 1;
+                text.Append(word).Append('\n');
+            }
+            texts.Add(text.ToString());
+        }
+        return (texts, counts);
+    }
+
     private static Dictionary<string, long> ReadCounts(string output) =>
         Directory.GetFiles(output, "part-*").SelectMany(File.ReadAllLines)
             .Select(l => l.Split('\t')).ToDictionary(p => p[0], p => long.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture));
@@ -21,22 +44,13 @@ public partial class StreamingStepTests(ServerFixture server)
         var shared = server.NewSharedDirectory();
         var input = Path.Combine(shared, "input");
         Directory.CreateDirectory(input);
-        var expected = new Dictionary<string, long>();
-        var random = new Random(4);
-        string[] words = ["alpha", "beta", "gamma", "delta", "epsilon"];
-        for (var f = 0; f < 4; f++)
+        var (texts, expected) = WordCorpus(4, ["alpha", "beta", "gamma", "delta", "epsilon"], files: 4, lines: 400);
+        for (var f = 0; f < texts.Count; f++)
         {
-            var text = new StringBuilder();
-            for (var line = 0; line < 400; line++)
-            {
-                var word = words[random.Next(words.Length)];
-                expected[word] = expected.GetValueOrDefault(word) + 1;
-                text.Append(word).Append('\n');
-            }
-            File.WriteAllText(Path.Combine(input, $"part{f}.txt"), text.ToString());
+            File.WriteAllText(Path.Combine(input, $"part{f}.txt"), texts[f]);
         }
         var mapper = Path.Combine(shared, "mapper.py");
-        File.WriteAllText(mapper, "import sys\nfor line in sys.stdin:\n    for w in line.split():\n        print('LongValueSum:' + w + '\\t1')\n");
+        File.WriteAllText(mapper, WordCountMapper);
         var output = Path.Combine(shared, "counts");
         ClusterInfo cluster = await Client.CreateClusterAsync(StepTests.ThreeNodes("streaming").KeepAlive()
             .AddStep(StepBuilder.StreamingStep("wordcount", "python3 mapper.py", "aggregate", input: input, output: output,

@@ -91,14 +91,14 @@ public sealed class StreamingToolTests : IDisposable
     }
 
     [Fact]
-    public async Task RunAsync_ObjectStoreInput_ReturnsTwoWithHint()
+    public async Task RunAsync_ObjectStoreInputWithoutAStore_ReturnsTwoWithHint()
     {
         var stderr = new StringWriter();
 
         var code = await StreamingTool.RunAsync(["-input", "s3://bucket/in", "-output", _dir.Combine("out"), "-mapper", "cat"], new StringWriter(), stderr, CancellationToken.None);
 
         Assert.Equal(2, code);
-        Assert.Contains("file:// URIs only", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Contains("'s3://bucket/in': no object store is configured for s3:// URIs", stderr.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -35,20 +35,22 @@ internal sealed class StoreBenchmark : IBenchmark
         var bucket = ObjectUri.Parse("s3://bench-local");
         await local.CreateBucketAsync(bucket, cancellationToken);
         var cpPutPath = Path.Combine(options.WorkDirectory, "cp-put.bin");
+        var cpGetPath = Path.Combine(options.WorkDirectory, "cp-get.bin");
+        var sluiceGetPath = Path.Combine(options.WorkDirectory, "sluice-get.bin");
         var (cpPut, sluicePut, cpGet, sluiceGet) = await MeasureAsync(report, "store_local",
             new(() => RunCp(source, cpPutPath), () => DeleteFile(cpPutPath)),
             new(() => PutAsync(local, bucket.WithKey("blob"), source, cancellationToken), () => local.DeleteAsync(bucket.WithKey("blob"), cancellationToken)),
-            () => RunCp(Path.Combine(options.WorkDirectory, "objects", "bench-local", "blob"), Path.Combine(options.WorkDirectory, "cp-get.bin")),
-            () => GetAsync(local, bucket.WithKey("blob"), Path.Combine(options.WorkDirectory, "sluice-get.bin"), cancellationToken));
+            new(() => RunCp(Path.Combine(options.WorkDirectory, "objects", "bench-local", "blob"), cpGetPath), () => DeleteFile(cpGetPath)),
+            new(() => GetAsync(local, bucket.WithKey("blob"), sluiceGetPath, cancellationToken), () => DeleteFile(sluiceGetPath)));
         report.Value("store_local_put_ratio", cpPut / sluicePut);
         report.Value("store_local_get_ratio", cpGet / sluiceGet);
         report.Value("store_local_put_mib_per_s", size / 1048576.0 / sluicePut);
         report.Value("store_local_get_mib_per_s", size / 1048576.0 / sluiceGet);
         report.Value("store_cp_put_mib_per_s", size / 1048576.0 / cpPut);
         report.Value("store_cp_get_mib_per_s", size / 1048576.0 / cpGet);
-        File.Delete(Path.Combine(options.WorkDirectory, "cp-put.bin"));
-        File.Delete(Path.Combine(options.WorkDirectory, "cp-get.bin"));
-        File.Delete(Path.Combine(options.WorkDirectory, "sluice-get.bin"));
+        File.Delete(cpPutPath);
+        File.Delete(cpGetPath);
+        File.Delete(sluiceGetPath);
         await local.DeleteAsync(bucket.WithKey("blob"), cancellationToken);
 
         var endpoint = FindS3rver();
@@ -62,17 +64,19 @@ internal sealed class StoreBenchmark : IBenchmark
         using var raw = S3ObjectStore.CreateClient(s3Options);
         var s3Bucket = ObjectUri.Parse($"s3://bench-{Environment.ProcessId}");
         await s3.CreateBucketAsync(s3Bucket, cancellationToken);
+        var rawGetPath = Path.Combine(options.WorkDirectory, "raw-get.bin");
+        var s3GetPath = Path.Combine(options.WorkDirectory, "s3-get.bin");
         var (rawPut, s3Put, rawGet, s3Get) = await MeasureAsync(report, "store_s3",
             new(() => raw.PutObjectAsync(new PutObjectRequest { BucketName = s3Bucket.Bucket, Key = "raw", FilePath = source, UseChunkEncoding = false }, cancellationToken),
                 () => raw.DeleteObjectAsync(s3Bucket.Bucket, "raw", cancellationToken)),
             new(() => PutAsync(s3, s3Bucket.WithKey("sluice"), source, cancellationToken), () => s3.DeleteAsync(s3Bucket.WithKey("sluice"), cancellationToken)),
-            async () =>
+            new(async () =>
             {
                 using var response = await raw.GetObjectAsync(s3Bucket.Bucket, "raw", cancellationToken);
-                await using var file = new FileStream(Path.Combine(options.WorkDirectory, "raw-get.bin"), FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
+                await using var file = new FileStream(rawGetPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
                 await response.ResponseStream.CopyToAsync(file, 1 << 20, cancellationToken);
-            },
-            () => GetAsync(s3, s3Bucket.WithKey("sluice"), Path.Combine(options.WorkDirectory, "s3-get.bin"), cancellationToken));
+            }, () => DeleteFile(rawGetPath)),
+            new(() => GetAsync(s3, s3Bucket.WithKey("sluice"), s3GetPath, cancellationToken), () => DeleteFile(s3GetPath)));
         report.Value("store_s3_put_ratio", rawPut / s3Put);
         report.Value("store_s3_get_ratio", rawGet / s3Get);
         report.Value("store_s3_put_mib_per_s", size / 1048576.0 / s3Put);
@@ -88,39 +92,31 @@ internal sealed class StoreBenchmark : IBenchmark
         await raw.DeleteObjectAsync(s3Bucket.Bucket, "raw", cancellationToken);
     }
 
-    /// <summary>A put to measure, and the unmeasured removal of what the previous round's put wrote.</summary>
-    private sealed record Put(Func<Task> Action, Func<Task> RemovePrevious);
+    /// <summary>A copy to measure, and the unmeasured removal of what the previous round's copy wrote.</summary>
+    private sealed record Copy(Func<Task> Action, Func<Task> RemovePrevious);
 
     /// <summary>
     /// Baseline put, Sluice put, baseline get, Sluice get: one unmeasured warm-up round, then
-    /// <see cref="Rounds"/> interleaved rounds; the median seconds of each. Every put writes a new file:
+    /// <see cref="Rounds"/> interleaved rounds; the median seconds of each. Every copy writes a new file:
     /// on this VM, writing into memory the guest has not touched yet costs several times more than into
-    /// pages just freed, so a put that truncated its old destination in place (cp) while the other wrote
+    /// pages just freed, so a copy that truncated its old destination in place (cp) while the other wrote
     /// a new file and dropped the old one only afterwards (the store's rename) measured that, not the code.
     /// </summary>
     private static async Task<(double BasePut, double SluicePut, double BaseGet, double SluiceGet)> MeasureAsync(
-        BenchReport report, string name, Put basePut, Put sluicePut, Func<Task> baseGet, Func<Task> sluiceGet)
+        BenchReport report, string name, Copy basePut, Copy sluicePut, Copy baseGet, Copy sluiceGet)
     {
         var times = new List<double>[] { [], [], [], [] };
         for (var round = 0; round <= Rounds; round++)
         {
             // The order flips between rounds so neither side always inherits the other's dirty pages.
             var puts = round % 2 == 0 ? new[] { (0, basePut), (1, sluicePut) } : [(1, sluicePut), (0, basePut)];
-            foreach (var (side, put) in puts)
+            foreach (var (side, copy) in puts.Concat([(2, baseGet), (3, sluiceGet)]))
             {
                 if (round > 0)
                 {
-                    await put.RemovePrevious();
+                    await copy.RemovePrevious();
                 }
-                var seconds = await TimeAsync(put.Action);
-                if (round > 0)
-                {
-                    times[side].Add(seconds);
-                }
-            }
-            foreach (var (side, get) in new[] { (2, baseGet), (3, sluiceGet) })
-            {
-                var seconds = await TimeAsync(get);
+                var seconds = await TimeAsync(copy.Action);
                 if (round > 0)
                 {
                     times[side].Add(seconds);
@@ -149,18 +145,12 @@ internal sealed class StoreBenchmark : IBenchmark
         return Stopwatch.GetElapsedTime(started).TotalSeconds;
     }
 
-    private static async Task PutAsync(IObjectStore store, ObjectUri uri, string path, CancellationToken cancellationToken)
-    {
-        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
-        await store.PutAsync(uri, file, cancellationToken);
-    }
+    // Sluice's own file-to-object and object-to-file paths (what packages, mounts, step files and sluice fs cp use).
+    private static Task PutAsync(IObjectStore store, ObjectUri uri, string path, CancellationToken cancellationToken) =>
+        ObjectTransfer.UploadAsync(path, new ObjectLocation(store, uri), cancellationToken);
 
-    private static async Task GetAsync(IObjectStore store, ObjectUri uri, string path, CancellationToken cancellationToken)
-    {
-        await using var content = await store.OpenReadAsync(uri, 0, null, cancellationToken);
-        await using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-        await content.CopyToAsync(file, 1 << 20, cancellationToken);
-    }
+    private static Task GetAsync(IObjectStore store, ObjectUri uri, string path, CancellationToken cancellationToken) =>
+        ObjectTransfer.DownloadAsync(new ObjectLocation(store, uri), path, cancellationToken);
 
     private static Task RunCp(string from, string to) => RunAsync("cp", from, to);
 

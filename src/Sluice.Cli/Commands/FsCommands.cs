@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Microsoft.Extensions.Configuration;
 using Sluice.Core.ObjectStorage;
-using Sluice.Server.Hosting;
 
 namespace Sluice.Cli.Commands;
 
@@ -34,7 +32,7 @@ internal static class FsCommands
         var destination = new Argument<string>("destination") { Description = "An object URI or a local path; ending in '/' (or an existing folder) keeps the source's name" };
         var cpRecursive = new Option<bool>("--recursive", "-r") { Description = "Copy a folder or a prefix with everything under it" };
         var cp = new Command("cp", "Copy local↔store or store↔store") { source, destination, cpRecursive };
-        cp.SetAction((parse, ct) => run(parse, (cli, token) => new FsCopy(Resolver(parse, data), cli).CopyAsync(parse.GetValue(source)!, parse.GetValue(destination)!, parse.GetValue(cpRecursive), token), ct));
+        cp.SetAction((parse, ct) => run(parse, (cli, token) => new FsCopy(Resolver(parse, data), cli, TimeProvider.System).CopyAsync(parse.GetValue(source)!, parse.GetValue(destination)!, parse.GetValue(cpRecursive), token), ct));
 
         var rmUri = new Argument<string>("uri") { Description = "An object, or a prefix with -r" };
         var rmRecursive = new Option<bool>("--recursive", "-r") { Description = "Delete every object under the prefix" };
@@ -59,12 +57,7 @@ internal static class FsCommands
         return fs;
     }
 
-    private static ObjectStoreResolver Resolver(ParseResult parse, Option<string> data)
-    {
-        var options = new SluiceServerOptions { DataDirectory = Path.GetFullPath(parse.GetValue(data)!) };
-        SluiceServerHost.BindObjectStorage(new ConfigurationBuilder().AddEnvironmentVariables("SLUICE_").Build(), options);
-        return SluiceServerHost.CreateObjectStoreResolver(options);
-    }
+    private static ObjectStoreResolver Resolver(ParseResult parse, Option<string> data) => ObjectStores.Resolver(parse.GetValue(data)!);
 
     private static async Task<int> ListAsync(CliContext cli, ObjectStoreResolver objects, string uri, bool recursive, CancellationToken ct)
     {

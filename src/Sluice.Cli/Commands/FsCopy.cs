@@ -7,7 +7,7 @@ namespace Sluice.Cli.Commands;
 /// within one store, streamed between stores); with -r, folders and prefixes. Bytes are streamed,
 /// never held whole.
 /// </summary>
-internal sealed class FsCopy(ObjectStoreResolver objects, CliContext cli)
+internal sealed class FsCopy(ObjectStoreResolver objects, CliContext cli, TimeProvider time)
 {
     public async Task<int> CopyAsync(string source, string destination, bool recursive, CancellationToken ct)
     {
@@ -72,8 +72,11 @@ internal sealed class FsCopy(ObjectStoreResolver objects, CliContext cli)
             }
             else
             {
-                await using var content = await from.Store.OpenReadAsync(from.Uri, 0, null, ct);
+                var progress = await ProgressAsync(from, ct);
+                var opened = await from.Store.OpenReadAsync(from.Uri, 0, null, ct);
+                await using var content = progress is null ? opened : new ProgressStream(opened, progress);
                 await to.Store.PutAsync(to.Uri, content, ct);
+                progress?.Complete();
             }
             await cli.Stdout.WriteLineAsync($"copy: {from.Uri} to {to.Uri}");
         }
@@ -84,7 +87,9 @@ internal sealed class FsCopy(ObjectStoreResolver objects, CliContext cli)
                 throw new UsageException(Directory.Exists(source) ? $"'{source}' is a folder: add -r" : $"no such file: '{source}'");
             }
             var to = objects.Resolve(Target(destination, Path.GetFileName(source)));
-            await ObjectTransfer.UploadAsync(source, to, ct);
+            var progress = CopyProgress.For(cli.ProgressWriter, source, new FileInfo(source).Length, time);
+            await ObjectTransfer.UploadAsync(source, to, ct, progress is null ? null : file => new ProgressStream(file, progress));
+            progress?.Complete();
             await cli.Stdout.WriteLineAsync($"upload: {source} to {to.Uri}");
         }
         else
@@ -92,10 +97,16 @@ internal sealed class FsCopy(ObjectStoreResolver objects, CliContext cli)
             var from = objects.Resolve(source);
             var path = destination.EndsWith('/') || Directory.Exists(destination) ? Path.Combine(destination, from.Uri.Name) : destination;
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            await ObjectTransfer.DownloadAsync(from, path, ct);
+            var progress = await ProgressAsync(from, ct);
+            await ObjectTransfer.DownloadAsync(from, path, ct, progress is null ? null : content => new ProgressStream(content, progress));
+            progress?.Complete();
             await cli.Stdout.WriteLineAsync($"download: {from.Uri} to {path}");
         }
     }
+
+    /// <summary>A progress bar for copying the object when a terminal shows one and the object is large; else null (no HEAD asked).</summary>
+    private async Task<CopyProgress?> ProgressAsync(ObjectLocation from, CancellationToken ct) =>
+        cli.ProgressWriter is { } writer ? CopyProgress.For(writer, from.Uri.ToString(), (await from.Store.HeadAsync(from.Uri, ct))?.Size, time) : null;
 
     /// <summary>A destination URI ending in '/' names a prefix: the source's name goes under it.</summary>
     private static string Target(string destination, string name) =>

@@ -75,17 +75,14 @@ public sealed class LocalObjectStore : IObjectStore
         var temp = TempPath();
         try
         {
-            if (content is FileStream { CanSeek: true, Position: 0 } file && file.Length == new FileInfo(file.Name).Length)
-            {
-                // A whole local file: let the kernel copy it (copy_file_range), as cp does, instead of through user buffers.
-                File.Copy(file.Name, temp);
-                file.Seek(0, SeekOrigin.End);
-                return Commit(uri, temp, path);
-            }
             var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize);
             await using (output.ConfigureAwait(false))
             {
-                await content.CopyToAsync(output, BufferSize, cancellationToken).ConfigureAwait(false);
+                // A local file: the kernel copies it (copy_file_range), as cp does, instead of through user buffers.
+                if (content is not FileStream file || !KernelFileCopy.TryCopy(file, output))
+                {
+                    await content.CopyToAsync(output, BufferSize, cancellationToken).ConfigureAwait(false);
+                }
             }
             return Commit(uri, temp, path);
         }

@@ -15,41 +15,59 @@ public static class ObjectTransfer
     /// Writes the object to <paramref name="path"/> (its folder must exist). The bytes go to <c>path.part</c>
     /// first and are moved into place once complete, so no reader sees half a file.
     /// </summary>
-    public static async Task DownloadAsync(ObjectLocation source, string path, CancellationToken cancellationToken)
+    /// <param name="source">The object.</param>
+    /// <param name="path">The local file.</param>
+    /// <param name="cancellationToken">Stops the copy.</param>
+    /// <param name="observe">Wraps the object's stream, e.g. to count bytes for a progress bar; null: read it as it is.</param>
+    public static async Task DownloadAsync(ObjectLocation source, string path, CancellationToken cancellationToken, Func<Stream, Stream>? observe = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         var partial = path + ".part";
-        var content = await source.Store.OpenReadAsync(source.Uri, 0, null, cancellationToken).ConfigureAwait(false);
+        var opened = await source.Store.OpenReadAsync(source.Uri, 0, null, cancellationToken).ConfigureAwait(false);
+        var content = observe is null ? opened : observe(opened);
         await using (content.ConfigureAwait(false))
         {
-            var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+            // A whole object of the local store is a file: the kernel copies it, as cp does.
+            var kernel = content is FileStream;
+            var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: !kernel);
             await using (file.ConfigureAwait(false))
             {
-                await content.CopyToAsync(file, BufferSize, cancellationToken).ConfigureAwait(false);
+                if (!kernel || !KernelFileCopy.TryCopy((FileStream)content, file))
+                {
+                    await content.CopyToAsync(file, BufferSize, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
         File.Move(partial, path, overwrite: true);
     }
 
     /// <summary>Writes the local file to the object, replacing any object there.</summary>
-    public static Task<ObjectInfo> UploadAsync(string path, ObjectLocation destination, CancellationToken cancellationToken) =>
-        UploadAsync(path, null, destination, cancellationToken);
+    /// <param name="path">The local file.</param>
+    /// <param name="destination">The object.</param>
+    /// <param name="cancellationToken">Stops the copy.</param>
+    /// <param name="observe">Wraps the file's stream, e.g. to count bytes for a progress bar; null: the store gets the file stream itself.</param>
+    public static async Task<ObjectInfo> UploadAsync(string path, ObjectLocation destination, CancellationToken cancellationToken, Func<Stream, Stream>? observe = null)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
+        var content = observe is null ? file : observe(file);
+        await using (content.ConfigureAwait(false))
+        {
+            return await destination.Store.PutAsync(destination.Uri, content, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>
-    /// Writes the first <paramref name="length"/> bytes of the local file (null: all of it) to the object. A length
-    /// of 0 never opens the file: a FIFO or device, whose size reads 0, gives an empty object instead of blocking or
-    /// streaming forever; a file still growing gives the bytes it had when its length was taken.
+    /// Writes the first <paramref name="length"/> bytes of the local file to the object. A length of 0 never opens
+    /// the file: a FIFO or device, whose size reads 0, gives an empty object instead of blocking or streaming
+    /// forever; a file still growing gives the bytes it had when its length was taken.
     /// </summary>
-    public static async Task<ObjectInfo> UploadAsync(string path, long? length, ObjectLocation destination, CancellationToken cancellationToken)
+    public static async Task<ObjectInfo> UploadAsync(string path, long length, ObjectLocation destination, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(destination);
         Stream content = length == 0
             ? new MemoryStream([], writable: false)
-            : new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, BufferSize, FileOptions.SequentialScan);
-        if (length > 0)
-        {
-            content = new LimitedReadStream(content, length.Value);
-        }
+            : new LimitedReadStream(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, BufferSize, FileOptions.SequentialScan), length);
         await using (content.ConfigureAwait(false))
         {
             return await destination.Store.PutAsync(destination.Uri, content, cancellationToken).ConfigureAwait(false);

@@ -41,28 +41,52 @@ public sealed class PackageCache
     /// <summary>The folder holding the package's unpacked files (shared: do not change it).</summary>
     public async Task<string> GetAsync(string packageUri, CancellationToken cancellationToken)
     {
+        var (location, key) = await IdentifyAsync(packageUri, cancellationToken).ConfigureAwait(false);
+        var folder = Path.Combine(_root, key, "files");
+        return Directory.Exists(folder) ? folder : await OnceAsync(key, () => FetchAsync(location, folder, cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A local copy of one object as it is (a streaming job's <c>-files</c>), fetched once per content on this node like
+    /// packages are (shared: do not change it). Failures are <see cref="ErrorCodes.PackageUnavailable"/> naming the URI.
+    /// </summary>
+    public async Task<string> GetFileAsync(string uri, CancellationToken cancellationToken)
+    {
+        var (location, key) = await IdentifyAsync(uri, cancellationToken).ConfigureAwait(false);
+        var path = Path.Combine(_root, key, "file", location.Uri.Name);
+        return File.Exists(path) ? path : await OnceAsync(key + "/file", () => FetchFileAsync(location, path, cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>The object's location and its cache key (URI, entity tag and size: new content, new key).</summary>
+    private async Task<(ObjectLocation Location, string Key)> IdentifyAsync(string uri, CancellationToken cancellationToken)
+    {
         ObjectLocation location;
         Ports.ObjectInfo? info;
         try
         {
-            location = _objects.Resolve(packageUri);
+            location = _objects.Resolve(uri);
+            if (location.Uri.IsPrefix)
+            {
+                throw Unavailable(uri, "it names a folder (ends with '/'); give the URI of a file");
+            }
             info = await location.Store.HeadAsync(location.Uri, cancellationToken).ConfigureAwait(false);
         }
-        catch (SluiceException e)
+        catch (SluiceException e) when (e.Code != ErrorCodes.PackageUnavailable)
         {
-            throw Unavailable(packageUri, e.Message);
+            throw Unavailable(uri, e.Message);
         }
         if (info is null)
         {
-            throw Unavailable(packageUri, "no object exists there");
+            throw Unavailable(uri, "no object exists there");
         }
         var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{location.Uri}\n{info.ETag}\n{info.Size}")))[..32];
-        var folder = Path.Combine(_root, key, "files");
-        if (Directory.Exists(folder))
-        {
-            return folder;
-        }
-        var work = _unpacking.GetOrAdd(key, _ => new Lazy<Task<string>>(() => FetchAsync(location, folder, cancellationToken)));
+        return (location, key);
+    }
+
+    /// <summary>Concurrent callers for the same key share one fetch.</summary>
+    private async Task<string> OnceAsync(string key, Func<Task<string>> fetch)
+    {
+        var work = _unpacking.GetOrAdd(key, _ => new Lazy<Task<string>>(fetch));
         try
         {
             return await work.Value.ConfigureAwait(false);
@@ -80,34 +104,67 @@ public sealed class PackageCache
         Directory.CreateDirectory(staging);
         try
         {
-            try
-            {
-                await ObjectTransfer.DownloadAsync(location, archive, cancellationToken).ConfigureAwait(false);
-            }
-            catch (SluiceException e)
-            {
-                throw Unavailable(location.Uri.ToString(), e.Message);
-            }
+            await DownloadAsync(location, archive, cancellationToken).ConfigureAwait(false);
             await ExtractAsync(location.Uri.ToString(), archive, staging, cancellationToken).ConfigureAwait(false);
-            Directory.CreateDirectory(Path.GetDirectoryName(folder)!);
-            try
-            {
-                Directory.Move(staging, folder);
-            }
-            catch (IOException) when (Directory.Exists(folder))
-            {
-                // Another process of this node unpacked the same content first; theirs is as good.
-            }
+            Publish(staging, folder);
             return folder;
         }
         finally
         {
             File.Delete(archive);
-            File.Delete(archive + ".part");
             if (Directory.Exists(staging))
             {
                 Directory.Delete(staging, recursive: true);
             }
+        }
+    }
+
+    private async Task<string> FetchFileAsync(ObjectLocation location, string path, CancellationToken cancellationToken)
+    {
+        var staging = Path.Combine(_root, ".staging-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(staging);
+        try
+        {
+            await DownloadAsync(location, Path.Combine(staging, Path.GetFileName(path)), cancellationToken).ConfigureAwait(false);
+            Publish(staging, Path.GetDirectoryName(path)!);
+            return path;
+        }
+        finally
+        {
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>Moves a finished staging folder into place; readers never see a partial one.</summary>
+    private static void Publish(string staging, string folder)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(folder)!);
+        try
+        {
+            Directory.Move(staging, folder);
+        }
+        catch (IOException) when (Directory.Exists(folder))
+        {
+            // Another process of this node fetched the same content first; theirs is as good.
+        }
+    }
+
+    private static async Task DownloadAsync(ObjectLocation location, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ObjectTransfer.DownloadAsync(location, path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SluiceException e)
+        {
+            throw Unavailable(location.Uri.ToString(), e.Message);
+        }
+        finally
+        {
+            File.Delete(path + ".part");
         }
     }
 

@@ -11,6 +11,12 @@ public interface IClusterOwner
     /// <summary>Another server took the cluster over (this one could not renew its lease): stop running it here without writing its state.</summary>
     void Abandon(string clusterId);
 
-    /// <summary>Acts on a command for a cluster this server owns.</summary>
+    /// <summary>Acts on a command for a cluster this server owns; applying one twice has the effect of applying it once.</summary>
     Task ApplyAsync(ClusterCommand command, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Issues <paramref name="write"/> once the commands applied so far have issued their own writes to the store, which
+    /// commits in issue order: what it writes commits with their effects or after them.
+    /// </summary>
+    void AfterApplied(Func<Task> write);
 }

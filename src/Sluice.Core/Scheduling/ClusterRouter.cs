@@ -133,6 +133,9 @@ public sealed class ClusterRouter(IStore store, Scheduler scheduler, IClusterCoo
     public void Abandon(string clusterId) => scheduler.Abandon(clusterId);
 
     /// <inheritdoc />
+    public void AfterApplied(Func<Task> write) => scheduler.AfterQueued(write);
+
+    /// <inheritdoc />
     public async Task ApplyAsync(ClusterCommand command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);

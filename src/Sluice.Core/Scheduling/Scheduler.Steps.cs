@@ -242,12 +242,29 @@ public sealed partial class Scheduler
         }
         var spec = StreamingArguments.Parse(argv);
         spec.Parallelism = Math.Max(1, slots);
+        // An object-URI output is committed by upload: its intermediate files go where the nodes can see them.
+        var staging = Path.Combine(_options.DataDirectory, "step-files", step.AccountId, step.Id);
+        if (_streamingStore is not null && _streamingStore.Handles(spec.Output))
+        {
+            spec.TemporaryDirectory = staging;
+        }
         run.Log($"INFO streaming job: {ShellWords.Join(argv)}");
         run.Log($"INFO map and reduce tasks run as processes on the cluster's node slots ({slots} slots): {ShellWords.Join(worker)} streaming-task SPEC RESULT");
         var directory = Path.Combine(_logs.StepDirectory(step.AccountId, step.ClusterId, step.Id), "tasks");
         var executor = new NodeStreamingTaskExecutor(directory, worker,
-            (name, command, outPath, errPath, ct) => RunStepProcessAsync(run, $"{step.Id}.{name}", command, outPath, errPath, ct), run.Log);
-        var result = await new StreamingEngine(executor, _time).RunAsync(spec, run.Abort.Token).ConfigureAwait(false);
+            (name, command, outPath, errPath, ct) => RunStepProcessAsync(run, $"{step.Id}.{name}", command, outPath, errPath, ct), run.Log, _streamingStore);
+        StreamingJobResult result;
+        try
+        {
+            result = await new StreamingEngine(executor, _time, _streamingStore).RunAsync(spec, run.Abort.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+        }
         await File.WriteAllTextAsync(stdout, StreamingTool.ToText(result), CancellationToken.None).ConfigureAwait(false);
         foreach (var warning in result.Warnings)
         {

@@ -7,6 +7,7 @@ using Sluice.Core.Mounts;
 using Sluice.Core.Packages;
 using Sluice.Core.Ports;
 using Sluice.Core.Steps;
+using Sluice.Streaming;
 
 namespace Sluice.Core.Scheduling;
 
@@ -31,6 +32,7 @@ public sealed partial class Scheduler : IAsyncDisposable
     private readonly IInstanceLifecycleObserver[] _observers;
     private readonly StepCommandBuilder _stepCommands;
     private readonly PackageCache? _packages;
+    private readonly IStreamingStore? _streamingStore;
     private readonly MountManager? _mounts;
     private readonly Dictionary<string, ClusterRuntime> _clusters = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JobRuntime> _jobs = new(StringComparer.Ordinal);
@@ -41,8 +43,10 @@ public sealed partial class Scheduler : IAsyncDisposable
 
     public Scheduler(IStore store, IEnumerable<IComputeBackend> backends, IOptions<SluiceOptions> options, LogPaths logs,
         IIdGenerator ids, TimeProvider time, ILogger<Scheduler> logger, StepCommandBuilder stepCommands,
-        IEnumerable<IInstanceLifecycleObserver>? observers = null, PackageCache? packages = null, MountManager? mounts = null)
+        IEnumerable<IInstanceLifecycleObserver>? observers = null, PackageCache? packages = null, MountManager? mounts = null,
+        IStreamingStore? streamingStore = null)
     {
+        _streamingStore = streamingStore;
         _mounts = mounts;
         _stepCommands = stepCommands;
         _packages = packages;
@@ -207,6 +211,16 @@ public sealed partial class Scheduler : IAsyncDisposable
             EndJobEarly(job, RunState.Stopped, new StateReason(StateReason.UserRequest, "stopped by request"), StopKind.JobStopped);
         }
     });
+
+    /// <summary>
+    /// Issues <paramref name="write"/> on the loop after every request posted before it has been applied (and so has
+    /// issued its writes); the store keeps issue order, so it commits after their writes. Failures are logged.
+    /// </summary>
+    public void AfterQueued(Func<Task> write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        Post(() => Persist(write()));
+    }
 
     private void Post(Action action)
     {

@@ -156,14 +156,14 @@ public sealed class StepRequestValidator(ApplicationCatalog applications, IStepF
         {
             throw new SluiceException(ErrorCodes.InvalidParameter, $"{at}: {e.Message}");
         }
-        // The streaming engine reads and writes local paths only so far.
-        foreach (var (uri, field) in p.Input.Select(i => (i, "input")).Append((output, "output"))
-            .Concat((p.CacheFiles ?? []).Concat(p.CacheArchives ?? []).Select(c => (c, "cacheFiles"))))
+        // Object-URI cache files and archives are fetched when the step starts: a missing one is refused now.
+        foreach (var (entry, field) in (p.CacheFiles ?? []).Select(c => (c, "cacheFiles")).Concat((p.CacheArchives ?? []).Select(c => (c, "cacheArchives"))))
         {
+            var hash = entry.LastIndexOf('#');
+            var uri = hash >= 0 ? entry[..hash] : entry;
             if (ObjectStepFileResolver.IsObjectUri(uri))
             {
-                throw new SluiceException(ErrorCodes.InvalidParameter,
-                    $"{at}.{field} '{uri}': streaming steps read and write local paths and file:// URIs only so far; copy the data with 'sluice fs cp' first");
+                await RequireExistingAsync(uri, $"{at}.{field}", cancellationToken).ConfigureAwait(false);
             }
         }
         foreach (var input in p.Input)

@@ -119,7 +119,12 @@ public static class SluiceServerHost
                 services.AddSingleton<IStore>(sp => sp.GetRequiredService<PostgresStore>());
                 // Servers on one database share its clusters: see docs/postgres.md.
                 services.AddSingleton<IClusterCoordinator>(sp => new PostgresCoordinator(sp.GetRequiredService<PostgresStore>(),
-                    new CoordinatorOptions { LeaseTime = TimeSpan.FromSeconds(store.LeaseSeconds), HeartbeatInterval = TimeSpan.FromSeconds(store.HeartbeatSeconds) },
+                    new CoordinatorOptions
+                    {
+                        ServerId = string.IsNullOrWhiteSpace(store.ServerId) ? ServerIdentity.Load(dataDirectory) : store.ServerId.Trim(),
+                        LeaseTime = TimeSpan.FromSeconds(store.LeaseSeconds),
+                        HeartbeatInterval = TimeSpan.FromSeconds(store.HeartbeatSeconds),
+                    },
                     sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PostgresCoordinator>>()));
                 break;
             default:

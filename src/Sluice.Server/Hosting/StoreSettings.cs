@@ -23,6 +23,13 @@ public sealed class StoreSettings
     public double HeartbeatSeconds { get; set; } = 2;
 
     /// <summary>
+    /// PostgreSQL: this server's id among the servers sharing the database; a server restarted with the same id reclaims
+    /// its clusters at once. Default: the id kept in <c>server-id</c> in the data directory (created at the first start).
+    /// Two running servers must never share one.
+    /// </summary>
+    public string? ServerId { get; set; }
+
+    /// <summary>
     /// PostgreSQL: the address other servers reach this one at, to read the logs it wrote (for example
     /// <c>http://sluice-a.internal:8780</c>). Default: the address it listens on (a wildcard listen address
     /// becomes the host name).

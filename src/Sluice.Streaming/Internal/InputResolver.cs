@@ -22,9 +22,27 @@ internal static class InputResolver
         if (scheme > 0)
         {
             throw new StreamingUsageException(
-                $"'{uri}': the standalone streaming engine reads local paths and file:// URIs only; copy the data locally or run the job as a Streaming step, which resolves object URIs.");
+                $"'{uri}': no object store is configured for {uri[..scheme]}:// URIs here; give a local path, a file:/// URI, or configure the object store (sluice streaming resolves bos://, oss://, s3://, s3n:// and file://bucket/ through it).");
         }
         return uri;
+    }
+
+    /// <summary>Every input file in order: object URIs through <paramref name="store"/>, the rest from the local file system.</summary>
+    public static async Task<List<InputFile>> ResolveAsync(IEnumerable<string> inputs, bool recursive, IStreamingStore? store, CancellationToken cancellationToken)
+    {
+        var files = new List<InputFile>();
+        foreach (var input in inputs)
+        {
+            if (store is not null && store.Handles(input))
+            {
+                files.AddRange(await RemoteInputResolver.ResolveAsync(store, input, recursive, cancellationToken).ConfigureAwait(false));
+            }
+            else
+            {
+                files.AddRange(ResolveFiles([input], recursive).Select(f => new InputFile(f, new FileInfo(f).Length)));
+            }
+        }
+        return files;
     }
 
     public static List<string> ResolveFiles(IEnumerable<string> inputs, bool recursive)
@@ -34,7 +52,7 @@ internal static class InputResolver
         {
             var path = Path.GetFullPath(LocalPath(input));
             // A path that exists as written is taken literally, so a directory named like "runs[1]" is not a glob.
-            if (path.AsSpan().IndexOfAny("*?[{") >= 0 && !File.Exists(path) && !Directory.Exists(path))
+            if (HasGlob(path) && !File.Exists(path) && !Directory.Exists(path))
             {
                 var matches = Glob(path);
                 if (matches.Count == 0)
@@ -65,20 +83,19 @@ internal static class InputResolver
     /// mapred.FileInputFormat (streaming uses the old API): max(minSize, min(totalSize / mapTasks, blockSize)),
     /// so a small input is still cut into as many splits as the job's map-task hint.
     /// </summary>
-    public static long SplitSize(IEnumerable<string> files, int mapTasksHint, long minSize)
+    public static long SplitSize(IEnumerable<InputFile> files, int mapTasksHint, long minSize)
     {
-        var total = files.Where(f => !f.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)).Sum(f => new FileInfo(f).Length);
+        var total = files.Where(f => !IsCompressed(f.Path)).Sum(f => f.Length);
         var goal = Math.Max(1, total / Math.Max(1, mapTasksHint));
         return Math.Max(minSize, Math.Min(goal, BlockSize));
     }
 
-    public static List<StreamingInputSplit> Split(IEnumerable<string> files, long splitSize)
+    public static List<StreamingInputSplit> Split(IEnumerable<InputFile> files, long splitSize)
     {
         var splits = new List<StreamingInputSplit>();
-        foreach (var file in files)
+        foreach (var (file, length) in files)
         {
-            var length = new FileInfo(file).Length;
-            if (file.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
+            if (IsCompressed(file))
             {
                 splits.Add(new StreamingInputSplit(file, 0, length, Compressed: true));
                 continue;
@@ -102,6 +119,14 @@ internal static class InputResolver
         return splits;
     }
 
+    /// <summary>Gzip input is decompressed and never split (by name, as Hadoop's codec factory decides).</summary>
+    public static bool IsCompressed(string path) => path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Hadoop's hidden-file filter: _SUCCESS, _logs, .crc.</summary>
+    public static bool IsHidden(string name) => name.StartsWith('_') || name.StartsWith('.');
+
+    public static bool HasGlob(string path) => path.AsSpan().IndexOfAny("*?[{") >= 0;
+
     private static void AddPath(string path, string input, bool recursive, List<string> files)
     {
         if (File.Exists(path))
@@ -112,9 +137,9 @@ internal static class InputResolver
         foreach (var entry in Directory.EnumerateFileSystemEntries(path).Order(StringComparer.Ordinal))
         {
             var name = Path.GetFileName(entry);
-            if (name.StartsWith('_') || name.StartsWith('.'))
+            if (IsHidden(name))
             {
-                continue; // Hadoop's hidden-file filter: _SUCCESS, _logs, .crc
+                continue;
             }
             if (Directory.Exists(entry))
             {
@@ -139,7 +164,7 @@ internal static class InputResolver
         foreach (var segment in segments)
         {
             var next = new List<string>();
-            if (segment.AsSpan().IndexOfAny("*?[{") < 0)
+            if (!HasGlob(segment))
             {
                 next.AddRange(current.Select(dir => Path.Combine(dir, segment)).Where(p => File.Exists(p) || Directory.Exists(p)));
             }
@@ -158,7 +183,8 @@ internal static class InputResolver
         return current;
     }
 
-    private static string GlobToRegex(string glob)
+    /// <summary>One path segment's glob (<c>*</c>, <c>?</c>, <c>[...]</c>, <c>{a,b}</c>) as an anchored regular expression.</summary>
+    public static string GlobToRegex(string glob)
     {
         var sb = new StringBuilder("^");
         var inBraces = false;

@@ -5,13 +5,25 @@ namespace Sluice.Streaming.Internal;
 /// <summary>Runs the mapper over one split; output goes to a part file (map-only) or sorted partition files.</summary>
 internal static class MapTask
 {
-    public static async Task RunAsync(StreamingTaskSpec task, StreamingTaskResult result, CancellationToken cancellationToken)
+    public static async Task RunAsync(StreamingTaskSpec task, IStreamingStore? store, StreamingTaskResult result, CancellationToken cancellationToken)
     {
         var split = task.Split ?? throw new StreamingTaskException("map task without an input split");
+        var command = task.Command ?? throw new StreamingTaskException("map task without a mapper command");
         var counters = result.Counters;
-        using var child = ChildProcess.Start(task.Command ?? throw new StreamingTaskException("map task without a mapper command"), task);
+        var source = await OpenObjectAsync(split, store, cancellationToken).ConfigureAwait(false);
+        ChildProcess child;
+        try
+        {
+            child = ChildProcess.Start(command, task);
+        }
+        catch
+        {
+            source?.Dispose();
+            throw;
+        }
+        using var started = child;
         using var registration = cancellationToken.Register(child.Kill);
-        var feed = Threads.Run(() => SplitFeeder.Feed(split, child.Stdin));
+        var feed = Threads.Run(() => SplitFeeder.Feed(split, source, child.Stdin));
         MapOutputCollector? collector = null;
         TextOutput? output = null;
         var collect = Threads.Run(() =>
@@ -73,6 +85,27 @@ internal static class MapTask
         finally
         {
             output?.Dispose();
+        }
+    }
+
+    /// <summary>A stream over an object-URI split from its start (a compressed one whole), or null for a local file.</summary>
+    private static async Task<Stream?> OpenObjectAsync(StreamingInputSplit split, IStreamingStore? store, CancellationToken cancellationToken)
+    {
+        if (store is null ? !split.Path.Contains("://", StringComparison.Ordinal) : !store.Handles(split.Path))
+        {
+            return null;
+        }
+        if (store is null)
+        {
+            throw new StreamingTaskException($"the input split {split.Path} is an object URI and this worker has no object store to read it from.");
+        }
+        try
+        {
+            return await store.OpenReadAsync(split.Path, split.Compressed ? 0 : split.Start, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StreamingStoreException e)
+        {
+            throw new StreamingTaskException($"cannot read the input split {split.Path}: {e.Message}");
         }
     }
 }

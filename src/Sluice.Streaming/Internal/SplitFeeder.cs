@@ -13,14 +13,22 @@ internal static class SplitFeeder
 
     public readonly record struct Fed(long Records, long Bytes, long BytesRead);
 
-    public static Fed Feed(StreamingInputSplit split, Stream stdin)
+    /// <summary>Feeds the split from its local file, or from <paramref name="source"/> (an object read from the split's start) when given.</summary>
+    public static Fed Feed(StreamingInputSplit split, Stream? source, Stream stdin)
     {
         try
         {
-            return split.Compressed ? FeedCompressed(split, stdin) : FeedRange(split, stdin);
+            if (source is null)
+            {
+                var file = new FileStream(split.Path, FileMode.Open, FileAccess.Read, FileShare.Read, split.Compressed ? BufferSize : 0);
+                source = file;
+                file.Seek(split.Compressed ? 0 : split.Start, SeekOrigin.Begin);
+            }
+            return split.Compressed ? FeedCompressed(split, source, stdin) : FeedRange(split, source, stdin);
         }
         finally
         {
+            source?.Dispose();
             try
             {
                 stdin.Dispose();
@@ -33,10 +41,9 @@ internal static class SplitFeeder
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static Fed FeedCompressed(StreamingInputSplit split, Stream stdin)
+    private static Fed FeedCompressed(StreamingInputSplit split, Stream file, Stream stdin)
     {
-        using var file = new FileStream(split.Path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize);
-        using var gzip = new GZipStream(file, CompressionMode.Decompress);
+        using var gzip = new GZipStream(file, CompressionMode.Decompress, leaveOpen: true);
         var buffer = new byte[BufferSize];
         long records = 0, bytes = 0;
         var last = (byte)'\n';
@@ -49,7 +56,7 @@ internal static class SplitFeeder
             last = chunk[^1];
             if (!TryWrite(stdin, chunk))
             {
-                return new Fed(records, bytes, file.Length);
+                return new Fed(records, bytes, split.Length);
             }
         }
         if (last != (byte)'\n')
@@ -57,18 +64,17 @@ internal static class SplitFeeder
             records++;
             TryWrite(stdin, "\n"u8);
         }
-        return new Fed(records, bytes, file.Length);
+        return new Fed(records, bytes, split.Length);
     }
 
+    /// <summary><paramref name="file"/> is positioned at the split's start.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static Fed FeedRange(StreamingInputSplit split, Stream stdin)
+    private static Fed FeedRange(StreamingInputSplit split, Stream file, Stream stdin)
     {
-        using var file = new FileStream(split.Path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
         var buffer = new byte[BufferSize];
         var end = split.Start + split.Length;
         long position = split.Start; // absolute offset of buffer[0]
         long records = 0, bytes = 0, bytesRead = 0;
-        file.Seek(split.Start, SeekOrigin.Begin);
         var skipping = split.Start != 0; // not the first split: the line at Start belongs to the previous one
         var last = (byte)'\n';
         while (true)

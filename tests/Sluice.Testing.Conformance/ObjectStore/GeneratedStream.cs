@@ -1,21 +1,15 @@
+using Sluice.Core.ObjectStorage;
+
 namespace Sluice.Testing.Conformance.ObjectStore;
 
 /// <summary>
 /// A non-seekable stream of deterministic pseudo-random bytes of a given length, so large objects can
 /// be written without holding them in memory, and a store cannot cheat by asking for the length.
 /// </summary>
-public sealed class GeneratedStream(long length, int seed = 1) : Stream
+public sealed class GeneratedStream(long length, int seed = 1) : ReadOnlyWrapperStream(Null)
 {
     private long _position;
     private uint _state = (uint)seed * 2654435761u + 1;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -32,14 +26,6 @@ public sealed class GeneratedStream(long length, int seed = 1) : Stream
         return count;
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        Task.FromResult(Read(buffer.AsSpan(offset, count)));
-
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(Read(buffer.Span));
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+using Sluice.Core;
+using Sluice.Core.ObjectStorage;
+using Sluice.Core.Packages;
+using Sluice.Server.Hosting;
+using Sluice.Streaming;
+
+namespace Sluice.Cli;
+
+/// <summary>
+/// The object stores a command reaches directly, configured like the server: the local store under the data
+/// directory's objects/ folder, S3 stores and mappings from SLUICE_ObjectStorage__* and SLUICE_S3Stores__*.
+/// </summary>
+internal static class ObjectStores
+{
+    public static ObjectStoreResolver Resolver(string dataDirectory)
+    {
+        var options = new SluiceServerOptions { DataDirectory = Path.GetFullPath(dataDirectory) };
+        SluiceServerHost.BindObjectStorage(new ConfigurationBuilder().AddEnvironmentVariables("SLUICE_").Build(), options);
+        return SluiceServerHost.CreateObjectStoreResolver(options);
+    }
+
+    /// <summary>For <c>sluice streaming</c>: object URIs resolved as above; files and archives cached under the data directory's packages/.</summary>
+    public static IStreamingStore StreamingStore(string dataDirectory)
+    {
+        var resolver = Resolver(dataDirectory);
+        var packages = new PackageCache(resolver, Options.Create(new SluiceOptions { DataDirectory = Path.GetFullPath(dataDirectory) }));
+        return new ObjectStreamingStore(resolver, packages);
+    }
+}
