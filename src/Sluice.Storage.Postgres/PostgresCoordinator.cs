@@ -319,6 +319,7 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
     private async Task ClaimAndAdoptAsync(string claimSql, CancellationToken cancellationToken)
     {
         List<(string ClusterId, string AccountId)> claimed;
+        var stopping = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
@@ -330,12 +331,17 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
                 // Recovery reads every active job and step of the cluster from the store, so those commands are already covered.
                 await connection.ExecuteAsync(new CommandDefinition("DELETE FROM commands WHERE cluster_id = @clusterId AND kind IN ('JobQueued', 'StepsAdded')",
                     new { clusterId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                // A stop the previous owner may have begun (its processes killed) must shape the recovery itself: adopted
+                // first and stopped after, those killed attempts would count as failures and could fail the job.
+                stopping[clusterId] = [.. await connection.QueryAsync<string>(new CommandDefinition(
+                    "SELECT job_id FROM commands WHERE cluster_id = @clusterId AND kind = 'StopJob'",
+                    new { clusterId }, cancellationToken: cancellationToken)).ConfigureAwait(false)];
             }
         }
         foreach (var (clusterId, accountId) in claimed)
         {
             LogAdopting(_logger, clusterId);
-            await _owner!.AdoptAsync(accountId, clusterId, cancellationToken).ConfigureAwait(false);
+            await _owner!.AdoptAsync(accountId, clusterId, stopping[clusterId], cancellationToken).ConfigureAwait(false);
             _owned[clusterId] = true;
         }
     }

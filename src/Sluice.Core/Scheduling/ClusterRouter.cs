@@ -111,7 +111,7 @@ public sealed class ClusterRouter(IStore store, Scheduler scheduler, IClusterCoo
     }
 
     /// <inheritdoc />
-    public async Task AdoptAsync(string accountId, string clusterId, CancellationToken cancellationToken)
+    public async Task AdoptAsync(string accountId, string clusterId, IReadOnlyCollection<string> stoppingJobIds, CancellationToken cancellationToken)
     {
         var cluster = await store.GetClusterAsync(accountId, clusterId, cancellationToken).ConfigureAwait(false);
         if (cluster is null || cluster.IsEnded)
@@ -126,7 +126,7 @@ public sealed class ClusterRouter(IStore store, Scheduler scheduler, IClusterCoo
             jobs.Add((job, tasks, started));
         }
         var steps = (await store.ListActiveStepsAsync(cancellationToken).ConfigureAwait(false)).Where(s => s.ClusterId == clusterId).ToList();
-        scheduler.Adopt(cluster, jobs, steps);
+        scheduler.Adopt(cluster, jobs, steps, stoppingJobIds);
     }
 
     /// <inheritdoc />

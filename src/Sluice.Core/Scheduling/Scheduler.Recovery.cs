@@ -33,6 +33,9 @@ public sealed partial class Scheduler
         RecoverSteps();
     }
 
+    /// <summary>Jobs being adopted with a stop requested and not yet carried out (see <see cref="Adopt"/>).</summary>
+    private HashSet<string> _stoppingOnRecovery = [];
+
     /// <summary>Rebuilds a recovered job's counters and queues from its instances that had started.</summary>
     private void RestoreProgress(JobRuntime job, IReadOnlyList<TaskInstance> started)
     {
@@ -61,6 +64,17 @@ public sealed partial class Scheduler
                     case RunState.Failed: task.Failed++; break;
                     case RunState.Stopped: task.Stopped++; break;
                     case RunState.Waiting: task.Retry.Enqueue(instance.Index); break;
+                    case RunState.Running when _stoppingOnRecovery.Contains(job.Job.Id):
+                        // The job was being stopped when its server died: what that server was running counts as stopped.
+                        Persist(_store.UpdateInstanceAsync(instance with
+                        {
+                            State = RunState.Stopped,
+                            ErrorCode = InstanceErrorCodes.NodeLost,
+                            ErrorMessage = "the server running this attempt died while its job was being stopped",
+                            EndedAt = Now,
+                        }, CancellationToken.None));
+                        task.Stopped++;
+                        break;
                     case RunState.Running:
                         var retry = instance.Attempts <= task.Task.MaxRetryCount;
                         var lost = instance with

@@ -163,12 +163,27 @@ public sealed partial class Scheduler : IAsyncDisposable
 
     /// <summary>Runs a cluster this server has taken over, recovering it and its active jobs as at a restart.</summary>
     public void Adopt(Cluster cluster, IReadOnlyList<(Job Job, IReadOnlyList<JobTask> Tasks, IReadOnlyList<TaskInstance> Started)> jobs,
-        IReadOnlyList<Step> steps) => Post(() =>
+        IReadOnlyList<Step> steps, IReadOnlyCollection<string> stoppingJobIds) => Post(() =>
     {
         if (!_clusters.ContainsKey(cluster.Id))
         {
             _recoveredSteps = steps;
-            Recover([cluster], [.. jobs.Where(j => !_jobs.ContainsKey(j.Job.Id))]);
+            _stoppingOnRecovery = [.. stoppingJobIds];
+            try
+            {
+                Recover([cluster], [.. jobs.Where(j => !_jobs.ContainsKey(j.Job.Id))]);
+            }
+            finally
+            {
+                _stoppingOnRecovery = [];
+            }
+            foreach (var jobId in stoppingJobIds)
+            {
+                if (_jobs.TryGetValue(jobId, out var job))
+                {
+                    EndJobEarly(job, RunState.Stopped, new StateReason(StateReason.UserRequest, "stopped by request"), StopKind.JobStopped);
+                }
+            }
         }
     });
 
