@@ -41,6 +41,7 @@ public sealed partial class Scheduler
     {
         if (started.Count == 0 && job.Job.State == RunState.Waiting)
         {
+            StopIfStopping(job);
             return;
         }
         foreach (var group in started.GroupBy(i => i.TaskName, StringComparer.Ordinal))
@@ -112,6 +113,10 @@ public sealed partial class Scheduler
                 job.Tasks[name].RemainingPredecessors--;
             }
         }
+        if (StopIfStopping(job))
+        {
+            return;
+        }
         foreach (var task in job.Tasks.Values.Where(t => !t.IsEnded))
         {
             CheckTaskDone(job, task);
@@ -120,5 +125,19 @@ public sealed partial class Scheduler
         {
             EndJobEarly(job, RunState.Failed, job.FirstFailure ?? new StateReason(StateReason.InstanceFailure, "an instance failed"), StopKind.JobFailed);
         }
+    }
+
+    /// <summary>
+    /// A job adopted with a stop pending ends Stopped now, before its recovered counters can end it otherwise: its
+    /// previous owner may have killed every instance already, and with no stop known here the job would end Failed.
+    /// </summary>
+    private bool StopIfStopping(JobRuntime job)
+    {
+        if (!_stoppingOnRecovery.Contains(job.Job.Id))
+        {
+            return false;
+        }
+        EndJobEarly(job, RunState.Stopped, new StateReason(StateReason.UserRequest, "stopped by request"), StopKind.JobStopped);
+        return true;
     }
 }

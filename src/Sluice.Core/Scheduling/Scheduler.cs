@@ -177,13 +177,6 @@ public sealed partial class Scheduler : IAsyncDisposable
             {
                 _stoppingOnRecovery = [];
             }
-            foreach (var jobId in stoppingJobIds)
-            {
-                if (_jobs.TryGetValue(jobId, out var job))
-                {
-                    EndJobEarly(job, RunState.Stopped, new StateReason(StateReason.UserRequest, "stopped by request"), StopKind.JobStopped);
-                }
-            }
         }
     });
 
