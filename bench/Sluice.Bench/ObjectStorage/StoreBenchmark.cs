@@ -108,9 +108,10 @@ internal sealed class StoreBenchmark : IBenchmark
         var times = new List<double>[] { [], [], [], [] };
         for (var round = 0; round <= Rounds; round++)
         {
-            // The order flips between rounds so neither side always inherits the other's dirty pages.
+            // The order of the puts and of the gets flips between rounds so neither side always inherits the other's pages.
             var puts = round % 2 == 0 ? new[] { (0, basePut), (1, sluicePut) } : [(1, sluicePut), (0, basePut)];
-            foreach (var (side, copy) in puts.Concat([(2, baseGet), (3, sluiceGet)]))
+            var gets = round % 2 == 0 ? new[] { (2, baseGet), (3, sluiceGet) } : [(3, sluiceGet), (2, baseGet)];
+            foreach (var (side, copy) in puts.Concat(gets))
             {
                 if (round > 0)
                 {
