@@ -30,9 +30,7 @@ internal static class HttpLoadGenerator
         var latencyFile = args[5];
         var signer = args.Length >= 8 ? new Signer(url, args[6], args[7]) : null;
 
-        var start = Stopwatch.GetTimestamp();
-        var measureFrom = start + (long)(warmUp.TotalSeconds * Stopwatch.Frequency);
-        var measureTo = measureFrom + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var (measureFrom, measureTo) = LoadLoop.Window(warmUp, duration);
         var latencies = new List<double>[concurrency];
         var errors = new long[concurrency];
         var workers = new Task[concurrency];

@@ -50,11 +50,16 @@ internal sealed class LoadResult
 /// </summary>
 internal static class LoadLoop
 {
+    /// <summary>The measured window, as <see cref="Stopwatch"/> timestamps: after the warm-up from now, for the duration.</summary>
+    public static (long From, long To) Window(TimeSpan warmUp, TimeSpan duration)
+    {
+        var from = Stopwatch.GetTimestamp() + (long)(warmUp.TotalSeconds * Stopwatch.Frequency);
+        return (from, from + (long)(duration.TotalSeconds * Stopwatch.Frequency));
+    }
+
     public static async Task RunAsync(LoadResult into, int concurrency, TimeSpan warmUp, TimeSpan duration, Func<CancellationToken, Task> call, CancellationToken cancellationToken)
     {
-        var start = Stopwatch.GetTimestamp();
-        var measureFrom = start + (long)(warmUp.TotalSeconds * Stopwatch.Frequency);
-        var measureTo = measureFrom + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var (measureFrom, measureTo) = Window(warmUp, duration);
         var latencies = new List<double>[concurrency];
         var errors = new long[concurrency];
         var workers = new Task[concurrency];

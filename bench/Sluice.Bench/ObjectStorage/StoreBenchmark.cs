@@ -59,9 +59,9 @@ internal sealed class StoreBenchmark : IBenchmark
             report.Note("store: S3 half skipped: no s3rver; start one with eval \"$(bash scripts/s3rver-dev.sh start)\"");
             return;
         }
-        var s3Options = new S3ObjectStoreOptions { Name = "bench", ServiceUrl = endpoint, AccessKey = "S3RVER", SecretKey = "S3RVER" };
-        using var s3 = new S3ObjectStore(s3Options);
-        using var raw = S3ObjectStore.CreateClient(s3Options);
+        S3ObjectStoreOptions S3Options() => new() { Name = "bench", ServiceUrl = endpoint, AccessKey = "S3RVER", SecretKey = "S3RVER" };
+        using var s3 = new S3ObjectStore(S3Options());
+        using var raw = S3ObjectStore.CreateClient(S3Options());
         var s3Bucket = ObjectUri.Parse($"s3://bench-{Environment.ProcessId}");
         await s3.CreateBucketAsync(s3Bucket, cancellationToken);
         var rawGetPath = Path.Combine(options.WorkDirectory, "raw-get.bin");
@@ -84,8 +84,9 @@ internal sealed class StoreBenchmark : IBenchmark
         report.Value("store_s3_raw_put_mib_per_s", size / 1048576.0 / rawPut);
         report.Value("store_s3_raw_get_mib_per_s", size / 1048576.0 / rawGet);
         // For the record: the same put forced through a multipart upload (what MultipartThreshold avoids up to 5 GiB).
-        s3Options.MultipartThreshold = 0;
-        using var multipart = new S3ObjectStore(s3Options);
+        var multipartOptions = S3Options();
+        multipartOptions.MultipartThreshold = 0;
+        using var multipart = new S3ObjectStore(multipartOptions);
         var multipartPut = await TimeAsync(() => PutAsync(multipart, s3Bucket.WithKey("sluice"), source, cancellationToken));
         report.Value("store_s3_multipart_put_mib_per_s", size / 1048576.0 / multipartPut);
         await s3.DeleteAsync(s3Bucket.WithKey("sluice"), cancellationToken);

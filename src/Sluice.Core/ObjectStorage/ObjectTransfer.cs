@@ -28,11 +28,11 @@ public static class ObjectTransfer
         await using (content.ConfigureAwait(false))
         {
             // A whole object of the local store is a file: the kernel copies it, as cp does.
-            var kernel = content is FileStream;
-            var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: !kernel);
+            var whole = content as FileStream;
+            var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: whole is null);
             await using (file.ConfigureAwait(false))
             {
-                if (!kernel || !KernelFileCopy.TryCopy((FileStream)content, file))
+                if (whole is null || !KernelFileCopy.TryCopy(whole, file))
                 {
                     await content.CopyToAsync(file, BufferSize, cancellationToken).ConfigureAwait(false);
                 }
