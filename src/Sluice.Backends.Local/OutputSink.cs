@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipes;
 using Microsoft.Win32.SafeHandles;
+using Sluice.Streaming;
 
 namespace Sluice.Backends.Local;
 
@@ -154,7 +155,7 @@ internal sealed class OutputSink : IDisposable
                         Directory.CreateDirectory(_directoryToCreate);
                     }
                     // A bare handle with positional writes: no FileStream object or buffer per log file.
-                    _file = File.OpenHandle(_path, FileMode.Create, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+                    _file = EmptyFile.OpenWriteHandle(_path, FileShare.ReadWrite | FileShare.Delete);
                 }
                 RandomAccess.Write(_file, data, _offset);
                 _offset += data.Length;

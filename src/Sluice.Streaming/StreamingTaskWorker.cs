@@ -99,7 +99,7 @@ public static class StreamingTaskWorker
         ArgumentNullException.ThrowIfNull(split);
         ArgumentNullException.ThrowIfNull(store);
         var source = await store.OpenReadAsync(split.Path, split.Compressed ? 0 : split.Start, cancellationToken).ConfigureAwait(false);
-        var target = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        var target = EmptyFile.OpenWrite(path, FileShare.None, 1 << 16);
         if (split.Compressed)
         {
             await using (source.ConfigureAwait(false))

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Sluice.Core.Ports;
+using Sluice.Streaming;
 
 namespace Sluice.Core.ObjectStorage;
 
@@ -29,7 +30,7 @@ public static class ObjectTransfer
         {
             // A whole object of the local store is a file: the kernel copies it, as cp does.
             var whole = content as FileStream;
-            var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: whole is null);
+            var file = EmptyFile.OpenWrite(partial, FileShare.None, 1 << 16, useAsync: whole is null);
             await using (file.ConfigureAwait(false))
             {
                 if (whole is null || !KernelFileCopy.TryCopy(whole, file))

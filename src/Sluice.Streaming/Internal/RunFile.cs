@@ -8,7 +8,7 @@ namespace Sluice.Streaming.Internal;
 internal static class RunFile
 {
     public static FileStream Create(string path) =>
-        new(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
+        EmptyFile.OpenWrite(path, FileShare.None, bufferSize: 0);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void WriteRecord(BufferedSink sink, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)

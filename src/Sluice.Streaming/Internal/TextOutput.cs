@@ -7,7 +7,7 @@ namespace Sluice.Streaming.Internal;
 /// </summary>
 internal sealed class TextOutput(string path, byte[] separator) : IDisposable
 {
-    private readonly BufferedSink _sink = new(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0));
+    private readonly BufferedSink _sink = new(EmptyFile.OpenWrite(path, FileShare.None, bufferSize: 0));
 
     public long Records { get; private set; }
 
