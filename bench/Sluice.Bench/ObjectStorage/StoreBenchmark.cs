@@ -13,13 +13,13 @@ namespace Sluice.Bench.ObjectStorage;
 /// <c>cp</c> for the local directory store, and the raw AWSSDK.S3 client (one PutObject from the file,
 /// one GetObject to a file) for the S3 store against the same s3rver. Ratios are baseline time / Sluice
 /// time (1 = as fast, higher is better); after a warm-up round each side runs several times (seven local,
-/// three through s3rver), interleaved, and its median is used.
+/// five through s3rver), interleaved, and its median is used.
 /// The S3 half needs s3rver: <c>eval "$(bash scripts/s3rver-dev.sh start)"</c>.
 /// </summary>
 internal sealed class StoreBenchmark : IBenchmark
 {
     private const int LocalRounds = 7;
-    private const int S3Rounds = 3;
+    private const int S3Rounds = 5;
 
     public string Name => "store";
 
