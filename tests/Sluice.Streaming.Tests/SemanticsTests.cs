@@ -113,6 +113,37 @@ public sealed class SemanticsTests : IDisposable
         Assert.True(spilled > result.Counters.Get(StreamingCounters.FrameworkGroup, StreamingCounters.MapOutputRecords), $"expected spills, spilled {spilled}");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task RunAsync_SpillsWithThreeReducers_EachPartitionSortedStablyLikeThePipeline(bool keyFieldComparator)
+    {
+        // Keys of 1-20 bytes sharing prefixes, so spills see prefix ties, long keys and every partition.
+        var lines = new StringBuilder();
+        for (var i = 0; i < 60000; i++)
+        {
+            lines.Append(CultureInfo.InvariantCulture, $"k{(i * 7919) % 997}{new string('x', i % 12)}\t{i}\n");
+        }
+        var input = _dir.File("in.txt", lines.ToString());
+        string[] comparator = keyFieldComparator
+            ? ["-D", "mapreduce.job.output.key.comparator.class=org.apache.hadoop.mapred.lib.KeyFieldBasedComparator", "-D", "mapreduce.partition.keycomparator.options=-k1,1"]
+            : [];
+
+        var result = await Jobs.RunOkAsync([
+            "-input", input, "-output", _dir.Combine("out"), "-mapper", "cat", "-reducer", "cat", "-numReduceTasks", "3",
+            "-D", "mapreduce.task.io.sort.mb=1", "-D", "mapreduce.job.maps=1", .. comparator]);
+
+        var records = File.ReadAllLines(input).Select(l => l.Split('\t')).ToList();
+        for (var p = 0; p < 3; p++)
+        {
+            // Stable: a key's values in map (input) order.
+            var expected = records.Where(f => Partition(HadoopTextHash(f[0]), 3) == p).OrderBy(f => f[0], StringComparer.Ordinal).Select(f => f[0] + "\t" + f[1]);
+            Assert.Equal(expected, File.ReadAllLines(_dir.Combine($"out/part-{p:D5}")));
+        }
+        var spilled = result.Counters.Get(StreamingCounters.FrameworkGroup, StreamingCounters.SpilledRecords);
+        Assert.True(spilled > result.Counters.Get(StreamingCounters.FrameworkGroup, StreamingCounters.MapOutputRecords), $"expected spills, spilled {spilled}");
+    }
+
     [Fact]
     public async Task RunAsync_CommandCombiner_SameResultFewerRecords()
     {

@@ -18,8 +18,9 @@ internal static class CommandPipe
                 var sink = new BufferedSink(child.Stdin);
                 while (input.MoveNext())
                 {
-                    groups.IsNewGroup(input.Key);
-                    sink.WriteRecord(input.Key, separator, input.Value);
+                    var key = input.Key;
+                    groups.IsNewGroup(key);
+                    sink.WriteRecord(key, separator, input.Value);
                 }
                 sink.Flush();
             }

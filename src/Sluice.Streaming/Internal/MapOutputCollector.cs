@@ -33,12 +33,12 @@ internal sealed class MapOutputCollector
         if (Aggregate.Is(task.Combiner))
         {
             _hashCombiner = new HashCombiner(settings.SortBufferBytes / 2);
-            _buffer = new SortBuffer(settings.SortBufferBytes / 2);
+            _buffer = new SortBuffer(settings.SortBufferBytes / 2, task.NumPartitions);
         }
         else
         {
             _combiner = task.Combiner;
-            _buffer = new SortBuffer(settings.SortBufferBytes);
+            _buffer = new SortBuffer(settings.SortBufferBytes, task.NumPartitions);
         }
     }
 
@@ -92,13 +92,24 @@ internal sealed class MapOutputCollector
             WriteSorted(OutputName);
             return;
         }
-        if (_buffer.Count > 0)
+        // The records still in memory join the merge from the buffer, as its last (latest) run, instead of
+        // through one more spill file; a command combiner only runs as records spill, so then they spill.
+        var lastRunInMemory = _buffer.Count > 0 && _combiner is null;
+        if (lastRunInMemory)
+        {
+            _buffer.Sort(_comparer);
+        }
+        else if (_buffer.Count > 0)
         {
             Spill();
         }
         for (var p = 0; p < _task.NumPartitions; p++)
         {
             var runs = _spills.Select(s => (RecordSource)new RunReader(s[p], 1 << 18)).ToList();
+            if (lastRunInMemory)
+            {
+                runs.Add(_buffer.Partition(p));
+            }
             using (var merged = new MergingSource(runs, _comparer))
             {
                 Count(StreamingCounters.SpilledRecords, RunFile.WriteAll(Path.Combine(_task.OutputDirectory, OutputName(p)), merged));
@@ -121,7 +132,7 @@ internal sealed class MapOutputCollector
 
     private string[] WriteSorted(Func<int, string> name)
     {
-        _buffer.Sort(_comparer, _task.NumPartitions);
+        _buffer.Sort(_comparer);
         var paths = new string[_task.NumPartitions];
         for (var p = 0; p < paths.Length; p++)
         {
@@ -144,7 +155,7 @@ internal sealed class MapOutputCollector
     {
         var groups = new GroupCounter(_comparer);
         // Combiner output is re-sorted: a command is not trusted to keep key order.
-        var combined = new SortBuffer(long.MaxValue);
+        var combined = new SortBuffer(long.MaxValue, 1);
         using (var child = ChildProcess.Start(_combiner!, _task))
         {
             var separator = Encoding.UTF8.GetBytes(_task.Settings.ReduceInputFieldSeparator);
@@ -159,7 +170,7 @@ internal sealed class MapOutputCollector
                 throw new StreamingTaskException($"combiner '{_combiner}' exited with code {exit}.", exit);
             }
         }
-        combined.Sort(_comparer, 1);
+        combined.Sort(_comparer);
         using var sorted = combined.Partition(0);
         var output = RunFile.WriteAll(path, sorted);
         Count(StreamingCounters.CombineInputRecords, groups.Records);

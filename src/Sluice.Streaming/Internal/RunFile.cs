@@ -36,7 +36,8 @@ internal static class RunFile
         return records;
     }
 
-    private static int WriteVarint(Span<byte> span, int value)
+    /// <summary>Writes a non-negative int as a varint (7 bits a byte, low first); returns the bytes used.</summary>
+    public static int WriteVarint(Span<byte> span, int value)
     {
         var v = (uint)value;
         var i = 0;
@@ -47,5 +48,53 @@ internal static class RunFile
         }
         span[i++] = (byte)v;
         return i;
+    }
+
+    /// <summary>The bytes <see cref="WriteVarint"/> uses for <paramref name="value"/>.</summary>
+    public static int VarintLength(int value)
+    {
+        var v = (uint)value;
+        var n = 1;
+        while (v >= 0x80)
+        {
+            v >>= 7;
+            n++;
+        }
+        return n;
+    }
+
+    /// <summary>Reads a varint; false if the span ends first or it runs past 5 bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryReadVarint(ReadOnlySpan<byte> span, out int value, out int length)
+    {
+        // Lengths under 128, one byte, are nearly all of them: inlined, that case is a load and a compare.
+        if (span.Length > 0 && span[0] < 0x80)
+        {
+            value = span[0];
+            length = 1;
+            return true;
+        }
+        return TryReadLongVarint(span, out value, out length);
+    }
+
+    private static bool TryReadLongVarint(ReadOnlySpan<byte> span, out int value, out int length)
+    {
+        uint result = 0;
+        var shift = 0;
+        for (var i = 0; i < span.Length && i < 5; i++)
+        {
+            var b = span[i];
+            result |= (uint)(b & 0x7F) << shift;
+            if (b < 0x80)
+            {
+                value = (int)result;
+                length = i + 1;
+                return true;
+            }
+            shift += 7;
+        }
+        value = 0;
+        length = 0;
+        return false;
     }
 }

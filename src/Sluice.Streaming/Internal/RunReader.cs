@@ -80,33 +80,12 @@ internal sealed class RunReader : RecordSource
     {
         keyLength = valueLength = 0;
         headerLength = 0;
-        if (!TryVarint(span, out keyLength, out var n1) || !TryVarint(span[n1..], out valueLength, out var n2))
+        if (!RunFile.TryReadVarint(span, out keyLength, out var n1) || !RunFile.TryReadVarint(span[n1..], out valueLength, out var n2))
         {
             return false;
         }
         headerLength = n1 + n2;
         return true;
-    }
-
-    private static bool TryVarint(ReadOnlySpan<byte> span, out int value, out int length)
-    {
-        uint result = 0;
-        var shift = 0;
-        for (var i = 0; i < span.Length && i < 5; i++)
-        {
-            var b = span[i];
-            result |= (uint)(b & 0x7F) << shift;
-            if (b < 0x80)
-            {
-                value = (int)result;
-                length = i + 1;
-                return true;
-            }
-            shift += 7;
-        }
-        value = 0;
-        length = 0;
-        return false;
     }
 
     protected override void Dispose(bool disposing)
