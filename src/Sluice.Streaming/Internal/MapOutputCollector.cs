@@ -54,19 +54,18 @@ internal sealed class MapOutputCollector
         var keyLength = _splitter.KeyLength(line, out var valueStart);
         var key = line[..keyLength];
         var value = valueStart < 0 ? [] : line[valueStart..];
-        var partition = _partitioner.Partition(key);
         Records++;
         Bytes += key.Length + value.Length;
         if (_hashCombiner is not null)
         {
-            _hashCombiner.Add(key, value, partition);
+            _hashCombiner.Add(key, value, _partitioner);
             if (_hashCombiner.Full)
             {
                 FlushCombiner();
             }
             return;
         }
-        Buffer(key, value, partition);
+        Buffer(key, value, _partitioner.Partition(key));
     }
 
     private void Buffer(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, int partition)
@@ -121,7 +120,7 @@ internal sealed class MapOutputCollector
         }
     }
 
-    private void FlushCombiner() => _hashCombiner!.Flush((key, value, partition) => Buffer(key, value, partition));
+    private void FlushCombiner() => _hashCombiner!.Flush(Buffer);
 
     private void Spill()
     {
