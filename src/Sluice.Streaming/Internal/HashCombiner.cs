@@ -148,8 +148,8 @@ internal sealed class HashCombiner(long budgetBytes)
     }
 
     /// <summary>
-    /// A multiply-xorshift hash over 8 bytes at a time, seeded per process so no input can be chosen to
-    /// collide everywhere.
+    /// A multiply-xorshift hash over 8 bytes at a time, fast on short keys. Seeded per process, so keys that
+    /// happen to collide in one run do not in the next; it is not a keyed hash against chosen inputs.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint Hash(ReadOnlySpan<byte> key)
