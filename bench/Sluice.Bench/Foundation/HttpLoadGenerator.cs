@@ -190,11 +190,13 @@ internal static class HttpLoadGenerator
     public static async Task RunAsync(LoadResult into, Uri url, int concurrency, TimeSpan warmUp, TimeSpan duration, (string KeyId, string Secret)? key, CancellationToken cancellationToken)
     {
         var latencyFile = Path.GetTempFileName();
-        var self = Environment.GetCommandLineArgs()[0];
-        var info = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false, RedirectStandardOutput = true };
-        if (self.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+        var host = Environment.ProcessPath!;
+        var info = new ProcessStartInfo(host) { UseShellExecute = false, RedirectStandardOutput = true };
+        // Started as `dotnet Sluice.Bench.dll` the child needs the dll named; started through the apphost
+        // (what `dotnet run` does) it must not get it, or the dll path becomes its first argument.
+        if (Path.GetFileNameWithoutExtension(host) == "dotnet")
         {
-            info.ArgumentList.Add(self);
+            info.ArgumentList.Add(Environment.GetCommandLineArgs()[0]);
         }
         foreach (var arg in new[] { Flag, url.ToString(), concurrency.ToString(CultureInfo.InvariantCulture), warmUp.TotalSeconds.ToString(CultureInfo.InvariantCulture), duration.TotalSeconds.ToString(CultureInfo.InvariantCulture), latencyFile })
         {
