@@ -16,26 +16,22 @@ public static class EmptyFile
     /// <summary>A write stream on the empty file; <paramref name="share"/>, buffer and async as for <see cref="FileStream"/>.</summary>
     public static FileStream OpenWrite(string path, FileShare share, int bufferSize, bool useAsync = false)
     {
-        var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, share, bufferSize, useAsync);
+        var handle = OpenWriteHandle(path, share, useAsync ? FileOptions.Asynchronous : FileOptions.None);
         try
         {
-            if (stream.Length > 0)
-            {
-                stream.SetLength(0);
-            }
-            return stream;
+            return new FileStream(handle, FileAccess.Write, bufferSize, useAsync);
         }
         catch
         {
-            stream.Dispose();
+            handle.Dispose();
             throw;
         }
     }
 
     /// <summary>A bare handle on the empty file, for positional writes (<see cref="RandomAccess"/>).</summary>
-    public static SafeFileHandle OpenWriteHandle(string path, FileShare share)
+    public static SafeFileHandle OpenWriteHandle(string path, FileShare share, FileOptions options = FileOptions.None)
     {
-        var handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.Write, share);
+        var handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.Write, share, options);
         try
         {
             if (RandomAccess.GetLength(handle) > 0)
