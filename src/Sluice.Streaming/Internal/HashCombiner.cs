@@ -19,14 +19,11 @@ namespace Sluice.Streaming.Internal;
 /// </remarks>
 internal sealed class HashCombiner(long budgetBytes)
 {
-    // Table slot, entry arrays, key bytes and aggregator object: a deliberate over-estimate.
+    // Table slot, entry, key bytes and aggregator object: a deliberate over-estimate.
     private const int EntryOverhead = 96;
     private static readonly ulong Seed = (ulong)Random.Shared.NextInt64();
     private long[] _table = new long[1024]; // (hash << 32) | (entry + 1); 0 = empty
-    private int[] _keyOffsets = new int[256];
-    private int[] _keyLengths = new int[256];
-    private int[] _partitions = new int[256];
-    private ValueAggregator[] _aggregators = new ValueAggregator[256];
+    private Entry[] _entries = new Entry[256];
     private byte[] _keys = new byte[1 << 16];
     private int _keysUsed;
     private int _count;
@@ -57,17 +54,17 @@ internal sealed class HashCombiner(long budgetBytes)
     /// <summary>Emits each key's combiner output, in the order the keys first came, and empties the table.</summary>
     public void Flush(RecordSink emit)
     {
-        for (var entry = 0; entry < _count; entry++)
+        foreach (var entry in _entries.AsSpan(0, _count))
         {
-            var key = _keys.AsSpan(_keyOffsets[entry], _keyLengths[entry]);
-            foreach (var value in _aggregators[entry].CombinerOutput())
+            var key = _keys.AsSpan(entry.KeyOffset, entry.KeyLength);
+            foreach (var value in entry.Aggregator.CombinerOutput())
             {
                 OutputRecords++;
-                emit(key, Encoding.UTF8.GetBytes(value), _partitions[entry]);
+                emit(key, Encoding.UTF8.GetBytes(value), entry.Partition);
             }
         }
         Array.Clear(_table);
-        Array.Clear(_aggregators, 0, _count);
+        Array.Clear(_entries, 0, _count);
         _count = 0;
         _keysUsed = 0;
         _bytes = 0;
@@ -87,10 +84,10 @@ internal sealed class HashCombiner(long budgetBytes)
             }
             if ((uint)(slot >> 32) == hash)
             {
-                var entry = (int)slot - 1;
-                if (key.SequenceEqual(_keys.AsSpan(_keyOffsets[entry], _keyLengths[entry])))
+                ref readonly var entry = ref _entries[(int)slot - 1];
+                if (key.SequenceEqual(_keys.AsSpan(entry.KeyOffset, entry.KeyLength)))
                 {
-                    return _aggregators[entry];
+                    return entry.Aggregator;
                 }
             }
         }
@@ -98,13 +95,9 @@ internal sealed class HashCombiner(long budgetBytes)
 
     private ValueAggregator Insert(ReadOnlySpan<byte> key, int partition, uint hash, int slot)
     {
-        if (_count == _aggregators.Length)
+        if (_count == _entries.Length)
         {
-            var size = _count * 2;
-            Array.Resize(ref _keyOffsets, size);
-            Array.Resize(ref _keyLengths, size);
-            Array.Resize(ref _partitions, size);
-            Array.Resize(ref _aggregators, size);
+            Array.Resize(ref _entries, _count * 2);
         }
         if (_keysUsed + key.Length > _keys.Length)
         {
@@ -112,12 +105,9 @@ internal sealed class HashCombiner(long budgetBytes)
         }
         var entry = _count++;
         key.CopyTo(_keys.AsSpan(_keysUsed));
-        _keyOffsets[entry] = _keysUsed;
-        _keyLengths[entry] = key.Length;
-        _keysUsed += key.Length;
-        _partitions[entry] = partition;
         var aggregator = ValueAggregator.ForKey(key);
-        _aggregators[entry] = aggregator;
+        _entries[entry] = new Entry(_keysUsed, key.Length, partition, aggregator);
+        _keysUsed += key.Length;
         _table[slot] = ((long)hash << 32) | (uint)(entry + 1);
         _bytes += key.Length + EntryOverhead;
         if (_count * 2 > _table.Length)
@@ -169,4 +159,7 @@ internal sealed class HashCombiner(long budgetBytes)
         hash ^= hash >> 32;
         return (uint)hash;
     }
+
+    /// <summary>A key's bytes in the arena, its partition and its aggregator.</summary>
+    private readonly record struct Entry(int KeyOffset, int KeyLength, int Partition, ValueAggregator Aggregator);
 }
