@@ -100,8 +100,24 @@ public sealed partial class SqliteStore
         """;
 
     /// <inheritdoc />
-    public Task<Cluster?> GetClusterAsync(string accountId, string clusterId, CancellationToken cancellationToken) =>
-        HotReadAsync(commands =>
+    /// <remarks>
+    /// Served from <see cref="_clusterReads"/> while no write batch has ended since the cached read: pollers
+    /// (SDK waiters, dashboards, the scheduler) ask for the same clusters far more often than anything changes.
+    /// </remarks>
+    public Task<Cluster?> GetClusterAsync(string accountId, string clusterId, CancellationToken cancellationToken)
+    {
+        // Read before the query: a write that ends during it moves the generation on, so the entry is stale at once.
+        var generation = _writer.Generation;
+        if (_clusterReads.TryGetValue((accountId, clusterId), out var cached) && cached.Generation == generation)
+        {
+            return cached.Read;
+        }
+        return ReadClusterAsync(accountId, clusterId, generation, cancellationToken);
+    }
+
+    private async Task<Cluster?> ReadClusterAsync(string accountId, string clusterId, long generation, CancellationToken cancellationToken)
+    {
+        var read = await HotReadAsync(commands =>
         {
             using var reader = commands.Get(GetClusterSql, null, "@account_id", "@cluster_id").Bind(0, accountId).Bind(1, clusterId).ExecuteReader();
             if (!reader.Read())
@@ -121,7 +137,17 @@ public sealed partial class SqliteStore
             while (reader.Read());
 
             return cluster.ToModel(groups);
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
+        if (read is not null)
+        {
+            if (_clusterReads.Count >= MaxCachedClusterReads)
+            {
+                _clusterReads.Clear();
+            }
+            _clusterReads[(accountId, clusterId)] = (generation, Task.FromResult<Cluster?>(read));
+        }
+        return read;
+    }
 
     /// <inheritdoc />
     public async Task<Cluster?> FindClusterByClientTokenAsync(string accountId, string clientToken, CancellationToken cancellationToken)

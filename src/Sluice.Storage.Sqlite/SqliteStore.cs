@@ -1,4 +1,5 @@
 using Sluice.Storage.Relational;
+using System.Collections.Concurrent;
 using System.Globalization;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -29,7 +30,9 @@ namespace Sluice.Storage.Sqlite;
 /// Reads do not queue: they use separate connections and, thanks to WAL, run concurrently with
 /// the writer and see the last committed state. The hot reads (a cluster with its groups, a job, a
 /// task, an instance, a job's instance counts, an access key) run on a few long-lived connections that
-/// keep their statements prepared (<see cref="ReadConnectionPool"/>); the rest use pooled connections. <c>synchronous=NORMAL</c> is durable across process
+/// keep their statements prepared (<see cref="ReadConnectionPool"/>); the rest use pooled connections. A cluster
+/// read is kept and served again until the writer ends another batch: this process is the file's only writer, so
+/// the writer's batch count says exactly when a kept read may be stale. <c>synchronous=NORMAL</c> is durable across process
 /// crashes in WAL mode (a power loss can lose the last commits, never corrupt the file).
 /// </para>
 /// </remarks>
@@ -40,6 +43,10 @@ public sealed partial class SqliteStore : IStore
     private readonly TimeProvider _timeProvider;
     private readonly SqliteWriter _writer;
     private readonly ReadConnectionPool _readers;
+    // Clusters as last read, with the writer generation they were read at (see GetClusterAsync). Bounded: at the
+    // cap it starts over rather than tracking recency.
+    private const int MaxCachedClusterReads = 4096;
+    private readonly ConcurrentDictionary<(string AccountId, string ClusterId), (long Generation, Task<Cluster?> Read)> _clusterReads = new();
 
     /// <summary>Creates the store on <see cref="SqliteStoreOptions.DatabasePath"/>; call <see cref="MigrateAsync"/> before use.</summary>
     /// <param name="options">The database file and tuning.</param>

@@ -16,6 +16,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private readonly Func<SqliteConnection> _openConnection;
     private readonly int _maxBatchSize;
     private readonly Task _loop;
+    private long _generation;
 
     public SqliteWriter(Func<SqliteConnection> openConnection, int maxBatchSize)
     {
@@ -36,6 +37,13 @@ internal sealed class SqliteWriter : IAsyncDisposable
 
         return operation.Task;
     }
+
+    /// <summary>
+    /// Counts the batches that ended (committed or not). It moves after a batch's changes are visible and
+    /// before any of its callers is told, so a value read before a query and unchanged after it means the
+    /// query saw the current state.
+    /// </summary>
+    public long Generation => Volatile.Read(ref _generation);
 
     public async ValueTask DisposeAsync()
     {
@@ -66,12 +74,14 @@ internal sealed class SqliteWriter : IAsyncDisposable
                         commands = new CommandCache(connection);
                     }
 
-                    RunBatch(commands!, batch);
+                    RunBatch(commands!, batch, ref _generation);
                 }
                 catch (Exception ex)
                 {
                     // The batch could not commit (I/O error, disk full, lost lock): every caller in it
-                    // fails, and the next batch starts on a fresh connection.
+                    // fails, and the next batch starts on a fresh connection. A failed commit may still have
+                    // reached the file, so the generation moves here too.
+                    Interlocked.Increment(ref _generation);
                     foreach (var operation in batch)
                     {
                         operation.Abort(ex);
@@ -93,7 +103,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         }
     }
 
-    private static void RunBatch(CommandCache commands, List<WriteOperation> batch)
+    private static void RunBatch(CommandCache commands, List<WriteOperation> batch, ref long generation)
     {
         using (var transaction = commands.Connection.BeginTransaction(deferred: false))
         {
@@ -123,6 +133,8 @@ internal sealed class SqliteWriter : IAsyncDisposable
 
             transaction.Commit();
         }
+
+        Interlocked.Increment(ref generation);
 
         foreach (var operation in batch)
         {

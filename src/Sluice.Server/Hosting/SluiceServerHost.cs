@@ -42,6 +42,9 @@ public static class SluiceServerHost
             Args = ["--hostBuilder:reloadConfigOnChange=false"],
         });
         builder.Logging.SetMinimumLevel(options.LogLevel);
+        // ASP.NET Core logs four lines per request at Information: on `sluice up` that is a console write per
+        // line under load, and it buries the server's own messages. Kept when debugging.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", options.LogLevel <= LogLevel.Debug ? options.LogLevel : LogLevel.Warning);
         builder.WebHost.UseUrls(options.Url);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, SluiceJsonContext.Default));

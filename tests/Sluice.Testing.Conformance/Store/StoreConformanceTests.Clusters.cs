@@ -223,6 +223,37 @@ public abstract partial class StoreConformanceTests
     }
 
     [Fact]
+    public async Task GetClusterAsync_ReadersRacingChanges_EveryReadAfterAChangeReturnedSeesIt()
+    {
+        await Store.InsertClusterAsync(Cluster(A, "c1"), Ct);
+        await Store.InsertClusterAsync(Cluster(A, "c2"), Ct);
+        using var done = new CancellationTokenSource();
+        // Readers keep (re)reading both clusters, so a read that began before a change may finish after it.
+        var readers = Enumerable.Range(0, 4).Select(r => Task.Run(async () =>
+        {
+            while (!done.IsCancellationRequested)
+            {
+                _ = await Store.GetClusterAsync(A, r % 2 == 0 ? "c1" : "c2", Ct);
+            }
+        })).ToList();
+
+        for (var count = 1; count <= 40; count++)
+        {
+            await Store.UpdateInstanceGroupCountsAsync(A, "c1", "c1-g0", count, count, Ct);
+            Assert.Equal(count, await CoreRunningCountAsync());
+            Assert.Equal(count, await CoreRunningCountAsync());
+        }
+        await Store.SetClusterStateAsync(A, "c2", ClusterState.Waiting, null, DateTimeOffset.UnixEpoch.AddDays(1), Ct);
+        Assert.Equal(ClusterState.Waiting, (await Store.GetClusterAsync(A, "c2", Ct))!.State);
+
+        await done.CancelAsync();
+        await Task.WhenAll(readers);
+        Assert.Equal(40, await CoreRunningCountAsync());
+
+        async Task<int> CoreRunningCountAsync() => (await Store.GetClusterAsync(A, "c1", Ct))!.Groups.Single(g => g.Id == "c1-g0").RunningCount;
+    }
+
+    [Fact]
     public async Task UpsertNodeAsync_InsertThenStateChanges_RoundTripsAndLogsOnlyChanges()
     {
         var node = Node(A, "c1", "n1");
