@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -66,21 +67,88 @@ public static class SigV4
     public static string ComputeSignature(byte[] signingKey, string method, string path, string query,
         IReadOnlyList<KeyValuePair<string, string>> signedHeaders, string payloadHash, string amzDate, string region)
     {
-        var canonical = new StringBuilder();
-        canonical.Append(method).Append('\n');
-        canonical.Append(CanonicalPath(path)).Append('\n');
-        canonical.Append(CanonicalQuery(query)).Append('\n');
+        ArgumentNullException.ThrowIfNull(signingKey);
+        ArgumentNullException.ThrowIfNull(signedHeaders);
+        // Every request is signed by the SDK and verified by the server, so the canonical request is written
+        // straight into one pooled UTF-8 buffer and hashed there rather than built up as strings.
+        var canonicalPath = CanonicalPath(path);
+        var canonicalQuery = CanonicalQuery(query);
+        // Room for the canonical request, and for the string to sign, which reuses the buffer afterwards.
+        var chars = Math.Max(method.Length + canonicalPath.Length + canonicalQuery.Length + payloadHash.Length + 8,
+            Algorithm.Length + (2 * amzDate.Length) + region.Length + Service.Length + 90);
         foreach (var (name, value) in signedHeaders)
         {
-            canonical.Append(name).Append(':').Append(value.Trim()).Append('\n');
+            chars += (2 * name.Length) + value.Length + 3;
         }
-        canonical.Append('\n');
-        canonical.Append(SignedHeaderList(signedHeaders)).Append('\n');
-        canonical.Append(payloadHash);
+        var buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(chars));
+        Span<byte> canonicalHash = stackalloc byte[32];
+        try
+        {
+            var canonical = new Utf8Writer(buffer);
+            canonical.Append(method);
+            canonical.Append('\n');
+            canonical.Append(canonicalPath);
+            canonical.Append('\n');
+            canonical.Append(canonicalQuery);
+            canonical.Append('\n');
+            foreach (var (name, value) in signedHeaders)
+            {
+                canonical.Append(name);
+                canonical.Append(':');
+                canonical.Append(value.AsSpan().Trim());
+                canonical.Append('\n');
+            }
+            canonical.Append('\n');
+            for (var i = 0; i < signedHeaders.Count; i++)
+            {
+                canonical.Append(i == 0 ? "" : ";");
+                canonical.Append(signedHeaders[i].Key);
+            }
+            canonical.Append('\n');
+            canonical.Append(payloadHash);
+            SHA256.HashData(buffer.AsSpan(0, canonical.Length), canonicalHash);
 
-        var scope = $"{DatePart(amzDate)}/{region}/{Service}/aws4_request";
-        var stringToSign = $"{Algorithm}\n{amzDate}\n{scope}\n{HashHex(Encoding.UTF8.GetBytes(canonical.ToString()))}";
-        return Convert.ToHexStringLower(Hmac(signingKey, stringToSign));
+            var toSign = new Utf8Writer(buffer);
+            toSign.Append(Algorithm);
+            toSign.Append('\n');
+            toSign.Append(amzDate);
+            toSign.Append('\n');
+            toSign.Append(DatePart(amzDate));
+            toSign.Append('/');
+            toSign.Append(region);
+            toSign.Append('/');
+            toSign.Append(Service);
+            toSign.Append("/aws4_request\n");
+            toSign.AppendHexLower(canonicalHash);
+            Span<byte> signature = stackalloc byte[32];
+            HMACSHA256.HashData(signingKey, buffer.AsSpan(0, toSign.Length), signature);
+            return Convert.ToHexStringLower(signature);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Writes UTF-8 into a buffer sized beforehand.</summary>
+    private ref struct Utf8Writer(byte[] buffer)
+    {
+        private readonly Span<byte> _buffer = buffer;
+
+        public int Length { get; private set; }
+
+        public void Append(scoped ReadOnlySpan<char> text) => Length += Encoding.UTF8.GetBytes(text, _buffer[Length..]);
+
+        public void Append(char ascii) => _buffer[Length++] = (byte)ascii;
+
+        public void AppendHexLower(scoped ReadOnlySpan<byte> bytes)
+        {
+            foreach (var b in bytes)
+            {
+                _buffer[Length++] = (byte)"0123456789abcdef"[b >> 4];
+                _buffer[Length++] = (byte)"0123456789abcdef"[b & 0xF];
+            }
+        }
     }
 
     /// <summary>The SigV4 signing key: HMAC chain over date (yyyyMMdd), region, service and "aws4_request".</summary>
@@ -151,11 +219,18 @@ public static class SigV4
 
     // For every service but S3, SigV4 encodes each segment of the already-encoded path once more
     // ("%2E" is signed as "%252E"); doing the same keeps AWS tooling's signatures valid here.
+    private static readonly SearchValues<char> UnreservedOrSlash =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/");
+
     private static string CanonicalPath(string path)
     {
         if (string.IsNullOrEmpty(path))
         {
             return "/";
+        }
+        if (!path.AsSpan().ContainsAnyExcept(UnreservedOrSlash))
+        {
+            return path;
         }
         return string.Join('/', path.Split('/').Select(Uri.EscapeDataString));
     }

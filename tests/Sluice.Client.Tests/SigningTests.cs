@@ -23,6 +23,28 @@ public sealed class SigningTests
         Assert.DoesNotContain(ScriptedServer.Secret, string.Join("\n", request.Headers.Values), StringComparison.Ordinal);
     }
 
+    // Signatures computed by botocore's SigV4Auth (service "sluice", region "local", key SLKEXAMPLE /
+    // "secret/EXAMPLE+key", 2026-11-21T23:25:00Z), an implementation independent of this one.
+    [Theory]
+    [InlineData("GET", "/v1/clusters/c-1", "", "", "3375606731a487a7e30a49e8e1d49fe105c5767b31ec6c2eabc2ce1f220520d4")]
+    [InlineData("GET", "/v1/jobs", "state=Running&maxKeys=5&marker=a%20b", "", "f792e9eb79ced8b8925bf0581fdecc52a4daf91cb4d5dabaa7a320127d7ce937")]
+    [InlineData("POST", "/v1/jobs", "", "{\"name\":\"é\"}", "89a53804057e4588e2ba58672941c37a75d72f53c098d3e9917779441ba7e2df")]
+    public void ComputeSignature_BotocoreVectors_Match(string method, string path, string query, string body, string expected)
+    {
+        const string amzDate = "20261121T232500Z";
+        var payloadHash = SigV4.HashHex(System.Text.Encoding.UTF8.GetBytes(body));
+        KeyValuePair<string, string>[] headers =
+        [
+            new("host", "127.0.0.1:8780"),
+            new(SigV4.ContentHashHeader, payloadHash),
+            new(SigV4.DateHeader, amzDate),
+        ];
+
+        var signature = SigV4.ComputeSignature("secret/EXAMPLE+key", method, path, query, headers, payloadHash, amzDate, "local");
+
+        Assert.Equal(expected, signature);
+    }
+
     [Theory]
     [InlineData("my task")]
     [InlineData("日本語 タスク")]

@@ -29,9 +29,12 @@ public class ApiTests(ServerFixture server)
     public async Task Healthz_IsUnsigned_AndCarriesARequestId()
     {
         using var response = await Http.GetAsync(new Uri(server.Endpoint, "/healthz"));
+        using var next = await Http.GetAsync(new Uri(server.Endpoint, "/healthz"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(16, response.Headers.GetValues(SluiceHeaders.RequestId).Single().Length);
+        var ids = new[] { response, next }.Select(r => r.Headers.GetValues(SluiceHeaders.RequestId).Single()).ToList();
+        Assert.All(ids, id => Assert.Matches("^[0-9a-f]{16}$", id));
+        Assert.NotEqual(ids[0], ids[1]);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
@@ -98,7 +99,7 @@ internal sealed class SignatureAuthentication(IStore store, TimeProvider time)
         var path = q < 0 ? rawTarget : rawTarget[..q];
         var query = q < 0 ? "" : rawTarget[(q + 1)..];
         var expected = SigV4.ComputeSignature(SigningKey(key, auth.Date, auth.Region), request.Method, path, query, headers, claimedHash.Length > 0 ? claimedHash : payloadHash, amzDate, auth.Region);
-        if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(auth.Signature)))
+        if (!CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(expected.AsSpan()), MemoryMarshal.AsBytes(auth.Signature.AsSpan())))
         {
             return (ErrorCodes.SignatureDoesNotMatch, "the signature does not match the request; check the secret access key and that the request was not changed after signing");
         }

@@ -91,9 +91,11 @@ public static class SluiceServerHost
             var advertised = AdvertisedAddress(store);
             app.Lifetime.ApplicationStarted.Register(() => coordinator.Advertise(advertised ?? ListenAddress(BoundAddress(app))));
         }
+        var errors = app.Services.GetRequiredService<ErrorHandling>();
+        var authentication = app.Services.GetRequiredService<SignatureAuthentication>();
         app.Use(RequestIds.Middleware);
-        app.Use((context, next) => app.Services.GetRequiredService<ErrorHandling>().InvokeAsync(context, next));
-        app.Use((context, next) => app.Services.GetRequiredService<SignatureAuthentication>().InvokeAsync(context, next));
+        app.Use(errors.InvokeAsync);
+        app.Use(authentication.InvokeAsync);
         app.MapGet("/healthz", () => TypedResults.Text("ok")).ExcludeFromDescription();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapClusterApi();
