@@ -9,7 +9,9 @@ namespace Sluice.Storage.Sqlite;
 /// </summary>
 internal sealed class SqliteWriter : IAsyncDisposable
 {
-    private const string Savepoint = "op";
+    private const string SaveSql = "SAVEPOINT op";
+    private const string ReleaseSql = "RELEASE op";
+    private const string RollbackSql = "ROLLBACK TO op";
 
     private readonly Channel<WriteOperation> _queue = Channel.CreateUnbounded<WriteOperation>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
@@ -108,6 +110,10 @@ internal sealed class SqliteWriter : IAsyncDisposable
         using (var transaction = commands.Connection.BeginTransaction(deferred: false))
         {
             var context = new WriteContext(commands, transaction);
+            // SqliteTransaction.Save/Release/Rollback parse their statement on every call; a batch runs three per
+            // operation, so they are kept prepared like the operations' own statements.
+            var save = commands.Get(SaveSql, transaction);
+            var release = commands.Get(ReleaseSql, transaction);
             foreach (var operation in batch)
             {
                 if (operation.CancellationToken.IsCancellationRequested)
@@ -116,17 +122,17 @@ internal sealed class SqliteWriter : IAsyncDisposable
                     continue;
                 }
 
-                transaction.Save(Savepoint);
+                save.ExecuteNonQuery();
                 try
                 {
                     operation.Run(context);
-                    transaction.Release(Savepoint);
+                    release.ExecuteNonQuery();
                 }
                 catch (Exception ex)
                 {
                     // Undo only this operation's changes; its batch-mates still commit.
-                    transaction.Rollback(Savepoint);
-                    transaction.Release(Savepoint);
+                    commands.Get(RollbackSql, transaction).ExecuteNonQuery();
+                    release.ExecuteNonQuery();
                     operation.SetFailed(ex);
                 }
             }
