@@ -31,6 +31,10 @@ public sealed class LocalBackend : IComputeBackend
     private readonly string _instanceId = Guid.NewGuid().ToString("N")[..12];
     private readonly ConcurrentDictionary<(string Cluster, string Node), LocalNode> _nodes = new();
     private long _launches;
+    // The server's environment as "NAME=value" entries, minus the removed names: read once, since building it is
+    // a large share of a short task's launch and the server does not change its own environment while running.
+    private readonly (string Name, string Entry)[] _inherited;
+    private readonly string? _inheritedPath;
 
     /// <summary>Creates the backend.</summary>
     /// <param name="options">Settings; <see cref="LocalBackendOptions.RootDirectory"/> is required.</param>
@@ -47,6 +51,21 @@ public sealed class LocalBackend : IComputeBackend
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _clustersRoot = Path.Combine(Path.GetFullPath(options.RootDirectory), "clusters");
+        var removed = new HashSet<string>(options.RemovedEnvironmentVariables, StringComparer.Ordinal);
+        var inherited = new List<(string, string)>();
+        foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
+        {
+            var name = (string)variable.Key;
+            if (!removed.Contains(name))
+            {
+                inherited.Add((name, $"{name}={variable.Value}"));
+                if (name == "PATH")
+                {
+                    _inheritedPath = (string?)variable.Value;
+                }
+            }
+        }
+        _inherited = [.. inherited];
     }
 
     /// <inheritdoc />
@@ -157,45 +176,41 @@ public sealed class LocalBackend : IComputeBackend
         var stdoutPath = Path.GetFullPath(request.StdoutPath, workingDirectory);
         var stderrPath = Path.GetFullPath(request.StderrPath, workingDirectory);
 
-        var startInfo = new ProcessStartInfo
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = workingDirectory,
-        };
-        var environment = startInfo.Environment;
-        foreach (var name in _options.RemovedEnvironmentVariables)
-        {
-            environment.Remove(name);
-        }
-        foreach (var (name, value) in request.Environment)
-        {
-            environment[name] = value;
-        }
+        // The task's environment: the server's (read once, see _inherited), then the request's, then the markers.
+        var overrides = new Dictionary<string, string>(request.Environment, StringComparer.Ordinal);
         var launchId = $"{_instanceId}-{Interlocked.Increment(ref _launches).ToString(CultureInfo.InvariantCulture)}";
-        environment[LaunchMarkerVariable] = launchId;
-        environment[LocalNode.MarkerVariable] = node.Directory;
+        overrides[LaunchMarkerVariable] = launchId;
+        overrides[LocalNode.MarkerVariable] = node.Directory;
+        var environment = new List<string>(_inherited.Length + overrides.Count);
+        foreach (var (name, entry) in _inherited)
+        {
+            if (!overrides.ContainsKey(name))
+            {
+                environment.Add(entry);
+            }
+        }
+        foreach (var (name, value) in overrides)
+        {
+            environment.Add($"{name}={value}");
+        }
 
+        string program;
+        List<string> arguments;
         if (CommandLine.TrySplitPlain(request.CommandLine, out var argv))
         {
-            var program = ResolveProgram(argv[0], workingDirectory, environment.TryGetValue("PATH", out var path) ? path : null);
-            if (program is null)
+            var path = overrides.TryGetValue("PATH", out var own) ? own : _inheritedPath;
+            var resolved = ResolveProgram(argv[0], workingDirectory, path);
+            if (resolved is null)
             {
                 return Failed(request, startedAt, $"Cannot run '{argv[0]}': no such executable on PATH.");
             }
-            startInfo.FileName = program;
-            for (var i = 1; i < argv.Count; i++)
-            {
-                startInfo.ArgumentList.Add(argv[i]);
-            }
+            program = resolved;
+            arguments = [resolved, .. argv.Skip(1)];
         }
         else
         {
-            startInfo.FileName = Shell;
-            startInfo.ArgumentList.Add("-c");
-            startInfo.ArgumentList.Add(request.CommandLine);
+            program = Shell;
+            arguments = [Shell, "-c", request.CommandLine];
         }
 
         OutputSink? stdout = null;
@@ -212,21 +227,18 @@ public sealed class LocalBackend : IComputeBackend
             return Failed(request, startedAt, $"Cannot prepare the working directory or output files: {ex.Message}");
         }
 
-        var process = new Process { StartInfo = startInfo };
+        ChildProcess process;
         try
         {
-            process.Start();
+            process = ChildProcess.Start(program, arguments, environment, workingDirectory);
         }
         catch (Win32Exception ex)
         {
-            process.Dispose();
             stdout.Dispose();
             stderr.Dispose();
-            return Failed(request, startedAt, $"Cannot run '{startInfo.FileName}': {ex.Message}.");
+            return Failed(request, startedAt, $"Cannot run '{program}': {ex.Message}.");
         }
 
-        // The task gets end-of-file on stdin rather than the server's stdin.
-        process.StandardInput.Close();
         stdout.AddWriter();
         stderr.AddWriter();
         IRunningProcess running = new LocalProcess(

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Sluice.Core.Ports;
@@ -19,7 +18,7 @@ internal sealed class LocalProcess : IRunningProcess
 
     private static readonly TimeSpan DirectReadWindow = TimeSpan.FromMilliseconds(50);
 
-    private readonly Process _process;
+    private readonly ChildProcess _process;
     private readonly string _name;
     private readonly string _launchMarker;
     private readonly TimeSpan? _timeout;
@@ -31,7 +30,7 @@ internal sealed class LocalProcess : IRunningProcess
     private int _endRequest;
 
     public LocalProcess(
-        Process process, string name, string launchMarker, OutputSink stdout, OutputSink stderr,
+        ChildProcess process, string name, string launchMarker, OutputSink stdout, OutputSink stderr,
         TimeSpan? timeout, TimeSpan drainTimeout, DateTimeOffset startedAt, TimeProvider time, string host,
         ILogger logger, LocalNode node)
     {
@@ -43,7 +42,7 @@ internal sealed class LocalProcess : IRunningProcess
         _time = time;
         _host = host;
         _logger = logger;
-        Pid = process.Id;
+        Pid = process.Pid;
         BackendId = Pid.ToString(CultureInfo.InvariantCulture);
         if (timeout is { } t)
         {
@@ -109,7 +108,7 @@ internal sealed class LocalProcess : IRunningProcess
         string? note = null;
         try
         {
-            var exited = _process.WaitForExitAsync(CancellationToken.None);
+            var exited = _process.Exited;
 
             // Most short tasks are over within a few milliseconds. Reading their pipes only after
             // the exit finds the data (or end-of-file) already there, so the reads complete
@@ -117,16 +116,15 @@ internal sealed class LocalProcess : IRunningProcess
             // the two wake-ups it leads to are the largest cost of a launch beyond fork/exec. A
             // longer task waits at most this window before its output starts flowing; a pipe
             // holds 64 KiB, so a chatty one stalls for no longer than that, once.
-            await exited.WaitAsync(DirectReadWindow).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await ((Task)exited).WaitAsync(DirectReadWindow).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 
             // Both copies run on the pipes' epoll readiness; no thread is parked per process.
             var copies = Task.WhenAll(
-                stdout.CopyFromAsync(_process.StandardOutput.BaseStream, stopCopying.Token),
-                stderr.CopyFromAsync(_process.StandardError.BaseStream, stopCopying.Token));
+                stdout.CopyFromAsync(_process.Stdout, stopCopying.Token),
+                stderr.CopyFromAsync(_process.Stderr, stopCopying.Token));
 
-            await exited.ConfigureAwait(false);
+            var exitCode = await exited.ConfigureAwait(false);
             var endedAt = _time.GetUtcNow();
-            var exitCode = _process.ExitCode;
             var request = Interlocked.CompareExchange(ref _endRequest, ExitedOnItsOwn, Running);
             if (_timer is not null)
             {

@@ -134,6 +134,47 @@ public sealed class LocalBackendTests
     }
 
     [Fact]
+    public async Task LaunchAsync_TaskReadsStdin_GetsEndOfFileAtOnce()
+    {
+        await using var fx = await LocalBackendFixture.CreateAsync();
+        var request = fx.Request("cat; echo done");
+
+        var exit = await fx.RunAsync(request);
+
+        Assert.Equal(0, exit.ExitCode);
+        Assert.Equal("done\n", await File.ReadAllTextAsync(request.StdoutPath));
+    }
+
+    [Fact]
+    public async Task LaunchAsync_PipelineReaderExitsFirst_WriterEndsBySigpipeWithoutAnError()
+    {
+        // The server ignores SIGPIPE; a task must not inherit that, or `yes` reports a broken pipe instead of dying.
+        await using var fx = await LocalBackendFixture.CreateAsync();
+        var request = fx.Request("yes | head -n 2");
+
+        var exit = await fx.RunAsync(request);
+
+        Assert.Equal(0, exit.ExitCode);
+        Assert.Equal("y\ny\n", await File.ReadAllTextAsync(request.StdoutPath));
+        Assert.False(File.Exists(request.StderrPath) && new FileInfo(request.StderrPath).Length > 0, "stderr: " + (File.Exists(request.StderrPath) ? File.ReadAllText(request.StderrPath) : ""));
+    }
+
+    [Fact]
+    public async Task LaunchAsync_Environment_IsTheServersWithTheRequestsOnTop()
+    {
+        await using var fx = await LocalBackendFixture.CreateAsync();
+        var request = fx.Request("printf '%s|%s|%s' \"$HOME\" \"$SLUICE_TEST_VALUE\" \"$PATH\"") with
+        {
+            Environment = new Dictionary<string, string> { ["SLUICE_TEST_VALUE"] = "from the request", ["PATH"] = "/usr/bin:/bin" },
+        };
+
+        var exit = await fx.RunAsync(request);
+
+        Assert.Equal(0, exit.ExitCode);
+        Assert.Equal($"{Environment.GetEnvironmentVariable("HOME")}|from the request|/usr/bin:/bin", await File.ReadAllTextAsync(request.StdoutPath));
+    }
+
+    [Fact]
     public async Task LaunchAsync_OutputToDevNull_LeavesTheDeviceInPlace()
     {
         // Regression: the stale-output clean-up deleted /dev/null when a launch wrote to it (as root).

@@ -31,11 +31,15 @@ internal sealed class LaunchBenchmark : IBenchmark
         report.Value("launch_parallelism", Parallelism);
 
         // Warm the runtime's process-start path, then the bare baseline (run again after Sluice; the ratio uses both).
-        await BareAsync(Parallelism, Parallelism * 2);
+        await BareAsync(Parallelism, WarmUpCount(options));
+        var bareAllocatedBefore = GC.GetTotalAllocatedBytes();
         var bareBefore = await CpuTimedAsync(() => BareAsync(Parallelism, count));
+        var bareAllocated = (GC.GetTotalAllocatedBytes() - bareAllocatedBefore) / count;
 
         var backendRoot = Path.Combine(options.WorkDirectory, "backend-only");
+        var backendAllocatedBefore = GC.GetTotalAllocatedBytes();
         var backend = await CpuTimedAsync(() => BackendOnlyAsync(backendRoot, count, perInstanceFiles: true, cancellationToken));
+        var backendAllocated = (GC.GetTotalAllocatedBytes() - backendAllocatedBefore) / count;
         var backendNoFs = await CpuTimedAsync(() => BackendOnlyAsync(backendRoot + "-nofs", count, perInstanceFiles: false, cancellationToken));
         var fs = FileSystemPart(Path.Combine(options.WorkDirectory, "fs"), Math.Min(count, 500));
 
@@ -54,10 +58,18 @@ internal sealed class LaunchBenchmark : IBenchmark
             await client.WaitForClusterReadyAsync(clusterId, Poll(TimeSpan.FromSeconds(60)), cancellationToken);
 
             // Warm-up job (JIT of the submit, dispatch and exit paths), not measured.
-            await RunJobAsync(client, clusterId, "warm-up", Parallelism * 2, cancellationToken);
+            await RunJobAsync(client, clusterId, "warm-up", WarmUpCount(options), cancellationToken);
             cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var allocatedBefore = GC.GetTotalAllocatedBytes();
+            var gen0Before = GC.CollectionCount(0);
+            var gen2Before = GC.CollectionCount(2);
             run = await RunJobAsync(client, clusterId, "measured", count, cancellationToken);
             run = run with { Cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore };
+            // Server, client and launcher share this process: allocation per instance and the collections it
+            // caused are the garbage collector's share of the CPU above.
+            report.Value("launch_sluice_alloc_bytes_per_instance", (GC.GetTotalAllocatedBytes() - allocatedBefore) / count);
+            report.Value("launch_sluice_gc0_collections", GC.CollectionCount(0) - gen0Before);
+            report.Value("launch_sluice_gc2_collections", GC.CollectionCount(2) - gen2Before);
             await StorePartAsync(report, server, run.JobId, count, cancellationToken);
             var pollStarted = Stopwatch.GetTimestamp();
             const int polls = 50;
@@ -84,6 +96,8 @@ internal sealed class LaunchBenchmark : IBenchmark
         report.Value("launch_sluice_server_run_ms", run.ServerRun.TotalMilliseconds);
         report.Value("launch_sluice_total_ms", run.Total.TotalMilliseconds);
         report.Value("launch_sluice_cpu_us_per_instance", run.Cpu.TotalMicroseconds / count);
+        report.Value("launch_bare_alloc_bytes_per_instance", bareAllocated);
+        report.Value("launch_backend_only_alloc_bytes_per_instance", backendAllocated);
         report.Value("launch_bare_cpu_us_per_instance", (bareBefore.Cpu + bareAfter.Cpu).TotalMicroseconds / 2 / count);
         report.Value("launch_backend_only_cpu_us_per_instance", backend.Cpu.TotalMicroseconds / count);
         report.Value("launch_backend_no_fs_cpu_us_per_instance", backendNoFs.Cpu.TotalMicroseconds / count);
@@ -92,6 +106,13 @@ internal sealed class LaunchBenchmark : IBenchmark
         report.Note("launch: sluice time = CreateJob call + run until a 20 ms poll of GetJob sees Finished; server_run = job endedAt - startedAt");
         report.Note("launch: cpu = this process's CPU (server + client + launcher threads, not the children's); backend_no_fs = LocalBackend with cwd = node dir and output to /dev/null");
     }
+
+    /// <summary>
+    /// Launches before a measured run. A few dozen reach only the first JIT tier: the runtime then recompiles the
+    /// hot paths in the background during the measured run, on the same two cores (up to a fifth of all CPU in a
+    /// profile), and the ratio swung by ±0.1 from run to run. A few hundred let that finish first.
+    /// </summary>
+    private static int WarmUpCount(BenchOptions options) => options.Quick ? Parallelism * 2 : 500;
 
     internal sealed record TimedRun(string JobId, TimeSpan Submit, TimeSpan Total, TimeSpan ServerRun, TimeSpan Cpu);
 
