@@ -82,6 +82,8 @@ internal sealed class LaunchBenchmark : IBenchmark
         }
 
         var bareAfter = await CpuTimedAsync(() => BareAsync(Parallelism, count));
+        await BareSpawnAsync(Parallelism, WarmUpCount(options));
+        var bareSpawn = await CpuTimedAsync(() => BareSpawnAsync(Parallelism, count));
         var bareSeconds = (bareBefore.Elapsed.TotalSeconds + bareAfter.Elapsed.TotalSeconds) / 2;
         var sluicePerSecond = count / run.Total.TotalSeconds;
         var barePerSecond = count / bareSeconds;
@@ -97,6 +99,9 @@ internal sealed class LaunchBenchmark : IBenchmark
         report.Value("launch_sluice_total_ms", run.Total.TotalMilliseconds);
         report.Value("launch_sluice_cpu_us_per_instance", run.Cpu.TotalMicroseconds / count);
         report.Value("launch_bare_alloc_bytes_per_instance", bareAllocated);
+        report.Value("launch_bare_spawn_per_s", count / bareSpawn.Elapsed.TotalSeconds);
+        report.Value("launch_bare_spawn_cpu_us_per_instance", bareSpawn.Cpu.TotalMicroseconds / count);
+        report.Value("launch_ratio_vs_bare_spawn", sluicePerSecond / (count / bareSpawn.Elapsed.TotalSeconds));
         report.Value("launch_backend_only_alloc_bytes_per_instance", backendAllocated);
         report.Value("launch_bare_cpu_us_per_instance", (bareBefore.Cpu + bareAfter.Cpu).TotalMicroseconds / 2 / count);
         report.Value("launch_backend_only_cpu_us_per_instance", backend.Cpu.TotalMicroseconds / count);
@@ -215,6 +220,30 @@ internal sealed class LaunchBenchmark : IBenchmark
                 using var process = Process.Start("/bin/true");
                 await process.WaitForExitAsync();
                 if (process.ExitCode != 0)
+                {
+                    throw new InvalidOperationException("/bin/true failed");
+                }
+            }
+        })).ToArray();
+        await Task.WhenAll(loops);
+        return Stopwatch.GetElapsedTime(started);
+    }
+
+    /// <summary>
+    /// The bare loop again, on the primitive the local backend launches with (posix_spawn, stdout and stderr pipes,
+    /// stdin /dev/null, exit through a pidfd) instead of Process.Start: how much of the ratio is the primitive.
+    /// </summary>
+    private static async Task<TimeSpan> BareSpawnAsync(int parallelism, int count)
+    {
+        string[] environment = [.. Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>().Select(e => $"{e.Key}={e.Value}")];
+        var next = 0;
+        var started = Stopwatch.GetTimestamp();
+        var loops = Enumerable.Range(0, parallelism).Select(_ => Task.Run(async () =>
+        {
+            while (Interlocked.Increment(ref next) <= count)
+            {
+                using var process = ChildProcess.Start("/bin/true", ["/bin/true"], environment, "/");
+                if (await process.Exited != 0)
                 {
                     throw new InvalidOperationException("/bin/true failed");
                 }
