@@ -216,7 +216,6 @@ internal sealed partial class ChildProcess : IDisposable
         private const int WEXITED = 4;
         private const int CLD_EXITED = 1;
         private const int SYS_pidfd_open = 434;
-        private const short POLLIN = 0x1;
         private const int EINTR = 4;
 
         private static readonly ConcurrentQueue<(int PidFd, TaskCompletionSource<int> Exit)> Added = new();
@@ -254,18 +253,18 @@ internal sealed partial class ChildProcess : IDisposable
         private static unsafe void Run(int eventFd)
         {
             var watched = new List<(int PidFd, TaskCompletionSource<int> Exit)>();
-            var polled = new List<PollFd>();
+            var polled = new List<Native.PollFd>();
             var info = stackalloc byte[128];
             while (true)
             {
                 polled.Clear();
-                polled.Add(new PollFd { Fd = eventFd, Events = POLLIN });
+                polled.Add(new Native.PollFd { Fd = eventFd, Events = Native.POLLIN });
                 foreach (var (pidFd, _) in watched)
                 {
-                    polled.Add(new PollFd { Fd = pidFd, Events = POLLIN });
+                    polled.Add(new Native.PollFd { Fd = pidFd, Events = Native.POLLIN });
                 }
                 var span = CollectionsMarshal.AsSpan(polled);
-                if (Poll(ref MemoryMarshal.GetReference(span), (nuint)span.Length, -1) < 0)
+                if (Native.Poll(ref MemoryMarshal.GetReference(span), (nuint)span.Length, -1) < 0)
                 {
                     continue; // EINTR
                 }
@@ -293,11 +292,12 @@ internal sealed partial class ChildProcess : IDisposable
                         result = WaitId(P_PIDFD, pidFd, info, WEXITED);
                     }
                     while (result < 0 && Marshal.GetLastPInvokeError() == EINTR);
+                    var error = result < 0 ? Marshal.GetLastPInvokeError() : 0;
                     watched.RemoveAt(i);
                     _ = Close(pidFd);
                     if (result < 0)
                     {
-                        exit.TrySetException(new Win32Exception(Marshal.GetLastPInvokeError()));
+                        exit.TrySetException(new Win32Exception(error));
                         continue;
                     }
                     // siginfo_t: si_code at byte 8, si_status at byte 24 (x86-64 and arm64 Linux).
@@ -306,14 +306,6 @@ internal sealed partial class ChildProcess : IDisposable
                     exit.TrySetResult(code == CLD_EXITED ? status : 128 + status);
                 }
             }
-        }
-
-        [StructLayout(LayoutKind.Sequential)]
-        private struct PollFd
-        {
-            public int Fd;
-            public short Events;
-            public short Revents;
         }
 
         [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
@@ -330,9 +322,6 @@ internal sealed partial class ChildProcess : IDisposable
 
         [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
         private static partial int Close(int fd);
-
-        [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
-        private static partial int Poll(ref PollFd fds, nuint count, int timeoutMilliseconds);
 
         [LibraryImport("libc", EntryPoint = "waitid", SetLastError = true)]
         private static unsafe partial int WaitId(int idType, int id, void* info, int options);

@@ -2,17 +2,17 @@ using System.Runtime.InteropServices;
 
 namespace Sluice.Backends.Local;
 
-/// <summary>The few libc calls .NET does not expose: signalling arbitrary pids and access(2).</summary>
+/// <summary>The few libc calls .NET does not expose: signalling arbitrary pids, access(2) and poll(2).</summary>
 internal static partial class Native
 {
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;
     public const int SIGSTOP = 19;
     public const int X_OK = 1;
-    private const short POLLIN = 0x1;
+    public const short POLLIN = 0x1;
 
     [StructLayout(LayoutKind.Sequential)]
-    private struct PollFd
+    public struct PollFd
     {
         public int Fd;
         public short Events;
@@ -26,7 +26,7 @@ internal static partial class Native
     public static partial int Access(string path, int mode);
 
     [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
-    private static partial int Poll(ref PollFd fds, nuint count, int timeoutMilliseconds);
+    public static partial int Poll(ref PollFd fds, nuint count, int timeoutMilliseconds);
 
     /// <summary>
     /// True when a read of <paramref name="fd"/> would not block: data is waiting, or the write end
