@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.ComponentModel;
-using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -12,7 +11,7 @@ namespace Sluice.Backends.Local;
 /// <summary>
 /// The default compute backend: a node is a directory under
 /// <c>&lt;root&gt;/clusters/&lt;clusterId&gt;/&lt;nodeId&gt;/</c> on this machine and a task is a
-/// supervised child process. Command lines without shell syntax are exec'd directly (see
+/// supervised child process (see <see cref="ChildProcess"/>). Command lines without shell syntax are exec'd directly (see
 /// <see cref="CommandLine.TrySplitPlain"/>), others through <c>/bin/sh -c</c>. Thread-safe.
 /// </summary>
 public sealed class LocalBackend : IComputeBackend
@@ -280,7 +279,7 @@ public sealed class LocalBackend : IComputeBackend
     {
         if (program.Contains('/', StringComparison.Ordinal))
         {
-            // Missing or not executable: Process.Start reports it precisely.
+            // Missing or not executable: posix_spawn reports it precisely.
             return Path.GetFullPath(program, workingDirectory);
         }
         foreach (var entry in (path ?? DefaultPath).Split(':'))
