@@ -87,11 +87,7 @@ internal sealed partial class ChildProcess : IDisposable
             Check(PosixSpawnAttrSetFlags(attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF));
 
             int pid;
-            var error = PosixSpawn(&pid, path, actions, attributes, argv, envp);
-            if (error != 0)
-            {
-                throw new Win32Exception(error);
-            }
+            Check(PosixSpawn(&pid, path, actions, attributes, argv, envp));
             // The pidfd is taken before anything can reap the pid, so it names this process and no other.
             var exited = Reaper.Watch(pid);
             return new ChildProcess(pid, stdout.Read, stderr.Read, exited);

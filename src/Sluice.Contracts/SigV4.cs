@@ -143,11 +143,8 @@ public static class SigV4
 
         public void AppendHexLower(scoped ReadOnlySpan<byte> bytes)
         {
-            foreach (var b in bytes)
-            {
-                _buffer[Length++] = (byte)"0123456789abcdef"[b >> 4];
-                _buffer[Length++] = (byte)"0123456789abcdef"[b & 0xF];
-            }
+            _ = Convert.TryToHexStringLower(bytes, _buffer[Length..], out var written);
+            Length += written;
         }
     }
 
@@ -217,11 +214,12 @@ public static class SigV4
         return new ParsedAuthorization(scope[0], scope[1], scope[2], scope[3], signedHeaders.Split(';'), signature);
     }
 
-    // For every service but S3, SigV4 encodes each segment of the already-encoded path once more
-    // ("%2E" is signed as "%252E"); doing the same keeps AWS tooling's signatures valid here.
     private static readonly SearchValues<char> UnreservedOrSlash =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/");
 
+    // For every service but S3, SigV4 encodes each segment of the already-encoded path once more
+    // ("%2E" is signed as "%252E"); doing the same keeps AWS tooling's signatures valid here. A path with
+    // nothing to encode is its own canonical form.
     private static string CanonicalPath(string path)
     {
         if (string.IsNullOrEmpty(path))

@@ -140,11 +140,13 @@ public sealed partial class SqliteStore
         }, cancellationToken).ConfigureAwait(false);
         if (read is not null)
         {
-            if (_clusterReads.Count >= MaxCachedClusterReads)
+            // ConcurrentDictionary.Count takes every lock: only a new key, not a refreshed one, can pass the bound.
+            var key = (accountId, clusterId);
+            if (!_clusterReads.ContainsKey(key) && _clusterReads.Count >= MaxCachedClusterReads)
             {
                 _clusterReads.Clear();
             }
-            _clusterReads[(accountId, clusterId)] = (generation, Task.FromResult<Cluster?>(read));
+            _clusterReads[key] = (generation, Task.FromResult<Cluster?>(read));
         }
         return read;
     }

@@ -68,6 +68,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
                     batch.Add(operation);
                 }
 
+                Exception? failure = null;
                 try
                 {
                     if (connection is null)
@@ -76,23 +77,32 @@ internal sealed class SqliteWriter : IAsyncDisposable
                         commands = new CommandCache(connection);
                     }
 
-                    RunBatch(commands!, batch, ref _generation);
+                    RunBatch(commands!, batch);
                 }
                 catch (Exception ex)
                 {
                     // The batch could not commit (I/O error, disk full, lost lock): every caller in it
-                    // fails, and the next batch starts on a fresh connection. A failed commit may still have
-                    // reached the file, so the generation moves here too.
-                    Interlocked.Increment(ref _generation);
-                    foreach (var operation in batch)
-                    {
-                        operation.Abort(ex);
-                    }
-
+                    // fails, and the next batch starts on a fresh connection.
+                    failure = ex;
                     commands?.Dispose();
                     commands = null;
                     connection?.Dispose();
                     connection = null;
+                }
+
+                // After the changes are visible (or the batch failed, which may still have reached the file) and
+                // before any caller is told.
+                Interlocked.Increment(ref _generation);
+                foreach (var operation in batch)
+                {
+                    if (failure is null)
+                    {
+                        operation.Complete();
+                    }
+                    else
+                    {
+                        operation.Abort(failure);
+                    }
                 }
 
                 batch.Clear();
@@ -105,7 +115,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         }
     }
 
-    private static void RunBatch(CommandCache commands, List<WriteOperation> batch, ref long generation)
+    private static void RunBatch(CommandCache commands, List<WriteOperation> batch)
     {
         using (var transaction = commands.Connection.BeginTransaction(deferred: false))
         {
@@ -138,13 +148,6 @@ internal sealed class SqliteWriter : IAsyncDisposable
             }
 
             transaction.Commit();
-        }
-
-        Interlocked.Increment(ref generation);
-
-        foreach (var operation in batch)
-        {
-            operation.Complete();
         }
     }
 }

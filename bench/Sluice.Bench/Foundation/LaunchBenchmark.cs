@@ -209,20 +209,28 @@ internal sealed class LaunchBenchmark : IBenchmark
     }
 
     /// <summary>P loops of Process.Start("/bin/true") + WaitForExitAsync, sharing one counter of N launches.</summary>
-    internal static async Task<TimeSpan> BareAsync(int parallelism, int count)
+    internal static Task<TimeSpan> BareAsync(int parallelism, int count) =>
+        InParallelAsync(parallelism, count, async _ =>
+        {
+            using var process = Process.Start("/bin/true");
+            await process.WaitForExitAsync();
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException("/bin/true failed");
+            }
+        });
+
+    /// <summary>Runs <paramref name="launch"/> for indexes 0..N-1 in P loops sharing one counter; returns the wall time.</summary>
+    private static async Task<TimeSpan> InParallelAsync(int parallelism, int count, Func<int, Task> launch)
     {
-        var next = 0;
+        var next = -1;
         var started = Stopwatch.GetTimestamp();
         var loops = Enumerable.Range(0, parallelism).Select(_ => Task.Run(async () =>
         {
-            while (Interlocked.Increment(ref next) <= count)
+            int index;
+            while ((index = Interlocked.Increment(ref next)) < count)
             {
-                using var process = Process.Start("/bin/true");
-                await process.WaitForExitAsync();
-                if (process.ExitCode != 0)
-                {
-                    throw new InvalidOperationException("/bin/true failed");
-                }
+                await launch(index);
             }
         })).ToArray();
         await Task.WhenAll(loops);
@@ -233,24 +241,17 @@ internal sealed class LaunchBenchmark : IBenchmark
     /// The bare loop again, on the primitive the local backend launches with (posix_spawn, stdout and stderr pipes,
     /// stdin /dev/null, exit through a pidfd) instead of Process.Start: how much of the ratio is the primitive.
     /// </summary>
-    private static async Task<TimeSpan> BareSpawnAsync(int parallelism, int count)
+    private static Task<TimeSpan> BareSpawnAsync(int parallelism, int count)
     {
         string[] environment = [.. Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>().Select(e => $"{e.Key}={e.Value}")];
-        var next = 0;
-        var started = Stopwatch.GetTimestamp();
-        var loops = Enumerable.Range(0, parallelism).Select(_ => Task.Run(async () =>
+        return InParallelAsync(parallelism, count, async _ =>
         {
-            while (Interlocked.Increment(ref next) <= count)
+            using var process = ChildProcess.Start("/bin/true", ["/bin/true"], environment, "/");
+            if (await process.Exited != 0)
             {
-                using var process = ChildProcess.Start("/bin/true", ["/bin/true"], environment, "/");
-                if (await process.Exited != 0)
-                {
-                    throw new InvalidOperationException("/bin/true failed");
-                }
+                throw new InvalidOperationException("/bin/true failed");
             }
-        })).ToArray();
-        await Task.WhenAll(loops);
-        return Stopwatch.GetElapsedTime(started);
+        });
     }
 
     /// <summary>
@@ -305,18 +306,7 @@ internal sealed class LaunchBenchmark : IBenchmark
         {
             await OneAsync(-1 - i); // warm-up
         }
-        var next = -1;
-        var started = Stopwatch.GetTimestamp();
-        var loops = Enumerable.Range(0, Parallelism).Select(_ => Task.Run(async () =>
-        {
-            int index;
-            while ((index = Interlocked.Increment(ref next)) < count)
-            {
-                await OneAsync(index);
-            }
-        }, cancellationToken)).ToArray();
-        await Task.WhenAll(loops);
-        var elapsed = Stopwatch.GetElapsedTime(started);
+        var elapsed = await InParallelAsync(Parallelism, count, OneAsync);
         await backend.ReleaseAsync("c1", ["n1"], cancellationToken);
         return elapsed;
     }
