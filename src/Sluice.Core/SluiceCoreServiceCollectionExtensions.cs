@@ -37,7 +37,8 @@ public static class SluiceCoreServiceCollectionExtensions
         services.AddSingleton<StepCommandBuilder>();
         services.AddSingleton<StepService>();
         services.AddSingleton<Scheduler>();
-        services.AddSingleton(sp => new ClusterRouter(sp.GetRequiredService<IStore>(), sp.GetRequiredService<Scheduler>(), sp.GetService<IClusterCoordinator>()));
+        // With several servers on one database the coordinator carries commands through the shared store; alone, they go in-process.
+        services.AddSingleton<ICommandBus>(sp => (ICommandBus?)sp.GetService<IClusterCoordinator>() ?? new InProcessCommandBus(sp.GetRequiredService<Scheduler>()));
         services.AddSingleton<ClusterService>();
         services.AddSingleton<JobService>();
         services.AddSingleton<AccountService>();

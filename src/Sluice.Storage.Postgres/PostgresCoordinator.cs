@@ -36,6 +36,7 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
     private readonly ConcurrentDictionary<string, bool> _owned = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly CancellationTokenSource _stop = new();
+    private int _disposed;
     private IClusterOwner? _owner;
     private Task _loop = Task.CompletedTask;
     private Task _listener = Task.CompletedTask;
@@ -75,7 +76,14 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stop.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(_loop, _listener).WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(_loop, _listener).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A query of the loop that the stop cut short: that is how the loop ends.
+        }
     }
 
     /// <inheritdoc />
@@ -103,15 +111,19 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        // The container disposes it twice: it is registered both as the coordinator and as the command bus.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         _stop.Dispose();
         _wake.Dispose();
     }
 
-    /// <inheritdoc />
+    /// <summary>Takes the lease on a cluster this server has just created.</summary>
     public async Task ClaimAsync(string clusterId, CancellationToken cancellationToken)
     {
-        _owned[clusterId] = true;
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
@@ -119,12 +131,23 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
                 "UPDATE clusters SET owner_server_id = @me, lease_expires_at = now() + @lease WHERE cluster_id = @clusterId AND owner_server_id IS NULL",
                 new { me = ServerId, lease = _options.LeaseTime, clusterId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         }
+        // Held only once the lease is taken: a heartbeat that held it sooner would not renew it, take the cluster for another
+        // server's (its owner still empty) and abandon it here.
+        _owned[clusterId] = true;
     }
 
     /// <inheritdoc />
     public async Task SendAsync(ClusterCommand command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
+        if (command.Kind == ClusterCommandKind.Start)
+        {
+            // The server that creates a cluster runs it. Applied before the claim, so a command for it that arrives once it
+            // is claimed finds it running.
+            await _owner!.ApplyAsync(command, cancellationToken).ConfigureAwait(false);
+            await ClaimAsync(command.ClusterId, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         string? owner;
         await using (connection.ConfigureAwait(false))
@@ -245,7 +268,7 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
         foreach (var clusterId in _owned.Keys)
         {
             _owned.TryRemove(clusterId, out _);
-            _owner?.Abandon(clusterId);
+            _ = _owner?.ApplyAsync(new ClusterCommand(ClusterCommandKind.Abandon, "", clusterId), CancellationToken.None);
         }
     }
 
@@ -284,7 +307,7 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
             }
             foreach (var clusterId in taken)
             {
-                _owner?.Abandon(clusterId);
+                _ = _owner?.ApplyAsync(new ClusterCommand(ClusterCommandKind.Abandon, "", clusterId), CancellationToken.None);
             }
         }
     }
@@ -323,9 +346,11 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            claimed = [.. await connection.QueryAsync<(string, string)>(new CommandDefinition(claimSql,
+            // A cluster this server created and is claiming right now runs here already: its queued commands are not covered by
+            // an adoption, so it is neither adopted nor are they dropped.
+            claimed = [.. (await connection.QueryAsync<(string, string)>(new CommandDefinition(claimSql,
                 new { me = ServerId, lease = _options.LeaseTime, unownedBefore = UnixMicros.From(_time.GetUtcNow() - _options.LeaseTime) },
-                cancellationToken: cancellationToken)).ConfigureAwait(false)];
+                cancellationToken: cancellationToken)).ConfigureAwait(false)).Where(c => !_owned.ContainsKey(c.Item1))];
             foreach (var (clusterId, _) in claimed)
             {
                 // Recovery reads every active job and step of the cluster from the store, so those commands are already covered.
@@ -341,7 +366,7 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
         foreach (var (clusterId, accountId) in claimed)
         {
             LogAdopting(_logger, clusterId);
-            await _owner!.AdoptAsync(accountId, clusterId, stopping[clusterId], cancellationToken).ConfigureAwait(false);
+            await _owner!.ApplyAsync(new ClusterCommand(ClusterCommandKind.Adopt, accountId, clusterId) { StoppingJobIds = stopping[clusterId] }, cancellationToken).ConfigureAwait(false);
             _owned[clusterId] = true;
         }
     }

@@ -7,7 +7,7 @@ using Sluice.Core.Steps;
 namespace Sluice.Core.Clusters;
 
 /// <summary>The cluster operations of the API: validate, authorize by account, persist, hand to the scheduler.</summary>
-public sealed class ClusterService(IStore store, Scheduler scheduler, ClusterRouter router, ClusterRequestValidator validator, ApplicationCatalog applications, StepRequestValidator steps)
+public sealed class ClusterService(IStore store, Scheduler scheduler, ICommandBus commands, ClusterRequestValidator validator, ApplicationCatalog applications, StepRequestValidator steps)
 {
     /// <summary>Creates a cluster; a replay of the same client token returns the first one with <c>Created</c> false.</summary>
     public async Task<(Cluster Cluster, bool Created)> CreateAsync(string accountId, CreateClusterRequest request, string? requestHash, CancellationToken cancellationToken)
@@ -37,11 +37,11 @@ public sealed class ClusterService(IStore store, Scheduler scheduler, ClusterRou
         {
             await store.InsertStepsAsync(initialSteps, StepRequestValidator.MaxActiveSteps, cancellationToken).ConfigureAwait(false);
         }
-        // The server that creates a cluster runs it, so its steps go straight to this scheduler.
-        await router.ClusterCreatedAsync(cluster, cancellationToken).ConfigureAwait(false);
+        // The server that creates a cluster runs it.
+        await commands.SendAsync(new ClusterCommand(ClusterCommandKind.Start, accountId, cluster.Id) { Cluster = cluster }, cancellationToken).ConfigureAwait(false);
         if (initialSteps.Count > 0)
         {
-            await router.StepsAddedAsync(cluster, initialSteps, cancellationToken).ConfigureAwait(false);
+            await commands.SendAsync(StepService.StepsAdded(cluster, initialSteps), cancellationToken).ConfigureAwait(false);
         }
         return (cluster, true);
     }
@@ -82,7 +82,11 @@ public sealed class ClusterService(IStore store, Scheduler scheduler, ClusterRou
             ClusterRequestValidator.ValidateTags(tags, "tags");
         }
         await store.UpdateClusterAttributesAsync(accountId, clusterId, request.TerminationProtected, request.KeepAlive, tags, null, cancellationToken).ConfigureAwait(false);
-        await router.ClusterAttributesChangedAsync(cluster, request.KeepAlive, request.TerminationProtected, cancellationToken).ConfigureAwait(false);
+        await commands.SendAsync(new ClusterCommand(ClusterCommandKind.AttributesChanged, accountId, clusterId)
+        {
+            KeepAlive = request.KeepAlive,
+            TerminationProtected = request.TerminationProtected,
+        }, cancellationToken).ConfigureAwait(false);
         return await GetAsync(accountId, clusterId, cancellationToken).ConfigureAwait(false);
     }
 
@@ -99,7 +103,10 @@ public sealed class ClusterService(IStore store, Scheduler scheduler, ClusterRou
         {
             return cluster;
         }
-        await router.TerminateClusterAsync(cluster, new StateReason(StateReason.UserRequest, "terminated by request"), cancellationToken).ConfigureAwait(false);
+        await commands.SendAsync(new ClusterCommand(ClusterCommandKind.Terminate, accountId, clusterId)
+        {
+            Reason = new StateReason(StateReason.UserRequest, "terminated by request"),
+        }, cancellationToken).ConfigureAwait(false);
         return cluster;
     }
 
@@ -119,7 +126,7 @@ public sealed class ClusterService(IStore store, Scheduler scheduler, ClusterRou
             throw new SluiceException(ErrorCodes.InvalidState, $"cluster {clusterId} is {cluster.State}; groups can be resized only while it is Running or Waiting");
         }
         await store.UpdateInstanceGroupCountsAsync(accountId, clusterId, group.Id, count, group.RunningCount, cancellationToken).ConfigureAwait(false);
-        await router.ResizeGroupAsync(cluster, group.Id, count, cancellationToken).ConfigureAwait(false);
+        await commands.SendAsync(new ClusterCommand(ClusterCommandKind.Resize, accountId, clusterId) { GroupId = group.Id, Count = count }, cancellationToken).ConfigureAwait(false);
         return await GetAsync(accountId, clusterId, cancellationToken).ConfigureAwait(false);
     }
 

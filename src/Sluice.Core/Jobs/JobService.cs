@@ -10,7 +10,7 @@ using Sluice.Core.Scheduling;
 namespace Sluice.Core.Jobs;
 
 /// <summary>The job operations of the API (the BatchCompute model).</summary>
-public sealed class JobService(IStore store, Scheduler scheduler, ClusterRouter router, JobRequestValidator validator, ClusterRequestValidator clusterValidator, LogPaths logs, TimeProvider time)
+public sealed class JobService(IStore store, Scheduler scheduler, ICommandBus commands, JobRequestValidator validator, ClusterRequestValidator clusterValidator, LogPaths logs, TimeProvider time)
 {
     /// <summary>Submits a job; a replay of the same client token returns the first one with <c>Created</c> false.</summary>
     /// <param name="accountId">The caller's account.</param>
@@ -54,9 +54,9 @@ public sealed class JobService(IStore store, Scheduler scheduler, ClusterRouter 
         if (validated.AutoCluster is { } autoCluster)
         {
             await store.InsertClusterAsync(autoCluster, cancellationToken).ConfigureAwait(false);
-            await router.ClusterCreatedAsync(autoCluster, cancellationToken).ConfigureAwait(false);
+            await commands.SendAsync(StartCommand(autoCluster), cancellationToken).ConfigureAwait(false);
         }
-        await router.JobSubmittedAsync(job, validated.Tasks, cancellationToken).ConfigureAwait(false);
+        await commands.SendAsync(QueuedCommand(new JobSnapshot(job, validated.Tasks, [])), cancellationToken).ConfigureAwait(false);
         return (job, true);
     }
 
@@ -113,7 +113,7 @@ public sealed class JobService(IStore store, Scheduler scheduler, ClusterRouter 
         {
             throw new SluiceException(ErrorCodes.InvalidState, $"job {jobId} is {job.State}; only Waiting or Running jobs can be stopped");
         }
-        await router.StopJobAsync(job, cancellationToken).ConfigureAwait(false);
+        await commands.SendAsync(new ClusterCommand(ClusterCommandKind.StopJob, accountId, job.ClusterId!) { JobId = jobId }, cancellationToken).ConfigureAwait(false);
         return job;
     }
 
@@ -144,15 +144,20 @@ public sealed class JobService(IStore store, Scheduler scheduler, ClusterRouter 
         {
             await store.InsertClusterAsync(autoCluster, cancellationToken).ConfigureAwait(false);
             await store.SetJobClusterAsync(accountId, jobId, autoCluster.Id, cancellationToken).ConfigureAwait(false);
-            await router.ClusterCreatedAsync(autoCluster, cancellationToken).ConfigureAwait(false);
+            await commands.SendAsync(StartCommand(autoCluster), cancellationToken).ConfigureAwait(false);
         }
         await store.SetJobStateAsync(accountId, jobId, RunState.Waiting, new StateReason(StateReason.UserRequest, "restarted by request"), time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         var restarted = await GetAsync(accountId, jobId, cancellationToken).ConfigureAwait(false);
         var tasks = await store.GetTasksAsync(accountId, jobId, cancellationToken).ConfigureAwait(false);
         var kept = await store.ListStartedInstancesAsync(accountId, jobId, cancellationToken).ConfigureAwait(false);
-        await router.JobRestartedAsync(restarted, tasks, kept, cancellationToken).ConfigureAwait(false);
+        await commands.SendAsync(QueuedCommand(new JobSnapshot(restarted, tasks, kept)), cancellationToken).ConfigureAwait(false);
         return restarted;
     }
+
+    private static ClusterCommand StartCommand(Cluster cluster) => new(ClusterCommandKind.Start, cluster.AccountId, cluster.Id) { Cluster = cluster };
+
+    private static ClusterCommand QueuedCommand(JobSnapshot job) =>
+        new(ClusterCommandKind.JobQueued, job.Job.AccountId, job.Job.ClusterId!) { JobId = job.Job.Id, Jobs = [job] };
 
     public async Task DeleteAsync(string accountId, string jobId, CancellationToken cancellationToken)
     {

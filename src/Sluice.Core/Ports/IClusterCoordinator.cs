@@ -5,10 +5,11 @@ namespace Sluice.Core.Ports;
 /// <summary>
 /// Shares the clusters of one store among several servers: each active cluster is run by exactly one
 /// server, which holds a lease on it; a server that stops renewing its leases has its clusters taken
-/// over; commands for a cluster reach its owner. Absent (not registered) when one server owns everything,
+/// over; commands for a cluster reach its owner (a <see cref="ClusterCommandKind.Start"/> goes to this server, which then
+/// takes the new cluster's lease). Absent (not registered) when one server owns everything,
 /// as with the embedded SQLite store.
 /// </summary>
-public interface IClusterCoordinator
+public interface IClusterCoordinator : ICommandBus
 {
     /// <summary>This server's id in the shared store.</summary>
     string ServerId { get; }
@@ -21,12 +22,6 @@ public interface IClusterCoordinator
 
     /// <summary>Hands this server's leases back so another server takes its clusters over at once; called once the scheduler has stopped.</summary>
     Task ReleaseAsync(CancellationToken cancellationToken);
-
-    /// <summary>Takes the lease on a cluster this server has just created.</summary>
-    Task ClaimAsync(string clusterId, CancellationToken cancellationToken);
-
-    /// <summary>Queues a command for the cluster's owner (this server or another) and wakes it.</summary>
-    Task SendAsync(ClusterCommand command, CancellationToken cancellationToken);
 
     /// <summary>Records the address other servers reach this one at (they forward reads of the logs this server wrote to it).</summary>
     void Advertise(Uri baseAddress);

@@ -49,6 +49,26 @@ internal sealed class NodeRuntime(Node node)
     public int Running { get; set; }
     /// <summary>Set by a shrinking resize: takes no new work and is released when its work ends.</summary>
     public bool Draining { get; set; }
+
+    public bool Fits(int cpu, long memoryMiB) => !Draining && FreeCpu >= cpu && FreeMemoryMiB >= memoryMiB && FreeSlots.Count > 0;
+
+    /// <summary>Takes the resources of one process; returns its working-directory slot.</summary>
+    public int Take(int cpu, long memoryMiB)
+    {
+        FreeCpu -= cpu;
+        FreeMemoryMiB -= memoryMiB;
+        Running++;
+        return FreeSlots.Pop();
+    }
+
+    /// <summary>Gives back what <see cref="Take"/> took.</summary>
+    public void Give(int slot, int cpu, long memoryMiB)
+    {
+        FreeSlots.Push(slot);
+        FreeCpu += cpu;
+        FreeMemoryMiB += memoryMiB;
+        Running--;
+    }
 }
 
 internal sealed class JobRuntime(Job job, long sequence)
@@ -125,6 +145,20 @@ internal sealed class InstanceRun(JobRuntime job, TaskRuntime task, int index, i
     /// <summary>Why writing back the writable mounts failed, when it did.</summary>
     public string? WriteBackFailure { get; set; }
 
+    /// <summary>The instance row of this attempt, Running on its node; outcomes change what they decide.</summary>
+    public TaskInstance Row(DateTimeOffset startedAt) => new()
+    {
+        JobId = Job.Job.Id,
+        AccountId = Job.Job.AccountId,
+        TaskName = Task.Task.Name,
+        Index = Index,
+        State = RunState.Running,
+        Attempts = Attempt,
+        NodeId = Node.Node.Id,
+        Host = Node.Node.Host,
+        StartedAt = startedAt,
+    };
+
     /// <summary>Records the launched process; returns true when a kill was asked for before it existed.</summary>
     public bool Attach(IRunningProcess process)
     {
@@ -132,6 +166,15 @@ internal sealed class InstanceRun(JobRuntime job, TaskRuntime task, int index, i
         {
             _process = process;
             return _killRequested;
+        }
+    }
+
+    /// <summary>Asks for the run to end and kills its process when it is launched (else it is killed on attach).</summary>
+    public void Kill(StopKind kind)
+    {
+        if (RequestStop(kind) is { } process)
+        {
+            _ = process.KillAsync(CancellationToken.None);
         }
     }
 

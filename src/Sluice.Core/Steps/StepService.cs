@@ -9,7 +9,7 @@ using Sluice.Core.Scheduling;
 namespace Sluice.Core.Steps;
 
 /// <summary>The step operations of the API: validate, authorize by account, persist, hand to the scheduler.</summary>
-public sealed class StepService(IStore store, ClusterRouter router, StepRequestValidator validator, LogPaths logs)
+public sealed class StepService(IStore store, ICommandBus commands, StepRequestValidator validator, LogPaths logs)
 {
     private const int ActiveStatesLimit = StepRequestValidator.MaxActiveSteps;
 
@@ -42,7 +42,7 @@ public sealed class StepService(IStore store, ClusterRouter router, StepRequestV
         {
             throw new SluiceException(ErrorCodes.StepLimitExceeded, $"{e.Message} active steps per cluster; wait for steps to end or cancel some");
         }
-        await router.StepsAddedAsync(cluster, steps, cancellationToken).ConfigureAwait(false);
+        await commands.SendAsync(StepsAdded(cluster, steps), cancellationToken).ConfigureAwait(false);
         return (steps, true);
     }
 
@@ -87,9 +87,13 @@ public sealed class StepService(IStore store, ClusterRouter router, StepRequestV
         {
             throw new SluiceException(ErrorCodes.InvalidState, $"step {stepId} is {step.State}; only Pending or Running steps can be cancelled");
         }
-        await router.CancelStepAsync(cluster, stepId, cancellationToken).ConfigureAwait(false);
+        await commands.SendAsync(new ClusterCommand(ClusterCommandKind.CancelStep, accountId, cluster.Id) { StepIds = [stepId] }, cancellationToken).ConfigureAwait(false);
         return step;
     }
+
+    /// <summary>The command that queues steps just inserted (Pending) behind the cluster's earlier steps.</summary>
+    internal static ClusterCommand StepsAdded(Cluster cluster, IReadOnlyList<Step> steps) =>
+        new(ClusterCommandKind.StepsAdded, cluster.AccountId, cluster.Id) { StepIds = [.. steps.Select(s => s.Id)], Steps = steps };
 
     /// <summary>The step's controller, stdout or stderr log; complete once the step has ended.</summary>
     public async Task<LogFile> GetLogAsync(string accountId, string clusterId, string stepId, StepLog log, CancellationToken cancellationToken)

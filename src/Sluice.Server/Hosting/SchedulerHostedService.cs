@@ -10,7 +10,7 @@ namespace Sluice.Server.Hosting;
 /// its store the scheduler recovers every active cluster at start; sharing the store with other servers,
 /// the coordinator hands it the clusters this server owns.
 /// </summary>
-internal sealed class SchedulerHostedService(IStore store, Scheduler scheduler, LogShipper logs, ClusterRouter router, IClusterCoordinator? coordinator = null) : IHostedService
+internal sealed class SchedulerHostedService(IStore store, Scheduler scheduler, LogShipper logs, IClusterCoordinator? coordinator = null) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -19,7 +19,7 @@ internal sealed class SchedulerHostedService(IStore store, Scheduler scheduler, 
         await scheduler.StartAsync(recover: coordinator is null, cancellationToken).ConfigureAwait(false);
         if (coordinator is not null)
         {
-            await coordinator.StartAsync(router, cancellationToken).ConfigureAwait(false);
+            await coordinator.StartAsync(scheduler, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -1,0 +1,106 @@
+using Microsoft.Extensions.Logging;
+using Sluice.Core.Logs;
+using Sluice.Core.Mounts;
+using Sluice.Core.Packages;
+using Sluice.Core.Ports;
+
+namespace Sluice.Core.Scheduling;
+
+/// <summary>
+/// One attempt, off the loop: unpacks its package, copies its mounts in, launches it, waits for its end, writes its
+/// mounts back, empties its slot, and posts the outcome to the loop.
+/// </summary>
+internal sealed partial class InstanceRunner(SchedulerParts parts, SluiceOptions options, IInstanceLifecycleObserver[] observers,
+    PackageCache? packages, MountManager? mounts)
+{
+    public async Task RunAsync(InstanceRun run, LaunchRequest request, InstanceLogInfo? logs)
+    {
+        var now = parts.Loop.Now;
+        ProcessExit exit;
+        IReadOnlyList<MountedFolder> mounted = [];
+        var launched = false;
+        try
+        {
+            if (run.Task.Task.PackagePath is { } package)
+            {
+                if (packages is null)
+                {
+                    throw new SluiceException(Contracts.ErrorCodes.PackageUnavailable, $"package '{package}' cannot be used: this scheduler has no package cache");
+                }
+                await packages.UnpackIntoAsync(package, request.WorkingDirectory, CancellationToken.None).ConfigureAwait(false);
+            }
+            if (run.Mounts.Count > 0)
+            {
+                if (mounts is null)
+                {
+                    throw new SluiceException(Contracts.ErrorCodes.MountUnavailable, $"mount '{run.Mounts[0].Source}' cannot be copied in: this scheduler has no mount support");
+                }
+                mounted = await mounts.CopyInAsync(run.Mounts, request.WorkingDirectory, CancellationToken.None).ConfigureAwait(false);
+            }
+            var process = await run.Cluster.Backend.LaunchAsync(request, CancellationToken.None).ConfigureAwait(false);
+            launched = true;
+            Notify(logs, started: true);
+            if (run.Attach(process))
+            {
+                await process.KillAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            exit = await process.Completion.ConfigureAwait(false);
+        }
+        catch (SluiceException ex) when (ex.Code is Contracts.ErrorCodes.PackageUnavailable or Contracts.ErrorCodes.MountUnavailable)
+        {
+            run.PreparationFailure = ex.Code;
+            exit = new ProcessExit(ProcessEndReason.LaunchFailed, null, ex.Message, now, parts.Loop.Now, null);
+        }
+        catch (Exception ex)
+        {
+            exit = new ProcessExit(ProcessEndReason.LaunchFailed, null, ex.Message, now, parts.Loop.Now, null);
+        }
+        if (launched && mounts is not null)
+        {
+            // Whatever the end (finished, failed, timed out, stopped), as a network mount would have kept the writes.
+            try
+            {
+                await mounts.WriteBackAsync(mounted, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (SluiceException ex)
+            {
+                run.WriteBackFailure = ex.Message;
+            }
+        }
+        Notify(logs, started: false);
+        var failureDetail = exit.Reason == ProcessEndReason.Exited && exit.ExitCode != 0 ? SlotFiles.StderrTail(request.StderrPath) : null;
+        if (options.RemoveInstanceWorkingDirectories && run.WorkingDirectory is { } dir)
+        {
+            SlotFiles.Empty(dir);
+        }
+        parts.Loop.Post(() => parts.Outcomes.OnExited(run, exit, failureDetail));
+    }
+
+    /// <summary>Tells the observers (the log shipper) off the loop; they only queue work.</summary>
+    private void Notify(InstanceLogInfo? logs, bool started)
+    {
+        if (logs is not null)
+        {
+            NotifyObservers(started ? o => o.InstanceStarted(logs) : o => o.InstanceEnded(logs));
+        }
+    }
+
+    /// <summary>Gives every observer the notice; one that throws is logged and does not stop the others.</summary>
+    public void NotifyObservers(Action<IInstanceLifecycleObserver> notice)
+    {
+        foreach (var observer in observers)
+        {
+            try
+            {
+                notice(observer);
+            }
+            catch (Exception ex)
+            {
+                LogObserverFailed(parts.Loop.Logger, ex);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "an instance observer failed")]
+    private static partial void LogObserverFailed(ILogger logger, Exception exception);
+}

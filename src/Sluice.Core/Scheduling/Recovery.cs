@@ -1,0 +1,154 @@
+using Sluice.Core.Model;
+using Sluice.Core.Ports;
+
+namespace Sluice.Core.Scheduling;
+
+/// <summary>
+/// Recovery after a restart, and adoption of a cluster another server ran. Work that was running when its server stopped is
+/// gone with its processes: it counts as a lost attempt (NodeLost) and is retried if the task allows retries. Clusters come
+/// back through Starting: their nodes are provisioned and bootstrapped again.
+/// </summary>
+internal sealed class Recovery(SchedulerParts parts)
+{
+    private static readonly StateReason Recovered = new("Recovered", "the server restarted; nodes are provisioned and bootstrapped again");
+
+    /// <summary>Reads what recovery needs of one job: its tasks and the instances that have started.</summary>
+    public static async Task<JobSnapshot> LoadJobAsync(IStore store, Job job, CancellationToken cancellationToken)
+    {
+        var tasks = await store.GetTasksAsync(job.AccountId, job.Id, cancellationToken).ConfigureAwait(false);
+        var started = await store.ListStartedInstancesAsync(job.AccountId, job.Id, cancellationToken).ConfigureAwait(false);
+        return new JobSnapshot(job, tasks, started);
+    }
+
+    /// <param name="clusters">Active clusters as stored.</param>
+    /// <param name="jobs">Their active jobs.</param>
+    /// <param name="steps">Their active steps, oldest first.</param>
+    /// <param name="stoppingJobIds">Jobs being stopped when their server died (adoption); they end Stopped.</param>
+    public void Recover(IReadOnlyList<Cluster> clusters, IReadOnlyList<JobSnapshot> jobs, IReadOnlyList<Step> steps, IReadOnlyCollection<string> stoppingJobIds)
+    {
+        foreach (var cluster in clusters)
+        {
+            if (cluster.State == ClusterState.Terminating)
+            {
+                parts.Clusters.ResumeTerminating(cluster);
+            }
+            else
+            {
+                parts.Clusters.Start(cluster, Recovered);
+            }
+        }
+        foreach (var (job, tasks, started) in jobs)
+        {
+            parts.Dispatch.Admit(job, tasks, started, stoppingJobIds.Contains(job.Id));
+        }
+        parts.Steps.Recover(steps);
+    }
+
+    /// <summary>
+    /// Rebuilds a recovered job's counters and queues from its instances that had started. True when that ended the job or
+    /// began ending it (a stop was pending, or a failure already fails it), so nothing of it is to be made ready.
+    /// </summary>
+    public bool RestoreProgress(JobRuntime job, IReadOnlyList<TaskInstance> started, bool stopping)
+    {
+        if (started.Count == 0 && job.Job.State == RunState.Waiting)
+        {
+            return stopping && Stop(job);
+        }
+        foreach (var group in started.GroupBy(i => i.TaskName, StringComparer.Ordinal))
+        {
+            if (job.Tasks.TryGetValue(group.Key, out var task))
+            {
+                RestoreTask(job, task, group, stopping);
+            }
+        }
+        foreach (var task in job.Tasks.Values.Where(t => t.Task.State == RunState.Finished))
+        {
+            foreach (var name in task.Task.Successors)
+            {
+                job.Tasks[name].RemainingPredecessors--;
+            }
+        }
+        if (stopping)
+        {
+            return Stop(job);
+        }
+        foreach (var task in job.Tasks.Values.Where(t => !t.IsEnded))
+        {
+            parts.Outcomes.CheckTaskDone(job, task);
+        }
+        if (job.Job.JobFailOnInstanceFail && job.Tasks.Values.Any(t => t.Failed > 0))
+        {
+            parts.Outcomes.EndJobEarly(job, RunState.Failed, job.FirstFailure ?? new StateReason(StateReason.InstanceFailure, "an instance failed"), StopKind.JobFailed);
+            return true;
+        }
+        return false;
+    }
+
+    private void RestoreTask(JobRuntime job, TaskRuntime task, IEnumerable<TaskInstance> instances, bool stopping)
+    {
+        var seen = new HashSet<int>();
+        foreach (var instance in instances)
+        {
+            seen.Add(instance.Index);
+            task.NextFresh = Math.Max(task.NextFresh, instance.Index + 1);
+            if (instance.Attempts > 0)
+            {
+                task.Attempts[instance.Index] = instance.Attempts;
+            }
+            switch (instance.State)
+            {
+                case RunState.Finished: task.Finished++; break;
+                case RunState.Failed: task.Failed++; break;
+                case RunState.Stopped: task.Stopped++; break;
+                case RunState.Waiting: task.Retry.Enqueue(instance.Index); break;
+                case RunState.Running when stopping:
+                    // The job was being stopped when its server died: what that server was running counts as stopped.
+                    parts.Changes.Instance(RunState.Running, instance with
+                    {
+                        State = RunState.Stopped,
+                        ErrorCode = InstanceErrorCodes.NodeLost,
+                        ErrorMessage = "the server running this attempt died while its job was being stopped",
+                        EndedAt = parts.Loop.Now,
+                    });
+                    task.Stopped++;
+                    break;
+                case RunState.Running:
+                    var retry = instance.Attempts <= task.Task.MaxRetryCount;
+                    parts.Changes.Instance(RunState.Running, instance with
+                    {
+                        State = retry ? RunState.Waiting : RunState.Failed,
+                        ErrorCode = InstanceErrorCodes.NodeLost,
+                        ErrorMessage = "the server restarted while this attempt ran",
+                        EndedAt = parts.Loop.Now,
+                    });
+                    if (retry)
+                    {
+                        task.Retry.Enqueue(instance.Index);
+                    }
+                    else
+                    {
+                        task.Failed++;
+                        job.FirstFailure ??= new StateReason(StateReason.InstanceFailure, $"task {task.Task.Name} instance {instance.Index} was lost when the server restarted");
+                    }
+                    break;
+            }
+        }
+        for (var index = 0; index < task.NextFresh; index++)
+        {
+            if (!seen.Contains(index))
+            {
+                task.Retry.Enqueue(index);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A job adopted with a stop pending ends Stopped now, before its recovered counters can end it otherwise: its previous
+    /// owner may have killed every instance already, and with no stop known here the job would end Failed.
+    /// </summary>
+    private bool Stop(JobRuntime job)
+    {
+        parts.Outcomes.EndJobEarly(job, RunState.Stopped, new StateReason(StateReason.UserRequest, "stopped by request"), StopKind.JobStopped);
+        return true;
+    }
+}

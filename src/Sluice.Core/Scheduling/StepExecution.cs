@@ -1,0 +1,210 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Sluice.Core.Model;
+using Sluice.Core.Ports;
+using Sluice.Core.Steps;
+using Sluice.Streaming;
+
+namespace Sluice.Core.Scheduling;
+
+/// <summary>
+/// A running step's driver, off the loop: fetches the step's files and runs its program, or for a streaming step runs the
+/// streaming engine in the server with its map and reduce tasks as processes on the cluster's node slots. Every process
+/// it starts is queued on the loop for a slot (<see cref="StepQueue"/>) like a job instance.
+/// </summary>
+internal sealed partial class StepExecution(SchedulerParts parts, LogPaths logs, SluiceOptions options, StepCommandBuilder stepCommands,
+    IStreamingStore? streamingStore)
+{
+    /// <summary>Runs the step to its end, off the loop, and reports the outcome to the loop.</summary>
+    public async Task DriveAsync(StepRun run, int slots)
+    {
+        StepFailure? outcome;
+        try
+        {
+            outcome = run.Step.Type == StepType.Streaming
+                ? await DriveStreamingStepAsync(run, slots).ConfigureAwait(false)
+                : await DriveProcessStepAsync(run).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (run.Abort.IsCancellationRequested)
+        {
+            outcome = null;
+        }
+        catch (Exception ex)
+        {
+            LogDriverFailed(parts.Loop.Logger, ex, run.Step.Id);
+            outcome = new StepFailure("InternalError", $"the step could not run: {ex.Message}", null);
+        }
+        parts.Loop.Post(() => parts.Steps.OnEnded(run, outcome));
+    }
+
+    private async Task<StepFailure?> DriveProcessStepAsync(StepRun run)
+    {
+        var step = run.Step;
+        var stdout = logs.Step(step.AccountId, step.ClusterId, step.Id, StepLog.Stdout);
+        var stderr = logs.Step(step.AccountId, step.ClusterId, step.Id, StepLog.Stderr);
+        var staging = Path.Combine(options.DataDirectory, "step-files", step.AccountId, step.Id);
+        ProcessExit exit;
+        try
+        {
+            var fetched = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (uri, field) in StepCommandBuilder.FilesToFetch(step))
+            {
+                // One folder per file: two URIs may end in the same name.
+                try
+                {
+                    fetched[uri] = await stepCommands.Files.FetchAsync(uri, Path.Combine(staging, fetched.Count.ToString(CultureInfo.InvariantCulture)), field, run.Abort.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is SluiceException or IOException or UnauthorizedAccessException)
+                {
+                    return new StepFailure(StepFileUnavailable, $"the step's {field} '{uri}' could not be fetched: {e.Message}", logs.Step(step.AccountId, step.ClusterId, step.Id, StepLog.Controller));
+                }
+                run.Log($"INFO fetched {uri} to {fetched[uri]}");
+            }
+            var command = stepCommands.CommandLine(run.Cluster.Cluster, step, fetched);
+            run.Log($"INFO startExec '{command}'");
+            exit = await RunProcessAsync(run, step.Id, command, stdout, stderr, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+        }
+        run.Log($"INFO execution ended on {exit.Host ?? "no node"}: {exit.Reason}{(exit.ExitCode is { } code ? $", exit code {code}" : "")}{(exit.Message is null ? "" : ": " + exit.Message)}");
+        return exit.Reason switch
+        {
+            ProcessEndReason.Exited when exit.ExitCode == 0 => null,
+            ProcessEndReason.Exited => new StepFailure(InstanceErrorCodes.NonZeroExit,
+                $"the step's command exited with code {exit.ExitCode}{(SlotFiles.StderrTail(stderr) is { Length: > 0 } tail ? "; stderr ends with: " + tail : "")}", stderr),
+            ProcessEndReason.LaunchFailed => new StepFailure(InstanceErrorCodes.LaunchFailed, exit.Message ?? "the command could not be started", stderr),
+            ProcessEndReason.Killed => new StepFailure("Killed", exit.Message ?? "the step's process was killed", stderr),
+            ProcessEndReason.TimedOut => new StepFailure(InstanceErrorCodes.TimedOut, exit.Message ?? "timed out", stderr),
+            _ => new StepFailure(InstanceErrorCodes.NodeLost, exit.Message ?? "the step's process was lost", stderr),
+        };
+    }
+
+    private async Task<StepFailure?> DriveStreamingStepAsync(StepRun run, int slots)
+    {
+        var step = run.Step;
+        var stdout = logs.Step(step.AccountId, step.ClusterId, step.Id, StepLog.Stdout);
+        var stderr = logs.Step(step.AccountId, step.ClusterId, step.Id, StepLog.Stderr);
+        Directory.CreateDirectory(Path.GetDirectoryName(stdout)!);
+        var worker = StreamingWorkerCommand.Resolve(options);
+        if (worker is null)
+        {
+            return new StepFailure(InstanceErrorCodes.LaunchFailed,
+                "no streaming worker program: run the server from the sluice program, or set SluiceOptions.StreamingWorkerCommand", null);
+        }
+        var files = stepCommands.Files;
+        var argv = StepRequestValidator.StreamingArgv(step.Properties, u => files.ToLocalPath(u, "input/output"), CachePath);
+        foreach (var extra in step.AdditionalFiles)
+        {
+            argv.AddRange(["-files", $"{files.ToLocalPath(extra.Remote!, "additionalFiles.remote")}#{extra.Local}"]);
+        }
+        var spec = StreamingArguments.Parse(argv);
+        spec.Parallelism = Math.Max(1, slots);
+        // An object-URI output is committed by upload: its intermediate files go where the nodes can see them.
+        var staging = Path.Combine(options.DataDirectory, "step-files", step.AccountId, step.Id);
+        if (streamingStore is not null && streamingStore.Handles(spec.Output))
+        {
+            spec.TemporaryDirectory = staging;
+        }
+        run.Log($"INFO streaming job: {ShellWords.Join(argv)}");
+        run.Log($"INFO map and reduce tasks run as processes on the cluster's node slots ({slots} slots): {ShellWords.Join(worker)} streaming-task SPEC RESULT");
+        var directory = Path.Combine(logs.StepDirectory(step.AccountId, step.ClusterId, step.Id), "tasks");
+        var executor = new NodeStreamingTaskExecutor(directory, worker,
+            (name, command, outPath, errPath, ct) => RunProcessAsync(run, $"{step.Id}.{name}", command, outPath, errPath, ct), run.Log, streamingStore);
+        StreamingJobResult result;
+        try
+        {
+            result = await new StreamingEngine(executor, parts.Loop.Time, streamingStore).RunAsync(spec, run.Abort.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+        }
+        await File.WriteAllTextAsync(stdout, StreamingTool.ToText(result), CancellationToken.None).ConfigureAwait(false);
+        foreach (var warning in result.Warnings)
+        {
+            run.Log($"WARN {warning}");
+        }
+        run.Log($"INFO streaming job {result.JobId} {result.State}: {result.MapTasks} map and {result.ReduceTasks} reduce task(s) in {result.Elapsed.TotalSeconds:0.###} s");
+        if (result.Succeeded)
+        {
+            return null;
+        }
+        await File.WriteAllTextAsync(stderr, result.Error + "\n", CancellationToken.None).ConfigureAwait(false);
+        return result.State == StreamingJobState.Cancelled
+            ? null
+            : new StepFailure("StreamingJobFailed", result.Error ?? "the streaming job failed", stderr);
+
+        string CachePath(string entry)
+        {
+            var hash = entry.IndexOf('#', StringComparison.Ordinal);
+            return hash < 0 ? files.ToLocalPath(entry, "cacheFiles") : files.ToLocalPath(entry[..hash], "cacheFiles") + entry[hash..];
+        }
+    }
+
+    /// <summary>Queues a process of the step for a node slot and waits for its end. Cancelling kills it.</summary>
+    private async Task<ProcessExit> RunProcessAsync(StepRun run, string name, string command, string stdout, string stderr, CancellationToken cancellationToken)
+    {
+        var process = new StepProcess(run, new LaunchRequest
+        {
+            Name = name,
+            ClusterId = run.Cluster.Cluster.Id,
+            NodeId = "",
+            CommandLine = command,
+            WorkingDirectory = "",
+            StdoutPath = stdout,
+            StderrPath = stderr,
+            Environment = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["SLUICE_CLUSTER_ID"] = run.Cluster.Cluster.Id,
+                ["SLUICE_STEP_ID"] = run.Step.Id,
+                ["SLUICE_STEP_NAME"] = run.Step.Name,
+            },
+        });
+        if (!parts.Loop.TryPost(() => parts.Steps.QueueProcess(process)))
+        {
+            return NotLaunched("the server is stopping", parts.Loop.Now);
+        }
+        using var registration = cancellationToken.Register(() => parts.Loop.Post(() => parts.Steps.KillProcess(process)));
+        return await process.Exit.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>Runs a step process the loop placed on a node, and posts its end to the loop.</summary>
+    public async Task RunOnNodeAsync(ClusterRuntime cluster, StepProcess process, LaunchRequest request)
+    {
+        ProcessExit exit;
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(request.StdoutPath)!);
+            var running = await cluster.Backend.LaunchAsync(request, CancellationToken.None).ConfigureAwait(false);
+            if (process.Attach(running))
+            {
+                await running.KillAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            exit = await running.Completion.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            exit = new ProcessExit(ProcessEndReason.LaunchFailed, null, ex.Message, parts.Loop.Now, parts.Loop.Now, null);
+        }
+        if (options.RemoveInstanceWorkingDirectories && process.WorkingDirectory is { } dir)
+        {
+            SlotFiles.Empty(dir);
+        }
+        parts.Loop.Post(() => parts.Steps.OnProcessExited(cluster, process, exit));
+    }
+    /// <summary>The failure reason of a step whose jar or script could not be fetched from its object store before launch.</summary>
+    private const string StepFileUnavailable = "StepFileUnavailable";
+
+    public static ProcessExit NotLaunched(string why, DateTimeOffset now) => new(ProcessEndReason.Killed, null, $"not launched: {why}", now, now, null);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "the driver of step {StepId} failed")]
+    private static partial void LogDriverFailed(ILogger logger, Exception exception, string stepId);
+}
