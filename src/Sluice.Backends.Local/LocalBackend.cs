@@ -3,7 +3,6 @@ using System.ComponentModel;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Sluice.Core;
 using Sluice.Core.Ports;
 
 namespace Sluice.Backends.Local;
@@ -12,7 +11,7 @@ namespace Sluice.Backends.Local;
 /// The default compute backend: a node is a directory under
 /// <c>&lt;root&gt;/clusters/&lt;clusterId&gt;/&lt;nodeId&gt;/</c> on this machine and a task is a
 /// supervised child process (see <see cref="ChildProcess"/>). Command lines without shell syntax are exec'd directly (see
-/// <see cref="CommandLine.TrySplitPlain"/>), others through <c>/bin/sh -c</c>. Thread-safe.
+/// <see cref="ShellWords.TrySplitPlain"/>), others through <c>/bin/sh -c</c>. Thread-safe.
 /// </summary>
 public sealed class LocalBackend : IComputeBackend
 {
@@ -195,7 +194,7 @@ public sealed class LocalBackend : IComputeBackend
 
         string program;
         List<string> arguments;
-        if (CommandLine.TrySplitPlain(request.CommandLine, out var argv))
+        if (ShellWords.TrySplitPlain(request.CommandLine, out var argv))
         {
             var path = overrides.TryGetValue("PATH", out var own) ? own : _inheritedPath;
             var resolved = ResolveProgram(argv[0], workingDirectory, path);

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Sluice.Core;
 using Sluice.Core.Ports;
 
 namespace Sluice.Backends.Slurm;
@@ -268,7 +267,7 @@ public sealed class SlurmBackend : IComputeBackend, IDisposable
             arguments.Add("--time=" + ((int)Math.Ceiling(timeout.TotalMinutes) + 1).ToString(CultureInfo.InvariantCulture));
         }
         arguments.AddRange(["/bin/sh", "-c", StepScript.Script, "sluice-step", statusPath, stdoutPath, stderrPath]);
-        if (CommandLine.TrySplitPlain(request.CommandLine, out var argv))
+        if (ShellWords.TrySplitPlain(request.CommandLine, out var argv))
         {
             arguments.Add(StepScript.DirectMarker);
             arguments.AddRange(argv);
