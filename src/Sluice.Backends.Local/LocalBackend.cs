@@ -3,7 +3,6 @@ using System.ComponentModel;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Sluice.Core;
 using Sluice.Core.Ports;
 
 namespace Sluice.Backends.Local;
@@ -12,7 +11,7 @@ namespace Sluice.Backends.Local;
 /// The default compute backend: a node is a directory under
 /// <c>&lt;root&gt;/clusters/&lt;clusterId&gt;/&lt;nodeId&gt;/</c> on this machine and a task is a
 /// supervised child process (see <see cref="ChildProcess"/>). Command lines without shell syntax are exec'd directly (see
-/// <see cref="CommandLine.TrySplitPlain"/>), others through <c>/bin/sh -c</c>. Thread-safe.
+/// <see cref="ShellWords.TrySplitPlain"/>), others through <c>/bin/sh -c</c>. Thread-safe.
 /// </summary>
 public sealed class LocalBackend : IComputeBackend
 {
@@ -75,24 +74,7 @@ public sealed class LocalBackend : IComputeBackend
     {
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
-        ValidateSegment(request.ClusterId, "cluster id");
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var spec in request.Nodes)
-        {
-            ValidateSegment(spec.NodeId, "node id");
-            if (!seen.Add(spec.NodeId))
-            {
-                throw new BackendException($"Node id '{spec.NodeId}' appears twice in the request; node ids must be unique within a cluster.");
-            }
-            if (spec.Vcpus < 1)
-            {
-                throw new BackendException($"Node '{spec.NodeId}' asks for {spec.Vcpus} vCPUs; a node needs at least 1.");
-            }
-            if (spec.MemoryMiB < 0)
-            {
-                throw new BackendException($"Node '{spec.NodeId}' asks for {spec.MemoryMiB} MiB of memory; it cannot be negative.");
-            }
-        }
+        BackendIdRule.Directory.CheckProvision(request);
 
         var clusterDirectory = Path.Combine(_clustersRoot, request.ClusterId);
         var result = new List<ProvisionedNode>(request.Nodes.Count);
@@ -119,11 +101,11 @@ public sealed class LocalBackend : IComputeBackend
     public async Task ReleaseAsync(string clusterId, IReadOnlyList<string> nodeIds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(nodeIds);
-        ValidateSegment(clusterId, "cluster id");
+        BackendIdRule.Directory.Check(clusterId, "cluster id");
         var clusterDirectory = Path.Combine(_clustersRoot, clusterId);
         foreach (var nodeId in nodeIds)
         {
-            ValidateSegment(nodeId, "node id");
+            BackendIdRule.Directory.Check(nodeId, "node id");
             var directory = Path.Combine(clusterDirectory, nodeId);
             var node = _nodes.TryGetValue((clusterId, nodeId), out var known)
                 ? known
@@ -161,19 +143,11 @@ public sealed class LocalBackend : IComputeBackend
         var startedAt = _time.GetUtcNow();
 
         var node = FindNode(request.ClusterId, request.NodeId);
-        if (node is null || node.IsReleased)
+        if (LaunchChecks.Problem(request, node is { IsReleased: false }, "this backend") is { } problem)
         {
-            return Failed(request, startedAt,
-                $"Node '{request.NodeId}' of cluster '{request.ClusterId}' is not provisioned on this backend.");
+            return Failed(request, startedAt, problem);
         }
-        if (string.IsNullOrWhiteSpace(request.CommandLine))
-        {
-            return Failed(request, startedAt, "The command line is empty.");
-        }
-
-        var workingDirectory = Path.GetFullPath(request.WorkingDirectory, node.Directory);
-        var stdoutPath = Path.GetFullPath(request.StdoutPath, workingDirectory);
-        var stderrPath = Path.GetFullPath(request.StderrPath, workingDirectory);
+        var (workingDirectory, stdoutPath, stderrPath) = LaunchPaths.Resolve(request, node!.Directory);
 
         // The task's environment: the server's (read once, see _inherited), then the request's, then the markers.
         var overrides = new Dictionary<string, string>(request.Environment, StringComparer.Ordinal);
@@ -195,7 +169,7 @@ public sealed class LocalBackend : IComputeBackend
 
         string program;
         List<string> arguments;
-        if (CommandLine.TrySplitPlain(request.CommandLine, out var argv))
+        if (ShellWords.TrySplitPlain(request.CommandLine, out var argv))
         {
             var path = overrides.TryGetValue("PATH", out var own) ? own : _inheritedPath;
             var resolved = ResolveProgram(argv[0], workingDirectory, path);
@@ -252,7 +226,7 @@ public sealed class LocalBackend : IComputeBackend
         {
             return node;
         }
-        if (!IsSafeSegment(clusterId) || !IsSafeSegment(nodeId))
+        if (!BackendIdRule.Directory.Allows(clusterId) || !BackendIdRule.Directory.Allows(nodeId))
         {
             return null;
         }
@@ -266,8 +240,7 @@ public sealed class LocalBackend : IComputeBackend
     private Task<IRunningProcess> Failed(LaunchRequest request, DateTimeOffset startedAt, string message)
     {
         Log.LaunchFailed(_logger, request.Name, request.NodeId, message);
-        var exit = new ProcessExit(ProcessEndReason.LaunchFailed, null, message, startedAt, _time.GetUtcNow(), _host);
-        return Task.FromResult<IRunningProcess>(new FailedLaunch(exit));
+        return FailedLaunch.Completed(message, startedAt, _time.GetUtcNow(), _host);
     }
 
     /// <summary>
@@ -304,26 +277,5 @@ public sealed class LocalBackend : IComputeBackend
         {
             // Already gone: release is idempotent.
         }
-    }
-
-    private static bool IsSafeSegment(string value) =>
-        !string.IsNullOrWhiteSpace(value) && value is not ("." or "..") &&
-        value.IndexOfAny(['/', '\0']) < 0;
-
-    private static void ValidateSegment(string value, string what)
-    {
-        if (!IsSafeSegment(value))
-        {
-            throw new BackendException($"The {what} '{value}' cannot name a directory; use letters, digits, '-' or '_'.");
-        }
-    }
-
-    private sealed class FailedLaunch(ProcessExit exit) : IRunningProcess
-    {
-        public string BackendId => "";
-
-        public Task<ProcessExit> Completion { get; } = Task.FromResult(exit);
-
-        public Task KillAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

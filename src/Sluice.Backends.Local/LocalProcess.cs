@@ -5,75 +5,62 @@ using Sluice.Core.Ports;
 namespace Sluice.Backends.Local;
 
 /// <summary>
-/// A supervised child process: copies its output, enforces its timeout, kills its tree on request,
+/// A supervised child process: copies its output, kills its tree when asked to end (timeout, kill),
 /// and reports how it ended once the process is reaped and both log files are closed.
 /// </summary>
-internal sealed class LocalProcess : IRunningProcess
+internal sealed class LocalProcess : SupervisedProcess
 {
-    // Who ended the process: the first of these to be recorded wins.
-    private const int Running = 0;
-    private const int ExitedOnItsOwn = 1;
-    private const int KillRequested = 2;
-    private const int TimeoutRequested = 3;
-
     private static readonly TimeSpan DirectReadWindow = TimeSpan.FromMilliseconds(50);
 
     private readonly ChildProcess _process;
     private readonly string _name;
     private readonly string _launchMarker;
-    private readonly TimeSpan? _timeout;
+    private readonly OutputSink _stdout;
+    private readonly OutputSink _stderr;
     private readonly TimeSpan _drainTimeout;
-    private readonly TimeProvider _time;
-    private readonly string _host;
     private readonly ILogger _logger;
-    private readonly ITimer? _timer;
-    private int _endRequest;
+    private readonly LocalNode _node;
 
     public LocalProcess(
         ChildProcess process, string name, string launchMarker, OutputSink stdout, OutputSink stderr,
         TimeSpan? timeout, TimeSpan drainTimeout, DateTimeOffset startedAt, TimeProvider time, string host,
         ILogger logger, LocalNode node)
+        : base(timeout, startedAt, host, time)
     {
         _process = process;
         _name = name;
         _launchMarker = launchMarker;
-        _timeout = timeout;
+        _stdout = stdout;
+        _stderr = stderr;
         _drainTimeout = drainTimeout;
-        _time = time;
-        _host = host;
         _logger = logger;
+        _node = node;
         Pid = process.Pid;
         BackendId = Pid.ToString(CultureInfo.InvariantCulture);
-        if (timeout is { } t)
-        {
-            _timer = time.CreateTimer(static s => ((LocalProcess)s!).RequestEnd(TimeoutRequested), this, t, Timeout.InfiniteTimeSpan);
-        }
         // Tracked before supervision starts, so the node's Remove always follows its Add.
         var tracked = node.TryAdd(this);
-        Completion = SuperviseAsync(stdout, stderr, startedAt, node);
+        StartSupervision("the process");
         if (!tracked)
         {
             // The node was released while this was being launched.
-            RequestEnd(KillRequested);
+            RequestEnd(ProcessEndReason.Killed);
         }
     }
 
     public int Pid { get; }
 
-    public string BackendId { get; }
+    public override string BackendId { get; }
 
-    public Task<ProcessExit> Completion { get; }
-
-    public async Task KillAsync(CancellationToken cancellationToken)
+    public override async Task KillAsync(CancellationToken cancellationToken)
     {
-        RequestEnd(KillRequested);
+        RequestEnd(ProcessEndReason.Killed);
         await Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Sends SIGTERM to the launched process; it may clean up and exit. A kill later still ends the whole tree.</summary>
-    public Task InterruptAsync(CancellationToken cancellationToken)
+    public override Task InterruptAsync(CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref _endRequest) == Running)
+        if (IsRunning)
         {
             _ = Native.Kill(Pid, Native.SIGTERM);
         }
@@ -84,14 +71,10 @@ internal sealed class LocalProcess : IRunningProcess
     /// Records that the process is being ended as <see cref="ProcessEndReason.Killed"/> without
     /// killing it, for a caller that kills many trees in one sweep. False when it already ended.
     /// </summary>
-    internal bool MarkKilled() => Interlocked.CompareExchange(ref _endRequest, KillRequested, Running) == Running;
+    internal bool MarkKilled() => TakeOverEnd(ProcessEndReason.Killed);
 
-    private void RequestEnd(int reason)
+    protected override void End()
     {
-        if (Interlocked.CompareExchange(ref _endRequest, reason, Running) != Running)
-        {
-            return;
-        }
         try
         {
             ProcessTree.Kill([Pid], [_launchMarker]);
@@ -102,7 +85,7 @@ internal sealed class LocalProcess : IRunningProcess
         }
     }
 
-    private async Task<ProcessExit> SuperviseAsync(OutputSink stdout, OutputSink stderr, DateTimeOffset startedAt, LocalNode node)
+    protected override async Task<ProcessExit> SuperviseAsync()
     {
         using var stopCopying = new CancellationTokenSource();
         string? note = null;
@@ -120,16 +103,12 @@ internal sealed class LocalProcess : IRunningProcess
 
             // Both copies run on the pipes' epoll readiness; no thread is parked per process.
             var copies = Task.WhenAll(
-                stdout.CopyFromAsync(_process.Stdout, stopCopying.Token),
-                stderr.CopyFromAsync(_process.Stderr, stopCopying.Token));
+                _stdout.CopyFromAsync(_process.Stdout, stopCopying.Token),
+                _stderr.CopyFromAsync(_process.Stderr, stopCopying.Token));
 
             var exitCode = await exited.ConfigureAwait(false);
-            var endedAt = _time.GetUtcNow();
-            var request = Interlocked.CompareExchange(ref _endRequest, ExitedOnItsOwn, Running);
-            if (_timer is not null)
-            {
-                await _timer.DisposeAsync().ConfigureAwait(false);
-            }
+            var endedAt = Now;
+            var request = await RecordExitAsync().ConfigureAwait(false);
 
             if (!copies.IsCompleted &&
                 !await CompletesWithinAsync(copies, _drainTimeout).ConfigureAwait(false))
@@ -137,7 +116,7 @@ internal sealed class LocalProcess : IRunningProcess
                 // Something the process started still holds its stdout/stderr.
                 var killed = ProcessTree.Kill([], [_launchMarker]);
                 Log.StragglersKilled(_logger, Pid, _name, killed);
-                if (request == Running)
+                if (request is null)
                 {
                     note = "Background processes still holding the output after the process exited were killed.";
                 }
@@ -149,33 +128,27 @@ internal sealed class LocalProcess : IRunningProcess
             }
             await copies.ConfigureAwait(false);
 
-            var writeError = stdout.WriteError ?? stderr.WriteError;
+            var writeError = _stdout.WriteError ?? _stderr.WriteError;
             if (writeError is not null)
             {
                 note = $"Writing the output files failed: {writeError.Message}";
             }
 
-            return request switch
-            {
-                TimeoutRequested => new ProcessExit(ProcessEndReason.TimedOut, null,
-                    $"Timed out after {_timeout}; the process tree was killed.", startedAt, endedAt, _host),
-                KillRequested => new ProcessExit(ProcessEndReason.Killed, null,
-                    "Killed on request; the process tree was killed.", startedAt, endedAt, _host),
-                _ => new ProcessExit(ProcessEndReason.Exited, exitCode, note, startedAt, endedAt, _host),
-            };
+            return request is { } ending
+                ? EndedOnRequest(ending, "the process tree was killed", endedAt)
+                : Ended(ProcessEndReason.Exited, exitCode, note, endedAt);
         }
         catch (Exception ex)
         {
             Log.SupervisionFailed(_logger, ex, Pid, _name);
-            return new ProcessExit(ProcessEndReason.Lost, null, $"Supervising the process failed: {ex.Message}",
-                startedAt, _time.GetUtcNow(), _host);
+            throw;
         }
         finally
         {
-            stdout.Dispose();
-            stderr.Dispose();
+            _stdout.Dispose();
+            _stderr.Dispose();
             _process.Dispose();
-            node.Remove(this);
+            _node.Remove(this);
         }
     }
 

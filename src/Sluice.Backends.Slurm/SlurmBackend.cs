@@ -1,8 +1,10 @@
+// Over 400 lines on purpose: provisioning, release and launch share one set of allocation books (_allocations,
+// _nodes, _steps) and read best side by side; the Slurm commands live in SlurmCli, health checks in
+// SlurmMonitor, a launch's supervision in SlurmStep.
 using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Sluice.Core;
 using Sluice.Core.Ports;
 
 namespace Sluice.Backends.Slurm;
@@ -16,6 +18,9 @@ namespace Sluice.Backends.Slurm;
 /// </summary>
 public sealed class SlurmBackend : IComputeBackend, IDisposable
 {
+    // Ids also name Slurm jobs (an allocation is named after its cluster): no ',' (Slurm's list separator) or ' '.
+    private static readonly BackendIdRule Ids = new(", ", "a directory or a Slurm job");
+
     private readonly SlurmBackendOptions _options;
     private readonly SlurmCli _cli;
     private readonly TimeProvider _time;
@@ -60,16 +65,7 @@ public sealed class SlurmBackend : IComputeBackend, IDisposable
     public async Task<IReadOnlyList<ProvisionedNode>> ProvisionAsync(ProvisionRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ValidateSegment(request.ClusterId, "cluster id");
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var spec in request.Nodes)
-        {
-            ValidateSegment(spec.NodeId, "node id");
-            if (!seen.Add(spec.NodeId))
-            {
-                throw new BackendException($"Node id '{spec.NodeId}' appears twice in the request; node ids must be unique within a cluster.");
-            }
-        }
+        Ids.CheckProvision(request);
         var groups = request.Nodes
             .Select(spec => (Spec: spec, Resources: Resolve(spec)))
             .GroupBy(x => x.Resources)
@@ -155,7 +151,7 @@ public sealed class SlurmBackend : IComputeBackend, IDisposable
     public async Task ReleaseAsync(string clusterId, IReadOnlyList<string> nodeIds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(nodeIds);
-        ValidateSegment(clusterId, "cluster id");
+        Ids.Check(clusterId, "cluster id");
         var cancel = new List<string>();
         var released = new List<SlurmNodeBinding>();
         bool clusterGone;
@@ -188,7 +184,7 @@ public sealed class SlurmBackend : IComputeBackend, IDisposable
             else
             {
                 // The allocation lives on for the cluster's other nodes: cancel just this node's steps.
-                step.Stop(ProcessEndReason.Killed, $"Killed: node {step.Node.NodeId} ({step.Node.SlurmNode}) was released.");
+                step.RequestEnd(ProcessEndReason.Killed, $"Killed: node {step.Node.NodeId} ({step.Node.SlurmNode}) was released.");
             }
         }
         if (cancel.Count > 0)
@@ -230,17 +226,12 @@ public sealed class SlurmBackend : IComputeBackend, IDisposable
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
         var startedAt = _time.GetUtcNow();
-        if (!_nodes.TryGetValue((request.ClusterId, request.NodeId), out var node) || node.Released)
+        var node = _nodes.TryGetValue((request.ClusterId, request.NodeId), out var bound) && !bound.Released ? bound : null;
+        if (LaunchChecks.Problem(request, node is not null, "the Slurm backend") is { } problem)
         {
-            return Failed(request, startedAt, null, $"Node '{request.NodeId}' of cluster '{request.ClusterId}' is not provisioned on the Slurm backend.");
+            return Failed(request, startedAt, node?.SlurmNode, problem);
         }
-        if (string.IsNullOrWhiteSpace(request.CommandLine))
-        {
-            return Failed(request, startedAt, node.SlurmNode, "The command line is empty.");
-        }
-        var workingDirectory = Path.GetFullPath(request.WorkingDirectory, node.WorkDirectory);
-        var stdoutPath = Path.GetFullPath(request.StdoutPath, workingDirectory);
-        var stderrPath = Path.GetFullPath(request.StderrPath, workingDirectory);
+        var (workingDirectory, stdoutPath, stderrPath) = LaunchPaths.Resolve(request, node!.WorkDirectory);
         var sequence = Interlocked.Increment(ref _launches).ToString(CultureInfo.InvariantCulture);
         var statusPath = Path.Combine(_stepsRoot, $"{_instanceId}-{sequence}");
         try
@@ -268,7 +259,7 @@ public sealed class SlurmBackend : IComputeBackend, IDisposable
             arguments.Add("--time=" + ((int)Math.Ceiling(timeout.TotalMinutes) + 1).ToString(CultureInfo.InvariantCulture));
         }
         arguments.AddRange(["/bin/sh", "-c", StepScript.Script, "sluice-step", statusPath, stdoutPath, stderrPath]);
-        if (CommandLine.TrySplitPlain(request.CommandLine, out var argv))
+        if (ShellWords.TrySplitPlain(request.CommandLine, out var argv))
         {
             arguments.Add(StepScript.DirectMarker);
             arguments.AddRange(argv);
@@ -336,14 +327,6 @@ public sealed class SlurmBackend : IComputeBackend, IDisposable
 
     private SlurmResources Resolve(NodeSpec spec)
     {
-        if (spec.Vcpus < 1)
-        {
-            throw new BackendException($"Node '{spec.NodeId}' asks for {spec.Vcpus} vCPUs; a node needs at least 1.");
-        }
-        if (spec.MemoryMiB < 0)
-        {
-            throw new BackendException($"Node '{spec.NodeId}' asks for {spec.MemoryMiB} MiB of memory; it cannot be negative.");
-        }
         var mapped = _options.InstanceTypes.GetValueOrDefault(spec.InstanceType);
         var cpus = mapped?.Cpus ?? spec.Vcpus;
         if (cpus < 1)
@@ -498,8 +481,7 @@ public sealed class SlurmBackend : IComputeBackend, IDisposable
     private Task<IRunningProcess> Failed(LaunchRequest request, DateTimeOffset startedAt, string? host, string message)
     {
         Log.LaunchFailed(_logger, request.Name, request.NodeId, message);
-        var exit = new ProcessExit(ProcessEndReason.LaunchFailed, null, message, startedAt, _time.GetUtcNow(), host);
-        return Task.FromResult<IRunningProcess>(new FailedLaunch(exit));
+        return FailedLaunch.Completed(message, startedAt, _time.GetUtcNow(), host);
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
@@ -530,22 +512,5 @@ public sealed class SlurmBackend : IComputeBackend, IDisposable
         {
             // Already gone, or another node of the cluster was provisioned meanwhile.
         }
-    }
-
-    private static void ValidateSegment(string value, string what)
-    {
-        if (string.IsNullOrWhiteSpace(value) || value is "." or ".." || value.IndexOfAny(['/', '\0', ',', ' ']) >= 0)
-        {
-            throw new BackendException($"The {what} '{value}' cannot name a directory or a Slurm job; use letters, digits, '-' or '_'.");
-        }
-    }
-
-    private sealed class FailedLaunch(ProcessExit exit) : IRunningProcess
-    {
-        public string BackendId => "";
-
-        public Task<ProcessExit> Completion { get; } = Task.FromResult(exit);
-
-        public Task KillAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -104,7 +104,7 @@ internal sealed class SlurmMonitor(SlurmBackend backend, SlurmCli cli, TimeSpan 
     {
         var message = $"Lost: Slurm step {step.StepName} on {step.Node.SlurmNode} can no longer finish: {why}.";
         Log.StepLost(logger, step.StepName, message);
-        step.Stop(ProcessEndReason.Lost, message);
+        step.RequestEnd(ProcessEndReason.Lost, message);
         if (allocationGone)
         {
             // No step left to cancel in Slurm: end the client now rather than after the cancel's retries.

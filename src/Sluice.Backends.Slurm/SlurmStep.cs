@@ -12,96 +12,42 @@ namespace Sluice.Backends.Slurm;
 /// file the step's wrapper writes (see <see cref="StepScript"/>), or, when there is none, from why
 /// the backend stopped it (kill, timeout, release) or, failing that, it was lost in Slurm.
 /// </summary>
-internal sealed class SlurmStep : IRunningProcess
+internal sealed class SlurmStep(
+    SlurmBackend backend, Process srun, SlurmNodeBinding node, string stepName, string statusPath,
+    TimeSpan? timeout, DateTimeOffset startedAt, TimeProvider time, ILogger logger)
+    : SupervisedProcess(timeout, startedAt, node.SlurmNode, time)
 {
     private const int StderrTailBytes = 2048;
-    private readonly SlurmBackend _backend;
-    private readonly Process _srun;
-    private readonly string _statusPath;
-    private readonly TimeSpan? _timeout;
-    private readonly DateTimeOffset _startedAt;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly TaskCompletionSource<ProcessExit> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SlurmBackend _backend = backend;
+    private readonly Process _srun = srun;
+    private readonly string _statusPath = statusPath;
+    private readonly ILogger _logger = logger;
     private readonly StringBuilder _stderr = new();
-    private readonly Lock _gate = new();
-    private ITimer? _timer;
-    private ProcessEndReason? _stopReason;
-    private string? _stopMessage;
-    private Task? _cancel;
 
-    public SlurmStep(SlurmBackend backend, Process srun, SlurmNodeBinding node, string stepName, string statusPath,
-        TimeSpan? timeout, DateTimeOffset startedAt, TimeProvider time, ILogger logger)
-    {
-        _backend = backend;
-        _srun = srun;
-        Node = node;
-        StepName = stepName;
-        _statusPath = statusPath;
-        _timeout = timeout;
-        _startedAt = startedAt;
-        _time = time;
-        _logger = logger;
-    }
-
-    public SlurmNodeBinding Node { get; }
+    public SlurmNodeBinding Node { get; } = node;
 
     /// <summary>The step's Slurm name (<c>srun --job-name</c>), unique per launch: how the backend finds its step id.</summary>
-    public string StepName { get; }
+    public string StepName { get; } = stepName;
 
     /// <inheritdoc />
-    public string BackendId => $"{Node.JobId}:{StepName}";
-
-    /// <inheritdoc />
-    public Task<ProcessExit> Completion => _completion.Task;
+    public override string BackendId => $"{Node.JobId}:{StepName}";
 
     /// <summary>Starts supervising the srun client and the timeout.</summary>
-    public void Start()
-    {
-        if (_timeout is { } timeout)
-        {
-            _timer = _time.CreateTimer(static s => ((SlurmStep)s!).Stop(ProcessEndReason.TimedOut, null), this, timeout, Timeout.InfiniteTimeSpan);
-        }
-        _ = Task.Run(SuperviseAsync);
-    }
+    public void Start() => StartSupervision($"srun for step {StepName}");
 
     /// <inheritdoc />
-    public Task KillAsync(CancellationToken cancellationToken)
+    public override Task KillAsync(CancellationToken cancellationToken)
     {
-        Stop(ProcessEndReason.Killed, null);
+        RequestEnd(ProcessEndReason.Killed);
         return Task.CompletedTask;
     }
 
-    /// <summary>Ends the step; the first reason given is the one reported (unless its command had already exited).</summary>
-    public void Stop(ProcessEndReason reason, string? message)
-    {
-        lock (_gate)
-        {
-            if (_completion.Task.IsCompleted)
-            {
-                return;
-            }
-            if (_stopReason is null)
-            {
-                _stopReason = reason;
-                _stopMessage = message;
-            }
-            _cancel ??= CancelAsync();
-        }
-    }
-
     /// <summary>Records that the allocation is being cancelled with the node: the step ends as Killed without a cancel of its own.</summary>
-    public void MarkReleased()
-    {
-        lock (_gate)
-        {
-            if (_stopReason is null)
-            {
-                _stopReason = ProcessEndReason.Killed;
-                _stopMessage = $"Killed: node {Node.NodeId} ({Node.SlurmNode}) was released and its Slurm allocation {Node.JobId} cancelled.";
-            }
-        }
-    }
+    public void MarkReleased() => RecordEndReason(ProcessEndReason.Killed,
+        $"Killed: node {Node.NodeId} ({Node.SlurmNode}) was released and its Slurm allocation {Node.JobId} cancelled.");
+
+    /// <summary>Cancels the step in Slurm (the status file, if any, still says how its command ended).</summary>
+    protected override void End() => _ = CancelAsync();
 
     private async Task CancelAsync()
     {
@@ -109,7 +55,7 @@ internal sealed class SlurmStep : IRunningProcess
         {
             // scancel of the step kills its whole process group on the node at once. A step launched
             // a moment ago may not be in slurmctld yet: look again until it is or srun has ended.
-            for (var attempt = 0; attempt < 40 && !_completion.Task.IsCompleted; attempt++)
+            for (var attempt = 0; attempt < 40 && !Completion.IsCompleted; attempt++)
             {
                 if (await _backend.CancelStepAsync(this).ConfigureAwait(false))
                 {
@@ -143,28 +89,24 @@ internal sealed class SlurmStep : IRunningProcess
         }
     }
 
-    private async Task SuperviseAsync()
+    // On the thread pool, so the launch's caller returns without running the srun client's first reads.
+    protected override Task<ProcessExit> SuperviseAsync() => Task.Run(WaitForSrunAsync);
+
+    private async Task<ProcessExit> WaitForSrunAsync()
     {
-        ProcessExit exit;
         try
         {
             var stdout = _srun.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
             var stderr = ReadStderrTailAsync();
             await _srun.WaitForExitAsync().ConfigureAwait(false);
             await Task.WhenAll(stdout, stderr).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
-            exit = await ClassifyAsync(_srun.ExitCode).ConfigureAwait(false);
+            return await ClassifyAsync(_srun.ExitCode).ConfigureAwait(false);
         }
-        catch (Exception ex)
+        finally
         {
-            exit = new ProcessExit(ProcessEndReason.Lost, null, $"Supervising srun for step {StepName} failed: {ex.Message}", _startedAt, _time.GetUtcNow(), Node.SlurmNode);
+            _srun.Dispose();
+            _backend.Forget(this);
         }
-        lock (_gate)
-        {
-            _completion.TrySetResult(exit);
-        }
-        _timer?.Dispose();
-        _srun.Dispose();
-        _backend.Forget(this);
     }
 
     private async Task ReadStderrTailAsync()
@@ -186,36 +128,23 @@ internal sealed class SlurmStep : IRunningProcess
 
     private async Task<ProcessExit> ClassifyAsync(int srunExitCode)
     {
-        var endedAt = _time.GetUtcNow();
+        var endedAt = Now;
         var status = await ReadStatusAsync().ConfigureAwait(false);
-        ProcessEndReason? stop;
-        string? stopMessage;
-        lock (_gate)
-        {
-            stop = _stopReason;
-            stopMessage = _stopMessage;
-        }
+        var stop = Request;
         if (status is not null && status.StartsWith("exit ", StringComparison.Ordinal)
             && int.TryParse(status.AsSpan(5).Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var code))
         {
-            return new ProcessExit(ProcessEndReason.Exited, code, null, _startedAt, endedAt, Node.SlurmNode);
+            return Ended(ProcessEndReason.Exited, code, null, endedAt);
         }
         if (status is not null && status.StartsWith("launch ", StringComparison.Ordinal))
         {
-            return new ProcessExit(ProcessEndReason.LaunchFailed, null, status[7..].Trim(), _startedAt, endedAt, Node.SlurmNode);
+            return Ended(ProcessEndReason.LaunchFailed, null, status[7..].Trim(), endedAt);
         }
-        var host = Node.SlurmNode;
-        return stop switch
-        {
-            ProcessEndReason.TimedOut => new ProcessExit(ProcessEndReason.TimedOut, null,
-                $"Timed out after {_timeout}; Slurm step {StepName} was cancelled.", _startedAt, endedAt, host),
-            ProcessEndReason.Killed => new ProcessExit(ProcessEndReason.Killed, null,
-                stopMessage ?? $"Killed on request; Slurm step {StepName} was cancelled.", _startedAt, endedAt, host),
-            ProcessEndReason.Lost => new ProcessExit(ProcessEndReason.Lost, null, stopMessage, _startedAt, endedAt, host),
-            _ => new ProcessExit(ProcessEndReason.Lost, null,
-                $"Slurm ended step {StepName} of job {Node.JobId} on {host} before its command finished (cancelled outside Sluice, or the node or allocation failed); srun exited with {srunExitCode}: {StderrTail()}",
-                _startedAt, endedAt, host),
-        };
+        return stop is { } request
+            ? EndedOnRequest(request, $"Slurm step {StepName} was cancelled", endedAt)
+            : Ended(ProcessEndReason.Lost, null,
+                $"Slurm ended step {StepName} of job {Node.JobId} on {Node.SlurmNode} before its command finished (cancelled outside Sluice, or the node or allocation failed); srun exited with {srunExitCode}: {StderrTail()}",
+                endedAt);
     }
 
     // The wrapper writes the status file just before the step ends, so it is there when srun returns;
@@ -234,12 +163,7 @@ internal sealed class SlurmStep : IRunningProcess
             catch (FileNotFoundException)
             {
             }
-            bool stopped;
-            lock (_gate)
-            {
-                stopped = _stopReason is not null;
-            }
-            if (stopped || attempt >= 4)
+            if (Request is not null || attempt >= 4)
             {
                 return null;
             }

@@ -61,4 +61,14 @@ public sealed class InternalsTests
         Assert.Equal(["/bin/sh", "-c", "cut -f1 | sort"], CommandLine.Split("cut -f1 | sort"));
         Assert.Equal(["/bin/sh", "-c", "awk '{print $1}'"], CommandLine.Split("awk '{print $1}'"));
     }
+
+    [Fact]
+    public void CommandLine_SameRuleAsTasks_ShellOnlyWhereShellWordsSaysSo()
+    {
+        // The rule of ShellWords.TrySplitPlain: '=', '%' and a '~' inside a word need no shell; a builtin or an assignment does.
+        Assert.Equal(["python3", "m.py", "n=3", "100%", "a~b"], CommandLine.Split("python3 m.py n=3 100% a~b"));
+        Assert.Equal(["/bin/sh", "-c", "cd sub"], CommandLine.Split("cd sub"));
+        Assert.Equal(["/bin/sh", "-c", "LC_ALL=C sort"], CommandLine.Split("LC_ALL=C sort"));
+        Assert.Throws<StreamingUsageException>(() => CommandLine.Split(" \t "));
+    }
 }

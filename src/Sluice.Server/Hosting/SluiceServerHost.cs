@@ -25,7 +25,8 @@ namespace Sluice.Server.Hosting;
 
 /// <summary>
 /// Builds the embedded Sluice server: SQLite store, local backend (and the Slurm backend when
-/// configured), scheduler and the /v1 API on Kestrel. <c>sluice up</c>, <c>sluice quickstart</c>, the tests and the benchmarks all start it here.
+/// configured), scheduler and the /v1 API on Kestrel. <see cref="Build"/> chooses the adapters from its options and
+/// lets each register itself (<c>AddSqliteStore</c>, <c>AddLocalBackend</c>, …) rather than constructing them. <c>sluice up</c>, <c>sluice quickstart</c>, the tests and the benchmarks all start it here.
 /// </summary>
 public static class SluiceServerHost
 {
@@ -65,12 +66,12 @@ public static class SluiceServerHost
         builder.Services.AddSingleton(Options.Create(options.Logs));
         foreach (var s3 in options.S3Stores)
         {
-            builder.Services.AddSingleton<IObjectStore>(_ => new S3ObjectStore(s3));
+            builder.Services.AddS3ObjectStore(s3);
         }
-        builder.Services.AddSingleton<IComputeBackend>(sp => new LocalBackend(new LocalBackendOptions { RootDirectory = Path.Combine(options.DataDirectory, "nodes") }));
+        builder.Services.AddLocalBackend(new LocalBackendOptions { RootDirectory = Path.Combine(options.DataDirectory, "nodes") });
         if (options.Slurm is { } slurm)
         {
-            builder.Services.AddSingleton<IComputeBackend>(sp => new SlurmBackend(slurm, sp.GetService<TimeProvider>(), sp.GetService<ILogger<SlurmBackend>>()));
+            builder.Services.AddSlurmBackend(slurm);
         }
         builder.Services.AddSluiceCore();
         builder.Services.AddSingleton<SignatureAuthentication>();
@@ -110,7 +111,7 @@ public static class SluiceServerHost
         switch (store.Provider.ToLowerInvariant())
         {
             case "sqlite":
-                services.AddSingleton<IStore>(_ => new SqliteStore(new SqliteStoreOptions { DatabasePath = Path.Combine(dataDirectory, "sluice.db") }));
+                services.AddSqliteStore(new SqliteStoreOptions { DatabasePath = Path.Combine(dataDirectory, "sluice.db") });
                 break;
             case "postgres" or "postgresql":
                 if (string.IsNullOrWhiteSpace(store.ConnectionString))
@@ -118,19 +119,14 @@ public static class SluiceServerHost
                     throw new SluiceException(ErrorCodes.InvalidParameter,
                         "Store:Provider is postgres but Store:ConnectionString is empty; set it (env SLUICE_Store__ConnectionString), e.g. Host=127.0.0.1;Port=5432;Username=sluice;Password=…;Database=sluice");
                 }
-                services.AddSingleton(sp => new PostgresStore(
+                services.AddPostgresStore(
                     new PostgresStoreOptions { ConnectionString = store.ConnectionString, Schema = store.Schema },
-                    sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PostgresStore>>()));
-                services.AddSingleton<IStore>(sp => sp.GetRequiredService<PostgresStore>());
-                // Servers on one database share its clusters: see docs/postgres.md.
-                services.AddSingleton<IClusterCoordinator>(sp => new PostgresCoordinator(sp.GetRequiredService<PostgresStore>(),
                     new CoordinatorOptions
                     {
                         ServerId = string.IsNullOrWhiteSpace(store.ServerId) ? ServerIdentity.Load(dataDirectory) : store.ServerId.Trim(),
                         LeaseTime = TimeSpan.FromSeconds(store.LeaseSeconds),
                         HeartbeatInterval = TimeSpan.FromSeconds(store.HeartbeatSeconds),
-                    },
-                    sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PostgresCoordinator>>()));
+                    });
                 break;
             default:
                 throw new SluiceException(ErrorCodes.InvalidParameter, $"Store:Provider is '{store.Provider}'; use sqlite or postgres");

@@ -1,24 +1,22 @@
 namespace Sluice.Streaming.Internal;
 
-/// <summary>Turns a command string into argv: split on blanks when plain, <c>/bin/sh -c</c> when the shell is needed.</summary>
+/// <summary>
+/// Turns a mapper, reducer or combiner command into argv: its words when they are plain (the rule of
+/// <see cref="ShellWords.TrySplitPlain"/>, the same as for tasks), else <c>/bin/sh -c</c>.
+/// </summary>
 internal static class CommandLine
 {
-    // Anything here means quoting, expansion, redirection or control flow: only a shell gets it right.
-    private static readonly System.Buffers.SearchValues<char> ShellMetacharacters =
-        System.Buffers.SearchValues.Create("|&;<>()$`\\\"'*?[]#~=%{}!\n");
-
     public static List<string> Split(string command)
     {
-        if (command.AsSpan().IndexOfAny(ShellMetacharacters) >= 0)
+        if (ShellWords.TrySplitPlain(command, out var argv))
         {
-            return ["/bin/sh", "-c", command];
+            return [.. argv];
         }
-        var argv = command.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries).ToList();
-        if (argv.Count == 0)
+        if (command.AsSpan().Trim(" \t").IsEmpty)
         {
             throw new StreamingUsageException("Empty command: give the mapper/reducer/combiner a program to run.");
         }
-        return argv;
+        return ["/bin/sh", "-c", command];
     }
 
     /// <summary>

@@ -8,7 +8,7 @@ internal static class CommandPipe
 {
     /// <summary>Blocks until the command exits; returns its exit code.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static int Run(ChildProcess child, RecordSource input, byte[] separator, GroupCounter groups, Action<ReadOnlySpan<byte>> onLine)
+    public static int Run(StreamingCommandProcess child, RecordSource input, byte[] separator, GroupCounter groups, Action<ReadOnlySpan<byte>> onLine)
     {
         Exception? feedError = null;
         var feeder = new Thread(() =>

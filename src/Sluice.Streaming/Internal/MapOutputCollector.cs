@@ -155,7 +155,7 @@ internal sealed class MapOutputCollector
         var groups = new GroupCounter(_comparer);
         // Combiner output is re-sorted: a command is not trusted to keep key order.
         var combined = new SortBuffer(long.MaxValue, 1);
-        using (var child = ChildProcess.Start(_combiner!, _task))
+        using (var child = StreamingCommandProcess.Start(_combiner!, _task))
         {
             var separator = Encoding.UTF8.GetBytes(_task.Settings.ReduceInputFieldSeparator);
             var exit = CommandPipe.Run(child, source, separator, groups, line =>

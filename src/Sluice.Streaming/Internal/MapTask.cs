@@ -11,10 +11,10 @@ internal static class MapTask
         var command = task.Command ?? throw new StreamingTaskException("map task without a mapper command");
         var counters = result.Counters;
         var source = await OpenObjectAsync(split, store, cancellationToken).ConfigureAwait(false);
-        ChildProcess child;
+        StreamingCommandProcess child;
         try
         {
-            child = ChildProcess.Start(command, task);
+            child = StreamingCommandProcess.Start(command, task);
         }
         catch
         {

@@ -30,7 +30,7 @@ internal static class ReduceTask
         }
         else
         {
-            using var child = ChildProcess.Start(task.Command, task);
+            using var child = StreamingCommandProcess.Start(task.Command, task);
             using var registration = cancellationToken.Register(child.Kill);
             var separator = Encoding.UTF8.GetBytes(settings.ReduceInputFieldSeparator);
             var splitter = new FieldSplitter(Encoding.UTF8.GetBytes(settings.ReduceOutputFieldSeparator), settings.ReduceOutputKeyFields);

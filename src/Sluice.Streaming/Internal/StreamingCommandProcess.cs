@@ -7,7 +7,7 @@ namespace Sluice.Streaming.Internal;
 /// A mapper, reducer or combiner process with piped stdin/stdout. Stderr is pumped on its own thread:
 /// <c>reporter:</c> lines become counters and status, the rest is kept as a tail for error messages.
 /// </summary>
-internal sealed class ChildProcess : IDisposable
+internal sealed class StreamingCommandProcess : IDisposable
 {
     private const int TailLines = 20;
     private readonly Process _process;
@@ -18,7 +18,7 @@ internal sealed class ChildProcess : IDisposable
     private readonly object _gate = new();
     private string? _status;
 
-    private ChildProcess(Process process, string reporterPrefix)
+    private StreamingCommandProcess(Process process, string reporterPrefix)
     {
         _process = process;
         _reporterPrefix = reporterPrefix;
@@ -32,7 +32,7 @@ internal sealed class ChildProcess : IDisposable
 
     public string CommandText { get; private init; } = "";
 
-    public static ChildProcess Start(string command, StreamingTaskSpec task)
+    public static StreamingCommandProcess Start(string command, StreamingTaskSpec task)
     {
         var argv = CommandLine.Split(command);
         var info = new ProcessStartInfo(CommandLine.ResolveProgram(argv[0], task.WorkingDirectory))
@@ -65,7 +65,7 @@ internal sealed class ChildProcess : IDisposable
             throw new StreamingTaskException($"could not start '{command}': {e.Message}", exitCode: 127);
         }
         PipeTuning.Enlarge(process);
-        return new ChildProcess(process, task.Settings.ReporterPrefix) { CommandText = command };
+        return new StreamingCommandProcess(process, task.Settings.ReporterPrefix) { CommandText = command };
     }
 
     /// <summary>Closes stdin; a command that exited early (closed its end) is not an error here.</summary>
