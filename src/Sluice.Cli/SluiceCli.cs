@@ -94,7 +94,7 @@ internal static class SluiceCli
             await stderr.WriteLineAsync($"sluice: {ex.Message}").ConfigureAwait(false);
             return ExitCodes.Service;
         }
-        catch (Core.SluiceException ex)
+        catch (Core.ServiceException ex)
         {
             // The embedded server's own start-up (`sluice up`: a wrong store configuration, a database that cannot be
             // reached) and object storage errors from `sluice fs`: a bad URI is a usage error, the rest are the service's.

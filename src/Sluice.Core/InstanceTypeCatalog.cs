@@ -36,10 +36,10 @@ public sealed class InstanceTypeCatalog
 
     public IReadOnlyDictionary<string, InstanceTypeSpec> Types => _types;
 
-    /// <summary>The spec of a type, or a <see cref="SluiceException"/> naming the known types.</summary>
+    /// <summary>The spec of a type, or a <see cref="ServiceException"/> naming the known types.</summary>
     public InstanceTypeSpec Get(string instanceType) =>
         _types.TryGetValue(instanceType, out var spec)
             ? spec
-            : throw new SluiceException(ErrorCodes.UnknownInstanceType,
+            : throw new ServiceException(ErrorCodes.UnknownInstanceType,
                 $"instance type '{instanceType}' is not in the catalog; known types: {string.Join(", ", _types.Keys.Order(StringComparer.Ordinal))} (add more under InstanceTypes in the server configuration)");
 }

@@ -11,12 +11,12 @@ public sealed class LogPaths(IOptions<SluiceOptions> options)
     private readonly string _root = options.Value.LogDirectory;
 
     /// <summary><c>logs/ACCOUNT/jobs/JOB/TASK/INDEX.ATTEMPT.stdout</c>: one directory per task, so a launch creates files, not directories.</summary>
-    public string Instance(string accountId, string jobId, string taskName, int index, int attempt, LogStream stream) =>
+    public string Instance(string accountId, string jobId, string taskName, int index, int attempt, ProcessOutput stream) =>
         Path.Combine(_root, accountId, "jobs", jobId, taskName, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{index}.{attempt}.{Suffix(stream)}"));
 
     public string JobDirectory(string accountId, string jobId) => Path.Combine(_root, accountId, "jobs", jobId);
 
-    public string Bootstrap(string accountId, string clusterId, string nodeId, int actionIndex, LogStream stream) =>
+    public string Bootstrap(string accountId, string clusterId, string nodeId, int actionIndex, ProcessOutput stream) =>
         Path.Combine(_root, accountId, "clusters", clusterId, "bootstrap", nodeId, $"{actionIndex + 1}.{Suffix(stream)}");
 
     /// <summary>
@@ -31,8 +31,8 @@ public sealed class LogPaths(IOptions<SluiceOptions> options)
         Path.Combine(StepDirectory(accountId, clusterId, stepId), log.ToString().ToLowerInvariant());
 
     /// <summary>The stdout or stderr of one task attempt of a streaming step (<c>tasks/ATTEMPT.stdout</c>).</summary>
-    public string StepTask(string accountId, string clusterId, string stepId, string attemptId, LogStream stream) =>
+    public string StepTask(string accountId, string clusterId, string stepId, string attemptId, ProcessOutput stream) =>
         Path.Combine(StepDirectory(accountId, clusterId, stepId), "tasks", $"{attemptId}.{Suffix(stream)}");
 
-    private static string Suffix(LogStream stream) => stream == LogStream.Stdout ? "stdout" : "stderr";
+    private static string Suffix(ProcessOutput stream) => stream == ProcessOutput.Stdout ? "stdout" : "stderr";
 }

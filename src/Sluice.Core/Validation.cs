@@ -3,14 +3,14 @@ using Sluice.Contracts;
 
 namespace Sluice.Core;
 
-/// <summary>Small checks shared by the request validators; each throws a <see cref="SluiceException"/> naming the field.</summary>
+/// <summary>Small checks shared by the request validators; each throws a <see cref="ServiceException"/> naming the field.</summary>
 internal static partial class Validation
 {
     public static string RequireName(string? value, string field)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
-            throw new SluiceException(ErrorCodes.MissingParameter, $"{field} is required");
+            throw new ServiceException(ErrorCodes.MissingParameter, $"{field} is required");
         }
         return MaxLength(value, field, Limits.NameLength);
     }
@@ -21,30 +21,30 @@ internal static partial class Validation
     public static string MaxLength(string value, string field, int maxLength) =>
         value.Length <= maxLength
             ? value
-            : throw new SluiceException(ErrorCodes.InvalidParameter, $"{field} is {value.Length} characters long; the limit is {maxLength}");
+            : throw new ServiceException(ErrorCodes.InvalidParameter, $"{field} is {value.Length} characters long; the limit is {maxLength}");
 
     public static int Range(int value, string field, int min, int max) =>
         value >= min && value <= max
             ? value
-            : throw new SluiceException(ErrorCodes.InvalidParameter, $"{field} is {value}; it must be between {min} and {max}");
+            : throw new ServiceException(ErrorCodes.InvalidParameter, $"{field} is {value}; it must be between {min} and {max}");
 
     public static long Range(long value, string field, long min, long max) =>
         value >= min && value <= max
             ? value
-            : throw new SluiceException(ErrorCodes.InvalidParameter, $"{field} is {value}; it must be between {min} and {max}");
+            : throw new ServiceException(ErrorCodes.InvalidParameter, $"{field} is {value}; it must be between {min} and {max}");
 
     /// <summary>Parses an enum by name, case-insensitively, rejecting numbers and unknown names.</summary>
     public static TEnum ParseEnum<TEnum>(string? value, string field, TEnum? fallback = null) where TEnum : struct, Enum
     {
         if (string.IsNullOrEmpty(value))
         {
-            return fallback ?? throw new SluiceException(ErrorCodes.MissingParameter, $"{field} is required; one of {string.Join(", ", Enum.GetNames<TEnum>())}");
+            return fallback ?? throw new ServiceException(ErrorCodes.MissingParameter, $"{field} is required; one of {string.Join(", ", Enum.GetNames<TEnum>())}");
         }
         if (!char.IsDigit(value[0]) && value[0] != '-' && Enum.TryParse<TEnum>(value, ignoreCase: true, out var parsed))
         {
             return parsed;
         }
-        throw new SluiceException(ErrorCodes.InvalidParameter, $"{field} '{value}' is not one of {string.Join(", ", Enum.GetNames<TEnum>())}");
+        throw new ServiceException(ErrorCodes.InvalidParameter, $"{field} '{value}' is not one of {string.Join(", ", Enum.GetNames<TEnum>())}");
     }
 
     /// <summary>
@@ -64,17 +64,17 @@ internal static partial class Validation
         {
             uri = resolver.Resolve(value).Uri;
         }
-        catch (SluiceException e)
+        catch (ServiceException e)
         {
-            throw new SluiceException(e.Code, $"{field}: {e.Message}");
+            throw new ServiceException(e.Code, $"{field}: {e.Message}");
         }
         if (folder == true && !uri.IsPrefix)
         {
-            throw new SluiceException(ErrorCodes.InvalidParameter, $"{field} '{value}' must name a folder: end it with '/'");
+            throw new ServiceException(ErrorCodes.InvalidParameter, $"{field} '{value}' must name a folder: end it with '/'");
         }
         if (folder == false && uri.IsPrefix)
         {
-            throw new SluiceException(ErrorCodes.InvalidParameter, $"{field} '{value}' must name an object, not a folder");
+            throw new ServiceException(ErrorCodes.InvalidParameter, $"{field} '{value}' must name an object, not a folder");
         }
         return uri.ToString();
     }
@@ -83,13 +83,13 @@ internal static partial class Validation
     public static string TaskName(string name) =>
         TaskNamePattern().IsMatch(name)
             ? name
-            : throw new SluiceException(ErrorCodes.InvalidParameter, $"task name '{name}' is not valid: use 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit");
+            : throw new ServiceException(ErrorCodes.InvalidParameter, $"task name '{name}' is not valid: use 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit");
 
     public static void EnvironmentName(string name, string field)
     {
         if (!EnvNamePattern().IsMatch(name))
         {
-            throw new SluiceException(ErrorCodes.InvalidParameter, $"{field} has variable name '{name}'; names are letters, digits and '_' and do not start with a digit");
+            throw new ServiceException(ErrorCodes.InvalidParameter, $"{field} has variable name '{name}'; names are letters, digits and '_' and do not start with a digit");
         }
     }
 

@@ -408,7 +408,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     }
 
     /// <summary>ObjectNotFound, or BucketNotFound when the bucket is what is missing.</summary>
-    private async Task<SluiceException> MissingAsync(ObjectUri uri, CancellationToken cancellationToken)
+    private async Task<ServiceException> MissingAsync(ObjectUri uri, CancellationToken cancellationToken)
     {
         try
         {
@@ -425,7 +425,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         e is AmazonServiceException or AmazonClientException or HttpRequestException or IOException
         || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested);
 
-    private SluiceException Translate(Exception e, ObjectUri uri) => e switch
+    private ServiceException Translate(Exception e, ObjectUri uri) => e switch
     {
         AmazonS3Exception { ErrorCode: "NoSuchBucket" } => ObjectStoreErrors.BucketNotFound(uri),
         AmazonS3Exception { ErrorCode: "NoSuchKey" } or AmazonS3Exception { StatusCode: HttpStatusCode.NotFound } => ObjectStoreErrors.NotFound(uri),

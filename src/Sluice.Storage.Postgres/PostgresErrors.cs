@@ -30,11 +30,11 @@ internal static class PostgresErrors
     public static string Describe(NpgsqlConnectionStringBuilder builder) =>
         $"{builder.Host}:{builder.Port}, database '{builder.Database ?? builder.Username}', user '{builder.Username}'";
 
-    public static SluiceException Unavailable(NpgsqlConnectionStringBuilder builder, Exception cause) =>
+    public static ServiceException Unavailable(NpgsqlConnectionStringBuilder builder, Exception cause) =>
         new(ErrorCodes.StoreUnavailable,
             $"the PostgreSQL database at {Describe(builder)} cannot be reached ({Reason(cause)}); the server retries, try again shortly");
 
-    public static SluiceException CannotStart(NpgsqlConnectionStringBuilder builder, Exception cause) =>
+    public static ServiceException CannotStart(NpgsqlConnectionStringBuilder builder, Exception cause) =>
         new(ErrorCodes.StoreUnavailable,
             $"cannot open the PostgreSQL database at {Describe(builder)}: {Reason(cause)}. " +
             "Check Store:ConnectionString (env SLUICE_Store__ConnectionString) and that the database server runs.");

@@ -45,7 +45,7 @@ internal static class PostgresMigrator
             var current = applied.Count == 0 ? 0 : applied.Max();
             if (current > LatestVersion)
             {
-                throw new SluiceException(ErrorCodes.StoreUnavailable,
+                throw new ServiceException(ErrorCodes.StoreUnavailable,
                     $"The PostgreSQL schema '{schema}' has schema version {current}, but this build of Sluice knows versions up to {LatestVersion}. " +
                     "It was written by a newer Sluice: upgrade Sluice to open it (or point this one at another database or schema).");
             }

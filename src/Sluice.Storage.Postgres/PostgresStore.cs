@@ -54,7 +54,7 @@ public sealed partial class PostgresStore : IStore
         }
         catch (ArgumentException ex)
         {
-            throw new Core.SluiceException(Contracts.ErrorCodes.StoreUnavailable,
+            throw new Core.ServiceException(Contracts.ErrorCodes.StoreUnavailable,
                 $"Store:ConnectionString is not a valid PostgreSQL connection string: {ex.Message}");
         }
 

@@ -35,7 +35,7 @@ internal static class SqliteMigrator
         var current = connection.ExecuteScalar<long?>("SELECT MAX(version) FROM schema_version", transaction: transaction) ?? 0;
         if (current > LatestVersion)
         {
-            throw new SluiceException(ErrorCodes.InternalError,
+            throw new ServiceException(ErrorCodes.InternalError,
                 $"The database '{connection.DataSource}' has schema version {current}, but this build of Sluice knows versions up to {LatestVersion}. " +
                 "It was written by a newer Sluice: upgrade Sluice to open it (or point this one at another database).");
         }

@@ -48,7 +48,7 @@ public class ClusterRequestValidatorTests
     [MemberData(nameof(BadGroups))]
     public void Validate_BadGroups_RejectedWithStableCode(string code, InstanceGroupConfig[] groups)
     {
-        var error = Assert.Throws<SluiceException>(() => _validator.Validate("a-1", Request(groups)));
+        var error = Assert.Throws<ServiceException>(() => _validator.Validate("a-1", Request(groups)));
 
         Assert.Equal(code, error.Code);
     }
@@ -56,7 +56,7 @@ public class ClusterRequestValidatorTests
     [Fact]
     public void Validate_UnknownInstanceType_ListsKnownTypes()
     {
-        var error = Assert.Throws<SluiceException>(() => _validator.Validate("a-1", Request(new InstanceGroupConfig { Role = "Core", InstanceType = "x.huge", InstanceCount = 1 })));
+        var error = Assert.Throws<ServiceException>(() => _validator.Validate("a-1", Request(new InstanceGroupConfig { Role = "Core", InstanceType = "x.huge", InstanceCount = 1 })));
 
         Assert.Contains("g.small", error.Message, StringComparison.Ordinal);
         Assert.Contains("ecs.t1.small", error.Message, StringComparison.Ordinal);
@@ -68,7 +68,7 @@ public class ClusterRequestValidatorTests
         var request = Request(new InstanceGroupConfig { Role = "Core", InstanceType = "g.small", InstanceCount = 1 });
         request.Name = null;
 
-        var error = Assert.Throws<SluiceException>(() => _validator.Validate("a-1", request));
+        var error = Assert.Throws<ServiceException>(() => _validator.Validate("a-1", request));
 
         Assert.Equal(ErrorCodes.MissingParameter, error.Code);
     }

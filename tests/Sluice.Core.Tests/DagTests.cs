@@ -34,7 +34,7 @@ public class DagTests
     [Fact]
     public void Build_Cycle_NamesTheTasksOnIt()
     {
-        var error = Assert.Throws<SluiceException>(() => Dag.Build(["a", "b", "c", "x"], new Dictionary<string, List<string>>
+        var error = Assert.Throws<ServiceException>(() => Dag.Build(["a", "b", "c", "x"], new Dictionary<string, List<string>>
         {
             ["x"] = ["a"],
             ["a"] = ["b"],
@@ -49,7 +49,7 @@ public class DagTests
     [Fact]
     public void Build_SelfLoop_IsACycle()
     {
-        var error = Assert.Throws<SluiceException>(() => Dag.Build(["a"], new Dictionary<string, List<string>> { ["a"] = ["a"] }));
+        var error = Assert.Throws<ServiceException>(() => Dag.Build(["a"], new Dictionary<string, List<string>> { ["a"] = ["a"] }));
 
         Assert.Equal(ErrorCodes.DagCycle, error.Code);
         Assert.Contains("a -> a", error.Message, StringComparison.Ordinal);
@@ -60,7 +60,7 @@ public class DagTests
     [InlineData("a", "ghost")]
     public void Build_UnknownTaskInDependencies_IsRejected(string before, string after)
     {
-        var error = Assert.Throws<SluiceException>(() => Dag.Build(["a"], new Dictionary<string, List<string>> { [before] = [after] }));
+        var error = Assert.Throws<ServiceException>(() => Dag.Build(["a"], new Dictionary<string, List<string>> { [before] = [after] }));
 
         Assert.Equal(ErrorCodes.UnknownTask, error.Code);
         Assert.Contains("ghost", error.Message, StringComparison.Ordinal);

@@ -79,7 +79,7 @@ public class JobRequestValidatorTests
     [MemberData(nameof(BadTasks))]
     public void Validate_BadTask_RejectedWithStableCode(string code, Action<TaskSpec> change)
     {
-        var error = Assert.Throws<SluiceException>(() => _validator.Validate("a-1", Job(change)));
+        var error = Assert.Throws<ServiceException>(() => _validator.Validate("a-1", Job(change)));
 
         Assert.Equal(code, error.Code);
         Assert.Contains("dag.tasks.echo", error.Message, StringComparison.Ordinal);
@@ -90,7 +90,7 @@ public class JobRequestValidatorTests
     [InlineData(1001)]
     public void Validate_PriorityOutOfRange_Rejected(int priority)
     {
-        var error = Assert.Throws<SluiceException>(() => _validator.Validate("a-1", Job(job: j => j.Priority = priority)));
+        var error = Assert.Throws<ServiceException>(() => _validator.Validate("a-1", Job(job: j => j.Priority = priority)));
 
         Assert.Equal(ErrorCodes.InvalidParameter, error.Code);
         Assert.Contains("priority", error.Message, StringComparison.Ordinal);
@@ -99,7 +99,7 @@ public class JobRequestValidatorTests
     [Fact]
     public void Validate_BothClusterAndAutoCluster_Rejected()
     {
-        var error = Assert.Throws<SluiceException>(() => _validator.Validate("a-1", Job(job: j => j.AutoCluster = new CreateClusterRequest())));
+        var error = Assert.Throws<ServiceException>(() => _validator.Validate("a-1", Job(job: j => j.AutoCluster = new CreateClusterRequest())));
 
         Assert.Equal(ErrorCodes.InvalidParameter, error.Code);
     }
@@ -107,7 +107,7 @@ public class JobRequestValidatorTests
     [Fact]
     public void Validate_NoCluster_Rejected()
     {
-        var error = Assert.Throws<SluiceException>(() => _validator.Validate("a-1", Job(job: j => j.ClusterId = null)));
+        var error = Assert.Throws<ServiceException>(() => _validator.Validate("a-1", Job(job: j => j.ClusterId = null)));
 
         Assert.Equal(ErrorCodes.MissingParameter, error.Code);
     }
@@ -115,7 +115,7 @@ public class JobRequestValidatorTests
     [Fact]
     public void Validate_NoTasks_Rejected()
     {
-        var error = Assert.Throws<SluiceException>(() => _validator.Validate("a-1", Job(job: j => j.Dag = new DagSpec())));
+        var error = Assert.Throws<ServiceException>(() => _validator.Validate("a-1", Job(job: j => j.Dag = new DagSpec())));
 
         Assert.Equal(ErrorCodes.MissingParameter, error.Code);
     }
@@ -129,7 +129,7 @@ public class JobRequestValidatorTests
         var request = Job();
         request.Dag!.Tasks = new() { [name] = new TaskSpec { CommandLine = "true" } };
 
-        var error = Assert.Throws<SluiceException>(() => _validator.Validate("a-1", request));
+        var error = Assert.Throws<ServiceException>(() => _validator.Validate("a-1", request));
 
         Assert.Equal(ErrorCodes.InvalidParameter, error.Code);
     }

@@ -93,7 +93,7 @@ public class MountValidationTests
     {
         var request = Job(Mounts(("oss://bucket/first/", "first", false), (source, destination, true)));
 
-        var error = Assert.Throws<SluiceException>(() => _jobs.Validate("a", request));
+        var error = Assert.Throws<ServiceException>(() => _jobs.Validate("a", request));
 
         Assert.Equal(code, error.Code);
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
@@ -114,7 +114,7 @@ public class MountValidationTests
         request.ClusterId = null;
         request.AutoCluster = Cluster(Mounts(("oss://bucket/a/", "../a", false)));
 
-        var error = Assert.Throws<SluiceException>(() => _jobs.Validate("a", request));
+        var error = Assert.Throws<ServiceException>(() => _jobs.Validate("a", request));
 
         Assert.Equal(ErrorCodes.InvalidMountDestination, error.Code);
         Assert.Contains("autoCluster.mounts.entries[0].destination", error.Message, StringComparison.Ordinal);
@@ -125,7 +125,7 @@ public class MountValidationTests
     {
         var entries = Enumerable.Range(0, 33).Select(i => ((string?)"oss://bucket/x/", (string?)$"d{i}", false)).ToArray();
 
-        var error = Assert.Throws<SluiceException>(() => _clusters.Validate("a", Cluster(Mounts(entries))));
+        var error = Assert.Throws<ServiceException>(() => _clusters.Validate("a", Cluster(Mounts(entries))));
 
         Assert.Equal(ErrorCodes.InvalidParameter, error.Code);
         Assert.Contains("mounts.entries count", error.Message, StringComparison.Ordinal);
@@ -134,7 +134,7 @@ public class MountValidationTests
     [Fact]
     public void Validate_NullEntry_IsInvalidParameter()
     {
-        var error = Assert.Throws<SluiceException>(() => _jobs.Validate("a", Job(new MountsConfig { Entries = [null!] })));
+        var error = Assert.Throws<ServiceException>(() => _jobs.Validate("a", Job(new MountsConfig { Entries = [null!] })));
 
         Assert.Equal(ErrorCodes.InvalidParameter, error.Code);
         Assert.Contains("mounts.entries[0] is null", error.Message, StringComparison.Ordinal);

@@ -17,7 +17,7 @@ public sealed class S3ObjectStoreTests
         using var store = new S3ObjectStore(new S3ObjectStoreOptions { Name = "nowhere", ServiceUrl = endpoint, MaxErrorRetry = 0, Timeout = TimeSpan.FromSeconds(5) });
         var uri = ObjectUri.Parse("s3://bucket/key");
 
-        var error = await Assert.ThrowsAsync<SluiceException>(() => store.OpenReadAsync(uri, 0, null, Ct));
+        var error = await Assert.ThrowsAsync<ServiceException>(() => store.OpenReadAsync(uri, 0, null, Ct));
 
         Assert.Equal(ErrorCodes.ObjectStoreUnavailable, error.Code);
         Assert.Contains("s3://bucket/key", error.Message, StringComparison.Ordinal);
@@ -30,7 +30,7 @@ public sealed class S3ObjectStoreTests
         using var store = new S3ObjectStore(new S3ObjectStoreOptions { Name = "nowhere", ServiceUrl = $"http://127.0.0.1:{UnusedPort()}", MaxErrorRetry = 0 });
         using var content = new MemoryStream([1, 2, 3]);
 
-        var error = await Assert.ThrowsAsync<SluiceException>(() => store.PutAsync(ObjectUri.Parse("oss://bucket/k"), content, Ct));
+        var error = await Assert.ThrowsAsync<ServiceException>(() => store.PutAsync(ObjectUri.Parse("oss://bucket/k"), content, Ct));
 
         Assert.Equal(ErrorCodes.ObjectStoreUnavailable, error.Code);
         Assert.Contains("oss://bucket/k", error.Message, StringComparison.Ordinal);

@@ -48,7 +48,7 @@ public sealed class PostgresStoreTests : IAsyncLifetime
         }
 
         await using var store = new PostgresStore(_schema.Options);
-        var ex = await Assert.ThrowsAsync<SluiceException>(() => store.MigrateAsync(Ct));
+        var ex = await Assert.ThrowsAsync<ServiceException>(() => store.MigrateAsync(Ct));
 
         Assert.Equal(ErrorCodes.StoreUnavailable, ex.Code);
         Assert.Contains("upgrade Sluice", ex.Message, StringComparison.Ordinal);
@@ -61,7 +61,7 @@ public sealed class PostgresStoreTests : IAsyncLifetime
         var wrong = new NpgsqlConnectionStringBuilder(TestPostgres.ConnectionString) { Password = "not-the-password" };
         await using var store = new PostgresStore(_schema.Options with { ConnectionString = wrong.ToString() });
 
-        var ex = await Assert.ThrowsAsync<SluiceException>(() => store.MigrateAsync(Ct));
+        var ex = await Assert.ThrowsAsync<ServiceException>(() => store.MigrateAsync(Ct));
 
         Assert.Equal(ErrorCodes.StoreUnavailable, ex.Code);
         Assert.Contains("28P01", ex.Message, StringComparison.Ordinal);
@@ -76,7 +76,7 @@ public sealed class PostgresStoreTests : IAsyncLifetime
         var wrong = new NpgsqlConnectionStringBuilder(TestPostgres.ConnectionString) { Database = "no_such_database" };
         await using var store = new PostgresStore(_schema.Options with { ConnectionString = wrong.ToString() });
 
-        var ex = await Assert.ThrowsAsync<SluiceException>(() => store.MigrateAsync(Ct));
+        var ex = await Assert.ThrowsAsync<ServiceException>(() => store.MigrateAsync(Ct));
 
         Assert.Contains("no_such_database", ex.Message, StringComparison.Ordinal);
         Assert.Contains("3D000", ex.Message, StringComparison.Ordinal);
@@ -88,7 +88,7 @@ public sealed class PostgresStoreTests : IAsyncLifetime
         var closedPort = new NpgsqlConnectionStringBuilder(TestPostgres.ConnectionString) { Port = FreePort() };
         await using var store = new PostgresStore(_schema.Options with { ConnectionString = closedPort.ToString(), StartupConnectTimeout = TimeSpan.FromSeconds(1) });
 
-        var ex = await Assert.ThrowsAsync<SluiceException>(() => store.MigrateAsync(Ct));
+        var ex = await Assert.ThrowsAsync<ServiceException>(() => store.MigrateAsync(Ct));
 
         Assert.Equal(ErrorCodes.StoreUnavailable, ex.Code);
         Assert.Contains($"127.0.0.1:{closedPort.Port}", ex.Message, StringComparison.Ordinal);
@@ -98,7 +98,7 @@ public sealed class PostgresStoreTests : IAsyncLifetime
     [Fact]
     public void Constructor_MalformedConnectionString_ThrowsClearError()
     {
-        var ex = Assert.Throws<SluiceException>(() => new PostgresStore(_schema.Options with { ConnectionString = "Hots=x;;Prot=1" }));
+        var ex = Assert.Throws<ServiceException>(() => new PostgresStore(_schema.Options with { ConnectionString = "Hots=x;;Prot=1" }));
 
         Assert.Contains("Store:ConnectionString", ex.Message, StringComparison.Ordinal);
     }
@@ -114,7 +114,7 @@ public sealed class PostgresStoreTests : IAsyncLifetime
         await server.DownAsync();
         var during = store.InsertAccountAsync(new Account("during", "during", DateTimeOffset.UnixEpoch), Ct);
         // A read meanwhile fails clearly (503 through the API) instead of hanging.
-        var readError = await Assert.ThrowsAsync<SluiceException>(() => store.GetAccountAsync("before", Ct));
+        var readError = await Assert.ThrowsAsync<ServiceException>(() => store.GetAccountAsync("before", Ct));
         Assert.Equal(ErrorCodes.StoreUnavailable, readError.Code);
         await Task.Delay(500);
         Assert.False(during.IsCompleted);

@@ -39,7 +39,7 @@ public sealed class SqliteStoreTests : IDisposable
         }
 
         await using var store = new SqliteStore(_database.Options);
-        var ex = await Assert.ThrowsAsync<SluiceException>(() => store.MigrateAsync(CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<ServiceException>(() => store.MigrateAsync(CancellationToken.None));
 
         Assert.Contains("upgrade Sluice", ex.Message, StringComparison.Ordinal);
         Assert.Contains((SqliteMigrator.LatestVersion + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), ex.Message, StringComparison.Ordinal);

@@ -17,7 +17,7 @@ public sealed class ClusterRequestValidator(InstanceTypeCatalog catalog, ObjectS
         var groups = request.InstanceGroups;
         if (groups is null || groups.Count == 0)
         {
-            throw new SluiceException(ErrorCodes.MissingParameter, $"{prefix}instanceGroups is required: give at least one group, e.g. {{\"role\": \"Master\", \"instanceType\": \"g.small\", \"instanceCount\": 1}}");
+            throw new ServiceException(ErrorCodes.MissingParameter, $"{prefix}instanceGroups is required: give at least one group, e.g. {{\"role\": \"Master\", \"instanceType\": \"g.small\", \"instanceCount\": 1}}");
         }
         Validation.Range(groups.Count, $"{prefix}instanceGroups count", 1, Limits.MaxGroups);
 
@@ -25,7 +25,7 @@ public sealed class ClusterRequestValidator(InstanceTypeCatalog catalog, ObjectS
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < groups.Count; i++)
         {
-            var g = groups[i] ?? throw new SluiceException(ErrorCodes.InvalidParameter, $"{prefix}instanceGroups[{i}] is null");
+            var g = groups[i] ?? throw new ServiceException(ErrorCodes.InvalidParameter, $"{prefix}instanceGroups[{i}] is null");
             var at = $"{prefix}instanceGroups[{i}]";
             var role = Validation.ParseEnum<InstanceRole>(g.Role, $"{at}.role");
             var type = Validation.RequireName(g.InstanceType, $"{at}.instanceType");
@@ -34,11 +34,11 @@ public sealed class ClusterRequestValidator(InstanceTypeCatalog catalog, ObjectS
             {
                 if (built.Any(b => b.Role == InstanceRole.Master))
                 {
-                    throw new SluiceException(ErrorCodes.InvalidParameter, $"{at}: a cluster has at most one Master group");
+                    throw new ServiceException(ErrorCodes.InvalidParameter, $"{at}: a cluster has at most one Master group");
                 }
                 if (g.InstanceCount != 1)
                 {
-                    throw new SluiceException(ErrorCodes.InvalidParameter, $"{at}.instanceCount is {g.InstanceCount}; a Master group has exactly 1 node");
+                    throw new ServiceException(ErrorCodes.InvalidParameter, $"{at}.instanceCount is {g.InstanceCount}; a Master group has exactly 1 node");
                 }
             }
             Validation.Range(g.InstanceCount, $"{at}.instanceCount", 1, Limits.MaxNodesPerGroup);
@@ -46,7 +46,7 @@ public sealed class ClusterRequestValidator(InstanceTypeCatalog catalog, ObjectS
             Validation.MaxLength(name, $"{at}.name", Limits.NameLength);
             if (!names.Add(name))
             {
-                throw new SluiceException(ErrorCodes.InvalidParameter, $"{at}.name '{name}' is used by another group; give each group its own name");
+                throw new ServiceException(ErrorCodes.InvalidParameter, $"{at}.name '{name}' is used by another group; give each group its own name");
             }
             built.Add(new InstanceGroup
             {
@@ -108,7 +108,7 @@ public sealed class ClusterRequestValidator(InstanceTypeCatalog catalog, ObjectS
         {
             if (string.IsNullOrEmpty(key) || key.Length > 128)
             {
-                throw new SluiceException(ErrorCodes.InvalidParameter, $"{field} has a key of {key.Length} characters; keys are 1-128 characters");
+                throw new ServiceException(ErrorCodes.InvalidParameter, $"{field} has a key of {key.Length} characters; keys are 1-128 characters");
             }
             Validation.MaxLength(value ?? "", $"{field}.{key}", 256);
         }

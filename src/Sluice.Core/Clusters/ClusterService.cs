@@ -15,7 +15,7 @@ public sealed class ClusterService(IStore store, Scheduler scheduler, ICommandBu
         var cluster = validator.Validate(accountId, request, requestHash: requestHash);
         if (!scheduler.BackendNames.Contains(cluster.Backend))
         {
-            throw new SluiceException(ErrorCodes.InvalidParameter,
+            throw new ServiceException(ErrorCodes.InvalidParameter,
                 $"backend '{cluster.Backend}' is not configured on this server; available: {string.Join(", ", scheduler.BackendNames)}");
         }
         if (cluster.ClientToken is { } token && await ReplayAsync(accountId, token, cluster.RequestHash, cancellationToken).ConfigureAwait(false) is { } existing)
@@ -51,7 +51,7 @@ public sealed class ClusterService(IStore store, Scheduler scheduler, ICommandBu
         var existing = await store.FindClusterByClientTokenAsync(accountId, token, cancellationToken).ConfigureAwait(false);
         if (existing is not null && existing.RequestHash != requestHash)
         {
-            throw new SluiceException(ErrorCodes.IdempotentParameterMismatch,
+            throw new ServiceException(ErrorCodes.IdempotentParameterMismatch,
                 $"clientToken '{token}' was already used for cluster {existing.Id} with other parameters; use a new token for a new cluster");
         }
         return existing;
@@ -59,7 +59,7 @@ public sealed class ClusterService(IStore store, Scheduler scheduler, ICommandBu
 
     public async Task<Cluster> GetAsync(string accountId, string clusterId, CancellationToken cancellationToken) =>
         await store.GetClusterAsync(accountId, clusterId, cancellationToken).ConfigureAwait(false)
-        ?? throw new SluiceException(ErrorCodes.ClusterNotFound, $"cluster '{clusterId}' does not exist in your account");
+        ?? throw new ServiceException(ErrorCodes.ClusterNotFound, $"cluster '{clusterId}' does not exist in your account");
 
     public Task<Page<Cluster>> ListAsync(string accountId, IReadOnlyCollection<ClusterState>? states, string? after, int limit, CancellationToken cancellationToken) =>
         store.ListClustersAsync(accountId, states, after, limit, cancellationToken);
@@ -96,7 +96,7 @@ public sealed class ClusterService(IStore store, Scheduler scheduler, ICommandBu
         var cluster = await GetAsync(accountId, clusterId, cancellationToken).ConfigureAwait(false);
         if (cluster.TerminationProtected && !cluster.IsEnded)
         {
-            throw new SluiceException(ErrorCodes.TerminationProtected,
+            throw new ServiceException(ErrorCodes.TerminationProtected,
                 $"cluster {clusterId} has termination protection; lift it first (PATCH terminationProtected=false, or `sluice cluster update {clusterId} --no-termination-protection`)");
         }
         if (cluster.IsEnded || cluster.State == ClusterState.Terminating)
@@ -115,15 +115,15 @@ public sealed class ClusterService(IStore store, Scheduler scheduler, ICommandBu
     {
         var cluster = await GetAsync(accountId, clusterId, cancellationToken).ConfigureAwait(false);
         var group = cluster.Groups.FirstOrDefault(g => g.Id == groupIdOrName) ?? cluster.Groups.FirstOrDefault(g => g.Name == groupIdOrName)
-            ?? throw new SluiceException(ErrorCodes.InstanceGroupNotFound, $"cluster {clusterId} has no instance group '{groupIdOrName}'; groups: {string.Join(", ", cluster.Groups.Select(g => $"{g.Name} ({g.Id})"))}");
+            ?? throw new ServiceException(ErrorCodes.InstanceGroupNotFound, $"cluster {clusterId} has no instance group '{groupIdOrName}'; groups: {string.Join(", ", cluster.Groups.Select(g => $"{g.Name} ({g.Id})"))}");
         if (group.Role == InstanceRole.Master && count != 1)
         {
-            throw new SluiceException(ErrorCodes.InvalidParameter, $"instanceCount is {count}; a Master group stays at exactly 1 node");
+            throw new ServiceException(ErrorCodes.InvalidParameter, $"instanceCount is {count}; a Master group stays at exactly 1 node");
         }
         Validation.Range(count, "instanceCount", 0, Limits.MaxNodesPerGroup);
         if (cluster.State is not (ClusterState.Running or ClusterState.Waiting))
         {
-            throw new SluiceException(ErrorCodes.InvalidState, $"cluster {clusterId} is {cluster.State}; groups can be resized only while it is Running or Waiting");
+            throw new ServiceException(ErrorCodes.InvalidState, $"cluster {clusterId} is {cluster.State}; groups can be resized only while it is Running or Waiting");
         }
         await store.UpdateInstanceGroupCountsAsync(accountId, clusterId, group.Id, count, group.RunningCount, cancellationToken).ConfigureAwait(false);
         await commands.SendAsync(new ClusterCommand(ClusterCommandKind.Resize, accountId, clusterId) { GroupId = group.Id, Count = count }, cancellationToken).ConfigureAwait(false);

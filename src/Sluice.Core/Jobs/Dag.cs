@@ -39,13 +39,13 @@ public sealed class Dag
         {
             if (!known.Contains(before))
             {
-                throw new SluiceException(ErrorCodes.UnknownTask, $"dag.dependencies names task '{before}', which is not in dag.tasks");
+                throw new ServiceException(ErrorCodes.UnknownTask, $"dag.dependencies names task '{before}', which is not in dag.tasks");
             }
             foreach (var after in afters ?? [])
             {
                 if (!known.Contains(after))
                 {
-                    throw new SluiceException(ErrorCodes.UnknownTask, $"dag.dependencies of '{before}' names task '{after}', which is not in dag.tasks");
+                    throw new ServiceException(ErrorCodes.UnknownTask, $"dag.dependencies of '{before}' names task '{after}', which is not in dag.tasks");
                 }
                 if (!successors.TryGetValue(before, out var list))
                 {
@@ -63,7 +63,7 @@ public sealed class Dag
         var cycle = FindCycle(successors);
         if (cycle is not null)
         {
-            throw new SluiceException(ErrorCodes.DagCycle, $"dag.dependencies has a cycle: {string.Join(" -> ", cycle)}; remove one of these dependencies");
+            throw new ServiceException(ErrorCodes.DagCycle, $"dag.dependencies has a cycle: {string.Join(" -> ", cycle)}; remove one of these dependencies");
         }
 
         var all = new Dictionary<string, IReadOnlyList<string>>(taskNames.Count, StringComparer.Ordinal);

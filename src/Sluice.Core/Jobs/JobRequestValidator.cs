@@ -19,14 +19,14 @@ public sealed class JobRequestValidator(ClusterRequestValidator clusters, Object
         var hasCluster = !string.IsNullOrEmpty(request.ClusterId);
         if (hasCluster == (request.AutoCluster is not null))
         {
-            throw new SluiceException(hasCluster ? ErrorCodes.InvalidParameter : ErrorCodes.MissingParameter,
+            throw new ServiceException(hasCluster ? ErrorCodes.InvalidParameter : ErrorCodes.MissingParameter,
                 "give exactly one of clusterId (an existing cluster) or autoCluster (a cluster created for this job)");
         }
         Validation.Range(request.Priority, "priority", 0, Limits.MaxPriority);
         var specs = request.Dag?.Tasks;
         if (specs is null || specs.Count == 0)
         {
-            throw new SluiceException(ErrorCodes.MissingParameter, "dag.tasks is required: give at least one task, e.g. {\"echo\": {\"commandLine\": \"echo hello\"}}");
+            throw new ServiceException(ErrorCodes.MissingParameter, "dag.tasks is required: give at least one task, e.g. {\"echo\": {\"commandLine\": \"echo hello\"}}");
         }
         Validation.Range(specs.Count, "dag.tasks count", 1, Limits.MaxTasksPerJob);
 
@@ -42,11 +42,11 @@ public sealed class JobRequestValidator(ClusterRequestValidator clusters, Object
             var at = $"dag.tasks.{name}";
             if (spec is null)
             {
-                throw new SluiceException(ErrorCodes.InvalidParameter, $"{at} is null");
+                throw new ServiceException(ErrorCodes.InvalidParameter, $"{at} is null");
             }
             if (string.IsNullOrWhiteSpace(spec.CommandLine))
             {
-                throw new SluiceException(ErrorCodes.MissingParameter, $"{at}.commandLine is required and must not be blank");
+                throw new ServiceException(ErrorCodes.MissingParameter, $"{at}.commandLine is required and must not be blank");
             }
             Validation.MaxLength(spec.CommandLine, $"{at}.commandLine", Limits.CommandLineLength);
             IReadOnlyDictionary<string, string> env = spec.Env is { Count: > 0 } given ? given : System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;

@@ -30,16 +30,16 @@ public sealed class JobService(IStore store, Scheduler scheduler, ICommandBus co
             CheckFits(validated.Tasks, auto);
             if (!scheduler.BackendNames.Contains(auto.Backend))
             {
-                throw new SluiceException(ErrorCodes.InvalidParameter, $"autoCluster.backend '{auto.Backend}' is not configured on this server");
+                throw new ServiceException(ErrorCodes.InvalidParameter, $"autoCluster.backend '{auto.Backend}' is not configured on this server");
             }
         }
         else
         {
             var cluster = await store.GetClusterAsync(accountId, job.ClusterId!, cancellationToken).ConfigureAwait(false)
-                ?? throw new SluiceException(ErrorCodes.ClusterNotFound, $"clusterId '{job.ClusterId}' does not exist in your account");
+                ?? throw new ServiceException(ErrorCodes.ClusterNotFound, $"clusterId '{job.ClusterId}' does not exist in your account");
             if (cluster.IsEnded || cluster.State == ClusterState.Terminating)
             {
-                throw new SluiceException(ErrorCodes.InvalidState, $"cluster {cluster.Id} is {cluster.State}; submit to a cluster that is Starting, Bootstrapping, Running or Waiting");
+                throw new ServiceException(ErrorCodes.InvalidState, $"cluster {cluster.Id} is {cluster.State}; submit to a cluster that is Starting, Bootstrapping, Running or Waiting");
             }
             CheckFits(validated.Tasks, cluster);
         }
@@ -74,7 +74,7 @@ public sealed class JobService(IStore store, Scheduler scheduler, ICommandBus co
         {
             if (task.Cpu > maxCpu || task.MemoryMiB > maxMemory)
             {
-                throw new SluiceException(ErrorCodes.InvalidParameter,
+                throw new ServiceException(ErrorCodes.InvalidParameter,
                     $"dag.tasks.{task.Name} asks for {task.Cpu} vCPU and {task.MemoryMiB} MiB per instance; the largest node of cluster {cluster.Id} has {maxCpu} vCPU and {maxMemory} MiB");
             }
         }
@@ -85,7 +85,7 @@ public sealed class JobService(IStore store, Scheduler scheduler, ICommandBus co
         var existing = await store.FindJobByClientTokenAsync(accountId, token, cancellationToken).ConfigureAwait(false);
         if (existing is not null && existing.RequestHash != requestHash)
         {
-            throw new SluiceException(ErrorCodes.IdempotentParameterMismatch,
+            throw new ServiceException(ErrorCodes.IdempotentParameterMismatch,
                 $"clientToken '{token}' was already used for job {existing.Id} with other parameters; use a new token for a new job");
         }
         return existing;
@@ -93,7 +93,7 @@ public sealed class JobService(IStore store, Scheduler scheduler, ICommandBus co
 
     public async Task<Job> GetAsync(string accountId, string jobId, CancellationToken cancellationToken) =>
         await store.GetJobAsync(accountId, jobId, cancellationToken).ConfigureAwait(false)
-        ?? throw new SluiceException(ErrorCodes.JobNotFound, $"job '{jobId}' does not exist in your account");
+        ?? throw new ServiceException(ErrorCodes.JobNotFound, $"job '{jobId}' does not exist in your account");
 
     public Task<Page<Job>> ListAsync(string accountId, IReadOnlyCollection<RunState>? states, string? after, int limit, CancellationToken cancellationToken) =>
         store.ListJobsAsync(accountId, states, after, limit, cancellationToken);
@@ -111,7 +111,7 @@ public sealed class JobService(IStore store, Scheduler scheduler, ICommandBus co
         var job = await GetAsync(accountId, jobId, cancellationToken).ConfigureAwait(false);
         if (job.State is not (RunState.Waiting or RunState.Running))
         {
-            throw new SluiceException(ErrorCodes.InvalidState, $"job {jobId} is {job.State}; only Waiting or Running jobs can be stopped");
+            throw new ServiceException(ErrorCodes.InvalidState, $"job {jobId} is {job.State}; only Waiting or Running jobs can be stopped");
         }
         await commands.SendAsync(new ClusterCommand(ClusterCommandKind.StopJob, accountId, job.ClusterId!) { JobId = jobId }, cancellationToken).ConfigureAwait(false);
         return job;
@@ -123,7 +123,7 @@ public sealed class JobService(IStore store, Scheduler scheduler, ICommandBus co
         var job = await GetAsync(accountId, jobId, cancellationToken).ConfigureAwait(false);
         if (job.State is not (RunState.Stopped or RunState.Failed))
         {
-            throw new SluiceException(ErrorCodes.InvalidState, $"job {jobId} is {job.State}; only Stopped or Failed jobs can be restarted");
+            throw new ServiceException(ErrorCodes.InvalidState, $"job {jobId} is {job.State}; only Stopped or Failed jobs can be restarted");
         }
         Cluster? autoCluster = null;
         if (job.AutoClusterJson is { } json)
@@ -136,7 +136,7 @@ public sealed class JobService(IStore store, Scheduler scheduler, ICommandBus co
             var cluster = await store.GetClusterAsync(accountId, job.ClusterId!, cancellationToken).ConfigureAwait(false);
             if (cluster is null || cluster.IsEnded || cluster.State == ClusterState.Terminating)
             {
-                throw new SluiceException(ErrorCodes.InvalidState, $"job {jobId} ran on cluster {job.ClusterId}, which is no longer running; submit the job again to another cluster");
+                throw new ServiceException(ErrorCodes.InvalidState, $"job {jobId} ran on cluster {job.ClusterId}, which is no longer running; submit the job again to another cluster");
             }
         }
         await store.ResetUnfinishedAsync(accountId, jobId, cancellationToken).ConfigureAwait(false);
@@ -164,7 +164,7 @@ public sealed class JobService(IStore store, Scheduler scheduler, ICommandBus co
         var job = await GetAsync(accountId, jobId, cancellationToken).ConfigureAwait(false);
         if (!job.IsEnded)
         {
-            throw new SluiceException(ErrorCodes.InvalidState, $"job {jobId} is {job.State}; stop it first: only Finished, Failed or Stopped jobs can be deleted");
+            throw new ServiceException(ErrorCodes.InvalidState, $"job {jobId} is {job.State}; stop it first: only Finished, Failed or Stopped jobs can be deleted");
         }
         await store.DeleteJobAsync(accountId, jobId, cancellationToken).ConfigureAwait(false);
         var directory = logs.JobDirectory(accountId, jobId);
@@ -178,7 +178,7 @@ public sealed class JobService(IStore store, Scheduler scheduler, ICommandBus co
     {
         await GetAsync(accountId, jobId, cancellationToken).ConfigureAwait(false);
         return await store.GetTaskAsync(accountId, jobId, taskName, cancellationToken).ConfigureAwait(false)
-            ?? throw new SluiceException(ErrorCodes.TaskNotFound, $"job {jobId} has no task '{taskName}'");
+            ?? throw new ServiceException(ErrorCodes.TaskNotFound, $"job {jobId} has no task '{taskName}'");
     }
 
     public async Task<Page<JobTask>> ListTasksAsync(string accountId, string jobId, string? after, int limit, CancellationToken cancellationToken)
@@ -200,17 +200,17 @@ public sealed class JobService(IStore store, Scheduler scheduler, ICommandBus co
     {
         var (accountId, jobId) = (job.AccountId, job.Id);
         var task = await store.GetTaskAsync(accountId, jobId, taskName, cancellationToken).ConfigureAwait(false)
-            ?? throw new SluiceException(ErrorCodes.TaskNotFound, $"job {jobId} has no task '{taskName}'");
+            ?? throw new ServiceException(ErrorCodes.TaskNotFound, $"job {jobId} has no task '{taskName}'");
         if (index < 0 || index >= task.InstanceCount)
         {
-            throw new SluiceException(ErrorCodes.InstanceNotFound, $"task {taskName} has instances 0 to {task.InstanceCount - 1}; there is no instance {index}");
+            throw new ServiceException(ErrorCodes.InstanceNotFound, $"task {taskName} has instances 0 to {task.InstanceCount - 1}; there is no instance {index}");
         }
         return await store.GetInstanceAsync(accountId, jobId, taskName, index, cancellationToken).ConfigureAwait(false)
-            ?? throw new SluiceException(ErrorCodes.InstanceNotFound, $"instance {index} of task {taskName} was not found");
+            ?? throw new ServiceException(ErrorCodes.InstanceNotFound, $"instance {index} of task {taskName} was not found");
     }
 
     /// <summary>The log of an instance's attempt (default: its latest); null when the instance has not started.</summary>
-    public async Task<LogFile?> GetLogAsync(string accountId, string jobId, string taskName, int index, LogStream stream, int? attempt, CancellationToken cancellationToken)
+    public async Task<LogFile?> GetLogAsync(string accountId, string jobId, string taskName, int index, ProcessOutput stream, int? attempt, CancellationToken cancellationToken)
     {
         var job = await GetAsync(accountId, jobId, cancellationToken).ConfigureAwait(false);
         var instance = await InstanceOfAsync(job, taskName, index, cancellationToken).ConfigureAwait(false);
@@ -221,7 +221,7 @@ public sealed class JobService(IStore store, Scheduler scheduler, ICommandBus co
         var which = attempt ?? instance.Attempts;
         if (which < 1 || which > instance.Attempts)
         {
-            throw new SluiceException(ErrorCodes.InvalidParameter, $"attempt is {which}; instance {index} has attempts 1 to {instance.Attempts}");
+            throw new ServiceException(ErrorCodes.InvalidParameter, $"attempt is {which}; instance {index} has attempts 1 to {instance.Attempts}");
         }
         var complete = which < instance.Attempts || instance.State != RunState.Running;
         return new LogFile(logs.Instance(accountId, jobId, taskName, index, which, stream), complete, job.ClusterId)

@@ -260,7 +260,7 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
             }
             return true;
         }
-        catch (Exception e) when (e is SluiceException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is ServiceException or IOException or UnauthorizedAccessException)
         {
             LogCopyFailed(_logger, path, destination.ToString(), e.Message);
             return false;

@@ -12,7 +12,7 @@ namespace Sluice.Core.Logs;
 public static class LogUriLayout
 {
     /// <summary>The copy of one instance log under the cluster's log URI; <paramref name="stepId"/> set puts it under the step.</summary>
-    public static ObjectUri Instance(ObjectUri logUri, string clusterId, string jobId, string taskName, int index, LogStream stream, string? stepId = null)
+    public static ObjectUri Instance(ObjectUri logUri, string clusterId, string jobId, string taskName, int index, ProcessOutput stream, string? stepId = null)
     {
         ArgumentNullException.ThrowIfNull(logUri);
         var owner = stepId is null ? $"jobs/{jobId}" : $"steps/{stepId}";
@@ -27,14 +27,14 @@ public static class LogUriLayout
     }
 
     /// <summary>The copy of one instance log in a task's redirect folder.</summary>
-    public static ObjectUri Redirect(ObjectUri folder, string jobId, string taskName, int index, LogStream stream)
+    public static ObjectUri Redirect(ObjectUri folder, string jobId, string taskName, int index, ProcessOutput stream)
     {
         ArgumentNullException.ThrowIfNull(folder);
         return folder.Append(string.Create(CultureInfo.InvariantCulture, $"{Name(stream)}.{jobId}.{taskName}.{index}"));
     }
 
     /// <summary>Every copy of an instance's log of the given stream.</summary>
-    public static IReadOnlyList<ObjectUri> Destinations(InstanceLogInfo instance, LogStream stream)
+    public static IReadOnlyList<ObjectUri> Destinations(InstanceLogInfo instance, ProcessOutput stream)
     {
         ArgumentNullException.ThrowIfNull(instance);
         var destinations = new List<ObjectUri>(2);
@@ -42,7 +42,7 @@ public static class LogUriLayout
         {
             destinations.Add(Instance(ObjectUri.Parse(logUri), instance.ClusterId, instance.JobId, instance.TaskName, instance.Index, stream, instance.StepId));
         }
-        var redirect = stream == LogStream.Stdout ? instance.StdoutRedirectPath : instance.StderrRedirectPath;
+        var redirect = stream == ProcessOutput.Stdout ? instance.StdoutRedirectPath : instance.StderrRedirectPath;
         if (redirect is not null)
         {
             destinations.Add(Redirect(ObjectUri.Parse(redirect), instance.JobId, instance.TaskName, instance.Index, stream));
@@ -50,5 +50,5 @@ public static class LogUriLayout
         return destinations;
     }
 
-    private static string Name(LogStream stream) => stream == LogStream.Stdout ? "stdout" : "stderr";
+    private static string Name(ProcessOutput stream) => stream == ProcessOutput.Stdout ? "stdout" : "stderr";
 }

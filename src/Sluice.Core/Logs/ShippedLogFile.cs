@@ -7,8 +7,8 @@ internal sealed record ShippedLogFile(string Path, IReadOnlyList<ObjectUri> Dest
 {
     public static IReadOnlyList<ShippedLogFile> Of(InstanceLogInfo instance) =>
     [
-        new(instance.StdoutPath, LogUriLayout.Destinations(instance, LogStream.Stdout)),
-        new(instance.StderrPath, LogUriLayout.Destinations(instance, LogStream.Stderr)),
+        new(instance.StdoutPath, LogUriLayout.Destinations(instance, ProcessOutput.Stdout)),
+        new(instance.StderrPath, LogUriLayout.Destinations(instance, ProcessOutput.Stderr)),
     ];
 
     /// <summary>A step's three logs under <c>LOGURI/CLUSTER/steps/STEP/</c>; none when the cluster has no log URI.</summary>

@@ -9,7 +9,7 @@ namespace Sluice.Core.Mounts;
 /// its destination (objects streamed through <see cref="ObjectTransfer"/>); when the instance ends, files
 /// of writable mounts that are new or changed since the copy are uploaded under the source. Copies, not
 /// a file-system driver: every scheme the object stores serve works the same, and a read-only mount's
-/// changes never reach the store. Failures are <see cref="SluiceException"/>s with
+/// changes never reach the store. Failures are <see cref="ServiceException"/>s with
 /// <see cref="ErrorCodes.MountUnavailable"/> (copy-in) or <see cref="ErrorCodes.MountWriteBackFailed"/>
 /// naming the mount.
 /// </summary>
@@ -43,9 +43,9 @@ public sealed class MountManager(ObjectStoreResolver objects)
             {
                 mounted.Add(await CopyInAsync(mount, workingDirectory, cancellationToken).ConfigureAwait(false));
             }
-            catch (Exception e) when (e is SluiceException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is ServiceException or IOException or UnauthorizedAccessException)
             {
-                throw new SluiceException(ErrorCodes.MountUnavailable, $"mount '{mount.Source}' → '{mount.Destination}' cannot be copied in: {e.Message}");
+                throw new ServiceException(ErrorCodes.MountUnavailable, $"mount '{mount.Source}' → '{mount.Destination}' cannot be copied in: {e.Message}");
             }
         }
         return mounted;
@@ -74,10 +74,10 @@ public sealed class MountManager(ObjectStoreResolver objects)
                     await ObjectTransfer.UploadAsync(path, info.Length, target, cancellationToken).ConfigureAwait(false);
                 }
             }
-            catch (Exception e) when (e is SluiceException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is ServiceException or IOException or UnauthorizedAccessException)
             {
                 var what = file.Length == 0 ? "" : $" (file '{file}')";
-                throw new SluiceException(ErrorCodes.MountWriteBackFailed, $"writable mount '{folder.Mount.Destination}' → '{folder.Mount.Source}' cannot be written back{what}: {e.Message}");
+                throw new ServiceException(ErrorCodes.MountWriteBackFailed, $"writable mount '{folder.Mount.Destination}' → '{folder.Mount.Source}' cannot be written back{what}: {e.Message}");
             }
         }
     }

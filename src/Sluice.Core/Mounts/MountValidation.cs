@@ -12,7 +12,7 @@ internal static class MountValidation
 
     private const int MaxDestinationLength = 1024;
 
-    /// <summary>The normalized mounts of <paramref name="mounts"/> (empty when null), or a <see cref="SluiceException"/>.</summary>
+    /// <summary>The normalized mounts of <paramref name="mounts"/> (empty when null), or a <see cref="ServiceException"/>.</summary>
     /// <param name="objects">Resolves the sources: an unknown scheme or unmapped bucket is refused here, at submit time.</param>
     /// <param name="mounts">The request's mounts.</param>
     /// <param name="field">The request field, such as <c>mounts</c> or <c>autoCluster.mounts</c>.</param>
@@ -28,10 +28,10 @@ internal static class MountValidation
         for (var i = 0; i < entries.Count; i++)
         {
             var at = $"{field}.entries[{i}]";
-            var entry = entries[i] ?? throw new SluiceException(ErrorCodes.InvalidParameter, $"{at} is null");
+            var entry = entries[i] ?? throw new ServiceException(ErrorCodes.InvalidParameter, $"{at} is null");
             if (string.IsNullOrWhiteSpace(entry.Source))
             {
-                throw new SluiceException(ErrorCodes.MissingParameter, $"{at}.source is required: an object-storage folder such as oss://bucket/data/");
+                throw new ServiceException(ErrorCodes.MissingParameter, $"{at}.source is required: an object-storage folder such as oss://bucket/data/");
             }
             var source = ObjectUri.Parse(Validation.ObjectUriField(objects, entry.Source, $"{at}.source", folder: null)).AsPrefix().ToString();
             var destination = Destination(entry.Destination, $"{at}.destination");
@@ -40,12 +40,12 @@ internal static class MountValidation
                 var other = result[j].Destination;
                 if (other == destination)
                 {
-                    throw new SluiceException(ErrorCodes.DuplicateMountDestination,
+                    throw new ServiceException(ErrorCodes.DuplicateMountDestination,
                         $"{at}.destination '{destination}' is also the destination of {field}.entries[{j}]; give each mount its own destination");
                 }
                 if (Nests(other, destination))
                 {
-                    throw new SluiceException(ErrorCodes.InvalidMountDestination,
+                    throw new ServiceException(ErrorCodes.InvalidMountDestination,
                         $"{at}.destination '{destination}' and {field}.entries[{j}].destination '{other}' lie one inside the other; mounts cannot nest");
                 }
             }
@@ -67,7 +67,7 @@ internal static class MountValidation
     {
         if (string.IsNullOrWhiteSpace(value))
         {
-            throw new SluiceException(ErrorCodes.MissingParameter, $"{field} is required: a folder relative to the instance's working directory, such as data/in");
+            throw new ServiceException(ErrorCodes.MissingParameter, $"{field} is required: a folder relative to the instance's working directory, such as data/in");
         }
         Validation.MaxLength(value, field, MaxDestinationLength);
         if (value.StartsWith('/') || value == "~" || value.StartsWith("~/", StringComparison.Ordinal))
@@ -90,6 +90,6 @@ internal static class MountValidation
         return string.Join('/', segments);
     }
 
-    private static SluiceException Invalid(string field, string value, string why) =>
+    private static ServiceException Invalid(string field, string value, string why) =>
         new(ErrorCodes.InvalidMountDestination, $"{field} '{value}' {why}");
 }

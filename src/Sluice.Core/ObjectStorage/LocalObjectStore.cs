@@ -196,7 +196,7 @@ public sealed class LocalObjectStore : IObjectStore
         return false;
     }
 
-    private static SluiceException Conflict(ObjectUri uri) =>
+    private static ServiceException Conflict(ObjectUri uri) =>
         ObjectStoreErrors.Invalid(uri, "the local store holds an object where this key needs a folder, or a folder where it needs an object (an object 'a' and a key 'a/b' cannot both exist here)");
 
     private static void PruneEmptyFolders(string folder, string bucket)

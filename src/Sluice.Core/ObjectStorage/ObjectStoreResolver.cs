@@ -51,10 +51,10 @@ public sealed class ObjectStoreResolver
             || _options.Buckets.Keys.Any(k => k.StartsWith(uri.Scheme + "://", StringComparison.OrdinalIgnoreCase));
         if (schemeIsKnown)
         {
-            throw new SluiceException(ErrorCodes.BucketNotMapped,
+            throw new ServiceException(ErrorCodes.BucketNotMapped,
                 $"object URI '{uri}': bucket '{uri.Bucket}' is mapped to no object store; map '{uri.Scheme}://{uri.Bucket}' under ObjectStorage:Buckets, or the scheme under ObjectStorage:Schemes");
         }
-        throw new SluiceException(ErrorCodes.UnknownUriScheme,
+        throw new ServiceException(ErrorCodes.UnknownUriScheme,
             $"object URI '{uri}': scheme '{uri.Scheme}' is not configured; configured schemes: {string.Join(", ", KnownSchemes())}");
     }
 

@@ -79,7 +79,7 @@ public sealed class ObjectStreamingStore(ObjectStoreResolver objects, PackageCac
         {
             return objects.Resolve(uri);
         }
-        catch (SluiceException e)
+        catch (ServiceException e)
         {
             throw new StreamingUsageException($"{e.Code}: {e.Message}", e);
         }
@@ -91,7 +91,7 @@ public sealed class ObjectStreamingStore(ObjectStoreResolver objects, PackageCac
         {
             return await operation().ConfigureAwait(false);
         }
-        catch (SluiceException e)
+        catch (ServiceException e)
         {
             throw new StreamingStoreException($"{e.Code}: {e.Message}", e) { Code = e.Code };
         }

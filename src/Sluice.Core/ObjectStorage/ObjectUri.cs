@@ -42,7 +42,7 @@ public sealed partial class ObjectUri : IEquatable<ObjectUri>
     /// <summary>The last segment of the key ("" for a bucket or a prefix).</summary>
     public string Name => IsPrefix ? "" : Key[(Key.LastIndexOf('/') + 1)..];
 
-    /// <summary>Parses and normalizes; throws <see cref="SluiceException"/> (InvalidObjectUri) naming the URI.</summary>
+    /// <summary>Parses and normalizes; throws <see cref="ServiceException"/> (InvalidObjectUri) naming the URI.</summary>
     public static ObjectUri Parse(string? uri)
     {
         if (string.IsNullOrEmpty(uri))
@@ -153,7 +153,7 @@ public sealed partial class ObjectUri : IEquatable<ObjectUri>
         return normalized;
     }
 
-    internal static SluiceException Invalid(string uri, string why) =>
+    internal static ServiceException Invalid(string uri, string why) =>
         new(ErrorCodes.InvalidObjectUri, $"object URI '{Printable(uri)}' is not valid: {why}");
 
     /// <summary>Shows control characters as \uXXXX so an error message cannot be cut or forged by them.</summary>

@@ -15,7 +15,7 @@ namespace Sluice.Core.Packages;
 /// object's entity tag, so a package replaced in the store is fetched again and one unchanged is
 /// not. Concurrent launches of the same package share one download. Any failure (missing object,
 /// unreachable store, not an archive, an entry that would land outside the directory) is a
-/// <see cref="SluiceException"/> with <see cref="ErrorCodes.PackageUnavailable"/> naming the URI.
+/// <see cref="ServiceException"/> with <see cref="ErrorCodes.PackageUnavailable"/> naming the URI.
 /// </summary>
 public sealed class PackageCache
 {
@@ -71,7 +71,7 @@ public sealed class PackageCache
             }
             info = await location.Store.HeadAsync(location.Uri, cancellationToken).ConfigureAwait(false);
         }
-        catch (SluiceException e) when (e.Code != ErrorCodes.PackageUnavailable)
+        catch (ServiceException e) when (e.Code != ErrorCodes.PackageUnavailable)
         {
             throw Unavailable(uri, e.Message);
         }
@@ -158,7 +158,7 @@ public sealed class PackageCache
         {
             await ObjectTransfer.DownloadAsync(location, path, cancellationToken).ConfigureAwait(false);
         }
-        catch (SluiceException e)
+        catch (ServiceException e)
         {
             throw Unavailable(location.Uri.ToString(), e.Message);
         }
@@ -228,6 +228,6 @@ public sealed class PackageCache
         }
     }
 
-    private static SluiceException Unavailable(string uri, string why) =>
+    private static ServiceException Unavailable(string uri, string why) =>
         new(ErrorCodes.PackageUnavailable, $"package '{uri}' cannot be used: {why}");
 }

@@ -8,7 +8,7 @@ namespace Sluice.Core.Ports;
 /// URI's bucket and key and names the whole URI in its errors.
 /// </summary>
 /// <remarks>
-/// Failures are <see cref="SluiceException"/>s with codes from <c>ErrorCodes</c>: ObjectNotFound,
+/// Failures are <see cref="ServiceException"/>s with codes from <c>ErrorCodes</c>: ObjectNotFound,
 /// BucketNotFound, InvalidObjectUri, ObjectStoreUnavailable. Keys ending in '/' name prefixes, never
 /// objects. Nothing is buffered whole: reads return a stream over the stored bytes and writes consume
 /// the given stream in bounded chunks. A write becomes visible to readers only once complete.

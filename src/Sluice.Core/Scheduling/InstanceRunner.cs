@@ -25,7 +25,7 @@ internal sealed partial class InstanceRunner(SchedulerParts parts, SluiceOptions
             {
                 if (packages is null)
                 {
-                    throw new SluiceException(Contracts.ErrorCodes.PackageUnavailable, $"package '{package}' cannot be used: this scheduler has no package cache");
+                    throw new ServiceException(Contracts.ErrorCodes.PackageUnavailable, $"package '{package}' cannot be used: this scheduler has no package cache");
                 }
                 await packages.UnpackIntoAsync(package, request.WorkingDirectory, CancellationToken.None).ConfigureAwait(false);
             }
@@ -33,7 +33,7 @@ internal sealed partial class InstanceRunner(SchedulerParts parts, SluiceOptions
             {
                 if (mounts is null)
                 {
-                    throw new SluiceException(Contracts.ErrorCodes.MountUnavailable, $"mount '{run.Mounts[0].Source}' cannot be copied in: this scheduler has no mount support");
+                    throw new ServiceException(Contracts.ErrorCodes.MountUnavailable, $"mount '{run.Mounts[0].Source}' cannot be copied in: this scheduler has no mount support");
                 }
                 mounted = await mounts.CopyInAsync(run.Mounts, request.WorkingDirectory, CancellationToken.None).ConfigureAwait(false);
             }
@@ -46,7 +46,7 @@ internal sealed partial class InstanceRunner(SchedulerParts parts, SluiceOptions
             }
             exit = await process.Completion.ConfigureAwait(false);
         }
-        catch (SluiceException ex) when (ex.Code is Contracts.ErrorCodes.PackageUnavailable or Contracts.ErrorCodes.MountUnavailable)
+        catch (ServiceException ex) when (ex.Code is Contracts.ErrorCodes.PackageUnavailable or Contracts.ErrorCodes.MountUnavailable)
         {
             run.PreparationFailure = ex.Code;
             exit = new ProcessExit(ProcessEndReason.LaunchFailed, null, ex.Message, now, parts.Loop.Now, null);
@@ -62,7 +62,7 @@ internal sealed partial class InstanceRunner(SchedulerParts parts, SluiceOptions
             {
                 await mounts.WriteBackAsync(mounted, CancellationToken.None).ConfigureAwait(false);
             }
-            catch (SluiceException ex)
+            catch (ServiceException ex)
             {
                 run.WriteBackFailure = ex.Message;
             }

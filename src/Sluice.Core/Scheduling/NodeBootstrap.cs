@@ -37,7 +37,7 @@ internal sealed class NodeBootstrap(SchedulerParts parts, LogPaths logs, SluiceO
         var loop = parts.Loop;
         foreach (var (action, index) in actions)
         {
-            var stdout = logs.Bootstrap(cluster.Cluster.AccountId, cluster.Cluster.Id, node.Node.Id, index, LogStream.Stdout);
+            var stdout = logs.Bootstrap(cluster.Cluster.AccountId, cluster.Cluster.Id, node.Node.Id, index, ProcessOutput.Stdout);
             var request = new LaunchRequest
             {
                 Name = $"{cluster.Cluster.Id}-bootstrap-{index + 1}",
@@ -53,7 +53,7 @@ internal sealed class NodeBootstrap(SchedulerParts parts, LogPaths logs, SluiceO
                     ["SLUICE_IS_MASTER"] = node.Node.Role == InstanceRole.Master ? "true" : "false",
                 },
                 StdoutPath = stdout,
-                StderrPath = logs.Bootstrap(cluster.Cluster.AccountId, cluster.Cluster.Id, node.Node.Id, index, LogStream.Stderr),
+                StderrPath = logs.Bootstrap(cluster.Cluster.AccountId, cluster.Cluster.Id, node.Node.Id, index, ProcessOutput.Stderr),
             };
             ProcessExit exit;
             try

@@ -54,7 +54,7 @@ internal sealed partial class StepExecution(SchedulerParts parts, LogPaths logs,
                 {
                     fetched[uri] = await stepCommands.Files.FetchAsync(uri, Path.Combine(staging, fetched.Count.ToString(CultureInfo.InvariantCulture)), field, run.Abort.Token).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is SluiceException or IOException or UnauthorizedAccessException)
+                catch (Exception e) when (e is ServiceException or IOException or UnauthorizedAccessException)
                 {
                     return new StepFailure(StepFileUnavailable, $"the step's {field} '{uri}' could not be fetched: {e.Message}", logs.Step(step.AccountId, step.ClusterId, step.Id, StepLog.Controller));
                 }

@@ -38,7 +38,7 @@ public sealed class ApplicationCatalog
     }
 
     /// <summary>Validates a cluster's applications: known names, no duplicates, and a launcher for each.</summary>
-    /// <exception cref="SluiceException">ApplicationNotAvailable naming the application and how to register a launcher.</exception>
+    /// <exception cref="ServiceException">ApplicationNotAvailable naming the application and how to register a launcher.</exception>
     public IReadOnlyList<ClusterApplication> Validate(IReadOnlyList<ApplicationConfig>? applications, string field)
     {
         var result = new List<ClusterApplication>();
@@ -49,12 +49,12 @@ public sealed class ApplicationCatalog
             var version = Validation.Optional(app!.Version, $"{field}[{i}].version", 64);
             if (result.Any(a => a.Name == name))
             {
-                throw new SluiceException(ErrorCodes.InvalidParameter, $"{field}[{i}]: application '{name}' is listed twice");
+                throw new ServiceException(ErrorCodes.InvalidParameter, $"{field}[{i}]: application '{name}' is listed twice");
             }
             if (Find(name, version) is null)
             {
                 var label = version is null ? name : $"{name}:{version}";
-                throw new SluiceException(ErrorCodes.ApplicationNotAvailable,
+                throw new ServiceException(ErrorCodes.ApplicationNotAvailable,
                     $"{field}[{i}]: application '{label}' cannot be provided: this server has no launcher for it. " +
                     $"Install {(KnownPrograms.TryGetValue(name, out var program) ? program : name)} on the server's PATH, or register one in the server options " +
                     $"(Sluice:Applications:{name}:Command=/path/to/launcher{(version is null ? "" : $", Sluice:Applications:{name}:Version={version}")}; " +

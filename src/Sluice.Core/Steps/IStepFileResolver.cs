@@ -10,7 +10,7 @@ public interface IStepFileResolver
     /// The path the nodes read or write for <paramref name="uri"/>; an object URI is returned in its canonical
     /// form (the tools that read inputs and write outputs get the URI; jars and scripts go through <see cref="FetchAsync"/>).
     /// </summary>
-    /// <exception cref="SluiceException">InvalidParameter: a scheme this server cannot resolve (the message names <paramref name="field"/>).</exception>
+    /// <exception cref="ServiceException">InvalidParameter: a scheme this server cannot resolve (the message names <paramref name="field"/>).</exception>
     string ToLocalPath(string uri, string field);
 
     /// <summary>True when a file or directory exists at <paramref name="uri"/> (a glob: when anything matches its directory; an object URI: the object or anything under it as a prefix).</summary>

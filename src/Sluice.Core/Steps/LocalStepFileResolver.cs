@@ -12,17 +12,17 @@ public sealed class LocalStepFileResolver : IStepFileResolver
         {
             return Uri.TryCreate(uri, UriKind.Absolute, out var parsed) && parsed.IsFile
                 ? parsed.LocalPath
-                : throw new SluiceException(ErrorCodes.InvalidParameter, $"{field} '{uri}' is not a valid file:// URI");
+                : throw new ServiceException(ErrorCodes.InvalidParameter, $"{field} '{uri}' is not a valid file:// URI");
         }
         var colon = uri.IndexOf("://", StringComparison.Ordinal);
         if (colon > 0)
         {
-            throw new SluiceException(ErrorCodes.InvalidParameter,
+            throw new ServiceException(ErrorCodes.InvalidParameter,
                 $"{field} '{uri}': steps cannot read {uri[..colon]}:// URIs; use bos://, oss://, s3:// or s3n:// (through the object store), a local path or a file:// URI");
         }
         if (!Path.IsPathRooted(uri))
         {
-            throw new SluiceException(ErrorCodes.InvalidParameter, $"{field} '{uri}' is a relative path; give an absolute path or a file:// URI (steps run on nodes in other directories)");
+            throw new ServiceException(ErrorCodes.InvalidParameter, $"{field} '{uri}' is a relative path; give an absolute path or a file:// URI (steps run on nodes in other directories)");
         }
         return Path.GetFullPath(uri);
     }

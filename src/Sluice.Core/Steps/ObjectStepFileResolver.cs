@@ -38,7 +38,7 @@ public sealed class ObjectStepFileResolver(ObjectStoreResolver objects, LocalSte
         }
         if (location.Uri.IsPrefix)
         {
-            throw new SluiceException(ErrorCodes.InvalidParameter, $"{field} '{uri}' names a folder; give the URI of a file");
+            throw new ServiceException(ErrorCodes.InvalidParameter, $"{field} '{uri}' names a folder; give the URI of a file");
         }
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, location.Uri.Name);
@@ -65,9 +65,9 @@ public sealed class ObjectStepFileResolver(ObjectStoreResolver objects, LocalSte
         {
             return objects.Resolve(uri);
         }
-        catch (SluiceException e)
+        catch (ServiceException e)
         {
-            throw new SluiceException(e.Code, $"{field}: {e.Message}");
+            throw new ServiceException(e.Code, $"{field}: {e.Message}");
         }
     }
 }

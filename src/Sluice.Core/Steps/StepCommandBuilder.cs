@@ -66,7 +66,7 @@ public sealed class StepCommandBuilder(ApplicationCatalog applications, IStepFil
 
     private string Launcher(Cluster cluster, string application) =>
         applications.ForCluster(cluster, application)?.Command
-        ?? throw new SluiceException(Contracts.ErrorCodes.ApplicationNotInstalled, $"cluster {cluster.Id} has no application '{application}'");
+        ?? throw new ServiceException(Contracts.ErrorCodes.ApplicationNotInstalled, $"cluster {cluster.Id} has no application '{application}'");
 
     /// <summary>
     /// The object URIs among the files the step's program opens (jar, script, Spark's jars, pyFiles and files,

@@ -31,11 +31,11 @@ public sealed class StepRequestValidator(ApplicationCatalog applications, IStepF
     {
         if (configs is null || configs.Count == 0)
         {
-            throw new SluiceException(ErrorCodes.MissingParameter, $"{field} is required: give at least one step, e.g. {{\"name\": \"hello\", \"type\": \"Command\", \"properties\": {{\"commandLine\": \"echo hello\"}}}}");
+            throw new ServiceException(ErrorCodes.MissingParameter, $"{field} is required: give at least one step, e.g. {{\"name\": \"hello\", \"type\": \"Command\", \"properties\": {{\"commandLine\": \"echo hello\"}}}}");
         }
         if (activeSteps.Count + configs.Count > MaxActiveSteps)
         {
-            throw new SluiceException(ErrorCodes.StepLimitExceeded,
+            throw new ServiceException(ErrorCodes.StepLimitExceeded,
                 $"cluster {cluster.Id} has {activeSteps.Count} active step(s); adding {configs.Count} would exceed the limit of {MaxActiveSteps} active steps per cluster. Wait for steps to end or cancel some");
         }
         var outputs = new List<string>();
@@ -51,12 +51,12 @@ public sealed class StepRequestValidator(ApplicationCatalog applications, IStepF
         for (var i = 0; i < configs.Count; i++)
         {
             var at = $"{field}[{i}]";
-            var config = configs[i] ?? throw new SluiceException(ErrorCodes.InvalidParameter, $"{at} is null");
+            var config = configs[i] ?? throw new ServiceException(ErrorCodes.InvalidParameter, $"{at} is null");
             var type = Validation.ParseEnum<StepType>(config.Type, $"{at}.type");
             var action = Validation.ParseEnum(config.ActionOnFailure, $"{at}.actionOnFailure", (ActionOnFailure?)ActionOnFailure.Continue);
             if (action != ActionOnFailure.Continue && cluster.StepConcurrencyLevel > 1)
             {
-                throw new SluiceException(ErrorCodes.InvalidParameter,
+                throw new ServiceException(ErrorCodes.InvalidParameter,
                     $"{at}.actionOnFailure is {action}, which is not allowed on cluster {cluster.Id} because its stepConcurrencyLevel is {cluster.StepConcurrencyLevel} (> 1); use Continue, as EMR requires");
             }
             var properties = config.Properties ?? new StepProperties();
@@ -70,7 +70,7 @@ public sealed class StepRequestValidator(ApplicationCatalog applications, IStepF
                 var local = Validation.RequireName(file!.Local, $"{fileAt}.local");
                 if (local.Contains('/', StringComparison.Ordinal) || local is "." or "..")
                 {
-                    throw new SluiceException(ErrorCodes.InvalidParameter, $"{fileAt}.local '{local}' must be a plain file name (no '/'): the file is copied into the step's working directory");
+                    throw new ServiceException(ErrorCodes.InvalidParameter, $"{fileAt}.local '{local}' must be a plain file name (no '/'): the file is copied into the step's working directory");
                 }
                 await RequireExistingAsync(remote, $"{fileAt}.remote", cancellationToken).ConfigureAwait(false);
             }
@@ -109,7 +109,7 @@ public sealed class StepRequestValidator(ApplicationCatalog applications, IStepF
                 if (string.IsNullOrEmpty(p.MainClass) && applications.ForCluster(cluster, "hadoop") is null
                     && !ObjectStepFileResolver.IsObjectUri(p.Jar) && ManifestMainClass(jar) is null)
                 {
-                    throw new SluiceException(ErrorCodes.MissingParameter,
+                    throw new ServiceException(ErrorCodes.MissingParameter,
                         $"{at}.mainClass is required: {p.Jar} has no Main-Class entry in its manifest");
                 }
                 break;
@@ -140,7 +140,7 @@ public sealed class StepRequestValidator(ApplicationCatalog applications, IStepF
     {
         if (p.Input is null || p.Input.Count == 0)
         {
-            throw new SluiceException(ErrorCodes.MissingParameter, $"{at}.input is required: the input file or directory (or a list of them)");
+            throw new ServiceException(ErrorCodes.MissingParameter, $"{at}.input is required: the input file or directory (or a list of them)");
         }
         var output = Require(p.Output, $"{at}.output", "the output directory, which must not exist yet");
         Require(p.Mapper, $"{at}.mapper", "the mapper command, e.g. \"cat\"");
@@ -154,7 +154,7 @@ public sealed class StepRequestValidator(ApplicationCatalog applications, IStepF
         }
         catch (StreamingUsageException e)
         {
-            throw new SluiceException(ErrorCodes.InvalidParameter, $"{at}: {e.Message}");
+            throw new ServiceException(ErrorCodes.InvalidParameter, $"{at}: {e.Message}");
         }
         // Object-URI cache files and archives are fetched when the step starts: a missing one is refused now.
         foreach (var (entry, field) in (p.CacheFiles ?? []).Select(c => (c, "cacheFiles")).Concat((p.CacheArchives ?? []).Select(c => (c, "cacheArchives"))))
@@ -212,7 +212,7 @@ public sealed class StepRequestValidator(ApplicationCatalog applications, IStepF
     {
         if (applications.ForCluster(cluster, application) is null)
         {
-            throw new SluiceException(ErrorCodes.ApplicationNotInstalled,
+            throw new ServiceException(ErrorCodes.ApplicationNotInstalled,
                 $"{at}: a {type} step needs the application '{application}', which cluster {cluster.Id} was not created with " +
                 $"(its applications: {(cluster.Applications.Count == 0 ? "none" : string.Join(", ", cluster.Applications.Select(a => a.Name)))}); " +
                 $"create a cluster with --application {application}");
@@ -220,14 +220,14 @@ public sealed class StepRequestValidator(ApplicationCatalog applications, IStepF
     }
 
     private static string Require(string? value, string field, string what) =>
-        string.IsNullOrWhiteSpace(value) ? throw new SluiceException(ErrorCodes.MissingParameter, $"{field} is required: {what}") : value;
+        string.IsNullOrWhiteSpace(value) ? throw new ServiceException(ErrorCodes.MissingParameter, $"{field} is required: {what}") : value;
 
     private async Task<string> RequireExistingAsync(string uri, string field, CancellationToken cancellationToken)
     {
         var path = files.ToLocalPath(uri, field);
         return await files.ExistsAsync(uri, field, cancellationToken).ConfigureAwait(false)
             ? path
-            : throw new SluiceException(ErrorCodes.InputNotFound, $"{field} '{uri}' does not exist");
+            : throw new ServiceException(ErrorCodes.InputNotFound, $"{field} '{uri}' does not exist");
     }
 
     private async Task CheckInputAsync(string input, string field, List<string> outputs, CancellationToken cancellationToken)
@@ -238,7 +238,7 @@ public sealed class StepRequestValidator(ApplicationCatalog applications, IStepF
         {
             return;
         }
-        throw new SluiceException(ErrorCodes.InputNotFound, $"{field} '{input}' does not exist, and no earlier step of the cluster writes it");
+        throw new ServiceException(ErrorCodes.InputNotFound, $"{field} '{input}' does not exist, and no earlier step of the cluster writes it");
     }
 
     private async Task CheckOutputAsync(string output, string field, List<string> outputs, CancellationToken cancellationToken)
@@ -246,11 +246,11 @@ public sealed class StepRequestValidator(ApplicationCatalog applications, IStepF
         var path = Normalize(output, field);
         if (await files.ExistsAsync(output, field, cancellationToken).ConfigureAwait(false))
         {
-            throw new SluiceException(ErrorCodes.OutputAlreadyExists, $"{field} '{output}' already exists; remove it or choose another output");
+            throw new ServiceException(ErrorCodes.OutputAlreadyExists, $"{field} '{output}' already exists; remove it or choose another output");
         }
         if (outputs.Contains(path))
         {
-            throw new SluiceException(ErrorCodes.OutputAlreadyExists, $"{field} '{output}' is already the output of an earlier step of the cluster; choose another output");
+            throw new ServiceException(ErrorCodes.OutputAlreadyExists, $"{field} '{output}' is already the output of an earlier step of the cluster; choose another output");
         }
         outputs.Add(path);
     }

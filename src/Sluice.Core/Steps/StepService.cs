@@ -25,7 +25,7 @@ public sealed class StepService(IStore store, ICommandBus commands, StepRequestV
         }
         if (cluster.State is not (ClusterState.Starting or ClusterState.Bootstrapping or ClusterState.Running or ClusterState.Waiting))
         {
-            throw new SluiceException(ErrorCodes.InvalidState,
+            throw new ServiceException(ErrorCodes.InvalidState,
                 $"cluster {clusterId} is {cluster.State}; steps can be added only while it is Starting, Bootstrapping, Running or Waiting");
         }
         var active = await ActiveStepsAsync(accountId, clusterId, cancellationToken).ConfigureAwait(false);
@@ -40,7 +40,7 @@ public sealed class StepService(IStore store, ICommandBus commands, StepRequestV
         }
         catch (StepLimitExceededException e)
         {
-            throw new SluiceException(ErrorCodes.StepLimitExceeded, $"{e.Message} active steps per cluster; wait for steps to end or cancel some");
+            throw new ServiceException(ErrorCodes.StepLimitExceeded, $"{e.Message} active steps per cluster; wait for steps to end or cancel some");
         }
         await commands.SendAsync(StepsAdded(cluster, steps), cancellationToken).ConfigureAwait(false);
         return (steps, true);
@@ -58,7 +58,7 @@ public sealed class StepService(IStore store, ICommandBus commands, StepRequestV
         var existing = await store.FindStepsByClientTokenAsync(accountId, clusterId, token, cancellationToken).ConfigureAwait(false);
         if (existing.Count > 0 && existing[0].RequestHash != requestHash)
         {
-            throw new SluiceException(ErrorCodes.IdempotentParameterMismatch,
+            throw new ServiceException(ErrorCodes.IdempotentParameterMismatch,
                 $"clientToken '{token}' was already used for steps {string.Join(", ", existing.Select(s => s.Id))} of cluster {clusterId} with other parameters; use a new token for new steps");
         }
         return existing;
@@ -68,7 +68,7 @@ public sealed class StepService(IStore store, ICommandBus commands, StepRequestV
     {
         await ClusterAsync(accountId, clusterId, cancellationToken).ConfigureAwait(false);
         return await store.GetStepAsync(accountId, clusterId, stepId, cancellationToken).ConfigureAwait(false)
-            ?? throw new SluiceException(ErrorCodes.StepNotFound, $"step '{stepId}' does not exist on cluster {clusterId}");
+            ?? throw new ServiceException(ErrorCodes.StepNotFound, $"step '{stepId}' does not exist on cluster {clusterId}");
     }
 
     /// <summary>Steps newest first; <paramref name="before"/> is the last id of the previous page.</summary>
@@ -85,7 +85,7 @@ public sealed class StepService(IStore store, ICommandBus commands, StepRequestV
         var step = await GetAsync(accountId, clusterId, stepId, cancellationToken).ConfigureAwait(false);
         if (!step.IsActive)
         {
-            throw new SluiceException(ErrorCodes.InvalidState, $"step {stepId} is {step.State}; only Pending or Running steps can be cancelled");
+            throw new ServiceException(ErrorCodes.InvalidState, $"step {stepId} is {step.State}; only Pending or Running steps can be cancelled");
         }
         await commands.SendAsync(new ClusterCommand(ClusterCommandKind.CancelStep, accountId, cluster.Id) { StepIds = [stepId] }, cancellationToken).ConfigureAwait(false);
         return step;
@@ -109,5 +109,5 @@ public sealed class StepService(IStore store, ICommandBus commands, StepRequestV
 
     private async Task<Cluster> ClusterAsync(string accountId, string clusterId, CancellationToken cancellationToken) =>
         await store.GetClusterAsync(accountId, clusterId, cancellationToken).ConfigureAwait(false)
-        ?? throw new SluiceException(ErrorCodes.ClusterNotFound, $"cluster '{clusterId}' does not exist in your account");
+        ?? throw new ServiceException(ErrorCodes.ClusterNotFound, $"cluster '{clusterId}' does not exist in your account");
 }

@@ -31,5 +31,5 @@ internal static class ApiErrors
         return JsonSerializer.SerializeAsync(context.Response.Body, body, SluiceJsonContext.Default.ErrorResponse, context.RequestAborted);
     }
 
-    public static Task WriteAsync(HttpContext context, SluiceException error) => WriteAsync(context, error.Code, error.Message);
+    public static Task WriteAsync(HttpContext context, ServiceException error) => WriteAsync(context, error.Code, error.Message);
 }

@@ -13,9 +13,9 @@ internal static class Body
     {
         if (request.ContentLength is 0)
         {
-            throw new SluiceException(ErrorCodes.MalformedRequest, "the request needs a JSON body");
+            throw new ServiceException(ErrorCodes.MalformedRequest, "the request needs a JSON body");
         }
         return await JsonSerializer.DeserializeAsync(request.Body, type, request.HttpContext.RequestAborted).ConfigureAwait(false)
-            ?? throw new SluiceException(ErrorCodes.MalformedRequest, "the request body is JSON null; send an object");
+            ?? throw new ServiceException(ErrorCodes.MalformedRequest, "the request body is JSON null; send an object");
     }
 }

@@ -15,7 +15,7 @@ internal sealed partial class ErrorHandling(ILogger<ErrorHandling> logger)
         {
             await next(context).ConfigureAwait(false);
         }
-        catch (SluiceException ex) when (!context.Response.HasStarted)
+        catch (ServiceException ex) when (!context.Response.HasStarted)
         {
             await ApiErrors.WriteAsync(context, ex).ConfigureAwait(false);
         }

@@ -18,7 +18,7 @@ internal static class EventPaging
         }
         return long.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence)
             ? (sequence, limit)
-            : throw new SluiceException(ErrorCodes.InvalidMarker, "marker was not issued by an event listing");
+            : throw new ServiceException(ErrorCodes.InvalidMarker, "marker was not issued by an event listing");
     }
 
     public static ListResponse<StateEventInfo> Page(IReadOnlyList<StateEvent> events, int limit)

@@ -125,9 +125,9 @@ internal static class JobEndpoints
     {
         var which = stream switch
         {
-            "stdout" => LogStream.Stdout,
-            "stderr" => LogStream.Stderr,
-            _ => throw new SluiceException(ErrorCodes.InvalidParameter, $"log '{stream}' does not exist; use stdout or stderr"),
+            "stdout" => ProcessOutput.Stdout,
+            "stderr" => ProcessOutput.Stderr,
+            _ => throw new ServiceException(ErrorCodes.InvalidParameter, $"log '{stream}' does not exist; use stdout or stderr"),
         };
         var (offset, length) = LogResponses.Range(context.Request);
         var attempt = context.Request.Query.ContainsKey("attempt") ? (int?)QueryNumber(context.Request, "attempt", 1, int.MaxValue, 1) : null;
@@ -143,6 +143,6 @@ internal static class JobEndpoints
         }
         return long.TryParse(raw.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
             ? value
-            : throw new SluiceException(ErrorCodes.InvalidParameter, $"{name} '{raw}' must be a whole number from {min} to {max}");
+            : throw new ServiceException(ErrorCodes.InvalidParameter, $"{name} '{raw}' must be a whole number from {min} to {max}");
     }
 }

@@ -123,7 +123,7 @@ internal sealed partial class LogReader(ObjectStoreResolver objects, ILogger<Log
         {
             info = await location.Store.HeadAsync(location.Uri, ct).ConfigureAwait(false);
         }
-        catch (SluiceException ex) when (ex.Code is ErrorCodes.BucketNotFound or ErrorCodes.ObjectNotFound)
+        catch (ServiceException ex) when (ex.Code is ErrorCodes.BucketNotFound or ErrorCodes.ObjectNotFound)
         {
             info = null;
         }

@@ -21,7 +21,7 @@ internal static class Paging
         {
             if (!int.TryParse(maxKeys.ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > Limits.MaxPageSize)
             {
-                throw new SluiceException(ErrorCodes.InvalidParameter, $"maxKeys '{maxKeys}' must be a whole number from 1 to {Limits.MaxPageSize}");
+                throw new ServiceException(ErrorCodes.InvalidParameter, $"maxKeys '{maxKeys}' must be a whole number from 1 to {Limits.MaxPageSize}");
             }
         }
         var marker = request.Query["marker"].ToString();
@@ -44,7 +44,7 @@ internal static class Paging
         catch (FormatException)
         {
         }
-        throw new SluiceException(ErrorCodes.InvalidMarker, "marker was not issued by this service; pass the nextMarker of the previous page, or no marker for the first page");
+        throw new ServiceException(ErrorCodes.InvalidMarker, "marker was not issued by this service; pass the nextMarker of the previous page, or no marker for the first page");
     }
 
     /// <summary>Reads repeated <c>state=</c> filters.</summary>
@@ -60,7 +60,7 @@ internal static class Paging
         {
             if (char.IsDigit(value[0]) || !Enum.TryParse<TEnum>(value, ignoreCase: true, out var state))
             {
-                throw new SluiceException(ErrorCodes.InvalidParameter, $"state '{value}' is not one of {string.Join(", ", Enum.GetNames<TEnum>())}");
+                throw new ServiceException(ErrorCodes.InvalidParameter, $"state '{value}' is not one of {string.Join(", ", Enum.GetNames<TEnum>())}");
             }
             states.Add(state);
         }

@@ -53,7 +53,7 @@ internal static class StepEndpoints
                 "controller" => StepLog.Controller,
                 "stdout" => StepLog.Stdout,
                 "stderr" => StepLog.Stderr,
-                _ => throw new SluiceException(ErrorCodes.InvalidParameter, $"log '{log}' does not exist; use controller, stdout or stderr"),
+                _ => throw new ServiceException(ErrorCodes.InvalidParameter, $"log '{log}' does not exist; use controller, stdout or stderr"),
             };
             var (offset, length) = LogResponses.Range(context.Request);
             var file = await service.GetLogAsync(SignatureAuthentication.AccountId(context), clusterId, stepId, which, ct).ConfigureAwait(false);

@@ -116,7 +116,7 @@ public static class SluiceServerHost
             case "postgres" or "postgresql":
                 if (string.IsNullOrWhiteSpace(store.ConnectionString))
                 {
-                    throw new SluiceException(ErrorCodes.InvalidParameter,
+                    throw new ServiceException(ErrorCodes.InvalidParameter,
                         "Store:Provider is postgres but Store:ConnectionString is empty; set it (env SLUICE_Store__ConnectionString), e.g. Host=127.0.0.1;Port=5432;Username=sluice;Password=…;Database=sluice");
                 }
                 services.AddPostgresStore(
@@ -129,7 +129,7 @@ public static class SluiceServerHost
                     });
                 break;
             default:
-                throw new SluiceException(ErrorCodes.InvalidParameter, $"Store:Provider is '{store.Provider}'; use sqlite or postgres");
+                throw new ServiceException(ErrorCodes.InvalidParameter, $"Store:Provider is '{store.Provider}'; use sqlite or postgres");
         }
     }
 
@@ -166,7 +166,7 @@ public static class SluiceServerHost
         }
         if (!Uri.TryCreate(store.AdvertisedUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.PathAndQuery != "/")
         {
-            throw new SluiceException(ErrorCodes.InvalidParameter,
+            throw new ServiceException(ErrorCodes.InvalidParameter,
                 $"Store:AdvertisedUrl is '{store.AdvertisedUrl}'; set it (env SLUICE_Store__AdvertisedUrl) to the http(s) address other servers reach this one at, such as http://sluice-a.internal:8780");
         }
         return uri;

@@ -32,7 +32,7 @@ public sealed class LocalObjectStoreEscapeTests : IDisposable
         File.CreateSymbolicLink(Path.Combine(_root, "bucket", "link"), _outside);
         var uri = ObjectUri.Parse("oss://bucket/link/secret");
 
-        var error = await Assert.ThrowsAsync<SluiceException>(() => _store.OpenReadAsync(uri, 0, null, Ct));
+        var error = await Assert.ThrowsAsync<ServiceException>(() => _store.OpenReadAsync(uri, 0, null, Ct));
 
         Assert.Equal(ErrorCodes.InvalidObjectUri, error.Code);
         Assert.Contains("oss://bucket/link/secret", error.Message, StringComparison.Ordinal);
@@ -45,7 +45,7 @@ public sealed class LocalObjectStoreEscapeTests : IDisposable
         File.CreateSymbolicLink(Path.Combine(_root, "bucket", "link"), _outside);
         using var content = new MemoryStream(Encoding.UTF8.GetBytes("overwritten"));
 
-        var error = await Assert.ThrowsAsync<SluiceException>(() => _store.PutAsync(ObjectUri.Parse("s3://bucket/link/secret"), content, Ct));
+        var error = await Assert.ThrowsAsync<ServiceException>(() => _store.PutAsync(ObjectUri.Parse("s3://bucket/link/secret"), content, Ct));
 
         Assert.Equal(ErrorCodes.InvalidObjectUri, error.Code);
         Assert.Equal("do not read", File.ReadAllText(Path.Combine(_outside, "secret")));
@@ -57,10 +57,10 @@ public sealed class LocalObjectStoreEscapeTests : IDisposable
     {
         File.CreateSymbolicLink(Path.Combine(_root, "bucket", "passwd"), Path.Combine(_outside, "secret"));
 
-        var error = await Assert.ThrowsAsync<SluiceException>(() => _store.OpenReadAsync(ObjectUri.Parse("s3://bucket/passwd"), 0, null, Ct));
+        var error = await Assert.ThrowsAsync<ServiceException>(() => _store.OpenReadAsync(ObjectUri.Parse("s3://bucket/passwd"), 0, null, Ct));
 
         Assert.Equal(ErrorCodes.InvalidObjectUri, error.Code);
-        Assert.Equal(ErrorCodes.InvalidObjectUri, (await Assert.ThrowsAsync<SluiceException>(() => _store.HeadAsync(ObjectUri.Parse("s3://bucket/passwd"), Ct))).Code);
+        Assert.Equal(ErrorCodes.InvalidObjectUri, (await Assert.ThrowsAsync<ServiceException>(() => _store.HeadAsync(ObjectUri.Parse("s3://bucket/passwd"), Ct))).Code);
     }
 
     [Fact]
@@ -68,7 +68,7 @@ public sealed class LocalObjectStoreEscapeTests : IDisposable
     {
         File.CreateSymbolicLink(Path.Combine(_root, "evil"), _outside);
 
-        var error = await Assert.ThrowsAsync<SluiceException>(() => _store.OpenReadAsync(ObjectUri.Parse("s3://evil/secret"), 0, null, Ct));
+        var error = await Assert.ThrowsAsync<ServiceException>(() => _store.OpenReadAsync(ObjectUri.Parse("s3://evil/secret"), 0, null, Ct));
 
         Assert.Equal(ErrorCodes.InvalidObjectUri, error.Code);
         Assert.Contains("s3://evil/secret", error.Message, StringComparison.Ordinal);
@@ -98,7 +98,7 @@ public sealed class LocalObjectStoreEscapeTests : IDisposable
     [InlineData("s3://.tmp/x")]
     public void Parse_EscapeAttempt_IsRefusedNamingTheUri(string uri)
     {
-        var error = Assert.Throws<SluiceException>(() => ObjectUri.Parse(uri));
+        var error = Assert.Throws<ServiceException>(() => ObjectUri.Parse(uri));
 
         Assert.Equal(ErrorCodes.InvalidObjectUri, error.Code);
         Assert.Contains(uri.Replace("\0", "\\u0000", StringComparison.Ordinal), error.Message, StringComparison.Ordinal);
@@ -127,7 +127,7 @@ public sealed class LocalObjectStoreEscapeTests : IDisposable
         }
         using var more = new MemoryStream([2]);
 
-        var error = await Assert.ThrowsAsync<SluiceException>(() => _store.PutAsync(ObjectUri.Parse("s3://bucket/a/b"), more, Ct));
+        var error = await Assert.ThrowsAsync<ServiceException>(() => _store.PutAsync(ObjectUri.Parse("s3://bucket/a/b"), more, Ct));
 
         Assert.Equal(ErrorCodes.InvalidObjectUri, error.Code);
         Assert.Contains("s3://bucket/a/b", error.Message, StringComparison.Ordinal);

@@ -32,7 +32,7 @@ public sealed class ObjectStoreResolverTests : IDisposable
     [Fact]
     public void Resolve_UnknownScheme_ThrowsUnknownUriSchemeListingTheConfiguredOnes()
     {
-        var error = Assert.Throws<SluiceException>(() => Resolver().Resolve("gs://bucket/x"));
+        var error = Assert.Throws<ServiceException>(() => Resolver().Resolve("gs://bucket/x"));
 
         Assert.Equal(ErrorCodes.UnknownUriScheme, error.Code);
         Assert.Contains("gs://bucket/x", error.Message, StringComparison.Ordinal);
@@ -49,7 +49,7 @@ public sealed class ObjectStoreResolverTests : IDisposable
         });
 
         Assert.Equal("local", resolver.Resolve("s3://data/x").Store.Name);
-        var error = Assert.Throws<SluiceException>(() => resolver.Resolve("s3://other/x"));
+        var error = Assert.Throws<ServiceException>(() => resolver.Resolve("s3://other/x"));
         Assert.Equal(ErrorCodes.BucketNotMapped, error.Code);
         Assert.Contains("s3://other/x", error.Message, StringComparison.Ordinal);
     }
@@ -65,6 +65,6 @@ public sealed class ObjectStoreResolverTests : IDisposable
     [Fact]
     public void Resolve_BadUri_ThrowsInvalidObjectUri()
     {
-        Assert.Equal(ErrorCodes.InvalidObjectUri, Assert.Throws<SluiceException>(() => Resolver().Resolve("s3://bucket/../x")).Code);
+        Assert.Equal(ErrorCodes.InvalidObjectUri, Assert.Throws<ServiceException>(() => Resolver().Resolve("s3://bucket/../x")).Code);
     }
 }

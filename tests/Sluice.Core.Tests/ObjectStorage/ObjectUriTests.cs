@@ -35,7 +35,7 @@ public sealed class ObjectUriTests
     [InlineData("s3://bucket/x/\u0001", "control character")]
     public void Parse_BadUri_ThrowsInvalidObjectUriSayingWhy(string uri, string why)
     {
-        var error = Assert.Throws<SluiceException>(() => ObjectUri.Parse(uri));
+        var error = Assert.Throws<ServiceException>(() => ObjectUri.Parse(uri));
 
         Assert.Equal(ErrorCodes.InvalidObjectUri, error.Code);
         Assert.Contains(why, error.Message, StringComparison.Ordinal);
@@ -44,7 +44,7 @@ public sealed class ObjectUriTests
     [Fact]
     public void Parse_KeyLongerThanS3Allows_IsRefused()
     {
-        var error = Assert.Throws<SluiceException>(() => ObjectUri.Parse("s3://bucket/" + new string('k', 1025)));
+        var error = Assert.Throws<ServiceException>(() => ObjectUri.Parse("s3://bucket/" + new string('k', 1025)));
 
         Assert.Contains("1024 bytes", error.Message, StringComparison.Ordinal);
     }
@@ -61,7 +61,7 @@ public sealed class ObjectUriTests
     [Fact]
     public void Append_TraversalInRelativePart_IsRefused()
     {
-        var error = Assert.Throws<SluiceException>(() => ObjectUri.Parse("s3://bucket/logs/").Append("../../etc"));
+        var error = Assert.Throws<ServiceException>(() => ObjectUri.Parse("s3://bucket/logs/").Append("../../etc"));
 
         Assert.Equal(ErrorCodes.InvalidObjectUri, error.Code);
     }

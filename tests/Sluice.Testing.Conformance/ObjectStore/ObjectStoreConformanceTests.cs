@@ -80,9 +80,9 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
         return entries;
     }
 
-    private static async Task<SluiceException> ErrorAsync(string code, ObjectUri uri, Func<Task> action)
+    private static async Task<ServiceException> ErrorAsync(string code, ObjectUri uri, Func<Task> action)
     {
-        var error = await Assert.ThrowsAsync<SluiceException>(action);
+        var error = await Assert.ThrowsAsync<ServiceException>(action);
         Assert.Equal(code, error.Code);
         Assert.Contains(uri.ToString(), error.Message, StringComparison.Ordinal);
         return error;

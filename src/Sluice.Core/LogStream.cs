@@ -1,3 +1,0 @@
-namespace Sluice.Core;
-
-public enum LogStream { Stdout, Stderr }
