@@ -24,7 +24,7 @@ public sealed partial class PostgresStore
 
     /// <inheritdoc />
     public Task InsertClusterAsync(Cluster cluster, CancellationToken cancellationToken) =>
-        WriteAsync(async ctx =>
+        PgWriteAsync(async ctx =>
         {
             // Batch-mates' statements go first, so a unique violation below is this mutation's own.
             await ctx.FlushAsync(CancellationToken.None).ConfigureAwait(false);
@@ -127,7 +127,7 @@ public sealed partial class PostgresStore
 
     /// <inheritdoc />
     public Task SetClusterStateAsync(string accountId, string clusterId, ClusterState state, StateReason? reason, DateTimeOffset at, CancellationToken cancellationToken) =>
-        WriteAsync(ctx =>
+        PgWriteAsync(ctx =>
         {
             var stateName = state.ToString();
             var atMicros = UnixMicros.From(at);
@@ -139,7 +139,7 @@ public sealed partial class PostgresStore
     /// <inheritdoc />
     public Task UpdateClusterAttributesAsync(string accountId, string clusterId, bool? terminationProtected, bool? keepAlive,
         IReadOnlyDictionary<string, string>? tags, bool? hasRunWork, CancellationToken cancellationToken) =>
-        WriteAsync(ctx => ctx.Add("""
+        PgWriteAsync(ctx => ctx.Add("""
             UPDATE clusters SET
                 termination_protected = COALESCE($3::boolean, termination_protected),
                 keep_alive = COALESCE($4::boolean, keep_alive),
@@ -150,7 +150,7 @@ public sealed partial class PostgresStore
 
     /// <inheritdoc />
     public Task UpdateInstanceGroupCountsAsync(string accountId, string clusterId, string groupId, int requestedCount, int runningCount, CancellationToken cancellationToken) =>
-        WriteAsync(ctx => ctx.Add("""
+        PgWriteAsync(ctx => ctx.Add("""
             UPDATE instance_groups SET requested_count = $4, running_count = $5
             WHERE account_id = $1 AND cluster_id = $2 AND group_id = $3
             """, accountId, clusterId, groupId, (long)requestedCount, (long)runningCount), cancellationToken);
@@ -177,7 +177,7 @@ public sealed partial class PostgresStore
 
     /// <inheritdoc />
     public Task UpsertNodeAsync(Node node, CancellationToken cancellationToken) =>
-        WriteAsync(ctx =>
+        PgWriteAsync(ctx =>
         {
             var state = node.State.ToString();
             var changedAt = node.State is NodeState.Terminated or NodeState.Preempted && node.EndedAt is { } ended ? ended : Now;

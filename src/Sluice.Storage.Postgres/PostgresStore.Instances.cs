@@ -35,7 +35,7 @@ public sealed partial class PostgresStore
 
     /// <inheritdoc />
     public Task UpdateInstanceAsync(TaskInstance instance, CancellationToken cancellationToken) =>
-        WriteAsync(ctx =>
+        PgWriteAsync(ctx =>
         {
             var state = instance.State.ToString();
             var at = InstanceEventTime.Of(instance, Now);
@@ -101,7 +101,7 @@ public sealed partial class PostgresStore
 
     /// <inheritdoc />
     public Task StopWaitingInstancesAsync(string accountId, string jobId, DateTimeOffset at, CancellationToken cancellationToken) =>
-        WriteAsync(ctx =>
+        PgWriteAsync(ctx =>
         {
             ctx.Add("""
                 UPDATE instances SET state = 'Stopped', error_code = 'Stopped', ended_at = $3
@@ -115,14 +115,14 @@ public sealed partial class PostgresStore
 
     /// <inheritdoc />
     public Task EndUnfinishedTasksAsync(string accountId, string jobId, DateTimeOffset at, CancellationToken cancellationToken) =>
-        WriteAsync(ctx => ctx.Add("""
+        PgWriteAsync(ctx => ctx.Add("""
             UPDATE tasks SET state = CASE WHEN failed_instances > 0 THEN 'Failed' ELSE 'Stopped' END, ended_at = $3
             WHERE account_id = $1 AND job_id = $2 AND state IN ('Waiting', 'Running')
             """, accountId, jobId, UnixMicros.From(at)), cancellationToken);
 
     /// <inheritdoc />
     public Task ResetUnfinishedAsync(string accountId, string jobId, CancellationToken cancellationToken) =>
-        WriteAsync(ctx =>
+        PgWriteAsync(ctx =>
         {
             ctx.Add("""
                 UPDATE instances SET state = 'Waiting', attempts = 0, node_id = NULL, host = NULL, exit_code = NULL,

@@ -33,7 +33,7 @@ public sealed partial class PostgresStore
     /// 100,000 statements), then its instances with one INSERT … SELECT.
     /// </summary>
     public Task InsertJobAsync(Job job, IReadOnlyList<JobTask> tasks, CancellationToken cancellationToken) =>
-        WriteAsync(async ctx =>
+        PgWriteAsync(async ctx =>
         {
             // Batch-mates' statements go first, so a unique violation below is this mutation's own.
             await ctx.FlushAsync(CancellationToken.None).ConfigureAwait(false);
@@ -142,7 +142,7 @@ public sealed partial class PostgresStore
 
     /// <inheritdoc />
     public Task SetJobStateAsync(string accountId, string jobId, RunState state, StateReason? reason, DateTimeOffset at, CancellationToken cancellationToken) =>
-        WriteAsync(ctx =>
+        PgWriteAsync(ctx =>
         {
             var stateName = state.ToString();
             var atMicros = UnixMicros.From(at);
@@ -153,11 +153,11 @@ public sealed partial class PostgresStore
 
     /// <inheritdoc />
     public Task SetJobClusterAsync(string accountId, string jobId, string clusterId, CancellationToken cancellationToken) =>
-        WriteAsync(ctx => ctx.Add("UPDATE jobs SET cluster_id = $3 WHERE account_id = $1 AND job_id = $2", accountId, jobId, clusterId), cancellationToken);
+        PgWriteAsync(ctx => ctx.Add("UPDATE jobs SET cluster_id = $3 WHERE account_id = $1 AND job_id = $2", accountId, jobId, clusterId), cancellationToken);
 
     /// <inheritdoc />
     public Task<bool> DeleteJobAsync(string accountId, string jobId, CancellationToken cancellationToken) =>
-        WriteAsync(async ctx =>
+        PgWriteAsync(async ctx =>
         {
             var delete = ctx.Add("DELETE FROM jobs WHERE account_id = $1 AND job_id = $2", accountId, jobId);
             await ctx.FlushAsync(CancellationToken.None).ConfigureAwait(false);
@@ -212,7 +212,7 @@ public sealed partial class PostgresStore
 
     /// <inheritdoc />
     public Task SetTaskStateAsync(string accountId, string jobId, string taskName, RunState state, DateTimeOffset at, CancellationToken cancellationToken) =>
-        WriteAsync(ctx =>
+        PgWriteAsync(ctx =>
         {
             var stateName = state.ToString();
             var atMicros = UnixMicros.From(at);

@@ -30,7 +30,7 @@ public sealed partial class PostgresStore
 
     /// <inheritdoc />
     public Task InsertStepsAsync(IReadOnlyList<Step> steps, int maxActiveSteps, CancellationToken cancellationToken) =>
-        WriteAsync(async ctx =>
+        PgWriteAsync(async ctx =>
         {
             if (steps.Count == 0)
             {
@@ -91,7 +91,7 @@ public sealed partial class PostgresStore
 
     /// <inheritdoc />
     public Task UpdateStepAsync(Step step, CancellationToken cancellationToken) =>
-        WriteAsync(ctx =>
+        PgWriteAsync(ctx =>
         {
             var state = step.State.ToString();
             var at = step.State switch

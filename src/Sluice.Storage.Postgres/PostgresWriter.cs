@@ -42,7 +42,7 @@ internal sealed partial class PostgresWriter : IAsyncDisposable
         _loop = Task.Run(RunAsync);
     }
 
-    public Task<T> ExecuteAsync<T>(Func<PgWriteContext, Task<T>> work, CancellationToken cancellationToken)
+    public Task<T> ExecuteAsync<T>(Func<PgWriteContext, ValueTask<T>> work, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
         {

@@ -8,11 +8,16 @@ namespace Sluice.Storage.Sqlite;
 
 public sealed partial class SqliteStore
 {
+    // Clusters as last read, with the writer generation they were read at (see GetClusterAsync). Bounded: at the
+    // cap it starts over rather than tracking recency.
+    private const int MaxCachedClusterReads = 4096;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string AccountId, string ClusterId), (long Generation, Task<Cluster?> Read)> _clusterReads = new();
+
     private static readonly string[] EndedClusterStates = [nameof(ClusterState.Terminated), nameof(ClusterState.TerminatedWithErrors)];
 
     /// <inheritdoc />
     public Task InsertClusterAsync(Cluster cluster, CancellationToken cancellationToken) =>
-        WriteAsync(ctx =>
+        SqliteWriteAsync(ctx =>
         {
             if (cluster.ClientToken is not null && ctx.Exists(
                     "SELECT 1 FROM clusters WHERE account_id = @AccountId AND client_token = @ClientToken",
@@ -208,7 +213,7 @@ public sealed partial class SqliteStore
 
     /// <inheritdoc />
     public Task SetClusterStateAsync(string accountId, string clusterId, ClusterState state, StateReason? reason, DateTimeOffset at, CancellationToken cancellationToken) =>
-        WriteAsync(ctx =>
+        SqliteWriteAsync(ctx =>
         {
             var stateName = state.ToString();
             var atMicros = UnixMicros.From(at);
@@ -235,7 +240,7 @@ public sealed partial class SqliteStore
     /// <inheritdoc />
     public Task UpdateClusterAttributesAsync(string accountId, string clusterId, bool? terminationProtected, bool? keepAlive,
         IReadOnlyDictionary<string, string>? tags, bool? hasRunWork, CancellationToken cancellationToken) =>
-        WriteAsync(ctx => ctx.Execute("""
+        SqliteWriteAsync(ctx => ctx.Execute("""
             UPDATE clusters SET
                 termination_protected = COALESCE(@terminationProtected, termination_protected),
                 keep_alive = COALESCE(@keepAlive, keep_alive),
@@ -256,7 +261,7 @@ public sealed partial class SqliteStore
 
     /// <inheritdoc />
     public Task UpdateInstanceGroupCountsAsync(string accountId, string clusterId, string groupId, int requestedCount, int runningCount, CancellationToken cancellationToken) =>
-        WriteAsync(ctx => ctx.Execute("""
+        SqliteWriteAsync(ctx => ctx.Execute("""
             UPDATE instance_groups SET requested_count = @requestedCount, running_count = @runningCount
             WHERE account_id = @accountId AND cluster_id = @clusterId AND group_id = @groupId
             """,
@@ -277,7 +282,7 @@ public sealed partial class SqliteStore
 
     /// <inheritdoc />
     public Task UpsertNodeAsync(Node node, CancellationToken cancellationToken) =>
-        WriteAsync(ctx =>
+        SqliteWriteAsync(ctx =>
         {
             string? previousAccount = null;
             string? previousState = null;

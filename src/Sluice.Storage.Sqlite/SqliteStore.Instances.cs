@@ -37,7 +37,7 @@ public sealed partial class SqliteStore
 
     /// <inheritdoc />
     public Task UpdateInstanceAsync(TaskInstance instance, CancellationToken cancellationToken) =>
-        WriteAsync(ctx =>
+        SqliteWriteAsync(ctx =>
         {
             var state = instance.State.ToString();
             var at = InstanceEventTime.Of(instance, Now);
@@ -159,7 +159,7 @@ public sealed partial class SqliteStore
 
     /// <inheritdoc />
     public Task StopWaitingInstancesAsync(string accountId, string jobId, DateTimeOffset at, CancellationToken cancellationToken) =>
-        WriteAsync(ctx =>
+        SqliteWriteAsync(ctx =>
         {
             var param = new { at = UnixMicros.From(at), accountId, jobId };
             ctx.Execute("""
@@ -174,14 +174,14 @@ public sealed partial class SqliteStore
 
     /// <inheritdoc />
     public Task EndUnfinishedTasksAsync(string accountId, string jobId, DateTimeOffset at, CancellationToken cancellationToken) =>
-        WriteAsync(ctx => ctx.Execute("""
+        SqliteWriteAsync(ctx => ctx.Execute("""
             UPDATE tasks SET state = CASE WHEN failed_instances > 0 THEN 'Failed' ELSE 'Stopped' END, ended_at = @at
             WHERE account_id = @accountId AND job_id = @jobId AND state IN ('Waiting', 'Running')
             """, new { at = UnixMicros.From(at), accountId, jobId }), cancellationToken);
 
     /// <inheritdoc />
     public Task ResetUnfinishedAsync(string accountId, string jobId, CancellationToken cancellationToken) =>
-        WriteAsync(ctx =>
+        SqliteWriteAsync(ctx =>
         {
             var key = new { accountId, jobId };
             ctx.Execute("""

@@ -34,7 +34,7 @@ public sealed partial class SqliteStore
 
     /// <inheritdoc />
     public Task InsertJobAsync(Job job, IReadOnlyList<JobTask> tasks, CancellationToken cancellationToken) =>
-        WriteAsync(ctx =>
+        SqliteWriteAsync(ctx =>
         {
             if (job.ClientToken is not null && ctx.Exists(
                     "SELECT 1 FROM jobs WHERE account_id = @AccountId AND client_token = @ClientToken",
@@ -220,7 +220,7 @@ public sealed partial class SqliteStore
 
     /// <inheritdoc />
     public Task SetJobStateAsync(string accountId, string jobId, RunState state, StateReason? reason, DateTimeOffset at, CancellationToken cancellationToken) =>
-        WriteAsync(ctx =>
+        SqliteWriteAsync(ctx =>
         {
             var stateName = state.ToString();
             var atMicros = UnixMicros.From(at);
@@ -249,13 +249,13 @@ public sealed partial class SqliteStore
 
     /// <inheritdoc />
     public Task SetJobClusterAsync(string accountId, string jobId, string clusterId, CancellationToken cancellationToken) =>
-        WriteAsync(ctx => ctx.Execute(
+        SqliteWriteAsync(ctx => ctx.Execute(
             "UPDATE jobs SET cluster_id = @clusterId WHERE account_id = @accountId AND job_id = @jobId",
             new { clusterId, accountId, jobId }), cancellationToken);
 
     /// <inheritdoc />
     public Task<bool> DeleteJobAsync(string accountId, string jobId, CancellationToken cancellationToken) =>
-        WriteAsync(ctx =>
+        SqliteWriteAsync(ctx =>
         {
             if (ctx.Execute("DELETE FROM jobs WHERE account_id = @accountId AND job_id = @jobId", new { accountId, jobId }) == 0)
             {
@@ -321,7 +321,7 @@ public sealed partial class SqliteStore
 
     /// <inheritdoc />
     public Task SetTaskStateAsync(string accountId, string jobId, string taskName, RunState state, DateTimeOffset at, CancellationToken cancellationToken) =>
-        WriteAsync(ctx =>
+        SqliteWriteAsync(ctx =>
         {
             var stateName = state.ToString();
             var atMicros = UnixMicros.From(at);

@@ -11,7 +11,7 @@ public sealed partial class SqliteStore
 
     /// <inheritdoc />
     public Task InsertStepsAsync(IReadOnlyList<Step> steps, int maxActiveSteps, CancellationToken cancellationToken) =>
-        WriteAsync(ctx =>
+        SqliteWriteAsync(ctx =>
         {
             if (steps.Count == 0)
             {
@@ -75,7 +75,7 @@ public sealed partial class SqliteStore
 
     /// <inheritdoc />
     public Task UpdateStepAsync(Step step, CancellationToken cancellationToken) =>
-        WriteAsync(ctx =>
+        SqliteWriteAsync(ctx =>
         {
             var previous = ctx.QuerySingleOrDefault<string>(
                 "SELECT state FROM steps WHERE account_id = @AccountId AND cluster_id = @ClusterId AND step_id = @Id",

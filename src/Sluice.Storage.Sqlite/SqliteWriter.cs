@@ -27,7 +27,15 @@ internal sealed class SqliteWriter : IAsyncDisposable
         _loop = Task.Run(RunAsync);
     }
 
-    public Task<T> ExecuteAsync<T>(Func<WriteContext, T> work, CancellationToken cancellationToken)
+    /// <summary>Queues a synchronous mutation (tests and tools).</summary>
+    public Task<T> ExecuteAsync<T>(Func<WriteContext, T> work, CancellationToken cancellationToken) =>
+        ExecuteAsync(ctx => new ValueTask<T>(work(ctx)), cancellationToken);
+
+    /// <summary>
+    /// Queues a mutation. Its <see cref="ValueTask{T}"/> completes synchronously when it only uses the context
+    /// (every statement of <see cref="WriteContext"/> runs at once), so the loop never waits on it.
+    /// </summary>
+    public Task<T> ExecuteAsync<T>(Func<WriteContext, ValueTask<T>> work, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
         {
@@ -77,7 +85,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
                         commands = new CommandCache(connection);
                     }
 
-                    RunBatch(commands!, batch);
+                    await RunBatchAsync(commands!, batch).ConfigureAwait(false);
                 }
                 catch (Exception ex)
                 {
@@ -115,7 +123,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         }
     }
 
-    private static void RunBatch(CommandCache commands, List<WriteOperation> batch)
+    private static async Task RunBatchAsync(CommandCache commands, List<WriteOperation> batch)
     {
         using (var transaction = commands.Connection.BeginTransaction(deferred: false))
         {
@@ -135,7 +143,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 save.ExecuteNonQuery();
                 try
                 {
-                    operation.Run(context);
+                    await operation.RunAsync(context).ConfigureAwait(false);
                     release.ExecuteNonQuery();
                 }
                 catch (Exception ex)
