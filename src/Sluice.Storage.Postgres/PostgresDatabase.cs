@@ -47,16 +47,17 @@ internal sealed class PostgresDatabase : StoreDatabase
         _writer = new PostgresWriter(DataSource, Target, options, timeProvider, logger);
     }
 
-    public override SqlDialect Dialect => PostgresDialect.Instance;
+    // A list travels as one array parameter (Dapper passes arrays through to Npgsql); a unique violation names its index.
+    private static readonly SqlDialect PostgresDialect = new("{0} = ANY({1})", static (exception, table) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } pg && pg.ConstraintName == $"ux_{table}_client_token");
+
+    public override SqlDialect Dialect => PostgresDialect;
 
     public NpgsqlConnectionStringBuilder Target { get; }
 
     public NpgsqlDataSource DataSource { get; }
 
     public string Schema => _options.Schema;
-
-    // Transitional: for the PostgresStore code not yet moved to RelationalStore.
-    internal PostgresWriter Writer => _writer;
 
     public override async Task MigrateAsync(CancellationToken cancellationToken)
     {
@@ -124,7 +125,7 @@ internal sealed class PostgresDatabase : StoreDatabase
         _writer.ExecuteAsync<T>(work, cancellationToken);
 
     /// <summary>Runs a read on a pooled connection; a lost connection is retried once on a cleared pool, then reported as unavailable.</summary>
-    internal async Task<T> WithConnectionAsync<T>(Func<NpgsqlConnection, Task<T>> read, CancellationToken cancellationToken)
+    private async Task<T> WithConnectionAsync<T>(Func<NpgsqlConnection, Task<T>> read, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {

@@ -19,7 +19,7 @@ namespace Sluice.Storage.Postgres;
 /// unreachable it fails with <c>StoreUnavailable</c> (HTTP 503, which clients retry).
 /// </para>
 /// </remarks>
-public sealed partial class PostgresStore : RelationalStore, IStore
+public sealed class PostgresStore : RelationalStore
 {
     private readonly PostgresDatabase _database;
 
@@ -48,24 +48,4 @@ public sealed partial class PostgresStore : RelationalStore, IStore
     /// </summary>
     internal Task CompleteCommandsAsync(long[] commandIds) =>
         WriteAsync(ctx => ctx.Execute("DELETE FROM commands WHERE command_id = ANY($1)", commandIds), CancellationToken.None);
-
-    // ---- transitional plumbing for the code not yet moved to RelationalStore
-
-    private Task PgWriteAsync(Action<PgWriteContext> work, CancellationToken cancellationToken) =>
-        _database.Writer.ExecuteAsync(ctx =>
-        {
-            work(ctx);
-            return new ValueTask<bool>(true);
-        }, cancellationToken);
-
-    private Task<T> PgWriteAsync<T>(Func<PgWriteContext, ValueTask<T>> work, CancellationToken cancellationToken) =>
-        _database.Writer.ExecuteAsync(work, cancellationToken);
-
-    private Task<List<T>> QueryAsync<T>(string sql, object? param, CancellationToken cancellationToken) =>
-        _database.QueryAsync<T>(sql, param, cancellationToken);
-
-    private Task<T> ReadAsync<T>(Func<NpgsqlConnection, Task<T>> read, CancellationToken cancellationToken) =>
-        _database.WithConnectionAsync(read, cancellationToken);
-
-    private static bool IsEnded(Core.Model.RunState state) => state is Core.Model.RunState.Finished or Core.Model.RunState.Failed or Core.Model.RunState.Stopped;
 }

@@ -14,7 +14,7 @@ namespace Sluice.Storage.Relational;
 /// <see cref="IWriteContext"/>; a state change and its event are written by SQL that reads the previous state from
 /// the row itself, so no mutation reads before it writes and an unknown key or another account's row changes nothing.
 /// </remarks>
-public abstract partial class RelationalStore
+public abstract partial class RelationalStore : IStore
 {
     private readonly TimeProvider _timeProvider;
 

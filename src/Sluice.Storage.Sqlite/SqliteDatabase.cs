@@ -36,14 +36,13 @@ internal sealed class SqliteDatabase : StoreDatabase
         _readers = new ReadConnectionPool(OpenHotReadConnection, Math.Max(2, Environment.ProcessorCount));
     }
 
-    public override SqlDialect Dialect => SqliteDialect.Instance;
+    // SQLite has no arrays (Dapper expands a list into one parameter per value), and SQLITE_CONSTRAINT_UNIQUE names
+    // the index's columns ("jobs.account_id, jobs.client_token"), not the index.
+    private static readonly SqlDialect SqliteDialect = new("{0} IN {1}", static (exception, table) =>
+        exception is SqliteException { SqliteExtendedErrorCode: 2067 } sqlite
+        && sqlite.Message.Contains($"{table}.client_token", StringComparison.Ordinal));
 
-    // Transitional: for the SqliteStore code not yet moved to RelationalStore.
-    internal SqliteWriter Writer => _writer;
-
-    internal ReadConnectionPool Readers => _readers;
-
-    internal string ConnectionString => _connectionString;
+    public override SqlDialect Dialect => SqliteDialect;
 
     /// <inheritdoc cref="SqliteWriter.Generation" />
     public long WriteGeneration => _writer.Generation;

@@ -1,5 +1,3 @@
-using Microsoft.Data.Sqlite;
-using Sluice.Core.Model;
 using Sluice.Core.Ports;
 using Sluice.Storage.Relational;
 
@@ -33,7 +31,7 @@ namespace Sluice.Storage.Sqlite;
 /// crashes in WAL mode (a power loss can lose the last commits, never corrupt the file).
 /// </para>
 /// </remarks>
-public sealed partial class SqliteStore : RelationalStore, IStore
+public sealed partial class SqliteStore : RelationalStore
 {
     private readonly SqliteDatabase _database;
 
@@ -47,47 +45,4 @@ public sealed partial class SqliteStore : RelationalStore, IStore
 
     private SqliteStore(SqliteDatabase database, TimeProvider? timeProvider)
         : base(database, timeProvider) => _database = database;
-
-    // ---- transitional plumbing for the code not yet moved to RelationalStore
-
-    private SqliteWriter _writer => _database.Writer;
-
-    private Task SqliteWriteAsync(Action<WriteContext> work, CancellationToken cancellationToken) =>
-        _database.Writer.ExecuteAsync<bool>(ctx =>
-        {
-            work(ctx);
-            return true;
-        }, cancellationToken);
-
-    private Task<T> SqliteWriteAsync<T>(Func<WriteContext, T> work, CancellationToken cancellationToken) =>
-        _database.Writer.ExecuteAsync(work, cancellationToken);
-
-    private async Task<SqliteConnection> OpenReadAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(_database.ConnectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
-
-    private async Task<T> HotReadAsync<T>(Func<CommandCache, T> read, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        var commands = await _database.Readers.RentAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return read(commands);
-        }
-        finally
-        {
-            _database.Readers.Return(commands);
-        }
-    }
 }

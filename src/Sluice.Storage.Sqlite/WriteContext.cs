@@ -59,31 +59,3 @@ internal sealed partial class WriteContext(CommandCache commands, SqliteTransact
         return command;
     }
 }
-
-// Helpers of the SqliteStore code not yet moved to RelationalStore.
-internal sealed partial class WriteContext
-{
-    private const string InsertEventSql = """
-        INSERT INTO events (account_id, kind, resource_id, from_state, to_state, reason_code, reason_message, at)
-        VALUES (@account_id, @kind, @resource_id, @from_state, @to_state, @reason_code, @reason_message, @at)
-        """;
-
-    public T? QuerySingleOrDefault<T>(string sql, object? param = null) => Connection.QuerySingleOrDefault<T>(sql, param, Transaction);
-
-    public bool Exists(string sql, object? param = null) => Connection.ExecuteScalar<long?>(sql, param, Transaction) is not null;
-
-    public SqliteCommand Prepared(string sql, params ReadOnlySpan<string> parameterNames) =>
-        commands.Get(sql, Transaction, parameterNames);
-
-    public void AppendEvent(string accountId, ResourceKind kind, string resourceId, string? fromState, string toState, StateReason? reason, DateTimeOffset at) =>
-        Prepared(InsertEventSql, "@account_id", "@kind", "@resource_id", "@from_state", "@to_state", "@reason_code", "@reason_message", "@at")
-            .Bind(0, accountId)
-            .Bind(1, kind.ToString())
-            .Bind(2, resourceId)
-            .Bind(3, fromState)
-            .Bind(4, toState)
-            .Bind(5, reason?.Code)
-            .Bind(6, reason?.Message)
-            .Bind(7, UnixMicros.From(at))
-            .ExecuteNonQuery();
-}
