@@ -26,7 +26,13 @@ internal sealed partial class PgWriteContext
     {
         // A COPY is its own round trip: what is queued goes first.
         await FlushAsync(CancellationToken.None).ConfigureAwait(false);
-        var importer = await Connection.BeginBinaryImportAsync(CopyTasksSql).ConfigureAwait(false);
+        await CopyTasksAsync(Connection, job, tasks).ConfigureAwait(false);
+        Add(InsertInstancesSql, job.Id, job.AccountId);
+    }
+
+    private static async Task CopyTasksAsync(NpgsqlConnection connection, Job job, IReadOnlyList<JobTask> tasks)
+    {
+        var importer = await connection.BeginBinaryImportAsync(CopyTasksSql).ConfigureAwait(false);
         await using (importer.ConfigureAwait(false))
         {
             foreach (var task in tasks)
@@ -54,8 +60,6 @@ internal sealed partial class PgWriteContext
 
             await importer.CompleteAsync().ConfigureAwait(false);
         }
-
-        Add(InsertInstancesSql, job.Id, job.AccountId);
     }
 
     private static Task WriteNullableAsync(NpgsqlBinaryImporter importer, string? value) =>
