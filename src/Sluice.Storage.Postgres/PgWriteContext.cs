@@ -1,4 +1,6 @@
 using Npgsql;
+using Sluice.Core.Model;
+using Sluice.Storage.Relational;
 
 namespace Sluice.Storage.Postgres;
 
@@ -7,7 +9,7 @@ namespace Sluice.Storage.Postgres;
 /// collected into one <see cref="NpgsqlBatch"/> and sent together (one round trip for many mutations)
 /// when a mutation needs a result, at a COPY, or at the end of the batch.
 /// </summary>
-internal sealed class PgWriteContext(NpgsqlConnection connection, NpgsqlTransaction transaction)
+internal sealed partial class PgWriteContext(NpgsqlConnection connection, NpgsqlTransaction transaction) : IWriteContext
 {
     private readonly Dictionary<NpgsqlBatchCommand, PgWriteOperation> _owners = new(ReferenceEqualityComparer.Instance);
     private NpgsqlBatch _pending = NewBatch(connection, transaction);
@@ -56,6 +58,50 @@ internal sealed class PgWriteContext(NpgsqlConnection connection, NpgsqlTransact
     /// <summary>The mutation whose statement caused <paramref name="exception"/>, when a queued statement did.</summary>
     public PgWriteOperation? OwnerOf(Exception exception) =>
         exception is PostgresException { BatchCommand: { } command } && _owners.TryGetValue(command, out var owner) ? owner : null;
+
+    void IWriteContext.Execute(string sql, params ReadOnlySpan<object?> values) => Add(sql, values);
+
+    ValueTask<int> IWriteContext.ExecuteCountedAsync(string sql, params ReadOnlySpan<object?> values) => CountAsync(Add(sql, values));
+
+    ValueTask<object?> IWriteContext.ScalarAsync(string sql, params ReadOnlySpan<object?> values)
+    {
+        var command = new NpgsqlCommand(sql, Connection, Transaction);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+        }
+
+        return ScalarAsync(command);
+    }
+
+    ValueTask IWriteContext.FlushAsync() => new(FlushAsync(CancellationToken.None));
+
+    async ValueTask IWriteContext.LockAsync(string key)
+    {
+        // Servers sharing the database then take turns on the key; the lock ends with the transaction.
+        await FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtext($1))", Connection, Transaction);
+        await using (command.ConfigureAwait(false))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = key });
+            await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask<int> CountAsync(NpgsqlBatchCommand command)
+    {
+        await FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        return checked((int)command.RecordsAffected);
+    }
+
+    private async ValueTask<object?> ScalarAsync(NpgsqlCommand command)
+    {
+        await using (command.ConfigureAwait(false))
+        {
+            await FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            return await command.ExecuteScalarAsync().ConfigureAwait(false) is var value and not DBNull ? value : null;
+        }
+    }
 
     private static NpgsqlBatch NewBatch(NpgsqlConnection connection, NpgsqlTransaction transaction) => new(connection, transaction);
 }

@@ -6,7 +6,7 @@ internal abstract class PgWriteOperation(CancellationToken cancellationToken)
 {
     public CancellationToken CancellationToken { get; } = cancellationToken;
 
-    public abstract Task RunAsync(PgWriteContext context);
+    public abstract ValueTask RunAsync(PgWriteContext context);
 
     /// <summary>Publishes the result; called once the batch is durable.</summary>
     public abstract void Complete();
@@ -16,7 +16,7 @@ internal abstract class PgWriteOperation(CancellationToken cancellationToken)
     public abstract void Cancel();
 }
 
-internal sealed class PgWriteOperation<T>(Func<PgWriteContext, Task<T>> work, CancellationToken cancellationToken)
+internal sealed class PgWriteOperation<T>(Func<PgWriteContext, ValueTask<T>> work, CancellationToken cancellationToken)
     : PgWriteOperation(cancellationToken)
 {
     // Continuations must not run on the writer loop, or one slow caller would stall every batch.
@@ -25,7 +25,7 @@ internal sealed class PgWriteOperation<T>(Func<PgWriteContext, Task<T>> work, Ca
 
     public Task<T> Task => _completion.Task;
 
-    public override async Task RunAsync(PgWriteContext context) => _result = await work(context).ConfigureAwait(false);
+    public override async ValueTask RunAsync(PgWriteContext context) => _result = await work(context).ConfigureAwait(false);
 
     public override void Complete() => _completion.TrySetResult(_result);
 

@@ -1,6 +1,6 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Sluice.Storage.Relational;
 
 namespace Sluice.Storage.Postgres;
 
@@ -23,8 +23,7 @@ namespace Sluice.Storage.Postgres;
 /// </remarks>
 internal sealed partial class PostgresWriter : IAsyncDisposable
 {
-    private readonly Channel<PgWriteOperation> _queue = Channel.CreateUnbounded<PgWriteOperation>(
-        new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
+    private readonly WriteQueue<PgWriteOperation> _queue;
     private readonly NpgsqlDataSource _dataSource;
     private readonly NpgsqlConnectionStringBuilder _target;
     private readonly PostgresStoreOptions _options;
@@ -39,10 +38,11 @@ internal sealed partial class PostgresWriter : IAsyncDisposable
         _options = options;
         _time = time;
         _logger = logger;
+        _queue = new WriteQueue<PgWriteOperation>(options.MaxBatchSize, typeof(PostgresStore));
         _loop = Task.Run(RunAsync);
     }
 
-    public Task<T> ExecuteAsync<T>(Func<PgWriteContext, Task<T>> work, CancellationToken cancellationToken)
+    public Task<T> ExecuteAsync<T>(Func<PgWriteContext, ValueTask<T>> work, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
         {
@@ -50,29 +50,23 @@ internal sealed partial class PostgresWriter : IAsyncDisposable
         }
 
         var operation = new PgWriteOperation<T>(work, cancellationToken);
-        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(operation), typeof(PostgresStore));
-        return operation.Task;
+        return _queue.Add(operation, operation.Task);
     }
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
+        _queue.Complete();
         await _loop.ConfigureAwait(false);
     }
 
     private async Task RunAsync()
     {
         NpgsqlConnection? connection = null;
-        var batch = new List<PgWriteOperation>(_options.MaxBatchSize);
+        var batch = new List<PgWriteOperation>(_queue.MaxBatchSize);
         try
         {
-            while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+            while (await _queue.TakeAsync(batch).ConfigureAwait(false))
             {
-                while (batch.Count < _options.MaxBatchSize && _queue.Reader.TryRead(out var operation))
-                {
-                    batch.Add(operation);
-                }
-
                 connection = await CommitAsync(connection, batch).ConfigureAwait(false);
                 batch.Clear();
             }

@@ -326,3 +326,15 @@ internal sealed class StepRow
         EndedAt = UnixMicros.To(EndedAt),
     };
 }
+
+internal sealed class JobCountsRow
+{
+    public string JobId { get; set; } = "";
+    public long Waiting { get; set; }
+    public long Running { get; set; }
+    public long Finished { get; set; }
+    public long Failed { get; set; }
+    public long Stopped { get; set; }
+
+    public InstanceCounts ToModel() => new(Waiting, Running, Finished, Failed, Stopped);
+}

@@ -64,7 +64,4 @@ internal static class SqlColumns
             failure_message AS FailureMessage, failure_log_file AS FailureLogFile, client_token AS ClientToken,
             request_hash AS RequestHash, created_at AS CreatedAt, started_at AS StartedAt, ended_at AS EndedAt
             """;
-
-    /// <summary>The step states that count against a cluster's limit of active steps.</summary>
-    public static readonly string[] ActiveStepStates = ["Pending", "Running", "CancelPending"];
 }

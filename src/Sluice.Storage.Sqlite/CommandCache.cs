@@ -48,13 +48,3 @@ internal sealed class CommandCache(SqliteConnection connection) : IDisposable
         _commands.Clear();
     }
 }
-
-/// <summary>Positional parameter binding for the cached commands.</summary>
-internal static class SqliteCommandExtensions
-{
-    public static SqliteCommand Bind(this SqliteCommand command, int index, object? value)
-    {
-        command.Parameters[index].Value = value ?? DBNull.Value;
-        return command;
-    }
-}

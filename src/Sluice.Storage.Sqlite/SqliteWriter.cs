@@ -1,5 +1,5 @@
-using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
+using Sluice.Storage.Relational;
 
 namespace Sluice.Storage.Sqlite;
 
@@ -13,21 +13,27 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private const string ReleaseSql = "RELEASE op";
     private const string RollbackSql = "ROLLBACK TO op";
 
-    private readonly Channel<WriteOperation> _queue = Channel.CreateUnbounded<WriteOperation>(
-        new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
     private readonly Func<SqliteConnection> _openConnection;
-    private readonly int _maxBatchSize;
+    private readonly WriteQueue<WriteOperation> _queue;
     private readonly Task _loop;
     private long _generation;
 
     public SqliteWriter(Func<SqliteConnection> openConnection, int maxBatchSize)
     {
         _openConnection = openConnection;
-        _maxBatchSize = Math.Max(1, maxBatchSize);
+        _queue = new WriteQueue<WriteOperation>(maxBatchSize, typeof(SqliteStore));
         _loop = Task.Run(RunAsync);
     }
 
-    public Task<T> ExecuteAsync<T>(Func<WriteContext, T> work, CancellationToken cancellationToken)
+    /// <summary>Queues a synchronous mutation (tests and tools).</summary>
+    public Task<T> ExecuteAsync<T>(Func<WriteContext, T> work, CancellationToken cancellationToken) =>
+        ExecuteAsync(ctx => new ValueTask<T>(work(ctx)), cancellationToken);
+
+    /// <summary>
+    /// Queues a mutation. Its <see cref="ValueTask{T}"/> completes synchronously when it only uses the context
+    /// (every statement of <see cref="WriteContext"/> runs at once), so the loop never waits on it.
+    /// </summary>
+    public Task<T> ExecuteAsync<T>(Func<WriteContext, ValueTask<T>> work, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
         {
@@ -35,9 +41,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         }
 
         var operation = new WriteOperation<T>(work, cancellationToken);
-        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(operation), typeof(SqliteStore));
-
-        return operation.Task;
+        return _queue.Add(operation, operation.Task);
     }
 
     /// <summary>
@@ -50,7 +54,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         // Pending operations still run: a caller that was accepted gets its commit.
-        _queue.Writer.TryComplete();
+        _queue.Complete();
         await _loop.ConfigureAwait(false);
     }
 
@@ -58,16 +62,11 @@ internal sealed class SqliteWriter : IAsyncDisposable
     {
         SqliteConnection? connection = null;
         CommandCache? commands = null;
-        var batch = new List<WriteOperation>(_maxBatchSize);
+        var batch = new List<WriteOperation>(_queue.MaxBatchSize);
         try
         {
-            while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+            while (await _queue.TakeAsync(batch).ConfigureAwait(false))
             {
-                while (batch.Count < _maxBatchSize && _queue.Reader.TryRead(out var operation))
-                {
-                    batch.Add(operation);
-                }
-
                 Exception? failure = null;
                 try
                 {
@@ -77,7 +76,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
                         commands = new CommandCache(connection);
                     }
 
-                    RunBatch(commands!, batch);
+                    await RunBatchAsync(commands!, batch).ConfigureAwait(false);
                 }
                 catch (Exception ex)
                 {
@@ -115,7 +114,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         }
     }
 
-    private static void RunBatch(CommandCache commands, List<WriteOperation> batch)
+    private static async Task RunBatchAsync(CommandCache commands, List<WriteOperation> batch)
     {
         using (var transaction = commands.Connection.BeginTransaction(deferred: false))
         {
@@ -135,7 +134,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 save.ExecuteNonQuery();
                 try
                 {
-                    operation.Run(context);
+                    await operation.RunAsync(context).ConfigureAwait(false);
                     release.ExecuteNonQuery();
                 }
                 catch (Exception ex)

@@ -1,31 +1,23 @@
-using Sluice.Storage.Relational;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Sluice.Core.Model;
+using Sluice.Storage.Relational;
 
 namespace Sluice.Storage.Sqlite;
 
 /// <summary>The writer's connection and open batch transaction, handed to each queued mutation.</summary>
 /// <remarks>
-/// Hot statements go through <see cref="Prepared"/>: parsed once per writer connection and rebound
-/// per call. Rare ones may use the Dapper helpers, which parse on every call.
+/// Every statement of <see cref="IWriteContext"/> runs at once on a command kept prepared per writer connection
+/// (parsed once, rebound per call), so SQLite's side of the interface always completes synchronously. The Dapper
+/// helpers parse on every call; they are for one-off statements (tests, tools).
 /// </remarks>
-internal sealed class WriteContext(CommandCache commands, SqliteTransaction transaction)
+internal sealed partial class WriteContext(CommandCache commands, SqliteTransaction transaction) : IWriteContext
 {
-    private const string InsertEventSql = """
-        INSERT INTO events (account_id, kind, resource_id, from_state, to_state, reason_code, reason_message, at)
-        VALUES (@account_id, @kind, @resource_id, @from_state, @to_state, @reason_code, @reason_message, @at)
-        """;
-
     public SqliteConnection Connection => commands.Connection;
 
     public SqliteTransaction Transaction { get; } = transaction;
 
     public int Execute(string sql, object? param = null) => Connection.Execute(sql, param, Transaction);
-
-    public T? QuerySingleOrDefault<T>(string sql, object? param = null) => Connection.QuerySingleOrDefault<T>(sql, param, Transaction);
-
-    public bool Exists(string sql, object? param = null) => Connection.ExecuteScalar<long?>(sql, param, Transaction) is not null;
 
     /// <summary>A one-off command in the batch transaction; the caller disposes it.</summary>
     public SqliteCommand CreateCommand(string sql)
@@ -36,19 +28,34 @@ internal sealed class WriteContext(CommandCache commands, SqliteTransaction tran
         return command;
     }
 
-    /// <summary>The writer connection's prepared command for <paramref name="sql"/>; set every parameter by index, do not dispose.</summary>
-    public SqliteCommand Prepared(string sql, params ReadOnlySpan<string> parameterNames) =>
-        commands.Get(sql, Transaction, parameterNames);
+    void IWriteContext.Execute(string sql, params ReadOnlySpan<object?> values) => Bound(sql, values).ExecuteNonQuery();
 
-    public void AppendEvent(string accountId, ResourceKind kind, string resourceId, string? fromState, string toState, StateReason? reason, DateTimeOffset at) =>
-        Prepared(InsertEventSql, "@account_id", "@kind", "@resource_id", "@from_state", "@to_state", "@reason_code", "@reason_message", "@at")
-            .Bind(0, accountId)
-            .Bind(1, kind.ToString())
-            .Bind(2, resourceId)
-            .Bind(3, fromState)
-            .Bind(4, toState)
-            .Bind(5, reason?.Code)
-            .Bind(6, reason?.Message)
-            .Bind(7, UnixMicros.From(at))
-            .ExecuteNonQuery();
+    ValueTask<int> IWriteContext.ExecuteCountedAsync(string sql, params ReadOnlySpan<object?> values) =>
+        new(Bound(sql, values).ExecuteNonQuery());
+
+    ValueTask<object?> IWriteContext.ScalarAsync(string sql, params ReadOnlySpan<object?> values) =>
+        new(Bound(sql, values).ExecuteScalar() is var value and not DBNull ? value : null);
+
+    ValueTask IWriteContext.FlushAsync() => default;
+
+    ValueTask IWriteContext.LockAsync(string key) => default;
+
+    ValueTask IWriteContext.InsertTasksAsync(Job job, IReadOnlyList<JobTask> tasks)
+    {
+        InsertTasks(job, tasks);
+        return default;
+    }
+
+    /// <summary>The prepared command for <paramref name="sql"/> with <c>$1…$n</c> bound to <paramref name="values"/>.</summary>
+    private SqliteCommand Bound(string sql, ReadOnlySpan<object?> values)
+    {
+        var command = commands.Get(sql, Transaction, PositionalNames.First(values.Length));
+        var parameters = command.Parameters;
+        for (var i = 0; i < values.Length; i++)
+        {
+            parameters[i].Value = values[i] ?? DBNull.Value;
+        }
+
+        return command;
+    }
 }

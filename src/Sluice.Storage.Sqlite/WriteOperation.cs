@@ -6,7 +6,7 @@ internal abstract class WriteOperation(CancellationToken cancellationToken)
     public CancellationToken CancellationToken { get; } = cancellationToken;
 
     /// <summary>Runs the mutation and keeps its result until the batch is committed.</summary>
-    public abstract void Run(WriteContext context);
+    public abstract ValueTask RunAsync(WriteContext context);
 
     /// <summary>Remembers a failure of this operation alone; its savepoint has been rolled back.</summary>
     public abstract void SetFailed(Exception exception);
@@ -21,7 +21,7 @@ internal abstract class WriteOperation(CancellationToken cancellationToken)
     public abstract void Abort(Exception exception);
 }
 
-internal sealed class WriteOperation<T>(Func<WriteContext, T> work, CancellationToken cancellationToken)
+internal sealed class WriteOperation<T>(Func<WriteContext, ValueTask<T>> work, CancellationToken cancellationToken)
     : WriteOperation(cancellationToken)
 {
     // Continuations must not run on the writer loop, or one slow caller would stall every batch.
@@ -32,7 +32,19 @@ internal sealed class WriteOperation<T>(Func<WriteContext, T> work, Cancellation
 
     public Task<T> Task => _completion.Task;
 
-    public override void Run(WriteContext context) => _result = work(context);
+    public override ValueTask RunAsync(WriteContext context)
+    {
+        var run = work(context);
+        if (run.IsCompletedSuccessfully)
+        {
+            _result = run.Result;
+            return default;
+        }
+
+        return AwaitAsync(run);
+    }
+
+    private async ValueTask AwaitAsync(ValueTask<T> run) => _result = await run.ConfigureAwait(false);
 
     public override void SetFailed(Exception exception) => _failure = exception;
 

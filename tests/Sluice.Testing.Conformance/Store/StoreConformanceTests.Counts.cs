@@ -108,6 +108,31 @@ public abstract partial class StoreConformanceTests
         await AssertCountsMatchRowsAsync(A, "j1", expectedTasks: 2);
     }
 
+    /// <summary>Issue #14: a store may read a job listing's counts in one query and serve them after, but never stale ones.</summary>
+    [Fact]
+    public async Task CountJobInstancesAsync_AfterListJobs_IsCurrentAcrossChanges()
+    {
+        var first = Job(A, "j1");
+        await Store.InsertJobAsync(first, [MinimalTask(first, "map", 4), MinimalTask(first, "one")], Ct);
+        var empty = Job(A, "j2", taskCount: 0);
+        await Store.InsertJobAsync(empty, [], Ct);
+        var others = Job(B, "j3");
+        await Store.InsertJobAsync(others, [MinimalTask(others, "map", 2)], Ct);
+
+        Assert.Equal(["j1", "j2"], (await Store.ListJobsAsync(A, null, null, 10, Ct)).Items.Select(j => j.Id));
+        Assert.Equal(new InstanceCounts(5, 0, 0, 0, 0), await Store.CountJobInstancesAsync(A, "j1", Ct));
+        Assert.Equal(InstanceCounts.Zero, await Store.CountJobInstancesAsync(A, "j2", Ct));
+        Assert.Equal(InstanceCounts.Zero, await Store.CountJobInstancesAsync(B, "j1", Ct));
+
+        await Store.UpdateInstanceAsync(Instance(first, "map", 0, RunState.Running), Ct);
+        Assert.Equal(new InstanceCounts(4, 1, 0, 0, 0), await Store.CountJobInstancesAsync(A, "j1", Ct));
+
+        Assert.Single((await Store.ListJobsAsync(A, null, null, 1, Ct)).Items);
+        await Store.StopWaitingInstancesAsync(A, "j1", At(1), Ct);
+        Assert.Equal(new InstanceCounts(0, 1, 0, 0, 4), await Store.CountJobInstancesAsync(A, "j1", Ct));
+        Assert.Equal(new InstanceCounts(2, 0, 0, 0, 0), await Store.CountJobInstancesAsync(B, "j3", Ct));
+    }
+
     private static long Total(InstanceCounts c) => c.Waiting + c.Running + c.Finished + c.Failed + c.Stopped;
 
     /// <summary>Counts per task recomputed from the listed instance rows must equal CountInstancesAsync.</summary>

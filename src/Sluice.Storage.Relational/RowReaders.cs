@@ -1,15 +1,14 @@
-using Sluice.Storage.Relational;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
-namespace Sluice.Storage.Sqlite;
+namespace Sluice.Storage.Relational;
 
 /// <summary>
 /// Fills the row types from a reader by column position, for the hot reads that skip Dapper. Each
-/// method expects the columns in the order of the matching <c>*Columns</c> list of the store.
+/// method expects the columns in the order of the matching <see cref="SqlColumns"/> list.
 /// </summary>
 internal static class RowReaders
 {
-    public static AccessKeyRow AccessKey(SqliteDataReader r) => new()
+    public static AccessKeyRow AccessKey(DbDataReader r) => new()
     {
         KeyId = r.GetString(0),
         AccountId = r.GetString(1),
@@ -18,7 +17,7 @@ internal static class RowReaders
         CreatedAt = r.GetInt64(4),
     };
 
-    public static ClusterRow Cluster(SqliteDataReader r) => new()
+    public static ClusterRow Cluster(DbDataReader r) => new()
     {
         Id = r.GetString(0),
         AccountId = r.GetString(1),
@@ -46,7 +45,7 @@ internal static class RowReaders
     };
 
     /// <summary>A group whose columns start at <paramref name="at"/>, in <c>GroupColumns</c> order.</summary>
-    public static GroupRow Group(SqliteDataReader r, int at) => new()
+    public static GroupRow Group(DbDataReader r, int at) => new()
     {
         Id = r.GetString(at),
         ClusterId = r.GetString(at + 1),
@@ -60,7 +59,7 @@ internal static class RowReaders
         MemoryMiB = r.GetInt64(at + 9),
     };
 
-    public static JobRow Job(SqliteDataReader r) => new()
+    public static JobRow Job(DbDataReader r) => new()
     {
         Id = r.GetString(0),
         AccountId = r.GetString(1),
@@ -82,7 +81,7 @@ internal static class RowReaders
         MountsJson = Text(r, 17),
     };
 
-    public static TaskRow Task(SqliteDataReader r) => new()
+    public static TaskRow Task(DbDataReader r) => new()
     {
         JobId = r.GetString(0),
         AccountId = r.GetString(1),
@@ -103,7 +102,7 @@ internal static class RowReaders
         EndedAt = Integer(r, 16),
     };
 
-    public static InstanceRow Instance(SqliteDataReader r) => new()
+    public static InstanceRow Instance(DbDataReader r) => new()
     {
         JobId = r.GetString(0),
         AccountId = r.GetString(1),
@@ -120,7 +119,7 @@ internal static class RowReaders
         EndedAt = Integer(r, 12),
     };
 
-    private static string? Text(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+    private static string? Text(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 
-    private static long? Integer(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
+    private static long? Integer(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
 }

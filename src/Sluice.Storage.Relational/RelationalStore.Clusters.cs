@@ -1,12 +1,8 @@
-using Dapper;
-using Npgsql;
 using Sluice.Core.Model;
-using Sluice.Core.Ports;
-using Sluice.Storage.Relational;
 
-namespace Sluice.Storage.Postgres;
+namespace Sluice.Storage.Relational;
 
-public sealed partial class PostgresStore
+public abstract partial class RelationalStore
 {
     private const string InsertClusterSql = """
         INSERT INTO clusters (cluster_id, account_id, name, description, state, reason_code, reason_message,
@@ -26,65 +22,67 @@ public sealed partial class PostgresStore
     public Task InsertClusterAsync(Cluster cluster, CancellationToken cancellationToken) =>
         WriteAsync(async ctx =>
         {
-            // Batch-mates' statements go first, so a unique violation below is this mutation's own.
-            await ctx.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-            ctx.Add(InsertClusterSql, cluster.Id, cluster.AccountId, cluster.Name, cluster.Description, cluster.State.ToString(),
-                cluster.Reason?.Code, cluster.Reason?.Message, cluster.KeepAlive, cluster.TerminationProtected, cluster.LogUri,
-                cluster.Backend, JsonColumns.FromActions(cluster.BootstrapActions), JsonColumns.FromMap(cluster.Tags), cluster.OwnerJobId,
-                cluster.HasRunWork, cluster.ClientToken, cluster.RequestHash, UnixMicros.From(cluster.CreatedAt),
-                UnixMicros.From(cluster.ReadyAt), UnixMicros.From(cluster.EndedAt), JsonColumns.FromApplications(cluster.Applications),
-                (long)cluster.StepConcurrencyLevel, JsonColumns.FromMounts(cluster.Mounts));
-            for (var i = 0; i < cluster.Groups.Count; i++)
+            await InsertWithClientTokenAsync(ctx, "clusters", cluster.ClientToken, c =>
             {
-                var g = cluster.Groups[i];
-                ctx.Add(InsertGroupSql, cluster.Id, g.Id, cluster.AccountId, i, g.Name, g.Role.ToString(), g.InstanceType, g.Market.ToString(),
-                    (long)g.RequestedCount, (long)g.RunningCount, (long)g.Vcpus, g.MemoryMiB);
-            }
-
-            if (cluster.ClientToken is not null)
-            {
-                await FlushCheckingTokenAsync(ctx, "ux_clusters_client_token", cluster.ClientToken).ConfigureAwait(false);
-            }
-
+                c.Execute(InsertClusterSql, cluster.Id, cluster.AccountId, cluster.Name, cluster.Description, cluster.State.ToString(),
+                    cluster.Reason?.Code, cluster.Reason?.Message, cluster.KeepAlive, cluster.TerminationProtected, cluster.LogUri,
+                    cluster.Backend, JsonColumns.FromActions(cluster.BootstrapActions), JsonColumns.FromMap(cluster.Tags), cluster.OwnerJobId,
+                    cluster.HasRunWork, cluster.ClientToken, cluster.RequestHash, UnixMicros.From(cluster.CreatedAt),
+                    UnixMicros.From(cluster.ReadyAt), UnixMicros.From(cluster.EndedAt), JsonColumns.FromApplications(cluster.Applications),
+                    (long)cluster.StepConcurrencyLevel, JsonColumns.FromMounts(cluster.Mounts));
+                for (var i = 0; i < cluster.Groups.Count; i++)
+                {
+                    var g = cluster.Groups[i];
+                    c.Execute(InsertGroupSql, cluster.Id, g.Id, cluster.AccountId, i, g.Name, g.Role.ToString(), g.InstanceType, g.Market.ToString(),
+                        (long)g.RequestedCount, (long)g.RunningCount, (long)g.Vcpus, g.MemoryMiB);
+                }
+            }).ConfigureAwait(false);
             return true;
         }, cancellationToken);
 
-    /// <summary>Sends the mutation's statements now (the caller flushed its batch-mates' first), so a reused client token fails this mutation alone with the port's exception.</summary>
-    private static async Task FlushCheckingTokenAsync(PgWriteContext ctx, string constraint, string clientToken)
-    {
-        try
-        {
-            await ctx.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName == constraint)
-        {
-            throw new DuplicateClientTokenException(clientToken);
-        }
-    }
+    // One statement for the cluster and its groups (one read snapshot, one round trip); the cluster's columns
+    // repeat on each group row and are read from the first. Column order: SqlColumns.Cluster, then SqlColumns.Group.
+    private const string GetClusterSql = """
+        SELECT c.cluster_id, c.account_id, c.name, c.description, c.state, c.reason_code, c.reason_message, c.keep_alive,
+            c.termination_protected, c.log_uri, c.backend, c.bootstrap_actions_json, c.tags_json, c.owner_job_id,
+            c.has_run_work, c.client_token, c.request_hash, c.created_at, c.ready_at, c.ended_at, c.applications_json,
+            c.step_concurrency_level, c.mounts_json, g.group_id, g.cluster_id, g.name, g.role, g.instance_type, g.market, g.requested_count,
+            g.running_count, g.vcpus, g.memory_mib
+        FROM clusters AS c
+        LEFT JOIN instance_groups AS g ON g.cluster_id = c.cluster_id AND g.account_id = c.account_id
+        WHERE c.account_id = $1 AND c.cluster_id = $2
+        ORDER BY g.ordinal
+        """;
+
+    private const int FirstGroupColumn = 23;
 
     /// <inheritdoc />
-    public async Task<Cluster?> GetClusterAsync(string accountId, string clusterId, CancellationToken cancellationToken)
+    public virtual async Task<Cluster?> GetClusterAsync(string accountId, string clusterId, CancellationToken cancellationToken)
     {
-        // The most frequent read of the API: both statements go in one message, one round trip on one pooled connection.
-        return await ReadAsync(async connection =>
+        var rows = await Database.ReadAsync(GetClusterSql, [accountId, clusterId],
+            static r => (Cluster: RowReaders.Cluster(r), Group: r.IsDBNull(FirstGroupColumn) ? null : RowReaders.Group(r, FirstGroupColumn)),
+            cancellationToken).ConfigureAwait(false);
+        if (rows.Count == 0)
         {
-            var reader = await connection.QueryMultipleAsync(new CommandDefinition($"""
-                SELECT {SqlColumns.Cluster} FROM clusters WHERE account_id = @accountId AND cluster_id = @clusterId;
-                SELECT {SqlColumns.Group} FROM instance_groups WHERE account_id = @accountId AND cluster_id = @clusterId ORDER BY ordinal;
-                """, new { accountId, clusterId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
+            return null;
+        }
+
+        var groups = new List<InstanceGroup>(rows.Count);
+        foreach (var (_, group) in rows)
+        {
+            if (group is not null)
             {
-                var row = (await reader.ReadAsync<ClusterRow>().ConfigureAwait(false)).SingleOrDefault();
-                var groups = await reader.ReadAsync<GroupRow>().ConfigureAwait(false);
-                return row?.ToModel([.. groups.Select(g => g.ToModel())]);
+                groups.Add(group.ToModel());
             }
-        }, cancellationToken).ConfigureAwait(false);
+        }
+
+        return rows[0].Cluster.ToModel(groups);
     }
 
     /// <inheritdoc />
     public async Task<Cluster?> FindClusterByClientTokenAsync(string accountId, string clientToken, CancellationToken cancellationToken)
     {
-        var rows = await QueryAsync<ClusterRow>($"SELECT {SqlColumns.Cluster} FROM clusters WHERE account_id = @accountId AND client_token = @clientToken",
+        var rows = await Database.QueryAsync<ClusterRow>($"SELECT {SqlColumns.Cluster} FROM clusters WHERE account_id = @accountId AND client_token = @clientToken",
             new { accountId, clientToken }, cancellationToken).ConfigureAwait(false);
         return (await WithGroupsAsync(rows, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
     }
@@ -95,16 +93,16 @@ public sealed partial class PostgresStore
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         var stateNames = Paging.StateNames(states);
         var sql = $"SELECT {SqlColumns.Cluster} FROM clusters WHERE account_id = @accountId AND cluster_id > @after"
-            + (stateNames is null ? "" : " AND state = ANY(@stateNames)")
+            + (stateNames is null ? "" : " AND " + Dialect.AnyOf("state", "@stateNames"))
             + " ORDER BY cluster_id LIMIT @fetch";
-        var rows = await QueryAsync<ClusterRow>(sql, new { accountId, after = after ?? "", stateNames, fetch = limit + 1 }, cancellationToken).ConfigureAwait(false);
+        var rows = await Database.QueryAsync<ClusterRow>(sql, new { accountId, after = after ?? "", stateNames, fetch = limit + 1 }, cancellationToken).ConfigureAwait(false);
         return Paging.ToPage(await WithGroupsAsync(rows, cancellationToken).ConfigureAwait(false), limit, c => c.Id);
     }
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<Cluster>> ListActiveClustersAsync(CancellationToken cancellationToken)
     {
-        var rows = await QueryAsync<ClusterRow>(
+        var rows = await Database.QueryAsync<ClusterRow>(
             $"SELECT {SqlColumns.Cluster} FROM clusters WHERE state NOT IN ('Terminated', 'TerminatedWithErrors') ORDER BY cluster_id",
             null, cancellationToken).ConfigureAwait(false);
         return await WithGroupsAsync(rows, cancellationToken).ConfigureAwait(false);
@@ -116,6 +114,8 @@ public sealed partial class PostgresStore
         WHERE account_id = $1 AND cluster_id = $2
         """;
 
+    // ReadyAt is set the first time the state is Running or Waiting; EndedAt when it ends (kept if it
+    // was already ended). In an UPDATE the columns are the old values.
     private const string UpdateClusterStateSql = """
         UPDATE clusters SET state = $3, reason_code = $4, reason_message = $5,
             ready_at = COALESCE(ready_at, CASE WHEN $7 THEN $6 END),
@@ -131,32 +131,33 @@ public sealed partial class PostgresStore
         {
             var stateName = state.ToString();
             var atMicros = UnixMicros.From(at);
-            ctx.Add(InsertClusterEventSql, accountId, clusterId, stateName, reason?.Code, reason?.Message, atMicros);
-            ctx.Add(UpdateClusterStateSql, accountId, clusterId, stateName, reason?.Code, reason?.Message, atMicros,
+            ctx.Execute(InsertClusterEventSql, accountId, clusterId, stateName, reason?.Code, reason?.Message, atMicros);
+            ctx.Execute(UpdateClusterStateSql, accountId, clusterId, stateName, reason?.Code, reason?.Message, atMicros,
                 state is ClusterState.Running or ClusterState.Waiting, state is ClusterState.Terminated or ClusterState.TerminatedWithErrors);
         }, cancellationToken);
 
     /// <inheritdoc />
     public Task UpdateClusterAttributesAsync(string accountId, string clusterId, bool? terminationProtected, bool? keepAlive,
         IReadOnlyDictionary<string, string>? tags, bool? hasRunWork, CancellationToken cancellationToken) =>
-        WriteAsync(ctx => ctx.Add("""
+        // The casts type the parameters that may be NULL (PostgreSQL cannot infer them; SQLite ignores them).
+        WriteAsync(ctx => ctx.Execute("""
             UPDATE clusters SET
-                termination_protected = COALESCE($3::boolean, termination_protected),
-                keep_alive = COALESCE($4::boolean, keep_alive),
-                tags_json = CASE WHEN $5 THEN $6::text ELSE tags_json END,
-                has_run_work = COALESCE($7::boolean, has_run_work)
+                termination_protected = COALESCE(CAST($3 AS BOOLEAN), termination_protected),
+                keep_alive = COALESCE(CAST($4 AS BOOLEAN), keep_alive),
+                tags_json = CASE WHEN $5 THEN CAST($6 AS TEXT) ELSE tags_json END,
+                has_run_work = COALESCE(CAST($7 AS BOOLEAN), has_run_work)
             WHERE account_id = $1 AND cluster_id = $2
             """, accountId, clusterId, terminationProtected, keepAlive, tags is not null, JsonColumns.FromMap(tags), hasRunWork), cancellationToken);
 
     /// <inheritdoc />
     public Task UpdateInstanceGroupCountsAsync(string accountId, string clusterId, string groupId, int requestedCount, int runningCount, CancellationToken cancellationToken) =>
-        WriteAsync(ctx => ctx.Add("""
+        WriteAsync(ctx => ctx.Execute("""
             UPDATE instance_groups SET requested_count = $4, running_count = $5
             WHERE account_id = $1 AND cluster_id = $2 AND group_id = $3
             """, accountId, clusterId, groupId, (long)requestedCount, (long)runningCount), cancellationToken);
 
     // The event reads the previous row before the upsert replaces it. A new node's event is at its
-    // creation; a change of an existing one at $8 (its end, or the clock). Another account's row is never touched.
+    // creation; a change of an existing one at $5 (its end, or the clock). Another account's row is never touched.
     private const string InsertNodeEventSql = """
         INSERT INTO events (account_id, kind, resource_id, from_state, to_state, at)
         SELECT $2, 'Node', $1, prev.state, $3, CASE WHEN prev.node_id IS NULL THEN $4 ELSE $5 END
@@ -181,17 +182,17 @@ public sealed partial class PostgresStore
         {
             var state = node.State.ToString();
             var changedAt = node.State is NodeState.Terminated or NodeState.Preempted && node.EndedAt is { } ended ? ended : Now;
-            ctx.Add(InsertNodeEventSql, node.Id, node.AccountId, state, UnixMicros.From(node.CreatedAt), UnixMicros.From(changedAt));
-            ctx.Add(UpsertNodeSql, node.Id, node.AccountId, node.ClusterId, node.GroupId, node.Role.ToString(), state, (long)node.Vcpus,
+            ctx.Execute(InsertNodeEventSql, node.Id, node.AccountId, state, UnixMicros.From(node.CreatedAt), UnixMicros.From(changedAt));
+            ctx.Execute(UpsertNodeSql, node.Id, node.AccountId, node.ClusterId, node.GroupId, node.Role.ToString(), state, (long)node.Vcpus,
                 node.MemoryMiB, node.Host, node.WorkDirectory, UnixMicros.From(node.CreatedAt), UnixMicros.From(node.EndedAt));
         }, cancellationToken);
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<Node>> ListNodesAsync(string accountId, string clusterId, CancellationToken cancellationToken) =>
-        [.. (await QueryAsync<NodeRow>($"SELECT {SqlColumns.Node} FROM nodes WHERE account_id = @accountId AND cluster_id = @clusterId ORDER BY node_id",
+        [.. (await Database.QueryAsync<NodeRow>($"SELECT {SqlColumns.Node} FROM nodes WHERE account_id = @accountId AND cluster_id = @clusterId ORDER BY node_id",
             new { accountId, clusterId }, cancellationToken).ConfigureAwait(false)).Select(r => r.ToModel())];
 
-    /// <summary>Loads the groups of the given clusters (of their own accounts) in one query.</summary>
+    /// <summary>Loads the groups of the given clusters (of their own accounts): one query per account and 500 clusters.</summary>
     private async Task<List<Cluster>> WithGroupsAsync(List<ClusterRow> rows, CancellationToken cancellationToken)
     {
         if (rows.Count == 0)
@@ -199,12 +200,27 @@ public sealed partial class PostgresStore
             return [];
         }
 
-        var groups = await QueryAsync<GroupRow>($"""
-            SELECT {SqlColumns.Group} FROM instance_groups
-            WHERE (account_id, cluster_id) IN (SELECT a, c FROM unnest(@accounts::text[], @ids::text[]) AS k(a, c))
-            ORDER BY cluster_id, ordinal
-            """, new { accounts = rows.Select(r => r.AccountId).ToArray(), ids = rows.Select(r => r.Id).ToArray() }, cancellationToken).ConfigureAwait(false);
-        var byCluster = groups.GroupBy(g => g.ClusterId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(r => r.ToModel()).ToList(), StringComparer.Ordinal);
-        return [.. rows.Select(r => r.ToModel(byCluster.TryGetValue(r.Id, out var list) ? list : []))];
+        var groups = new Dictionary<string, List<InstanceGroup>>(StringComparer.Ordinal);
+        foreach (var accountRows in rows.GroupBy(r => r.AccountId, StringComparer.Ordinal))
+        {
+            // 500 keeps SQLite, which gets one parameter per id, far below its variable limit.
+            foreach (var ids in accountRows.Select(r => r.Id).Chunk(500))
+            {
+                var groupRows = await Database.QueryAsync<GroupRow>(
+                    $"SELECT {SqlColumns.Group} FROM instance_groups WHERE account_id = @accountId AND {Dialect.AnyOf("cluster_id", "@ids")} ORDER BY cluster_id, ordinal",
+                    new { accountId = accountRows.Key, ids }, cancellationToken).ConfigureAwait(false);
+                foreach (var group in groupRows)
+                {
+                    if (!groups.TryGetValue(group.ClusterId, out var list))
+                    {
+                        groups[group.ClusterId] = list = [];
+                    }
+
+                    list.Add(group.ToModel());
+                }
+            }
+        }
+
+        return [.. rows.Select(r => r.ToModel(groups.TryGetValue(r.Id, out var list) ? list : []))];
     }
 }

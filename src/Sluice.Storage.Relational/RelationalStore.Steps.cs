@@ -1,12 +1,13 @@
-using Dapper;
 using Sluice.Core.Model;
 using Sluice.Core.Ports;
-using Sluice.Storage.Relational;
 
-namespace Sluice.Storage.Postgres;
+namespace Sluice.Storage.Relational;
 
-public sealed partial class PostgresStore
+public abstract partial class RelationalStore
 {
+    // The step states that count against a cluster's limit of active steps.
+    private const string ActiveStepStatesSql = "('Pending', 'Running', 'CancelPending')";
+
     private const string InsertStepSql = """
         INSERT INTO steps (step_id, account_id, cluster_id, name, type, action_on_failure, properties_json,
             additional_files_json, state, reason_code, reason_message, failure_reason, failure_message, failure_log_file,
@@ -37,27 +38,25 @@ public sealed partial class PostgresStore
                 return true;
             }
             var first = steps[0];
-            await ctx.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-            // Servers sharing the database add steps to one cluster one at a time: the count and the insert
-            // are then atomic across them (the lock ends with the transaction).
-            var key = $"steps:{first.AccountId}:{first.ClusterId}";
-            await ctx.Connection.ExecuteAsync("SELECT pg_advisory_xact_lock(hashtext(@key))", new { key }, ctx.Transaction).ConfigureAwait(false);
-            var active = await ctx.Connection.ExecuteScalarAsync<long>(
-                "SELECT COUNT(*) FROM steps WHERE account_id = @AccountId AND cluster_id = @ClusterId AND state = ANY(@states)",
-                new { first.AccountId, first.ClusterId, states = SqlColumns.ActiveStepStates }, ctx.Transaction).ConfigureAwait(false);
+            // The count and the insert share the writer's transaction, and writers of other servers take turns on the
+            // cluster, so concurrent adds cannot both pass the limit.
+            await ctx.LockAsync($"steps:{first.AccountId}:{first.ClusterId}").ConfigureAwait(false);
+            var active = Convert.ToInt64(await ctx.ScalarAsync(
+                $"SELECT COUNT(*) FROM steps WHERE account_id = $1 AND cluster_id = $2 AND state IN {ActiveStepStatesSql}",
+                first.AccountId, first.ClusterId).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
             if (active + steps.Count > maxActiveSteps)
             {
                 throw new StepLimitExceededException(first.ClusterId, (int)active, steps.Count, maxActiveSteps);
             }
-            if (first.ClientToken is not null && await ctx.Connection.ExecuteScalarAsync<long?>(
-                    "SELECT 1 FROM steps WHERE account_id = @AccountId AND cluster_id = @ClusterId AND client_token = @ClientToken LIMIT 1",
-                    new { first.AccountId, first.ClusterId, first.ClientToken }, ctx.Transaction).ConfigureAwait(false) is not null)
+            if (first.ClientToken is not null && await ctx.ScalarAsync(
+                    "SELECT 1 FROM steps WHERE account_id = $1 AND cluster_id = $2 AND client_token = $3 LIMIT 1",
+                    first.AccountId, first.ClusterId, first.ClientToken).ConfigureAwait(false) is not null)
             {
                 throw new DuplicateClientTokenException(first.ClientToken);
             }
             foreach (var s in steps)
             {
-                ctx.Add(InsertStepSql, s.Id, s.AccountId, s.ClusterId, s.Name, s.Type.ToString(), s.ActionOnFailure.ToString(),
+                ctx.Execute(InsertStepSql, s.Id, s.AccountId, s.ClusterId, s.Name, s.Type.ToString(), s.ActionOnFailure.ToString(),
                     JsonColumns.ToProperties(s.Properties), JsonColumns.FromStepFiles(s.AdditionalFiles), s.State.ToString(),
                     s.Reason?.Code, s.Reason?.Message, s.Failure?.Reason, s.Failure?.Message, s.Failure?.LogFile, s.ClientToken, s.RequestHash,
                     UnixMicros.From(s.CreatedAt), UnixMicros.From(s.StartedAt), UnixMicros.From(s.EndedAt));
@@ -67,14 +66,14 @@ public sealed partial class PostgresStore
 
     /// <inheritdoc />
     public async Task<Step?> GetStepAsync(string accountId, string clusterId, string stepId, CancellationToken cancellationToken) =>
-        (await QueryAsync<StepRow>($"SELECT {SqlColumns.Step} FROM steps WHERE account_id = @accountId AND cluster_id = @clusterId AND step_id = @stepId",
-            new { accountId, clusterId, stepId }, cancellationToken).ConfigureAwait(false)).SingleOrDefault()?.ToModel();
+        (await QueryStepsAsync($"SELECT {SqlColumns.Step} FROM steps WHERE account_id = @accountId AND cluster_id = @clusterId AND step_id = @stepId",
+            new { accountId, clusterId, stepId }, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<Step>> FindStepsByClientTokenAsync(string accountId, string clusterId, string clientToken, CancellationToken cancellationToken) =>
-        [.. (await QueryAsync<StepRow>(
+    public Task<IReadOnlyList<Step>> FindStepsByClientTokenAsync(string accountId, string clusterId, string clientToken, CancellationToken cancellationToken) =>
+        QueryStepsAsync(
             $"SELECT {SqlColumns.Step} FROM steps WHERE account_id = @accountId AND cluster_id = @clusterId AND client_token = @clientToken ORDER BY step_id",
-            new { accountId, clusterId, clientToken }, cancellationToken).ConfigureAwait(false)).Select(r => r.ToModel())];
+            new { accountId, clusterId, clientToken }, cancellationToken);
 
     /// <inheritdoc />
     public async Task<Page<Step>> ListStepsAsync(string accountId, string clusterId, IReadOnlyCollection<StepState>? states, string? before, int limit, CancellationToken cancellationToken)
@@ -83,10 +82,10 @@ public sealed partial class PostgresStore
         var stateNames = Paging.StateNames(states);
         var sql = $"SELECT {SqlColumns.Step} FROM steps WHERE account_id = @accountId AND cluster_id = @clusterId"
             + (before is null ? "" : " AND step_id < @before")
-            + (stateNames is null ? "" : " AND state = ANY(@stateNames)")
+            + (stateNames is null ? "" : " AND " + Dialect.AnyOf("state", "@stateNames"))
             + " ORDER BY step_id DESC LIMIT @fetch";
-        var rows = await QueryAsync<StepRow>(sql, new { accountId, clusterId, before, stateNames, fetch = limit + 1 }, cancellationToken).ConfigureAwait(false);
-        return Paging.ToPage([.. rows.Select(r => r.ToModel())], limit, s => s.Id);
+        var steps = await QueryStepsAsync(sql, new { accountId, clusterId, before, stateNames, fetch = limit + 1 }, cancellationToken).ConfigureAwait(false);
+        return Paging.ToPage([.. steps], limit, s => s.Id);
     }
 
     /// <inheritdoc />
@@ -100,13 +99,15 @@ public sealed partial class PostgresStore
                 _ when step.EndedAt is { } ended => ended,
                 _ => Now,
             };
-            ctx.Add(InsertStepEventSql, step.AccountId, step.ClusterId, step.Id, state, step.Reason?.Code, step.Reason?.Message, UnixMicros.From(at));
-            ctx.Add(UpdateStepSql, step.AccountId, step.ClusterId, step.Id, state, step.Reason?.Code, step.Reason?.Message,
+            ctx.Execute(InsertStepEventSql, step.AccountId, step.ClusterId, step.Id, state, step.Reason?.Code, step.Reason?.Message, UnixMicros.From(at));
+            ctx.Execute(UpdateStepSql, step.AccountId, step.ClusterId, step.Id, state, step.Reason?.Code, step.Reason?.Message,
                 step.Failure?.Reason, step.Failure?.Message, step.Failure?.LogFile, UnixMicros.From(step.StartedAt), UnixMicros.From(step.EndedAt));
         }, cancellationToken);
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<Step>> ListActiveStepsAsync(CancellationToken cancellationToken) =>
-        [.. (await QueryAsync<StepRow>($"SELECT {SqlColumns.Step} FROM steps WHERE state = ANY(@states) ORDER BY step_id",
-            new { states = SqlColumns.ActiveStepStates }, cancellationToken).ConfigureAwait(false)).Select(r => r.ToModel())];
+    public Task<IReadOnlyList<Step>> ListActiveStepsAsync(CancellationToken cancellationToken) =>
+        QueryStepsAsync($"SELECT {SqlColumns.Step} FROM steps WHERE state IN {ActiveStepStatesSql} ORDER BY step_id", null, cancellationToken);
+
+    private async Task<IReadOnlyList<Step>> QueryStepsAsync(string sql, object? parameters, CancellationToken cancellationToken) =>
+        [.. (await Database.QueryAsync<StepRow>(sql, parameters, cancellationToken).ConfigureAwait(false)).Select(r => r.ToModel())];
 }

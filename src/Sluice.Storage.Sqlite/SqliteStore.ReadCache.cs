@@ -1,0 +1,75 @@
+using System.Collections.Concurrent;
+using Sluice.Core.Model;
+
+namespace Sluice.Storage.Sqlite;
+
+// SQLite-specific because it is exact only here and measurably pays: this process is the file's only writer, so the
+// writer's batch count (SqliteDatabase.WriteGeneration) says exactly when a kept read may be stale. A read is kept
+// with the count read before its query and served again while the count has not moved; a batch that ends during
+// the query moves it, so the entry is stale at once. PostgreSQL has other servers writing and no such clock.
+// - Clusters: pollers (SDK waiters, dashboards, the scheduler) ask for the same clusters far more often than anything
+//   changes (GET cluster at 64 connections: server CPU 118 -> 69 us/request).
+// - Job counts: listing jobs reads the page's instance counts in one grouped query, so the listing endpoint's count
+//   per job of the page is served from here instead of one query each (the N+1 of ListJobs).
+public sealed partial class SqliteStore
+{
+    // Bounded: at the cap a cache starts over rather than tracking recency.
+    private const int MaxCachedReads = 4096;
+    private readonly ConcurrentDictionary<(string AccountId, string ClusterId), (long Generation, Task<Cluster?> Read)> _clusterReads = new();
+    private readonly ConcurrentDictionary<(string AccountId, string JobId), (long Generation, Task<InstanceCounts> Counts)> _jobCounts = new();
+
+    /// <inheritdoc />
+    public override Task<Cluster?> GetClusterAsync(string accountId, string clusterId, CancellationToken cancellationToken)
+    {
+        // Read before the query: a write that ends during it moves the generation on, so the entry is stale at once.
+        var generation = _database.WriteGeneration;
+        if (_clusterReads.TryGetValue((accountId, clusterId), out var cached) && cached.Generation == generation)
+        {
+            return cached.Read;
+        }
+        return ReadClusterAsync(accountId, clusterId, generation, cancellationToken);
+    }
+
+    private async Task<Cluster?> ReadClusterAsync(string accountId, string clusterId, long generation, CancellationToken cancellationToken)
+    {
+        var read = await base.GetClusterAsync(accountId, clusterId, cancellationToken).ConfigureAwait(false);
+        if (read is not null)
+        {
+            Keep(_clusterReads, (accountId, clusterId), (generation, Task.FromResult<Cluster?>(read)));
+        }
+        return read;
+    }
+
+    /// <inheritdoc />
+    public override async Task<Page<Job>> ListJobsAsync(string accountId, IReadOnlyCollection<RunState>? states, string? after, int limit, CancellationToken cancellationToken)
+    {
+        var generation = _database.WriteGeneration;
+        var page = await base.ListJobsAsync(accountId, states, after, limit, cancellationToken).ConfigureAwait(false);
+        if (page.Items.Count > 0)
+        {
+            var counts = await CountJobsInstancesAsync(accountId, [.. page.Items.Select(j => j.Id)], cancellationToken).ConfigureAwait(false);
+            foreach (var job in page.Items)
+            {
+                Keep(_jobCounts, (accountId, job.Id), (generation, Task.FromResult(counts.GetValueOrDefault(job.Id, InstanceCounts.Zero))));
+            }
+        }
+        return page;
+    }
+
+    /// <inheritdoc />
+    public override Task<InstanceCounts> CountJobInstancesAsync(string accountId, string jobId, CancellationToken cancellationToken) =>
+        _jobCounts.TryGetValue((accountId, jobId), out var kept) && kept.Generation == _database.WriteGeneration
+            ? kept.Counts
+            : base.CountJobInstancesAsync(accountId, jobId, cancellationToken);
+
+    private static void Keep<TKey, TValue>(ConcurrentDictionary<TKey, TValue> cache, TKey key, TValue value)
+        where TKey : notnull
+    {
+        // ConcurrentDictionary.Count takes every lock: only a new key, not a refreshed one, can pass the bound.
+        if (!cache.ContainsKey(key) && cache.Count >= MaxCachedReads)
+        {
+            cache.Clear();
+        }
+        cache[key] = value;
+    }
+}
