@@ -109,7 +109,7 @@ public abstract partial class RelationalStore
         """;
 
     /// <inheritdoc />
-    public virtual async Task<InstanceCounts> CountJobInstancesAsync(string accountId, string jobId, CancellationToken cancellationToken) =>
+    public async Task<InstanceCounts> CountJobInstancesAsync(string accountId, string jobId, CancellationToken cancellationToken) =>
         (await Database.ReadAsync(CountJobInstancesSql, [accountId, jobId],
             static r => new InstanceCounts(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4)),
             cancellationToken).ConfigureAwait(false))[0];

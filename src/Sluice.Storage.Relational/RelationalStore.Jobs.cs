@@ -45,7 +45,7 @@ public abstract partial class RelationalStore
             new { accountId, clientToken }, cancellationToken).ConfigureAwait(false)).SingleOrDefault()?.ToModel();
 
     /// <inheritdoc />
-    public virtual async Task<Page<Job>> ListJobsAsync(string accountId, IReadOnlyCollection<RunState>? states, string? after, int limit, CancellationToken cancellationToken)
+    public async Task<Page<Job>> ListJobsAsync(string accountId, IReadOnlyCollection<RunState>? states, string? after, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         var stateNames = Paging.StateNames(states);
@@ -56,19 +56,22 @@ public abstract partial class RelationalStore
         return Paging.ToPage([.. rows.Select(r => r.ToModel())], limit, j => j.Id);
     }
 
-    /// <summary>
-    /// The instance counts of several jobs of one account in one grouped query (a page of a job listing), by job id;
-    /// a job with no tasks, or of another account, is missing.
-    /// </summary>
-    private protected async Task<Dictionary<string, InstanceCounts>> CountJobsInstancesAsync(string accountId, string[] jobIds, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public async Task<IReadOnlyDictionary<string, InstanceCounts>> CountJobsInstancesAsync(string accountId, IReadOnlyCollection<string> jobIds,
+        CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(jobIds);
+        if (jobIds.Count == 0)
+        {
+            return new Dictionary<string, InstanceCounts>();
+        }
         var rows = await Database.QueryAsync<JobCountsRow>($"""
             SELECT job_id AS JobId, CAST(COALESCE(SUM(waiting_instances), 0) AS BIGINT) AS Waiting,
                 CAST(COALESCE(SUM(running_instances), 0) AS BIGINT) AS Running, CAST(COALESCE(SUM(finished_instances), 0) AS BIGINT) AS Finished,
                 CAST(COALESCE(SUM(failed_instances), 0) AS BIGINT) AS Failed, CAST(COALESCE(SUM(stopped_instances), 0) AS BIGINT) AS Stopped
             FROM tasks WHERE account_id = @accountId AND {Dialect.AnyOf("job_id", "@jobIds")}
             GROUP BY job_id
-            """, new { accountId, jobIds }, cancellationToken).ConfigureAwait(false);
+            """, new { accountId, jobIds = jobIds.ToArray() }, cancellationToken).ConfigureAwait(false);
         return rows.ToDictionary(r => r.JobId, r => r.ToModel(), StringComparer.Ordinal);
     }
 

@@ -9,14 +9,11 @@ namespace Sluice.Storage.Sqlite;
 // the query moves it, so the entry is stale at once. PostgreSQL has other servers writing and no such clock.
 // - Clusters: pollers (SDK waiters, dashboards, the scheduler) ask for the same clusters far more often than anything
 //   changes (GET cluster at 64 connections: server CPU 118 -> 69 us/request).
-// - Job counts: listing jobs reads the page's instance counts in one grouped query, so the listing endpoint's count
-//   per job of the page is served from here instead of one query each (the N+1 of ListJobs).
 public sealed partial class SqliteStore
 {
     // Bounded: at the cap a cache starts over rather than tracking recency.
     private const int MaxCachedReads = 4096;
     private readonly ConcurrentDictionary<(string AccountId, string ClusterId), (long Generation, Task<Cluster?> Read)> _clusterReads = new();
-    private readonly ConcurrentDictionary<(string AccountId, string JobId), (long Generation, Task<InstanceCounts> Counts)> _jobCounts = new();
 
     /// <inheritdoc />
     public override Task<Cluster?> GetClusterAsync(string accountId, string clusterId, CancellationToken cancellationToken)
@@ -39,28 +36,6 @@ public sealed partial class SqliteStore
         }
         return read;
     }
-
-    /// <inheritdoc />
-    public override async Task<Page<Job>> ListJobsAsync(string accountId, IReadOnlyCollection<RunState>? states, string? after, int limit, CancellationToken cancellationToken)
-    {
-        var generation = _database.WriteGeneration;
-        var page = await base.ListJobsAsync(accountId, states, after, limit, cancellationToken).ConfigureAwait(false);
-        if (page.Items.Count > 0)
-        {
-            var counts = await CountJobsInstancesAsync(accountId, [.. page.Items.Select(j => j.Id)], cancellationToken).ConfigureAwait(false);
-            foreach (var job in page.Items)
-            {
-                Keep(_jobCounts, (accountId, job.Id), (generation, Task.FromResult(counts.GetValueOrDefault(job.Id, InstanceCounts.Zero))));
-            }
-        }
-        return page;
-    }
-
-    /// <inheritdoc />
-    public override Task<InstanceCounts> CountJobInstancesAsync(string accountId, string jobId, CancellationToken cancellationToken) =>
-        _jobCounts.TryGetValue((accountId, jobId), out var kept) && kept.Generation == _database.WriteGeneration
-            ? kept.Counts
-            : base.CountJobInstancesAsync(accountId, jobId, cancellationToken);
 
     private static void Keep<TKey, TValue>(ConcurrentDictionary<TKey, TValue> cache, TKey key, TValue value)
         where TKey : notnull

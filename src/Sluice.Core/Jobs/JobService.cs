@@ -98,6 +98,10 @@ public sealed class JobService(IStore store, Scheduler scheduler, ICommandBus co
     public Task<Page<Job>> ListAsync(string accountId, IReadOnlyCollection<RunState>? states, string? after, int limit, CancellationToken cancellationToken) =>
         store.ListJobsAsync(accountId, states, after, limit, cancellationToken);
 
+    /// <summary>Instance counts by state for each of several jobs (a page of a listing), in one store read.</summary>
+    public Task<IReadOnlyDictionary<string, InstanceCounts>> CountJobsAsync(string accountId, IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken) =>
+        store.CountJobsInstancesAsync(accountId, jobIds, cancellationToken);
+
     /// <summary>Instance counts by state for the whole job.</summary>
     public Task<InstanceCounts> CountJobAsync(string accountId, string jobId, CancellationToken cancellationToken) =>
         store.CountJobInstancesAsync(accountId, jobId, cancellationToken);

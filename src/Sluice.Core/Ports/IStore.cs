@@ -84,6 +84,11 @@ public interface IStore : IAsyncDisposable
     Task<IReadOnlyDictionary<string, InstanceCounts>> CountInstancesAsync(string accountId, string jobId, CancellationToken cancellationToken);
     /// <summary>Instance counts by state summed over all tasks of the job (zero for an unknown job or another account's).</summary>
     Task<InstanceCounts> CountJobInstancesAsync(string accountId, string jobId, CancellationToken cancellationToken);
+    /// <summary>
+    /// <see cref="CountJobInstancesAsync"/> for several jobs of the account in one query (a page of a job listing), by job id;
+    /// an unknown job, or another account's, is missing.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, InstanceCounts>> CountJobsInstancesAsync(string accountId, IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken);
     /// <summary>Marks every Waiting instance of the job Stopped (error code Stopped) in one statement.</summary>
     Task StopWaitingInstancesAsync(string accountId, string jobId, DateTimeOffset at, CancellationToken cancellationToken);
     /// <summary>

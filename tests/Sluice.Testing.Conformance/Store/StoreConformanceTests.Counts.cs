@@ -133,6 +133,26 @@ public abstract partial class StoreConformanceTests
         Assert.Equal(new InstanceCounts(2, 0, 0, 0, 0), await Store.CountJobInstancesAsync(B, "j3", Ct));
     }
 
+    /// <summary>Issue #14: a job listing's counts in one read, scoped by account.</summary>
+    [Fact]
+    public async Task CountJobsInstancesAsync_SeveralJobs_CountsEachOfTheAccountsOnly()
+    {
+        var first = Job(A, "j1");
+        await Store.InsertJobAsync(first, [MinimalTask(first, "map", 4), MinimalTask(first, "one")], Ct);
+        var second = Job(A, "j2");
+        await Store.InsertJobAsync(second, [MinimalTask(second, "map", 2)], Ct);
+        var others = Job(B, "j3");
+        await Store.InsertJobAsync(others, [MinimalTask(others, "map", 2)], Ct);
+        await Store.UpdateInstanceAsync(Instance(first, "map", 0, RunState.Finished), Ct);
+
+        var counts = await Store.CountJobsInstancesAsync(A, ["j1", "j2", "j3", "nope"], Ct);
+
+        Assert.Equal(["j1", "j2"], counts.Keys.Order());
+        Assert.Equal(new InstanceCounts(4, 0, 1, 0, 0), counts["j1"]);
+        Assert.Equal(new InstanceCounts(2, 0, 0, 0, 0), counts["j2"]);
+        Assert.Empty(await Store.CountJobsInstancesAsync(A, [], Ct));
+    }
+
     private static long Total(InstanceCounts c) => c.Waiting + c.Running + c.Finished + c.Failed + c.Stopped;
 
     /// <summary>Counts per task recomputed from the listed instance rows must equal CountInstancesAsync.</summary>
