@@ -343,6 +343,7 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
     {
         List<(string ClusterId, string AccountId)> claimed;
         var stopping = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var terminating = new Dictionary<string, StateReason?>(StringComparer.Ordinal);
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
@@ -361,12 +362,21 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
                 stopping[clusterId] = [.. await connection.QueryAsync<string>(new CommandDefinition(
                     "SELECT job_id FROM commands WHERE cluster_id = @clusterId AND kind = 'StopJob'",
                     new { clusterId }, cancellationToken: cancellationToken)).ConfigureAwait(false)];
+                // So must a terminate: the jobs it was stopping end Stopped, not Failed by their lost attempts.
+                var terminate = await connection.QueryFirstOrDefaultAsync<(string Code, string Message)?>(new CommandDefinition(
+                    "SELECT reason_code, reason_message FROM commands WHERE cluster_id = @clusterId AND kind = 'Terminate' ORDER BY command_id LIMIT 1",
+                    new { clusterId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                terminating[clusterId] = terminate is { } t ? new StateReason(t.Code ?? StateReason.UserRequest, t.Message ?? "terminated by request") : null;
             }
         }
         foreach (var (clusterId, accountId) in claimed)
         {
             LogAdopting(_logger, clusterId);
-            await _owner!.ApplyAsync(new ClusterCommand(ClusterCommandKind.Adopt, accountId, clusterId) { StoppingJobIds = stopping[clusterId] }, cancellationToken).ConfigureAwait(false);
+            await _owner!.ApplyAsync(new ClusterCommand(ClusterCommandKind.Adopt, accountId, clusterId)
+            {
+                StoppingJobIds = stopping[clusterId],
+                Reason = terminating[clusterId],
+            }, cancellationToken).ConfigureAwait(false);
             _owned[clusterId] = true;
         }
     }

@@ -13,6 +13,7 @@ public sealed record ClusterCommand(ClusterCommandKind Kind, string AccountId, s
     public int? Count { get; init; }
     public bool? KeepAlive { get; init; }
     public bool? TerminationProtected { get; init; }
+    /// <summary>For <see cref="ClusterCommandKind.Terminate"/> why; for <see cref="ClusterCommandKind.Adopt"/> the reason of a terminate the previous owner had taken and not carried out.</summary>
     public StateReason? Reason { get; init; }
     public IReadOnlyList<string>? StepIds { get; init; }
     /// <summary>For <see cref="ClusterCommandKind.Adopt"/>: the cluster's jobs a stop was requested for and not yet carried out.</summary>

@@ -14,8 +14,8 @@ internal sealed class JobDispatch(SchedulerParts parts, LogPaths logs, SluiceOpt
     /// <param name="job">The job as stored.</param>
     /// <param name="tasks">All its tasks.</param>
     /// <param name="started">On recovery or restart, instances already launched at least once; empty for a new job.</param>
-    /// <param name="stopping">The job was being stopped when the server that ran it died (adoption).</param>
-    public void Admit(Job job, IReadOnlyList<JobTask> tasks, IReadOnlyList<TaskInstance> started, bool stopping = false)
+    /// <param name="stopping">Why the job was being stopped when the server that ran it died (adoption); null when it was not.</param>
+    public void Admit(Job job, IReadOnlyList<JobTask> tasks, IReadOnlyList<TaskInstance> started, StateReason? stopping = null)
     {
         if (State.Jobs.ContainsKey(job.Id))
         {
@@ -38,7 +38,8 @@ internal sealed class JobDispatch(SchedulerParts parts, LogPaths logs, SluiceOpt
 
         if (job.ClusterId is null || !State.Clusters.TryGetValue(job.ClusterId, out var cluster) || cluster.Terminating)
         {
-            parts.Outcomes.EndJobEarly(runtime, RunState.Failed, new StateReason(StateReason.ClusterTerminated,
+            // A job its cluster's terminate was stopping (recovered or adopted) ends as that terminate ends it.
+            parts.Outcomes.EndJobEarly(runtime, stopping is null ? RunState.Failed : RunState.Stopped, stopping ?? new StateReason(StateReason.ClusterTerminated,
                 $"cluster {job.ClusterId} is not running; submit the job to a running cluster"), StopKind.ClusterTerminated);
             return;
         }

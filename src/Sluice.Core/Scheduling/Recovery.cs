@@ -24,7 +24,12 @@ internal sealed class Recovery(SchedulerParts parts)
     /// <param name="jobs">Their active jobs.</param>
     /// <param name="steps">Their active steps, oldest first.</param>
     /// <param name="stoppingJobIds">Jobs being stopped when their server died (adoption); they end Stopped.</param>
-    public void Recover(IReadOnlyList<Cluster> clusters, IReadOnlyList<JobSnapshot> jobs, IReadOnlyList<Step> steps, IReadOnlyCollection<string> stoppingJobIds)
+    /// <param name="terminating">
+    /// The reason of a terminate the previous owner had taken and not carried out (adoption): every job of the clusters ends
+    /// Stopped, as that terminate would have ended them, and the clusters terminate.
+    /// </param>
+    public void Recover(IReadOnlyList<Cluster> clusters, IReadOnlyList<JobSnapshot> jobs, IReadOnlyList<Step> steps, IReadOnlyCollection<string> stoppingJobIds,
+        StateReason? terminating = null)
     {
         foreach (var cluster in clusters)
         {
@@ -37,28 +42,42 @@ internal sealed class Recovery(SchedulerParts parts)
                 parts.Clusters.Start(cluster, Recovered);
             }
         }
+        var stoppedByRequest = new StateReason(StateReason.UserRequest, "stopped by request");
+        var ending = clusters.Where(c => c.State == ClusterState.Terminating).ToDictionary(c => c.Id, c => c.Reason, StringComparer.Ordinal);
         foreach (var (job, tasks, started) in jobs)
         {
-            parts.Dispatch.Admit(job, tasks, started, stoppingJobIds.Contains(job.Id));
+            // A job whose cluster was terminating was being stopped by it.
+            var terminatedBy = terminating ?? (job.ClusterId is { } id && ending.TryGetValue(id, out var reason) ? reason ?? stoppedByRequest : null);
+            var stopping = terminatedBy is not null
+                ? new StateReason(StateReason.ClusterTerminated, $"cluster {job.ClusterId} is terminating: {terminatedBy.Message}")
+                : stoppingJobIds.Contains(job.Id) ? stoppedByRequest : null;
+            parts.Dispatch.Admit(job, tasks, started, stopping);
         }
         parts.Steps.Recover(steps);
+        if (terminating is not null)
+        {
+            foreach (var cluster in clusters.Select(c => parts.State.Clusters.GetValueOrDefault(c.Id)).OfType<ClusterRuntime>())
+            {
+                parts.Clusters.Terminate(cluster, terminating);
+            }
+        }
     }
 
     /// <summary>
     /// Rebuilds a recovered job's counters and queues from its instances that had started. True when that ended the job or
     /// began ending it (a stop was pending, or a failure already fails it), so nothing of it is to be made ready.
     /// </summary>
-    public bool RestoreProgress(JobRuntime job, IReadOnlyList<TaskInstance> started, bool stopping)
+    public bool RestoreProgress(JobRuntime job, IReadOnlyList<TaskInstance> started, StateReason? stopping)
     {
         if (started.Count == 0 && job.Job.State == RunState.Waiting)
         {
-            return stopping && Stop(job);
+            return stopping is not null && Stop(job, stopping);
         }
         foreach (var group in started.GroupBy(i => i.TaskName, StringComparer.Ordinal))
         {
             if (job.Tasks.TryGetValue(group.Key, out var task))
             {
-                RestoreTask(job, task, group, stopping);
+                RestoreTask(job, task, group, stopping is not null);
             }
         }
         foreach (var task in job.Tasks.Values.Where(t => t.Task.State == RunState.Finished))
@@ -68,9 +87,9 @@ internal sealed class Recovery(SchedulerParts parts)
                 job.Tasks[name].RemainingPredecessors--;
             }
         }
-        if (stopping)
+        if (stopping is not null)
         {
-            return Stop(job);
+            return Stop(job, stopping);
         }
         foreach (var task in job.Tasks.Values.Where(t => !t.IsEnded))
         {
@@ -143,12 +162,12 @@ internal sealed class Recovery(SchedulerParts parts)
     }
 
     /// <summary>
-    /// A job adopted with a stop pending ends Stopped now, before its recovered counters can end it otherwise: its previous
+    /// A job adopted with a stop (or its cluster's terminate) pending ends Stopped now, before its recovered counters can end it otherwise: its previous
     /// owner may have killed every instance already, and with no stop known here the job would end Failed.
     /// </summary>
-    private bool Stop(JobRuntime job)
+    private bool Stop(JobRuntime job, StateReason reason)
     {
-        parts.Outcomes.EndJobEarly(job, RunState.Stopped, new StateReason(StateReason.UserRequest, "stopped by request"), StopKind.JobStopped);
+        parts.Outcomes.EndJobEarly(job, RunState.Stopped, reason, StopKind.JobStopped);
         return true;
     }
 }

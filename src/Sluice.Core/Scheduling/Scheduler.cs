@@ -130,8 +130,8 @@ public sealed class Scheduler : IClusterOwner, IAsyncDisposable
             case ClusterCommandKind.Start:
                 _parts.Clusters.Start(command.Cluster!, recovered: null);
                 break;
-            case ClusterCommandKind.Adopt when cluster is null && command.Cluster is { IsEnded: false }:
-                _parts.Recovery.Recover([command.Cluster], command.Jobs!, command.Steps!, command.StoppingJobIds ?? []);
+            case ClusterCommandKind.Adopt when cluster is null && command.Cluster is { IsEnded: false } adopted:
+                _parts.Recovery.Recover([adopted], command.Jobs!, command.Steps!, command.StoppingJobIds ?? [], command.Reason);
                 break;
             case ClusterCommandKind.Abandon:
                 _parts.Clusters.Abandon(command.ClusterId);
