@@ -35,18 +35,37 @@ public abstract partial class RelationalStore
 
     /// <inheritdoc />
     public Task UpdateInstanceAsync(TaskInstance instance, CancellationToken cancellationToken) =>
+        WriteAsync(ctx => WriteInstance(ctx, instance), cancellationToken);
+
+    /// <inheritdoc />
+    public Task UpdateInstanceAsync(TaskInstance instance, RunState taskState, DateTimeOffset taskAt, CancellationToken cancellationToken) =>
         WriteAsync(ctx =>
         {
-            var state = instance.State.ToString();
-            var at = InstanceEventTime.Of(instance, Now);
-            object index = (long)instance.Index;
-            ctx.Execute(InsertInstanceEventSql, instance.AccountId, instance.JobId, instance.TaskName, index, state,
-                string.Create(CultureInfo.InvariantCulture, $"{instance.JobId}/{instance.TaskName}/{instance.Index}"), UnixMicros.From(at));
-            ctx.Execute(MoveInstanceCountSql, instance.AccountId, instance.JobId, instance.TaskName, index, state);
-            ctx.Execute(UpdateInstanceSql, instance.AccountId, instance.JobId, instance.TaskName, index, state, (long)instance.Attempts,
-                instance.NodeId, instance.Host, instance.ExitCode is { } exit ? (long)exit : null, instance.ErrorCode, instance.ErrorMessage,
-                UnixMicros.From(instance.StartedAt), UnixMicros.From(instance.EndedAt));
+            // In the order the moves happen: a task starts before its instance runs, and ends after its last one did.
+            if (taskState == RunState.Running)
+            {
+                WriteTaskState(ctx, instance.AccountId, instance.JobId, instance.TaskName, taskState, taskAt);
+                WriteInstance(ctx, instance);
+            }
+            else
+            {
+                WriteInstance(ctx, instance);
+                WriteTaskState(ctx, instance.AccountId, instance.JobId, instance.TaskName, taskState, taskAt);
+            }
         }, cancellationToken);
+
+    private void WriteInstance(IWriteContext ctx, TaskInstance instance)
+    {
+        var state = instance.State.ToString();
+        var at = InstanceEventTime.Of(instance, Now);
+        object index = (long)instance.Index;
+        ctx.Execute(InsertInstanceEventSql, instance.AccountId, instance.JobId, instance.TaskName, index, state,
+            string.Create(CultureInfo.InvariantCulture, $"{instance.JobId}/{instance.TaskName}/{instance.Index}"), UnixMicros.From(at));
+        ctx.Execute(MoveInstanceCountSql, instance.AccountId, instance.JobId, instance.TaskName, index, state);
+        ctx.Execute(UpdateInstanceSql, instance.AccountId, instance.JobId, instance.TaskName, index, state, (long)instance.Attempts,
+            instance.NodeId, instance.Host, instance.ExitCode is { } exit ? (long)exit : null, instance.ErrorCode, instance.ErrorMessage,
+            UnixMicros.From(instance.StartedAt), UnixMicros.From(instance.EndedAt));
+    }
 
     private const string GetInstanceSql =
         $"SELECT {SqlColumns.Instance} FROM instances WHERE account_id = $1 AND job_id = $2 AND task_name = $3 AND idx = $4";

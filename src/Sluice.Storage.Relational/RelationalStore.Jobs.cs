@@ -177,12 +177,14 @@ public abstract partial class RelationalStore
 
     /// <inheritdoc />
     public Task SetTaskStateAsync(string accountId, string jobId, string taskName, RunState state, DateTimeOffset at, CancellationToken cancellationToken) =>
-        WriteAsync(ctx =>
-        {
-            var stateName = state.ToString();
-            var atMicros = UnixMicros.From(at);
-            ctx.Execute(InsertTaskEventSql, accountId, jobId, taskName, $"{jobId}/{taskName}", stateName, atMicros);
-            ctx.Execute(UpdateTaskStateSql, atMicros, state == RunState.Running, IsEnded(state), state == RunState.Waiting,
-                accountId, jobId, taskName, stateName);
-        }, cancellationToken);
+        WriteAsync(ctx => WriteTaskState(ctx, accountId, jobId, taskName, state, at), cancellationToken);
+
+    private static void WriteTaskState(IWriteContext ctx, string accountId, string jobId, string taskName, RunState state, DateTimeOffset at)
+    {
+        var stateName = state.ToString();
+        var atMicros = UnixMicros.From(at);
+        ctx.Execute(InsertTaskEventSql, accountId, jobId, taskName, $"{jobId}/{taskName}", stateName, atMicros);
+        ctx.Execute(UpdateTaskStateSql, atMicros, state == RunState.Running, IsEnded(state), state == RunState.Waiting,
+            accountId, jobId, taskName, stateName);
+    }
 }

@@ -76,6 +76,11 @@ public interface IStore : IAsyncDisposable
 
     /// <summary>Replaces the instance row (the scheduler is its only writer); logs an event when its state changed.</summary>
     Task UpdateInstanceAsync(TaskInstance instance, CancellationToken cancellationToken);
+    /// <summary>
+    /// <see cref="UpdateInstanceAsync(TaskInstance, CancellationToken)"/> and <see cref="SetTaskStateAsync"/> of the instance's task
+    /// in one write: the launch that starts a task, the end that ends it (one write per launch instead of two).
+    /// </summary>
+    Task UpdateInstanceAsync(TaskInstance instance, RunState taskState, DateTimeOffset taskAt, CancellationToken cancellationToken);
     Task<TaskInstance?> GetInstanceAsync(string accountId, string jobId, string taskName, int index, CancellationToken cancellationToken);
     Task<Page<TaskInstance>> ListInstancesAsync(string accountId, string jobId, string taskName, IReadOnlyCollection<RunState>? states, string? after, int limit, CancellationToken cancellationToken);
     /// <summary>The instances of a job that are not Waiting with zero attempts (what recovery needs to rebuild its queue).</summary>

@@ -20,10 +20,13 @@ internal sealed class InstanceOutcomes(SchedulerParts parts)
         parts.Dispatch.Vacate(cluster, node, run.Slot, task.Task.Cpu, task.Task.MemoryMiB);
 
         var instance = Outcome(run, exit, stderrTail);
+        // The task's end, when this was its last instance, is written with the instance's (not while stopping: then
+        // nothing more is decided).
+        var taskEnds = !parts.State.Stopping && TaskEnd(task) is { } end && Changes.Task(job, task, end, persist: false);
         if (run.StopKind != StopKind.SchedulerStopping)
         {
             // Left Running in the store when the server stops: recovery counts it as a lost attempt.
-            Changes.Instance(RunState.Running, instance);
+            Changes.Instance(RunState.Running, instance, taskEnds ? task : null);
         }
         if (parts.State.Stopping)
         {
@@ -34,7 +37,14 @@ internal sealed class InstanceOutcomes(SchedulerParts parts)
         {
             EndJobEarly(job, RunState.Failed, job.FirstFailure!, StopKind.JobFailed);
         }
-        CheckTaskDone(job, task);
+        if (taskEnds)
+        {
+            ReleaseSuccessors(job, task);
+        }
+        else
+        {
+            CheckTaskDone(job, task);
+        }
         CheckJobDone(job);
         if (cluster.Terminating)
         {
@@ -121,13 +131,21 @@ internal sealed class InstanceOutcomes(SchedulerParts parts)
     /// <summary>Ends the task once all its instances ended; a finished task makes its DAG successors ready.</summary>
     public void CheckTaskDone(JobRuntime job, TaskRuntime task)
     {
-        if (task.IsEnded || task.RunningCount > 0 || task.Finished + task.Failed + task.Stopped < task.Task.InstanceCount)
+        if (TaskEnd(task) is { } state && Changes.Task(job, task, state))
         {
-            return;
+            ReleaseSuccessors(job, task);
         }
-        var state = task.Failed > 0 ? RunState.Failed : task.Stopped > 0 ? RunState.Stopped : RunState.Finished;
-        Changes.Task(job, task, state);
-        if (state != RunState.Finished)
+    }
+
+    /// <summary>The state the task ends in now that every instance of it ended; null while it has some to run or running.</summary>
+    private static RunState? TaskEnd(TaskRuntime task) =>
+        task.IsEnded || task.RunningCount > 0 || task.Finished + task.Failed + task.Stopped < task.Task.InstanceCount ? null
+        : task.Failed > 0 ? RunState.Failed : task.Stopped > 0 ? RunState.Stopped : RunState.Finished;
+
+    /// <summary>A finished task's DAG successors whose predecessors have all finished become ready.</summary>
+    private static void ReleaseSuccessors(JobRuntime job, TaskRuntime task)
+    {
+        if (task.Task.State != RunState.Finished)
         {
             return;
         }

@@ -183,12 +183,10 @@ internal sealed class JobDispatch(SchedulerParts parts, LogPaths logs, SluiceOpt
         {
             parts.Changes.Job(job, RunState.Running, null);
         }
-        if (task.Task.State == RunState.Waiting)
-        {
-            parts.Changes.Task(job, task, RunState.Running);
-        }
+        // A task's start is written with its first instance's.
+        var taskStarts = task.Task.State == RunState.Waiting && parts.Changes.Task(job, task, RunState.Running, persist: false);
         parts.Clusters.MarkRunningWork(cluster);
-        parts.Changes.Instance(RunState.Waiting, run.Row(parts.Loop.Now));
+        parts.Changes.Instance(RunState.Waiting, run.Row(parts.Loop.Now), taskStarts ? task : null);
     }
 
     private LaunchRequest LaunchRequestFor(InstanceRun run)

@@ -108,13 +108,19 @@ internal sealed partial class StateChanges(SchedulerLoop loop, IStore store)
     }
 
     /// <summary>Replaces an instance row whose state was <paramref name="from"/> with <paramref name="to"/>.</summary>
-    public bool Instance(RunState from, TaskInstance to)
+    /// <param name="from">The instance's state before.</param>
+    /// <param name="to">The row after.</param>
+    /// <param name="task">The task's move that goes with it (its start or end), already applied in memory with
+    /// <see cref="Task"/>'s <c>persist: false</c>: both are written in one store write.</param>
+    public bool Instance(RunState from, TaskInstance to, TaskRuntime? task = null)
     {
         if (!Transitions.Instance.Allows(from, to.State))
         {
             return Refuse("instance", $"{to.JobId}/{to.TaskName}/{to.Index}", from, to.State);
         }
-        loop.Persist(store.UpdateInstanceAsync(to, CancellationToken.None));
+        loop.Persist(task is null
+            ? store.UpdateInstanceAsync(to, CancellationToken.None)
+            : store.UpdateInstanceAsync(to, task.Task.State, loop.Now, CancellationToken.None));
         return true;
     }
 

@@ -133,6 +133,28 @@ public abstract partial class StoreConformanceTests
         Assert.Equal(new InstanceCounts(2, 0, 0, 0, 0), await Store.CountJobInstancesAsync(B, "j3", Ct));
     }
 
+    /// <summary>Issue #14: a launch that starts its task and an end that ends it are one write each.</summary>
+    [Fact]
+    public async Task UpdateInstanceAsync_WithItsTasksMove_WritesBothWithTheirEventsInOrder()
+    {
+        var job = Job(A, "j1");
+        await Store.InsertJobAsync(job, [MinimalTask(job, "one")], Ct);
+
+        await Store.UpdateInstanceAsync(Instance(job, "one", 0, RunState.Running), RunState.Running, At(1), Ct);
+        Assert.Equal(RunState.Running, (await Store.GetTaskAsync(A, "j1", "one", Ct))!.State);
+        await Store.UpdateInstanceAsync(Instance(job, "one", 0, RunState.Finished), RunState.Finished, At(2), Ct);
+        // Another account's write changes neither row.
+        await Store.UpdateInstanceAsync(Instance(job, "one", 0, RunState.Failed) with { AccountId = B }, RunState.Failed, At(3), Ct);
+
+        var task = (await Store.GetTaskAsync(A, "j1", "one", Ct))!;
+        Assert.Equal((RunState.Finished, At(1), At(2)), (task.State, task.StartedAt, task.EndedAt));
+        Assert.Equal(RunState.Finished, (await Store.GetInstanceAsync(A, "j1", "one", 0, Ct))!.State);
+        Assert.Equal(new InstanceCounts(0, 0, 1, 0, 0), await Store.CountJobInstancesAsync(A, "j1", Ct));
+        var events = (await Store.ListEventsAsync(A, null, 0, 100, Ct)).Where(e => e.Kind is ResourceKind.Task or ResourceKind.Instance)
+            .Select(e => (e.Kind, e.ToState)).ToList();
+        Assert.Equal([(ResourceKind.Task, "Running"), (ResourceKind.Instance, "Running"), (ResourceKind.Instance, "Finished"), (ResourceKind.Task, "Finished")], events);
+    }
+
     /// <summary>Issue #14: a job listing's counts in one read, scoped by account.</summary>
     [Fact]
     public async Task CountJobsInstancesAsync_SeveralJobs_CountsEachOfTheAccountsOnly()
