@@ -11,7 +11,7 @@ namespace Sluice.Storage.Sqlite;
 //   changes (GET cluster at 64 connections: server CPU 118 -> 69 us/request).
 public sealed partial class SqliteStore
 {
-    // Bounded: at the cap a cache starts over rather than tracking recency.
+    // Bounded: at the cap the cache starts over rather than tracking recency.
     private const int MaxCachedReads = 4096;
     private readonly ConcurrentDictionary<(string AccountId, string ClusterId), (long Generation, Task<Cluster?> Read)> _clusterReads = new();
 
@@ -32,19 +32,14 @@ public sealed partial class SqliteStore
         var read = await base.GetClusterAsync(accountId, clusterId, cancellationToken).ConfigureAwait(false);
         if (read is not null)
         {
-            Keep(_clusterReads, (accountId, clusterId), (generation, Task.FromResult<Cluster?>(read)));
+            var key = (accountId, clusterId);
+            // ConcurrentDictionary.Count takes every lock: only a new key, not a refreshed one, can pass the bound.
+            if (!_clusterReads.ContainsKey(key) && _clusterReads.Count >= MaxCachedReads)
+            {
+                _clusterReads.Clear();
+            }
+            _clusterReads[key] = (generation, Task.FromResult<Cluster?>(read));
         }
         return read;
-    }
-
-    private static void Keep<TKey, TValue>(ConcurrentDictionary<TKey, TValue> cache, TKey key, TValue value)
-        where TKey : notnull
-    {
-        // ConcurrentDictionary.Count takes every lock: only a new key, not a refreshed one, can pass the bound.
-        if (!cache.ContainsKey(key) && cache.Count >= MaxCachedReads)
-        {
-            cache.Clear();
-        }
-        cache[key] = value;
     }
 }

@@ -20,6 +20,21 @@ internal sealed class Recovery(SchedulerParts parts)
         return new JobSnapshot(job, tasks, started);
     }
 
+    /// <summary>Reads the active jobs (with <see cref="LoadJobAsync"/>) and steps to recover: of every cluster, or of one being adopted.</summary>
+    public static async Task<(List<JobSnapshot> Jobs, List<Step> Steps)> LoadActiveWorkAsync(IStore store, string? clusterId, CancellationToken cancellationToken)
+    {
+        var jobs = new List<JobSnapshot>();
+        foreach (var job in await store.ListActiveJobsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (clusterId is null || job.ClusterId == clusterId)
+            {
+                jobs.Add(await LoadJobAsync(store, job, cancellationToken).ConfigureAwait(false));
+            }
+        }
+        var steps = (await store.ListActiveStepsAsync(cancellationToken).ConfigureAwait(false)).Where(s => clusterId is null || s.ClusterId == clusterId).ToList();
+        return (jobs, steps);
+    }
+
     /// <param name="clusters">Active clusters as stored.</param>
     /// <param name="jobs">Their active jobs.</param>
     /// <param name="steps">Their active steps, oldest first.</param>

@@ -59,12 +59,7 @@ public sealed class Scheduler : IClusterOwner, IAsyncDisposable
         if (recover)
         {
             var clusters = await _store.ListActiveClustersAsync(cancellationToken).ConfigureAwait(false);
-            var jobs = new List<JobSnapshot>();
-            foreach (var job in await _store.ListActiveJobsAsync(cancellationToken).ConfigureAwait(false))
-            {
-                jobs.Add(await Recovery.LoadJobAsync(_store, job, cancellationToken).ConfigureAwait(false));
-            }
-            var steps = await _store.ListActiveStepsAsync(cancellationToken).ConfigureAwait(false);
+            var (jobs, steps) = await Recovery.LoadActiveWorkAsync(_store, clusterId: null, cancellationToken).ConfigureAwait(false);
             _parts.Loop.Post(() => _parts.Recovery.Recover(clusters, jobs, steps, []));
         }
         _loop = _parts.Loop.RunAsync();
@@ -186,12 +181,7 @@ public sealed class Scheduler : IClusterOwner, IAsyncDisposable
                 return command with { Steps = added };
             case ClusterCommandKind.Adopt:
                 var cluster = await _store.GetClusterAsync(command.AccountId, command.ClusterId, cancellationToken).ConfigureAwait(false);
-                var jobs = new List<JobSnapshot>();
-                foreach (var active in (await _store.ListActiveJobsAsync(cancellationToken).ConfigureAwait(false)).Where(j => j.ClusterId == command.ClusterId))
-                {
-                    jobs.Add(await Recovery.LoadJobAsync(_store, active, cancellationToken).ConfigureAwait(false));
-                }
-                var steps = (await _store.ListActiveStepsAsync(cancellationToken).ConfigureAwait(false)).Where(s => s.ClusterId == command.ClusterId).ToList();
+                var (jobs, steps) = await Recovery.LoadActiveWorkAsync(_store, command.ClusterId, cancellationToken).ConfigureAwait(false);
                 return command with { Cluster = cluster, Jobs = jobs, Steps = steps };
             default:
                 throw new ArgumentException($"a {command.Kind} command carries what it needs", nameof(command));
