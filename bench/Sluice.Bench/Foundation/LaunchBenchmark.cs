@@ -31,7 +31,7 @@ internal sealed class LaunchBenchmark : IBenchmark
         report.Value("launch_parallelism", Parallelism);
 
         // Warm the runtime's process-start path, then the bare baseline (run again after Sluice; the ratio uses both).
-        await BareAsync(Parallelism, WarmUpCount(options));
+        var jitWait = await JitQuiet.WarmUpAsync(() => BareAsync(Parallelism, WarmUpCount(options)), cancellationToken);
         var bareAllocatedBefore = GC.GetTotalAllocatedBytes();
         var bareBefore = await CpuTimedAsync(() => BareAsync(Parallelism, count));
         var bareAllocated = (GC.GetTotalAllocatedBytes() - bareAllocatedBefore) / count;
@@ -58,7 +58,7 @@ internal sealed class LaunchBenchmark : IBenchmark
             await client.WaitForClusterReadyAsync(clusterId, Poll(TimeSpan.FromSeconds(60)), cancellationToken);
 
             // Warm-up job (JIT of the submit, dispatch and exit paths), not measured.
-            await RunJobAsync(client, clusterId, "warm-up", WarmUpCount(options), cancellationToken);
+            jitWait += await JitQuiet.WarmUpAsync(() => RunJobAsync(client, clusterId, "warm-up", WarmUpCount(options), cancellationToken), cancellationToken);
             cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var allocatedBefore = GC.GetTotalAllocatedBytes();
             var gen0Before = GC.CollectionCount(0);
@@ -81,8 +81,9 @@ internal sealed class LaunchBenchmark : IBenchmark
             await client.TerminateClusterAsync(clusterId, cancellationToken);
         }
 
+        jitWait += await JitQuiet.WaitAsync(cancellationToken);
         var bareAfter = await CpuTimedAsync(() => BareAsync(Parallelism, count));
-        await BareSpawnAsync(Parallelism, WarmUpCount(options));
+        jitWait += await JitQuiet.WarmUpAsync(() => BareSpawnAsync(Parallelism, WarmUpCount(options)), cancellationToken);
         var bareSpawn = await CpuTimedAsync(() => BareSpawnAsync(Parallelism, count));
         var bareSeconds = (bareBefore.Elapsed.TotalSeconds + bareAfter.Elapsed.TotalSeconds) / 2;
         var sluicePerSecond = count / run.Total.TotalSeconds;
@@ -108,6 +109,7 @@ internal sealed class LaunchBenchmark : IBenchmark
         report.Value("launch_backend_no_fs_cpu_us_per_instance", backendNoFs.Cpu.TotalMicroseconds / count);
         report.Value("launch_part_fs_wall_us_per_instance", fs.Wall.TotalMicroseconds);
         report.Value("launch_part_fs_cpu_us_per_instance", fs.Cpu.TotalMicroseconds);
+        report.Value("launch_jit_quiet_wait_ms", jitWait.TotalMilliseconds);
         report.Note("launch: sluice time = CreateJob call + run until a 20 ms poll of GetJob sees Finished; server_run = job endedAt - startedAt");
         report.Note("launch: cpu = this process's CPU (server + client + launcher threads, not the children's); backend_no_fs = LocalBackend with cwd = node dir and output to /dev/null");
     }
