@@ -38,7 +38,7 @@ public static class SluiceCoreServiceCollectionExtensions
         services.AddSingleton<StepService>();
         services.AddSingleton<Scheduler>();
         // With several servers on one database the coordinator carries commands through the shared store; alone, they go in-process.
-        services.AddSingleton<ICommandBus>(sp => (ICommandBus?)sp.GetService<IClusterCoordinator>() ?? new InProcessCommandBus(sp.GetRequiredService<Scheduler>()));
+        services.AddSingleton<ICommandBus>(sp => (ICommandBus?)sp.GetService<IClusterCoordinator>() ?? new InProcessCommandBus(sp.GetRequiredService<Scheduler>(), sp.GetRequiredService<IStore>()));
         services.AddSingleton<ClusterService>();
         services.AddSingleton<JobService>();
         services.AddSingleton<AccountService>();

@@ -132,8 +132,13 @@ public abstract partial class RelationalStore
             var stateName = state.ToString();
             var atMicros = UnixMicros.From(at);
             ctx.Execute(InsertClusterEventSql, accountId, clusterId, stateName, reason?.Code, reason?.Message, atMicros);
+            var ended = state is ClusterState.Terminated or ClusterState.TerminatedWithErrors;
             ctx.Execute(UpdateClusterStateSql, accountId, clusterId, stateName, reason?.Code, reason?.Message, atMicros,
-                state is ClusterState.Running or ClusterState.Waiting, state is ClusterState.Terminated or ClusterState.TerminatedWithErrors);
+                state is ClusterState.Running or ClusterState.Waiting, ended);
+            if (ended)
+            {
+                ctx.Execute(DeletePendingCommandsSql, accountId, clusterId);
+            }
         }, cancellationToken);
 
     /// <inheritdoc />

@@ -116,6 +116,11 @@ public abstract partial class RelationalStore
             ctx.Execute(InsertJobEventSql, accountId, jobId, stateName, reason?.Code, reason?.Message, atMicros);
             ctx.Execute(UpdateJobStateSql, atMicros, state == RunState.Running, IsEnded(state), state == RunState.Waiting,
                 accountId, jobId, stateName, reason?.Code, reason?.Message);
+            if (IsEnded(state))
+            {
+                // A stop waiting to be carried out is, once the job has ended.
+                ctx.Execute(DeletePendingCommandsSql, accountId, jobId);
+            }
         }, cancellationToken);
 
     /// <inheritdoc />
@@ -132,6 +137,7 @@ public abstract partial class RelationalStore
             }
 
             ctx.Execute("DELETE FROM instances WHERE account_id = $1 AND job_id = $2", accountId, jobId);
+            ctx.Execute(DeletePendingCommandsSql, accountId, jobId);
             ctx.Execute("DELETE FROM tasks WHERE account_id = $1 AND job_id = $2", accountId, jobId);
             // Task and instance events are "jobId/…": a range scan on the index ('0' follows '/').
             ctx.Execute("DELETE FROM events WHERE account_id = $1 AND (resource_id = $2 OR (resource_id >= $3 AND resource_id < $4))",

@@ -102,6 +102,10 @@ public abstract partial class RelationalStore
             ctx.Execute(InsertStepEventSql, step.AccountId, step.ClusterId, step.Id, state, step.Reason?.Code, step.Reason?.Message, UnixMicros.From(at));
             ctx.Execute(UpdateStepSql, step.AccountId, step.ClusterId, step.Id, state, step.Reason?.Code, step.Reason?.Message,
                 step.Failure?.Reason, step.Failure?.Message, step.Failure?.LogFile, UnixMicros.From(step.StartedAt), UnixMicros.From(step.EndedAt));
+            if (step.State is StepState.Completed or StepState.Failed or StepState.Cancelled or StepState.Interrupted)
+            {
+                ctx.Execute(DeletePendingCommandsSql, step.AccountId, step.Id);
+            }
         }, cancellationToken);
 
     /// <inheritdoc />

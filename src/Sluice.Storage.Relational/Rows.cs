@@ -338,3 +338,24 @@ internal sealed class JobCountsRow
 
     public InstanceCounts ToModel() => new(Waiting, Running, Finished, Failed, Stopped);
 }
+
+internal sealed class PendingCommandRow
+{
+    public string AccountId { get; set; } = "";
+    public string ClusterId { get; set; } = "";
+    public string Kind { get; set; } = "";
+    public string TargetId { get; set; } = "";
+    public string? ReasonCode { get; set; }
+    public string? ReasonMessage { get; set; }
+
+    public ClusterCommand ToModel()
+    {
+        var kind = Enum.Parse<ClusterCommandKind>(Kind);
+        return new ClusterCommand(kind, AccountId, ClusterId)
+        {
+            JobId = kind == ClusterCommandKind.StopJob ? TargetId : null,
+            StepIds = kind == ClusterCommandKind.CancelStep ? [TargetId] : null,
+            Reason = ReasonCode is null ? null : new StateReason(ReasonCode, ReasonMessage ?? ""),
+        };
+    }
+}

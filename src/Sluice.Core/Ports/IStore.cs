@@ -128,6 +128,16 @@ public interface IStore : IAsyncDisposable
     /// <summary>All Pending, Running and CancelPending steps of every account, oldest first (for recovery at start).</summary>
     Task<IReadOnlyList<Step>> ListActiveStepsAsync(CancellationToken cancellationToken);
 
+    // ---- pending commands (one server alone on its store)
+    /// <summary>
+    /// Records a stop, terminate or step cancel that is about to be answered 202 and is not yet carried out, so that
+    /// recovery carries it out after a crash. The store deletes it with the write that ends its target (the job ending,
+    /// the cluster reaching Terminated or TerminatedWithErrors, the step ending).
+    /// </summary>
+    Task InsertPendingCommandAsync(ClusterCommand command, CancellationToken cancellationToken);
+    /// <summary>Every pending command, oldest first (for recovery at start).</summary>
+    Task<IReadOnlyList<ClusterCommand>> ListPendingCommandsAsync(CancellationToken cancellationToken);
+
     // ---- event log
     /// <summary>Events of one resource (exact id) or, with <paramref name="resourceId"/> null, of the account; ascending sequence after <paramref name="afterSequence"/>.</summary>
     Task<IReadOnlyList<StateEvent>> ListEventsAsync(string accountId, string? resourceId, long afterSequence, int limit, CancellationToken cancellationToken);

@@ -38,13 +38,12 @@ internal sealed class Recovery(SchedulerParts parts)
     /// <param name="clusters">Active clusters as stored.</param>
     /// <param name="jobs">Their active jobs.</param>
     /// <param name="steps">Their active steps, oldest first.</param>
-    /// <param name="stoppingJobIds">Jobs being stopped when their server died (adoption); they end Stopped.</param>
-    /// <param name="terminating">
-    /// The reason of a terminate the previous owner had taken and not carried out (adoption): every job of the clusters ends
-    /// Stopped, as that terminate would have ended them, and the clusters terminate.
+    /// <param name="accepted">
+    /// The stops, terminates and step cancels accepted and not carried out before the crash (or by a dead owner, for an
+    /// adoption): they are carried out now. Every job of a terminating cluster ends Stopped, as that terminate would have
+    /// ended it, and the cluster terminates.
     /// </param>
-    public void Recover(IReadOnlyList<Cluster> clusters, IReadOnlyList<JobSnapshot> jobs, IReadOnlyList<Step> steps, IReadOnlyCollection<string> stoppingJobIds,
-        StateReason? terminating = null)
+    public void Recover(IReadOnlyList<Cluster> clusters, IReadOnlyList<JobSnapshot> jobs, IReadOnlyList<Step> steps, AcceptedCommands accepted)
     {
         foreach (var cluster in clusters)
         {
@@ -58,22 +57,30 @@ internal sealed class Recovery(SchedulerParts parts)
             }
         }
         var stoppedByRequest = new StateReason(StateReason.UserRequest, "stopped by request");
-        var ending = clusters.Where(c => c.State == ClusterState.Terminating).ToDictionary(c => c.Id, c => c.Reason, StringComparer.Ordinal);
+        var ending = clusters.Where(c => c.State == ClusterState.Terminating).ToDictionary(c => c.Id, c => c.Reason ?? stoppedByRequest, StringComparer.Ordinal);
+        foreach (var (id, reason) in accepted.TerminatingClusters)
+        {
+            ending.TryAdd(id, reason);
+        }
         foreach (var (job, tasks, started) in jobs)
         {
             // A job whose cluster was terminating was being stopped by it.
-            var terminatedBy = terminating ?? (job.ClusterId is { } id && ending.TryGetValue(id, out var reason) ? reason ?? stoppedByRequest : null);
+            var terminatedBy = job.ClusterId is { } id && ending.TryGetValue(id, out var reason) ? reason : null;
             var stopping = terminatedBy is not null
                 ? new StateReason(StateReason.ClusterTerminated, $"cluster {job.ClusterId} is terminating: {terminatedBy.Message}")
-                : stoppingJobIds.Contains(job.Id) ? stoppedByRequest : null;
+                : accepted.StoppingJobIds.Contains(job.Id) ? stoppedByRequest : null;
             parts.Dispatch.Admit(job, tasks, started, stopping);
         }
         parts.Steps.Recover(steps);
-        if (terminating is not null)
+        foreach (var (clusterId, stepId) in accepted.CancelledSteps)
         {
-            foreach (var cluster in clusters.Select(c => parts.State.Clusters.GetValueOrDefault(c.Id)).OfType<ClusterRuntime>())
+            parts.Steps.Cancel(clusterId, stepId);
+        }
+        foreach (var (id, reason) in accepted.TerminatingClusters)
+        {
+            if (parts.State.Clusters.GetValueOrDefault(id) is { } cluster)
             {
-                parts.Clusters.Terminate(cluster, terminating);
+                parts.Clusters.Terminate(cluster, reason);
             }
         }
     }

@@ -15,7 +15,8 @@ namespace Sluice.Core.Scheduling;
 /// on it — cluster lifecycle, node bootstrap, job dispatch, instance runner and outcomes, the step queue and its drivers,
 /// recovery, shutdown. Everything that changes a cluster's runtime arrives as a <see cref="ClusterCommand"/>
 /// (<see cref="ApplyAsync"/>), from the in-process bus or from the coordinator of several servers. Anything not yet
-/// committed at a crash is re-run on recovery, which is also what happens to work that was running when the server died.
+/// committed at a crash is re-run on recovery, which is also what happens to work that was running when the server died;
+/// the stops, terminates and step cancels it had accepted are carried out first (<see cref="AcceptedCommands"/>).
 /// </summary>
 public sealed class Scheduler : IClusterOwner, IAsyncDisposable
 {
@@ -60,7 +61,8 @@ public sealed class Scheduler : IClusterOwner, IAsyncDisposable
         {
             var clusters = await _store.ListActiveClustersAsync(cancellationToken).ConfigureAwait(false);
             var (jobs, steps) = await Recovery.LoadActiveWorkAsync(_store, clusterId: null, cancellationToken).ConfigureAwait(false);
-            _parts.Loop.Post(() => _parts.Recovery.Recover(clusters, jobs, steps, []));
+            var accepted = AcceptedCommands.From(await _store.ListPendingCommandsAsync(cancellationToken).ConfigureAwait(false));
+            _parts.Loop.Post(() => _parts.Recovery.Recover(clusters, jobs, steps, accepted));
         }
         _loop = _parts.Loop.RunAsync();
     }
@@ -126,7 +128,10 @@ public sealed class Scheduler : IClusterOwner, IAsyncDisposable
                 _parts.Clusters.Start(command.Cluster!, recovered: null);
                 break;
             case ClusterCommandKind.Adopt when cluster is null && command.Cluster is { IsEnded: false } adopted:
-                _parts.Recovery.Recover([adopted], command.Jobs!, command.Steps!, command.StoppingJobIds ?? [], command.Reason);
+                _parts.Recovery.Recover([adopted], command.Jobs!, command.Steps!, new AcceptedCommands(
+                    command.StoppingJobIds ?? [],
+                    command.Reason is { } terminate ? new Dictionary<string, StateReason> { [adopted.Id] = terminate } : AcceptedCommands.None.TerminatingClusters,
+                    []));
                 break;
             case ClusterCommandKind.Abandon:
                 _parts.Clusters.Abandon(command.ClusterId);
