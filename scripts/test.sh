@@ -18,6 +18,8 @@ apt_install() {
 need dotnet || { echo "test.sh: the .NET 10 SDK is required (https://dot.net)" >&2; exit 1; }
 # Task and streaming tests run real python3 and awk commands.
 need python3 && need awk || apt_install python3 gawk
+# The local backend's sandbox tests run tasks in real bubblewrap sandboxes (issue #15).
+need bwrap && need setpriv || apt_install bubblewrap util-linux
 # Java steps build and run a real jar (issue #4).
 need javac && need jar && need java || apt_install openjdk-17-jdk-headless
 

@@ -33,6 +33,11 @@ public sealed class LocalBackend : IComputeBackend
     // a large share of a short task's launch and the server does not change its own environment while running.
     private readonly (string Name, string Entry)[] _inherited;
     private readonly string? _inheritedPath;
+    private readonly TaskSandbox? _sandbox;
+
+    // What a sandboxed task inherits of the server's environment: how to find programs and speak, never the server's
+    // own settings (connection strings, keys).
+    private static readonly string[] SandboxedVariables = ["PATH", "LANG", "LANGUAGE", "TZ", "TERM", "JAVA_HOME", "DOTNET_ROOT"];
 
     /// <summary>Creates the backend.</summary>
     /// <param name="options">Settings; <see cref="LocalBackendOptions.RootDirectory"/> is required.</param>
@@ -54,7 +59,8 @@ public sealed class LocalBackend : IComputeBackend
         foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
         {
             var name = (string)variable.Key;
-            if (!removed.Contains(name))
+            var sandboxed = options.Isolation == TaskIsolationMode.Sandbox;
+            if (!removed.Contains(name) && (!sandboxed || SandboxedVariables.Contains(name) || name.StartsWith("LC_", StringComparison.Ordinal)))
             {
                 inherited.Add((name, $"{name}={variable.Value}"));
                 if (name == "PATH")
@@ -64,7 +70,19 @@ public sealed class LocalBackend : IComputeBackend
             }
         }
         _inherited = [.. inherited];
+        if (options.Isolation == TaskIsolationMode.Sandbox)
+        {
+            _sandbox = TaskSandbox.Create(options, _inheritedPath);
+            Isolation = new TaskIsolation(true, _sandbox.Description);
+        }
+        else
+        {
+            Isolation = new TaskIsolation(false, $"tasks run as the server's user ({Environment.UserName}) and can read what it can, the database included");
+        }
     }
+
+    /// <inheritdoc />
+    public TaskIsolation Isolation { get; }
 
     /// <inheritdoc />
     public string Name => "local";
@@ -162,6 +180,11 @@ public sealed class LocalBackend : IComputeBackend
                 environment.Add(entry);
             }
         }
+        if (_sandbox is not null)
+        {
+            // The server's home is not in the sandbox: programs that write under $HOME write in their working directory.
+            overrides.TryAdd("HOME", workingDirectory);
+        }
         foreach (var (name, value) in overrides)
         {
             environment.Add($"{name}={value}");
@@ -191,6 +214,11 @@ public sealed class LocalBackend : IComputeBackend
         try
         {
             Directory.CreateDirectory(workingDirectory);
+            if (_sandbox is not null)
+            {
+                _sandbox.PrepareWorkingDirectory(workingDirectory);
+                (program, arguments) = _sandbox.Wrap(arguments, workingDirectory, request.ReadOnlyPaths);
+            }
             stdout = OutputSink.Create(stdoutPath, workingDirectory);
             stderr = string.Equals(stdoutPath, stderrPath, StringComparison.Ordinal) ? stdout : OutputSink.Create(stderrPath, workingDirectory);
         }

@@ -23,4 +23,26 @@ public sealed class LocalBackendOptions
     /// running forever. Default: 1 second.
     /// </summary>
     public TimeSpan OutputDrainTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How tasks are kept apart. <see cref="TaskIsolationMode.None"/> (the default): tasks run as the server's user and see
+    /// what it sees, so the server hosts one account. <see cref="TaskIsolationMode.Sandbox"/>: every launch runs in a
+    /// bubblewrap sandbox (see <c>docs/security.md</c>); the backend refuses to start when the sandbox cannot run here.
+    /// </summary>
+    public TaskIsolationMode Isolation { get; set; } = TaskIsolationMode.None;
+
+    /// <summary>The bubblewrap program, by name on PATH or as a path. Default: <c>bwrap</c>.</summary>
+    public string BubblewrapPath { get; set; } = "bwrap";
+
+    /// <summary>The user and group sandboxed tasks run as when the server runs as root. Default: 65534 (nobody, nogroup).</summary>
+    public int SandboxUid { get; set; } = 65534;
+
+    /// <inheritdoc cref="SandboxUid"/>
+    public int SandboxGid { get; set; } = 65534;
+
+    /// <summary>More paths every sandboxed task sees read-only (the server's own program, a JDK or a Hadoop outside /usr and /opt).</summary>
+    public IReadOnlyList<string> SandboxReadOnlyPaths { get; set; } = [];
+
+    /// <summary>The server's directories (data, objects) that tasks must not see even when a shown directory holds them.</summary>
+    public IReadOnlyList<string> SandboxHiddenPaths { get; set; } = [];
 }

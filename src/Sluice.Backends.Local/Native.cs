@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Sluice.Backends.Local;
 
-/// <summary>The few libc calls .NET does not expose: signalling arbitrary pids, access(2) and poll(2).</summary>
+/// <summary>The few libc calls .NET does not expose: signalling arbitrary pids, access(2), poll(2), getuid(2) and lchown(2).</summary>
 internal static partial class Native
 {
     public const int SIGKILL = 9;
@@ -24,6 +24,12 @@ internal static partial class Native
 
     [LibraryImport("libc", EntryPoint = "access", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Access(string path, int mode);
+
+    [LibraryImport("libc", EntryPoint = "getuid")]
+    public static partial uint GetUid();
+
+    [LibraryImport("libc", EntryPoint = "lchown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int LChown(string path, int owner, int group);
 
     [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
     public static partial int Poll(ref PollFd fds, nuint count, int timeoutMilliseconds);

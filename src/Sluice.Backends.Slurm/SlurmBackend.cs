@@ -62,6 +62,15 @@ public sealed class SlurmBackend : IComputeBackend, IDisposable
     public string Name => "slurm";
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Slurm runs every step as the OS user that submitted it, and the server submits as itself: tasks of all accounts share
+    /// that user and the cluster's shared filesystem. Per-account OS users on every node (sbatch --uid as root) would carry the
+    /// guarantee over; until then a server on Slurm hosts one account.
+    /// </remarks>
+    public TaskIsolation Isolation { get; } = new(false,
+        "Slurm runs every step as the OS user that submitted it (the server's), so the tasks of all accounts share that user");
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<ProvisionedNode>> ProvisionAsync(ProvisionRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);

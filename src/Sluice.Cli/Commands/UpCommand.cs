@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Sluice.Backends.Local;
 using Sluice.Backends.Slurm;
 using Sluice.Client;
 using Sluice.Server.Hosting;
@@ -24,7 +25,13 @@ internal static class UpCommand
         var slurmBin = new Option<string?>("--slurm-bin") { Description = "Directory of sinfo, salloc, srun, squeue, scancel (default: PATH)" };
         var slurmPartition = new Option<string?>("--slurm-partition") { Description = "Slurm partition for clusters (default: Slurm's default partition)" };
         var applications = new Option<string[]>("--application") { Description = "Register an application launcher NAME[:VERSION]=PROGRAM, e.g. hive=/opt/hive/bin/hive (repeatable)" };
-        var command = new Command("up", "Run the embedded Sluice server on 127.0.0.1 until Ctrl+C") { data, port, slurmWork, slurmConf, slurmBin, slurmPartition, applications };
+        var isolation = new Option<string>("--isolation")
+        {
+            Description = "How tasks are kept apart: none (one account; tasks run as this user) or sandbox (bubblewrap; several accounts)",
+            DefaultValueFactory = _ => "none",
+        };
+        isolation.AcceptOnlyFromAmong("none", "sandbox");
+        var command = new Command("up", "Run the embedded Sluice server on 127.0.0.1 until Ctrl+C") { data, port, slurmWork, slurmConf, slurmBin, slurmPartition, applications, isolation };
         command.SetAction((parse, ct) => run(parse, async (cli, token) =>
         {
             var portNumber = parse.GetValue(port);
@@ -46,7 +53,13 @@ internal static class UpCommand
             {
                 throw new UsageException("--slurm-conf, --slurm-bin and --slurm-partition need --slurm-work-dir (the shared directory that enables the Slurm backend)");
             }
-            var options = new SluiceServerOptions { DataDirectory = directory, Url = $"http://127.0.0.1:{portNumber}", Slurm = slurm };
+            var options = new SluiceServerOptions
+            {
+                DataDirectory = directory,
+                Url = $"http://127.0.0.1:{portNumber}",
+                Slurm = slurm,
+                TaskIsolation = parse.GetValue(isolation) == "sandbox" ? TaskIsolationMode.Sandbox : TaskIsolationMode.None,
+            };
             foreach (var entry in parse.GetValue(applications) ?? [])
             {
                 var eq = entry.IndexOf('=', StringComparison.Ordinal);

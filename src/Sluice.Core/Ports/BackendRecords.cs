@@ -31,6 +31,11 @@ public sealed record LaunchRequest
     public TimeSpan? Timeout { get; init; }
     public int Cpu { get; init; } = 1;
     public long MemoryMiB { get; init; }
+    /// <summary>
+    /// Files and directories outside the working directory the process reads (a step's fetched files): a backend that
+    /// isolates tasks shows it these, read-only, and nothing else of the server's.
+    /// </summary>
+    public IReadOnlyList<string> ReadOnlyPaths { get; init; } = [];
 }
 
 /// <summary>A launched process.</summary>

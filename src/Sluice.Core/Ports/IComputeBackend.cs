@@ -12,6 +12,9 @@ public interface IComputeBackend
     /// <summary>The name clusters use to choose this backend, e.g. "local".</summary>
     string Name { get; }
 
+    /// <summary>Whether its tasks are kept from other accounts' and from the server's files and processes.</summary>
+    TaskIsolation Isolation { get; }
+
     /// <summary>
     /// Brings up nodes for a cluster. Returns each node's host and working directory. Throws
     /// <see cref="BackendException"/> when the backend cannot provide them (e.g. it cannot satisfy the

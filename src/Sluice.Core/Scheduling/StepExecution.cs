@@ -62,7 +62,7 @@ internal sealed partial class StepExecution(SchedulerParts parts, LogPaths logs,
             }
             var command = stepCommands.CommandLine(run.Cluster.Cluster, step, fetched);
             run.Log($"INFO startExec '{command}'");
-            exit = await RunProcessAsync(run, step.Id, command, stdout, stderr, CancellationToken.None).ConfigureAwait(false);
+            exit = await RunProcessAsync(run, step.Id, command, stdout, stderr, CancellationToken.None, readOnlyPaths: [staging]).ConfigureAwait(false);
         }
         finally
         {
@@ -90,6 +90,13 @@ internal sealed partial class StepExecution(SchedulerParts parts, LogPaths logs,
         var stdout = logs.Step(step.AccountId, step.ClusterId, step.Id, StepLog.Stdout);
         var stderr = logs.Step(step.AccountId, step.ClusterId, step.Id, StepLog.Stderr);
         Directory.CreateDirectory(Path.GetDirectoryName(stdout)!);
+        if (run.Cluster.Backend.Isolation.IsolatesAccounts)
+        {
+            // Its map and reduce tasks read inputs and write outputs through this server's object stores and data directory,
+            // which an isolated task must not see.
+            return new StepFailure("StreamingNotIsolated",
+                "a streaming step cannot run on a backend that isolates accounts yet: its map and reduce tasks read the object store and the data directory directly; run it with `sluice streaming`, or on a server without task isolation", null);
+        }
         var worker = StreamingWorkerCommand.Resolve(options);
         if (worker is null)
         {
@@ -150,7 +157,15 @@ internal sealed partial class StepExecution(SchedulerParts parts, LogPaths logs,
     }
 
     /// <summary>Queues a process of the step for a node slot and waits for its end. Cancelling kills it.</summary>
-    private async Task<ProcessExit> RunProcessAsync(StepRun run, string name, string command, string stdout, string stderr, CancellationToken cancellationToken)
+    /// <param name="run">The step's run.</param>
+    /// <param name="name">The process's name for the backend.</param>
+    /// <param name="command">Its command line.</param>
+    /// <param name="stdout">Its stdout file.</param>
+    /// <param name="stderr">Its stderr file.</param>
+    /// <param name="cancellationToken">Kills it.</param>
+    /// <param name="readOnlyPaths">What the process reads outside its working directory (the step's fetched files), for a backend that isolates tasks.</param>
+    private async Task<ProcessExit> RunProcessAsync(StepRun run, string name, string command, string stdout, string stderr, CancellationToken cancellationToken,
+        IReadOnlyList<string>? readOnlyPaths = null)
     {
         var process = new StepProcess(run, new LaunchRequest
         {
@@ -161,6 +176,7 @@ internal sealed partial class StepExecution(SchedulerParts parts, LogPaths logs,
             WorkingDirectory = "",
             StdoutPath = stdout,
             StderrPath = stderr,
+            ReadOnlyPaths = readOnlyPaths ?? [],
             Environment = new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 ["SLUICE_CLUSTER_ID"] = run.Cluster.Cluster.Id,

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Sluice.Core.Logs;
 using Sluice.Core.Ports;
 using Sluice.Core.Scheduling;
@@ -10,10 +11,15 @@ namespace Sluice.Server.Hosting;
 /// its store the scheduler recovers every active cluster at start; sharing the store with other servers,
 /// the coordinator hands it the clusters this server owns.
 /// </summary>
-internal sealed class SchedulerHostedService(IStore store, Scheduler scheduler, LogShipper logs, IClusterCoordinator? coordinator = null) : IHostedService
+internal sealed partial class SchedulerHostedService(IStore store, Scheduler scheduler, LogShipper logs, IEnumerable<IComputeBackend> backends,
+    ILogger<SchedulerHostedService> logger, IClusterCoordinator? coordinator = null) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        foreach (var backend in backends)
+        {
+            LogIsolation(logger, backend.Name, backend.Isolation.IsolatesAccounts ? "isolates accounts" : "does not isolate accounts", backend.Isolation.Description);
+        }
         await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
         logs.Start();
         await scheduler.StartAsync(recover: coordinator is null, cancellationToken).ConfigureAwait(false);
@@ -42,4 +48,7 @@ internal sealed class SchedulerHostedService(IStore store, Scheduler scheduler, 
         }
         await store.DisposeAsync().ConfigureAwait(false);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "backend {Backend} {Verdict}: {Description}")]
+    private static partial void LogIsolation(ILogger logger, string backend, string verdict, string description);
 }

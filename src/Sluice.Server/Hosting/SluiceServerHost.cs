@@ -68,7 +68,7 @@ public static class SluiceServerHost
         {
             builder.Services.AddS3ObjectStore(s3);
         }
-        builder.Services.AddLocalBackend(new LocalBackendOptions { RootDirectory = Path.Combine(options.DataDirectory, "nodes") });
+        builder.Services.AddLocalBackend(LocalBackendOptions(options));
         if (options.Slurm is { } slurm)
         {
             builder.Services.AddSlurmBackend(slurm);
@@ -104,6 +104,24 @@ public static class SluiceServerHost
         app.MapStepApi();
         app.MapFallback((HttpContext context) => ApiErrors.WriteAsync(context, ErrorCodes.NotFound, $"no API operation at {context.Request.Method} {context.Request.Path}")).ExcludeFromDescription();
         return app;
+    }
+
+    /// <summary>
+    /// The local backend's settings. A sandboxed task sees this server's program and runtime (streaming workers and
+    /// the CLI run from them) and never the data directory or the local object store, wherever they are.
+    /// </summary>
+    private static LocalBackendOptions LocalBackendOptions(SluiceServerOptions options)
+    {
+        // The runtime's framework lives in <dotnet root>/shared/<framework>/<version>.
+        var framework = Path.GetDirectoryName(typeof(object).Assembly.Location);
+        var dotnetRoot = framework is null ? null : Path.GetFullPath(Path.Combine(framework, "..", "..", ".."));
+        return new LocalBackendOptions
+        {
+            RootDirectory = Path.Combine(options.DataDirectory, "nodes"),
+            Isolation = options.TaskIsolation,
+            SandboxReadOnlyPaths = [.. new[] { AppContext.BaseDirectory, dotnetRoot }.OfType<string>().Select(p => Path.TrimEndingDirectorySeparator(p))],
+            SandboxHiddenPaths = [options.DataDirectory, .. options.ObjectStorage.LocalRoot is { } root ? [root] : Array.Empty<string>()],
+        };
     }
 
     private static void AddStore(IServiceCollection services, StoreSettings store, string dataDirectory)

@@ -41,6 +41,12 @@ public sealed class SluiceServerOptions
     /// </summary>
     public Dictionary<string, Core.ApplicationLauncher> Applications { get; init; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// How the local backend keeps tasks apart: <see cref="Sluice.Backends.Local.TaskIsolationMode.None"/> (default; one
+    /// account) or <see cref="Sluice.Backends.Local.TaskIsolationMode.Sandbox"/> (bubblewrap; see docs/security.md).
+    /// </summary>
+    public Sluice.Backends.Local.TaskIsolationMode TaskIsolation { get; set; } = Sluice.Backends.Local.TaskIsolationMode.None;
+
     /// <summary>How long a cancelled running step gets between the interrupt and the kill. Default 10 s.</summary>
     public TimeSpan StepCancelGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -18,6 +18,9 @@ public sealed class ScriptedBackend(string root, TimeProvider time, string name 
 
     public string Name => name;
 
+    /// <summary>Scripted processes run nothing; the scenarios need no sandbox.</summary>
+    public TaskIsolation Isolation { get; } = new(false, "scripted processes run nothing");
+
     /// <summary>The exit code a launch ends with at once, or null to hold it for the test. Default: hold every launch.</summary>
     public Func<LaunchRequest, int?> ExitCodeFor { get; set; } = _ => null;
 

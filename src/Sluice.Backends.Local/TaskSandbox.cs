@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using System.Globalization;
+using Sluice.Core.Ports;
+
+namespace Sluice.Backends.Local;
+
+/// <summary>
+/// Runs each launch in a bubblewrap sandbox: new mount, PID, IPC and UTS namespaces, every capability dropped, no new
+/// privileges. The process sees the system's directories read-only (<c>/usr</c>, <c>/etc</c>, <c>/opt</c> and the
+/// links into <c>/usr</c>), the paths the server adds for its own programs, its working directory read-write, a private
+/// <c>/tmp</c>, <c>/proc</c> of its own namespace and a minimal <c>/dev</c>: not the data directory, the database, the
+/// keys, other accounts' working directories or logs, nor any process outside the sandbox. The PID namespace ends with
+/// the sandbox's first process (which the process-tree kill of a stop or timeout reaches), and the kernel then kills
+/// everything in it, double-forked, setsid'd or with its environment scrubbed. When the server runs as root the task runs as an
+/// unprivileged user without capabilities (bubblewrap builds the namespaces as root, <c>setpriv</c> inside drops to the
+/// user), so even a file the view shows is read with that user's rights; otherwise it runs as the server's user in a
+/// user namespace.
+/// </summary>
+internal sealed class TaskSandbox
+{
+    // System directories shown read-only when they exist; a link (Debian's /bin -> usr/bin) is recreated as a link.
+    private static readonly string[] SystemPaths = ["/usr", "/etc", "/opt", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"];
+
+    private readonly string[] _prefix;
+    private readonly string[] _suffix;
+    private readonly (int Uid, int Gid)? _owner;
+
+    private TaskSandbox(string[] prefix, string[] suffix, (int, int)? owner, string description)
+    {
+        _prefix = prefix;
+        _suffix = suffix;
+        _owner = owner;
+        Description = description;
+    }
+
+    /// <summary>What the sandbox does, for the start-up log.</summary>
+    public string Description { get; }
+
+    /// <summary>The sandbox the options ask for, checked by running <c>/bin/true</c> in it once.</summary>
+    /// <exception cref="InvalidOperationException">Bubblewrap (or setpriv, as root) is missing, or the sandbox cannot start here; the message says why.</exception>
+    public static TaskSandbox Create(LocalBackendOptions options, string? systemPath)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var bwrap = Executable(options.BubblewrapPath, systemPath)
+            ?? throw new InvalidOperationException($"task isolation needs bubblewrap: '{options.BubblewrapPath}' is not an executable on PATH (Debian: apt-get install bubblewrap)");
+        var prefix = new List<string> { bwrap };
+        var suffix = new List<string>();
+        (int, int)? owner = null;
+        if (Native.GetUid() == 0)
+        {
+            // As root bubblewrap needs no user namespace (which would map the task to root outside): it builds the
+            // namespaces, and setpriv inside drops to the unprivileged user with every capability gone.
+            var setpriv = Executable("setpriv", systemPath)
+                ?? throw new InvalidOperationException("task isolation as root needs setpriv (util-linux) to run tasks as an unprivileged user");
+            owner = (options.SandboxUid, options.SandboxGid);
+            prefix.AddRange(["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]);
+            suffix.AddRange([setpriv, $"--reuid={options.SandboxUid}", $"--regid={options.SandboxGid}", "--clear-groups",
+                "--inh-caps=-all", "--bounding-set=-all", "--"]);
+        }
+        else
+        {
+            prefix.AddRange(["--unshare-user", "--cap-drop", "ALL"]);
+        }
+        // No --die-with-parent: its signal follows the thread that started bubblewrap, and the runtime retires pool threads.
+        prefix.AddRange(["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--new-session"]);
+        foreach (var path in SystemPaths.Concat(options.SandboxReadOnlyPaths).Distinct(StringComparer.Ordinal))
+        {
+            AddReadOnly(prefix, path);
+        }
+        foreach (var hidden in options.SandboxHiddenPaths.Where(Directory.Exists))
+        {
+            // A server directory under a shown one (a data directory in /opt) is covered by an empty one.
+            prefix.AddRange(["--tmpfs", Path.GetFullPath(hidden)]);
+        }
+        prefix.AddRange(["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]);
+
+        var user = owner is { } o ? $"uid {o.Item1}" : $"the server's user ({Environment.UserName})";
+        var sandbox = new TaskSandbox([.. prefix], [.. suffix], owner,
+            $"bubblewrap sandbox as {user}: system directories read-only, the working directory read-write, a private /tmp, own PID namespace");
+        sandbox.Check();
+        return sandbox;
+    }
+
+    /// <summary>The program and argv that run <paramref name="arguments"/> in the sandbox with <paramref name="workingDirectory"/> as its cwd.</summary>
+    public (string Program, List<string> Arguments) Wrap(IReadOnlyList<string> arguments, string workingDirectory, IReadOnlyList<string> readOnlyPaths)
+    {
+        var argv = new List<string>(_prefix.Length + readOnlyPaths.Count * 3 + arguments.Count + 6);
+        argv.AddRange(_prefix);
+        foreach (var path in readOnlyPaths)
+        {
+            argv.AddRange(["--ro-bind-try", path, path]);
+        }
+        argv.AddRange(["--bind", workingDirectory, workingDirectory, "--chdir", workingDirectory, "--"]);
+        argv.AddRange(_suffix);
+        argv.AddRange(arguments);
+        return (argv[0], argv);
+    }
+
+    /// <summary>
+    /// Gives the working directory (with what the package and mounts put in it) to the sandbox's user, so the task can
+    /// write and delete there as it could as the server's user. Links are changed, not followed.
+    /// </summary>
+    public void PrepareWorkingDirectory(string directory)
+    {
+        if (_owner is not { } owner)
+        {
+            return;
+        }
+        Chown(directory, owner);
+        foreach (var entry in Directory.EnumerateFileSystemEntries(directory, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+        {
+            Chown(entry, owner);
+        }
+    }
+
+    private static void Chown(string path, (int Uid, int Gid) owner)
+    {
+        if (Native.LChown(path, owner.Uid, owner.Gid) != 0)
+        {
+            throw new IOException($"cannot give {path} to uid {owner.Uid}: error {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    private void Check()
+    {
+        var probe = Path.Combine(Path.GetTempPath(), "sluice-sandbox-check-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(probe);
+        try
+        {
+            PrepareWorkingDirectory(probe);
+            var (program, argv) = Wrap(["/bin/sh", "-c", "test -w ."], probe, []);
+            var start = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+            foreach (var argument in argv.Skip(1))
+            {
+                start.ArgumentList.Add(argument);
+            }
+            using var process = Process.Start(start)!;
+            var error = process.StandardError.ReadToEndAsync();
+            if (!process.WaitForExit(TimeSpan.FromSeconds(30)))
+            {
+                process.Kill(entireProcessTree: true);
+                throw new InvalidOperationException("task isolation: a sandboxed /bin/sh did not end within 30 s");
+            }
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException(
+                    $"task isolation: bubblewrap cannot run a task here (exit {process.ExitCode.ToString(CultureInfo.InvariantCulture)}: {error.Result.Trim()}); user namespaces may be disabled (sysctl kernel.unprivileged_userns_clone, user.max_user_namespaces)");
+            }
+        }
+        finally
+        {
+            Directory.Delete(probe, recursive: true);
+        }
+    }
+
+    private static void AddReadOnly(List<string> argv, string path)
+    {
+        var info = new FileInfo(path);
+        if (info.LinkTarget is { } target)
+        {
+            argv.AddRange(["--symlink", target, path]);
+        }
+        else if (Directory.Exists(path) || File.Exists(path))
+        {
+            argv.AddRange(["--ro-bind", path, path]);
+        }
+    }
+
+    private static string? Executable(string name, string? systemPath)
+    {
+        if (name.Contains('/', StringComparison.Ordinal))
+        {
+            return Native.Access(name, Native.X_OK) == 0 ? Path.GetFullPath(name) : null;
+        }
+        return (systemPath ?? "/usr/local/bin:/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Select(directory => Path.Combine(directory, name))
+            .FirstOrDefault(candidate => Native.Access(candidate, Native.X_OK) == 0);
+    }
+}
