@@ -29,6 +29,8 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
     /// <summary>Local files with a copy still owed; retention never deletes them.</summary>
     private readonly ConcurrentDictionary<string, byte> _owed = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _finals = new();
+    /// <summary>Final copies in flight per instance or step: a next attempt's chunks wait for them (that copy deletes chunks).</summary>
+    private readonly ConcurrentDictionary<string, int> _finalizing = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _copies;
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
@@ -112,7 +114,7 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
         {
             return;
         }
-        _running[key] = new Tracked(files, _time.GetUtcNow());
+        _running[key] = new Tracked(key, files, _time.GetUtcNow());
     }
 
     private void Ended(string key, IReadOnlyList<ShippedLogFile> files)
@@ -126,9 +128,17 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
         {
             _owed[file.Path] = 0;
         }
+        _finalizing.AddOrUpdate(key, 1, (_, count) => count + 1);
         var final = ShipFinalAsync(files, tracked);
         _finals[final] = 0;
-        _ = final.ContinueWith(t => _finals.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _ = final.ContinueWith(t =>
+        {
+            _finals.TryRemove(t, out _);
+            if (_finalizing.AddOrUpdate(key, 0, (_, count) => count - 1) <= 0)
+            {
+                _finalizing.TryRemove(new KeyValuePair<string, int>(key, 0));
+            }
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private async Task RunAsync()
@@ -158,6 +168,10 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
 
     private async Task ShipIfDueAsync(Tracked tracked, CancellationToken cancellationToken)
     {
+        if (_finalizing.ContainsKey(tracked.Key))
+        {
+            return; // the previous attempt's final copy would delete this attempt's first chunks
+        }
         var now = _time.GetUtcNow();
         var due = new List<(int File, int Destination, long Size)>();
         for (var i = 0; i < tracked.Files.Count; i++)
@@ -417,8 +431,9 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
     }
 
     /// <summary>A running instance's or step's log files and, per file and destination, what its chunks hold.</summary>
-    private sealed class Tracked(IReadOnlyList<ShippedLogFile> files, DateTimeOffset started)
+    private sealed class Tracked(string key, IReadOnlyList<ShippedLogFile> files, DateTimeOffset started)
     {
+        public string Key { get; } = key;
         public IReadOnlyList<ShippedLogFile> Files { get; } = files;
         public ChunkedCopy[][] Copies { get; } = files.Select(f => f.Destinations.Select(_ => new ChunkedCopy()).ToArray()).ToArray();
         public SemaphoreSlim Gate { get; } = new(1, 1);
