@@ -37,7 +37,7 @@ public static class ErrorCodes
     public const string BucketNotFound = "BucketNotFound";
     /// <summary>The object store behind the URI cannot be reached or refused the request; the message names the URI and endpoint (503).</summary>
     public const string ObjectStoreUnavailable = "ObjectStoreUnavailable";
-    /// <summary>A task's package cannot be fetched or unpacked (missing, unreadable or corrupt archive) (400).</summary>
+    /// <summary>A task's package cannot be fetched or unpacked (missing, unreadable or corrupt archive, or an entry refused: a name or link leading outside, a hard link, a device); the message names the URI and the entry (400).</summary>
     public const string PackageUnavailable = "PackageUnavailable";
     /// <summary>A mount's destination is blank, absolute, has a '..' segment, names the working directory itself or lies inside another mount's; the message names the entry (400).</summary>
     public const string InvalidMountDestination = "InvalidMountDestination";

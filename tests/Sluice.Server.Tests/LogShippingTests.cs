@@ -42,7 +42,7 @@ public sealed class LogShippingTests(LogShippingFixture server) : IClassFixture<
         string? last = null;
         while (DateTime.UtcNow < deadline)
         {
-            last = await server.ReadObjectAsync(uri);
+            last = await server.ReadShippedLogAsync(uri);
             if (last is not null && done(last))
             {
                 return last;
@@ -93,6 +93,9 @@ public sealed class LogShippingTests(LogShippingFixture server) : IClassFixture<
         await File.WriteAllTextAsync(gate, "");
         await Client.WaitForJobAsync(job.Id, ServerFixture.Fast);
         await EventuallyAsync(uri, text => text == "started\ndone\n", "the final copy did not replace the periodic one");
+        await server.App.Services.GetRequiredService<LogShipper>().IdleAsync();
+        Assert.Equal("started\ndone\n", await server.ReadObjectAsync(uri)); // one object once ended, the chunks gone
+        Assert.Null(await server.ReadObjectAsync(uri + ".chunks/0000000000000000"));
         await Client.TerminateClusterAsync(clusterId);
     }
 

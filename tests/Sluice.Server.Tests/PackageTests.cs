@@ -38,6 +38,22 @@ public class PackageTests(ServerFixture server)
         return output.ToArray();
     }
 
+    private static byte[] TarGz(params TarEntry[] entries)
+    {
+        using var output = new MemoryStream();
+        using (var gzip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true))
+        using (var tar = new TarWriter(gzip, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            foreach (var entry in entries)
+            {
+                tar.WriteEntry(entry);
+            }
+        }
+        return output.ToArray();
+    }
+
+    private static PaxTarEntry Link(string name, string target) => new(TarEntryType.SymbolicLink, name) { LinkName = target };
+
     private static byte[] Zip(params (string Name, string Text)[] files)
     {
         using var output = new MemoryStream();
@@ -150,5 +166,72 @@ public class PackageTests(ServerFixture server)
         Assert.Equal(JobStates.Finished, done.Job.State);
         Assert.Equal(before + 1, Directory.GetDirectories(Path.Combine(server.DataDirectory, "packages")).Length);
         Assert.Equal(key, await StdoutAsync(done.Job.Id, 3));
+    }
+
+    [Fact]
+    public async Task SymlinkChainPackage_Issue15_FailsNamingTheEntryAndWritesNothingOutside()
+    {
+        var marker = $"escaped-{Guid.NewGuid():N}";
+        var ups = string.Join('/', Enumerable.Repeat("..", 12));
+        var package = await PutAsync($"apps/{Guid.NewGuid():N}.tar.gz", TarGz(
+            new PaxTarEntry(TarEntryType.Directory, "d1/d2/d3/d4/"),
+            Link("d1/d2/d3/d4/up", "../.."),
+            Link("d1/d2/d3/d4/up/out", ups),
+            new PaxTarEntry(TarEntryType.RegularFile, $"d1/d2/d3/d4/up/out/{marker}") { DataStream = new MemoryStream("owned"u8.ToArray()) }));
+
+        JobCompletion done = await RunAsync(package, "true");
+
+        Assert.Equal(JobStates.Failed, done.Job.State);
+        InstanceInfo instance = await Client.GetInstanceAsync(done.Job.Id, "run", 0);
+        Assert.Equal("PackageUnavailable", instance.ErrorCode);
+        Assert.Contains(package, instance.ErrorMessage, StringComparison.Ordinal);
+        Assert.Contains("entry 'd1/d2/d3/d4/up/out'", instance.ErrorMessage, StringComparison.Ordinal);
+        // Twelve levels up from the cache's staging folder is the file system's root.
+        Assert.False(File.Exists(Path.Combine(Path.GetPathRoot(server.DataDirectory)!, marker)));
+        Assert.Empty(Directory.GetFiles(server.DataDirectory, marker, SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task PackageLinkToAnOutsideFile_Issue15_IsRefusedBeforeTheTaskCanReadIt()
+    {
+        var outside = Path.Combine(Path.GetDirectoryName(server.DataDirectory)!, $"outside-{Guid.NewGuid():N}");
+        await File.WriteAllTextAsync(outside, "host secret");
+        var relative = string.Join('/', Enumerable.Repeat("..", 20)) + outside;
+        var package = await PutAsync($"apps/{Guid.NewGuid():N}.tar.gz", TarGz(Link("x", relative)));
+
+        JobCompletion done = await RunAsync(package, "cat x");
+
+        Assert.Equal(JobStates.Failed, done.Job.State);
+        InstanceInfo instance = await Client.GetInstanceAsync(done.Job.Id, "run", 0);
+        Assert.Equal("PackageUnavailable", instance.ErrorCode);
+        Assert.Contains("entry 'x' is a symbolic link", instance.ErrorMessage, StringComparison.Ordinal);
+        Assert.DoesNotContain("host secret", await StdoutAsync(done.Job.Id, 0), StringComparison.Ordinal);
+        File.Delete(outside);
+    }
+
+    [Fact]
+    public async Task ZipPackageWithDotDotEntry_Issue15_IsRefusedNamingTheEntry()
+    {
+        var package = await PutAsync($"apps/{Guid.NewGuid():N}.zip", Zip(("ok.txt", "fine"), ("a/../../x.txt", "owned")));
+
+        JobCompletion done = await RunAsync(package, "true");
+
+        InstanceInfo instance = await Client.GetInstanceAsync(done.Job.Id, "run", 0);
+        Assert.Equal("PackageUnavailable", instance.ErrorCode);
+        Assert.Contains("entry 'a/../../x.txt'", instance.ErrorMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PackageWithInsideSymlinks_IsUnpackedWithItsLinks()
+    {
+        var package = await PutAsync($"apps/{Guid.NewGuid():N}.tar.gz", TarGz(
+            new PaxTarEntry(TarEntryType.RegularFile, "app/v2/settings.txt") { DataStream = new MemoryStream("v=2\n"u8.ToArray()) },
+            Link("current", "app/v2"),
+            Link("app/settings.txt", "v2/settings.txt")));
+
+        JobCompletion done = await RunAsync(package, "cat current/settings.txt app/settings.txt; readlink current");
+
+        Assert.Equal(JobStates.Finished, done.Job.State);
+        Assert.Equal("v=2\nv=2\napp/v2\n", await StdoutAsync(done.Job.Id, 0));
     }
 }

@@ -118,6 +118,18 @@ public class ServerFixture : IAsyncLifetime
         return await reader.ReadToEndAsync();
     }
 
+    /// <summary>A shipped log as readers see it: its one object, or while it grows, its chunks joined; null when there is no copy.</summary>
+    public async Task<string?> ReadShippedLogAsync(string uri)
+    {
+        if (await Sluice.Core.Logs.ShippedLog.FindAsync(Objects.Resolve(uri), CancellationToken.None) is not { } log)
+        {
+            return null;
+        }
+        await using var stream = await log.OpenReadAsync(0, log.Size, CancellationToken.None);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return await reader.ReadToEndAsync();
+    }
+
     public async Task CreateBucketAsync(string uri)
     {
         var location = Objects.Resolve(uri);

@@ -39,6 +39,24 @@ public sealed class TaskEnvironmentTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_ArchiveWithALinkLeadingOut_Issue15_FailsNamingTheEntry()
+    {
+        var input = _dir.File("in.txt", "a\n");
+        using (var tgz = new GZipStream(File.Create(_dir.Combine("evil.tgz")), CompressionLevel.Fastest))
+        using (var tar = new TarWriter(tgz, TarEntryFormat.Pax))
+        {
+            tar.WriteEntry(new PaxTarEntry(TarEntryType.SymbolicLink, "passwd") { LinkName = "../../../../../../../../etc/passwd" });
+        }
+
+        var result = await Jobs.RunAsync("-input", input, "-output", _dir.Combine("out"), "-mapper", "cat lib/passwd", "-archives", _dir.Combine("evil.tgz") + "#lib");
+
+        Assert.Equal(StreamingJobState.Failed, result.State);
+        Assert.Contains("-archives", result.Error, StringComparison.Ordinal);
+        Assert.Contains("entry 'passwd' is a symbolic link", result.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(_dir.Combine("out/_SUCCESS")));
+    }
+
+    [Fact]
     public async Task RunAsync_ReporterLines_BecomeCountersAndStatus()
     {
         var input = _dir.File("in.txt", "a\nb\nc\n");

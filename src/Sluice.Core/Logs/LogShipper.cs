@@ -9,7 +9,11 @@ namespace Sluice.Core.Logs;
 /// Copies instance and step logs to object storage (the cluster's log URI and the task's redirect folders):
 /// while an instance or step runs, whenever its log grew by <see cref="LogShippingOptions.ShipBytes"/> or
 /// <see cref="LogShippingOptions.ShipInterval"/> passed since the last copy; and once more when it
-/// ends, retried with back-off. It runs beside the scheduler, fed by its start and end notices, so a
+/// ends, retried with back-off. A running log's copies are appended as chunk objects holding only the bytes since
+/// the last one (<see cref="LogUriLayout.Chunk"/>), and the final copy is one object of the whole log, after which
+/// the chunks are deleted: an n-byte log costs at most 2n bytes copied, where re-copying the whole file each time
+/// cost O(n²) (issue #15, item 7). Each log is copied up to <see cref="LogShippingOptions.MaxBytesPerLog"/>, then
+/// ends with <see cref="ShippedLog.TruncationMarker"/>. It runs beside the scheduler, fed by its start and end notices, so a
 /// slow or unreachable store never holds up scheduling. Local files are never deleted before every
 /// copy of them succeeded; with <see cref="LogShippingOptions.LocalRetention"/> set, older copied
 /// files of ended instances are deleted.
@@ -25,6 +29,8 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
     /// <summary>Local files with a copy still owed; retention never deletes them.</summary>
     private readonly ConcurrentDictionary<string, byte> _owed = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _finals = new();
+    /// <summary>Final copies in flight per instance or step: a next attempt's chunks wait for them (that copy deletes chunks).</summary>
+    private readonly ConcurrentDictionary<string, int> _finalizing = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _copies;
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
@@ -108,7 +114,7 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
         {
             return;
         }
-        _running[key] = new Tracked(files, _time.GetUtcNow());
+        _running[key] = new Tracked(key, files, _time.GetUtcNow());
     }
 
     private void Ended(string key, IReadOnlyList<ShippedLogFile> files)
@@ -122,9 +128,17 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
         {
             _owed[file.Path] = 0;
         }
+        _finalizing.AddOrUpdate(key, 1, (_, count) => count + 1);
         var final = ShipFinalAsync(files, tracked);
         _finals[final] = 0;
-        _ = final.ContinueWith(t => _finals.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _ = final.ContinueWith(t =>
+        {
+            _finals.TryRemove(t, out _);
+            if (_finalizing.AddOrUpdate(key, 0, (_, count) => count - 1) <= 0)
+            {
+                _finalizing.TryRemove(new KeyValuePair<string, int>(key, 0));
+            }
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private async Task RunAsync()
@@ -134,11 +148,7 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
         {
             while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
             {
-                foreach (var tracked in _running.Values)
-                {
-                    await ShipIfDueAsync(tracked, _stopping.Token).ConfigureAwait(false);
-                }
-                Sweep();
+                await CheckAsync(_stopping.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -146,17 +156,37 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
         }
     }
 
+    /// <summary>One look at the running logs (copying what is due) and the retention sweep; the loop's tick, and tests'.</summary>
+    internal async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        foreach (var tracked in _running.Values)
+        {
+            await ShipIfDueAsync(tracked, cancellationToken).ConfigureAwait(false);
+        }
+        Sweep();
+    }
+
     private async Task ShipIfDueAsync(Tracked tracked, CancellationToken cancellationToken)
     {
+        if (_finalizing.ContainsKey(tracked.Key))
+        {
+            return; // the previous attempt's final copy would delete this attempt's first chunks
+        }
         var now = _time.GetUtcNow();
-        var due = new List<(int File, long Size)>(tracked.Files.Count);
+        var due = new List<(int File, int Destination, long Size)>();
         for (var i = 0; i < tracked.Files.Count; i++)
         {
             var size = SizeOf(tracked.Files[i].Path);
-            var shipped = tracked.Shipped[i];
-            if (size > shipped && (size - shipped >= _options.ShipBytes || now - tracked.LastShip >= _options.ShipInterval))
+            var capped = Cap(size);
+            for (var d = 0; d < tracked.Files[i].Destinations.Count; d++)
             {
-                due.Add((i, size));
+                var copy = tracked.Copies[i][d];
+                var grown = capped - copy.Shipped;
+                var cut = size > capped && !copy.Cut;
+                if (!copy.Cut && (grown > 0 || cut) && (grown >= _options.ShipBytes || cut || now - tracked.LastShip >= _options.ShipInterval))
+                {
+                    due.Add((i, d, size));
+                }
             }
         }
         if (due.Count == 0)
@@ -170,23 +200,62 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
             {
                 return; // the final copy has been made or is being made
             }
-            foreach (var (i, size) in due)
+            foreach (var (i, d, size) in due)
             {
-                var ok = true;
-                foreach (var destination in tracked.Files[i].Destinations)
-                {
-                    ok &= await CopyAsync(tracked.Files[i].Path, size, destination, cancellationToken).ConfigureAwait(false);
-                }
-                if (ok)
-                {
-                    tracked.Shipped[i] = size;
-                }
+                await AppendAsync(tracked.Files[i].Path, size, tracked.Files[i].Destinations[d], tracked.Copies[i][d], cancellationToken).ConfigureAwait(false);
             }
             tracked.LastShip = _time.GetUtcNow();
         }
         finally
         {
             tracked.Gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Appends the bytes since the last chunk as the next chunk (a failed one is sent again, from the same offset, next
+    /// time). The attempt's first chunk removes an earlier attempt's copy first, so readers see this attempt's log.
+    /// </summary>
+    private async Task AppendAsync(string path, long size, ObjectUri destination, ChunkedCopy copy, CancellationToken cancellationToken)
+    {
+        var capped = Cap(size);
+        var cut = size > capped;
+        await TryCopyAsync(path, destination, async location =>
+        {
+            if (!copy.Started)
+            {
+                await location.Store.DeleteAsync(location.Uri, cancellationToken).ConfigureAwait(false);
+                await DeleteChunksAsync(location, cancellationToken).ConfigureAwait(false);
+                copy.Started = true;
+            }
+            var chunk = location with { Uri = LogUriLayout.Chunk(location.Uri, copy.Shipped) };
+            var content = Section(path, copy.Shipped, capped - copy.Shipped, cut);
+            await using (content.ConfigureAwait(false))
+            {
+                await chunk.Store.PutAsync(chunk.Uri, content, cancellationToken).ConfigureAwait(false);
+            }
+            copy.Shipped = capped;
+            copy.Cut = cut;
+        }).ConfigureAwait(false);
+    }
+
+    private static async Task DeleteChunksAsync(ObjectLocation log, CancellationToken cancellationToken)
+    {
+        var chunks = new List<string>();
+        try
+        {
+            await foreach (var item in ObjectTransfer.ListAllAsync(log with { Uri = LogUriLayout.Chunks(log.Uri) }, cancellationToken).ConfigureAwait(false))
+            {
+                chunks.Add(item.Key);
+            }
+        }
+        catch (ServiceException e) when (e.Code == Contracts.ErrorCodes.ObjectNotFound)
+        {
+            return;
+        }
+        foreach (var key in chunks)
+        {
+            await log.Store.DeleteAsync(log.Uri.WithKey(key), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -198,20 +267,20 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
             tracked.Ended = true;
             tracked.Gate.Release();
         }
-        foreach (var file in files)
+        for (var i = 0; i < files.Count; i++)
         {
-            var path = file.Path;
-            var pending = file.Destinations.ToList();
+            var path = files[i].Path;
+            var pending = Enumerable.Range(0, files[i].Destinations.Count).ToList();
             var delay = _options.RetryDelay;
             for (var attempt = 1; pending.Count > 0; attempt++)
             {
                 var size = SizeOf(path);
-                var failed = new List<ObjectStorage.ObjectUri>();
-                foreach (var destination in pending)
+                var failed = new List<int>();
+                foreach (var d in pending)
                 {
-                    if (!await CopyAsync(path, size, destination, CancellationToken.None).ConfigureAwait(false))
+                    if (!await CopyWholeAsync(path, size, files[i].Destinations[d], tracked?.Copies[i][d]).ConfigureAwait(false))
                     {
-                        failed.Add(destination);
+                        failed.Add(d);
                     }
                 }
                 pending = failed;
@@ -221,7 +290,7 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
                 }
                 if (attempt >= _options.MaxAttempts)
                 {
-                    LogCopyAbandoned(_logger, path, string.Join(", ", pending), attempt);
+                    LogCopyAbandoned(_logger, path, string.Join(", ", pending.Select(d => files[i].Destinations[d])), attempt);
                     break;
                 }
                 await Task.Delay(delay, _time).ConfigureAwait(false);
@@ -234,30 +303,40 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
         }
     }
 
-    /// <summary>Copies the first <paramref name="size"/> bytes of the file (a missing file is an empty log). False on failure, which is logged.</summary>
-    private async Task<bool> CopyAsync(string path, long size, ObjectStorage.ObjectUri destination, CancellationToken cancellationToken)
-    {
-        await _copies.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+    /// <summary>
+    /// The final copy: the whole log (up to the cap) as one object, where readers and tools expect it; then the running
+    /// copy's chunks go. A chunk left by a failed delete is harmless: readers take the whole object first.
+    /// </summary>
+    private Task<bool> CopyWholeAsync(string path, long size, ObjectUri destination, ChunkedCopy? chunked) =>
+        TryCopyAsync(path, destination, async location =>
         {
-            var location = _objects.Resolve(destination);
-            Stream content;
-            try
-            {
-                content = new LimitedReadStream(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16), size);
-            }
-            catch (FileNotFoundException)
-            {
-                content = new MemoryStream([], writable: false);
-            }
-            catch (DirectoryNotFoundException)
-            {
-                content = new MemoryStream([], writable: false);
-            }
+            var capped = Cap(size);
+            var content = Section(path, 0, capped, size > capped);
             await using (content.ConfigureAwait(false))
             {
-                await location.Store.PutAsync(location.Uri, content, cancellationToken).ConfigureAwait(false);
+                await location.Store.PutAsync(location.Uri, content, CancellationToken.None).ConfigureAwait(false);
             }
+            if (chunked is { Started: true })
+            {
+                try
+                {
+                    await DeleteChunksAsync(location, CancellationToken.None).ConfigureAwait(false);
+                    chunked.Started = false;
+                }
+                catch (Exception e) when (e is ServiceException or IOException)
+                {
+                    LogChunkCleanupFailed(_logger, destination.ToString(), e.Message);
+                }
+            }
+        });
+
+    /// <summary>Runs one copy to <paramref name="destination"/> under the concurrency limit. False on failure, which is logged.</summary>
+    private async Task<bool> TryCopyAsync(string path, ObjectUri destination, Func<ObjectLocation, Task> copy)
+    {
+        await _copies.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await copy(_objects.Resolve(destination)).ConfigureAwait(false);
             return true;
         }
         catch (Exception e) when (e is ServiceException or IOException or UnauthorizedAccessException)
@@ -269,6 +348,28 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
         {
             _copies.Release();
         }
+    }
+
+    private long Cap(long size) => _options.MaxBytesPerLog is { } cap && size > cap ? cap : size;
+
+    /// <summary>
+    /// <paramref name="count"/> bytes of the file from <paramref name="offset"/> (a missing file is an empty log), then the
+    /// truncation marker when <paramref name="cut"/>.
+    /// </summary>
+    private Stream Section(string path, long offset, long count, bool cut)
+    {
+        Stream content;
+        try
+        {
+            var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16);
+            file.Seek(offset, SeekOrigin.Begin);
+            content = new LimitedReadStream(file, count);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            content = new MemoryStream([], writable: false);
+        }
+        return cut ? new ConcatenatedReadStream(content, new MemoryStream(ShippedLog.TruncationMarker(_options.MaxBytesPerLog!.Value), writable: false)) : content;
     }
 
     private void Sweep()
@@ -329,14 +430,23 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
         return file.Exists ? file.Length : 0;
     }
 
-    /// <summary>A running instance's or step's log files and how much of each has been copied.</summary>
-    private sealed class Tracked(IReadOnlyList<ShippedLogFile> files, DateTimeOffset started)
+    /// <summary>A running instance's or step's log files and, per file and destination, what its chunks hold.</summary>
+    private sealed class Tracked(string key, IReadOnlyList<ShippedLogFile> files, DateTimeOffset started)
     {
+        public string Key { get; } = key;
         public IReadOnlyList<ShippedLogFile> Files { get; } = files;
-        public long[] Shipped { get; } = new long[files.Count];
+        public ChunkedCopy[][] Copies { get; } = files.Select(f => f.Destinations.Select(_ => new ChunkedCopy()).ToArray()).ToArray();
         public SemaphoreSlim Gate { get; } = new(1, 1);
         public DateTimeOffset LastShip { get; set; } = started;
         public bool Ended { get; set; }
+    }
+
+    /// <summary>One destination's running copy: bytes of the file in its chunks, whether they began (the old copy is gone) and hold the marker.</summary>
+    private sealed class ChunkedCopy
+    {
+        public long Shipped { get; set; }
+        public bool Started { get; set; }
+        public bool Cut { get; set; }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "copying log {Path} to {Destination} failed (it is retried; the local file is kept): {Reason}")]
@@ -347,6 +457,9 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "stopping with {Count} final log copies unfinished; their local files are kept")]
     private static partial void LogStopWithCopiesOwed(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "the chunks of the running copy {Destination} were not all deleted after its final copy (readers use the final copy): {Reason}")]
+    private static partial void LogChunkCleanupFailed(ILogger logger, string destination, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "local log retention could not clear {Directory}: {Reason}")]
     private static partial void LogSweepFailed(ILogger logger, string directory, string reason);

@@ -18,6 +18,13 @@ public sealed class LogShippingOptions
     /// <summary>Delay before the first retry of a failed copy; doubles each time, up to 30 s. Default 1 s.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Each shipped log (an instance's stdout or stderr, a step's controller, stdout or stderr) is copied up to this
+    /// many bytes; a longer one ends with <see cref="ShippedLog.TruncationMarker"/>. The local file is never cut.
+    /// Null: no cap. Default 1 GiB.
+    /// </summary>
+    public long? MaxBytesPerLog { get; set; } = 1L << 30;
+
     /// <summary>Copies in flight at once. Default 4.</summary>
     public int MaxConcurrentCopies { get; set; } = 4;
 

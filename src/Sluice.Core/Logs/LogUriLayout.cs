@@ -7,7 +7,8 @@ namespace Sluice.Core.Logs;
 /// Where copies of logs go on object storage. Under a cluster's log URI:
 /// <c>LOGURI/CLUSTER/jobs/JOB/TASK/INDEX/stdout</c> for a job's instances and
 /// <c>LOGURI/CLUSTER/steps/STEP/TASK/INDEX/stdout</c> for the instances of a step's job. In a task's
-/// redirect folder (BatchCompute): <c>FOLDER/stdout.JOB.TASK.INDEX</c>.
+/// redirect folder (BatchCompute): <c>FOLDER/stdout.JOB.TASK.INDEX</c>. While the log grows, its copy is a
+/// series of chunk objects beside it, <c>LOG.chunks/OFFSET</c> (<see cref="Chunk"/>); once it ended, one object.
 /// </summary>
 public static class LogUriLayout
 {
@@ -48,6 +49,26 @@ public static class LogUriLayout
             destinations.Add(Redirect(ObjectUri.Parse(redirect), instance.JobId, instance.TaskName, instance.Index, stream));
         }
         return destinations;
+    }
+
+    /// <summary>The folder of a growing log's chunks: <c>LOG.chunks/</c> (beside the log: a local store cannot hold an object <c>a</c> and <c>a/b</c>).</summary>
+    public static ObjectUri Chunks(ObjectUri log)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        return log.WithKey(log.Key + ".chunks/");
+    }
+
+    /// <summary>
+    /// The chunk holding the log's bytes from <paramref name="offset"/>: named by its offset, 16 digits, so key order is
+    /// log order and a reader finds where each chunk starts without opening it.
+    /// </summary>
+    public static ObjectUri Chunk(ObjectUri log, long offset) => Chunks(log).Append(offset.ToString("D16", CultureInfo.InvariantCulture));
+
+    /// <summary>The offset a chunk's key names, or null for a key that is no chunk.</summary>
+    internal static long? ChunkOffset(string key)
+    {
+        var name = key[(key.LastIndexOf('/') + 1)..];
+        return name.Length == 16 && name.All(char.IsAsciiDigit) ? long.Parse(name, CultureInfo.InvariantCulture) : null;
     }
 
     private static string Name(ProcessOutput stream) => stream == ProcessOutput.Stdout ? "stdout" : "stderr";

@@ -1,11 +1,11 @@
 using System.Collections.Concurrent;
-using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Sluice.Contracts;
 using Sluice.Core.ObjectStorage;
+using Sluice.Streaming;
 
 namespace Sluice.Core.Packages;
 
@@ -14,7 +14,8 @@ namespace Sluice.Core.Packages;
 /// node and copied into each instance's working directory. The cache key is the URI with the
 /// object's entity tag, so a package replaced in the store is fetched again and one unchanged is
 /// not. Concurrent launches of the same package share one download. Any failure (missing object,
-/// unreachable store, not an archive, an entry that would land outside the directory) is a
+/// unreachable store, not an archive, an entry refused by <see cref="ArchiveExtractor"/>: a name or link leading
+/// outside the directory, a hard link, a device) is a
 /// <see cref="ServiceException"/> with <see cref="ErrorCodes.PackageUnavailable"/> naming the URI.
 /// </summary>
 public sealed class PackageCache
@@ -42,7 +43,8 @@ public sealed class PackageCache
     public async Task<string> GetAsync(string packageUri, CancellationToken cancellationToken)
     {
         var (location, key) = await IdentifyAsync(packageUri, cancellationToken).ConfigureAwait(false);
-        var folder = Path.Combine(_root, key, "files");
+        // Not "files": trees unpacked before the checks of issue #15 may hold links leading out and are never reused.
+        var folder = Path.Combine(_root, key, "unpacked");
         return Directory.Exists(folder) ? folder : await OnceAsync(key, () => FetchAsync(location, folder, cancellationToken)).ConfigureAwait(false);
     }
 
@@ -179,25 +181,25 @@ public sealed class PackageCache
         }
         try
         {
-            if (read >= 2 && magic[0] == 0x1f && magic[1] == 0x8b)
+            var file = File.OpenRead(archive);
+            await using (file.ConfigureAwait(false))
             {
-                var file = File.OpenRead(archive);
-                await using (file.ConfigureAwait(false))
+                if (read >= 2 && magic[0] == 0x1f && magic[1] == 0x8b)
                 {
                     var gzip = new GZipStream(file, CompressionMode.Decompress);
                     await using (gzip.ConfigureAwait(false))
                     {
-                        await TarFile.ExtractToDirectoryAsync(gzip, destination, overwriteFiles: false, cancellationToken).ConfigureAwait(false);
+                        await ArchiveExtractor.ExtractTarAsync(gzip, destination, cancellationToken).ConfigureAwait(false);
                     }
                 }
-            }
-            else if (read >= 4 && magic[0] == (byte)'P' && magic[1] == (byte)'K' && magic[2] == 3 && magic[3] == 4)
-            {
-                await ZipFile.ExtractToDirectoryAsync(archive, destination, overwriteFiles: false, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                throw Unavailable(uri, "it is neither a tar.gz nor a zip archive");
+                else if (read >= 4 && magic[0] == (byte)'P' && magic[1] == (byte)'K' && magic[2] == 3 && magic[3] == 4)
+                {
+                    await ArchiveExtractor.ExtractZipAsync(file, destination, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    throw Unavailable(uri, "it is neither a tar.gz nor a zip archive");
+                }
             }
         }
         catch (Exception e) when (e is InvalidDataException or IOException or FormatException or UnauthorizedAccessException or ArgumentException)
@@ -206,25 +208,44 @@ public sealed class PackageCache
         }
     }
 
-    /// <summary>Copies files and folders; symbolic links are recreated as links (extraction already checked they stay inside).</summary>
+    /// <summary>
+    /// Copies files and folders; symbolic links are recreated as links (extraction already checked they stay inside).
+    /// The working directory may hold what an earlier attempt left (when slots are not emptied): whatever is at a
+    /// name is removed, never followed or written into, so a link or hard link planted there cannot carry the copy out.
+    /// </summary>
     private static void CopyTree(string from, string to)
     {
         foreach (var entry in new DirectoryInfo(from).EnumerateFileSystemInfos())
         {
             var target = Path.Combine(to, entry.Name);
+            var isFolder = entry is DirectoryInfo && entry.LinkTarget is null;
+            RemoveUnlessFolder(target, keepFolder: isFolder);
             if (entry.LinkTarget is { } link)
             {
                 File.CreateSymbolicLink(target, link);
             }
-            else if (entry is DirectoryInfo dir)
+            else if (isFolder)
             {
                 Directory.CreateDirectory(target);
-                CopyTree(dir.FullName, target);
+                CopyTree(entry.FullName, target);
             }
             else
             {
-                File.Copy(entry.FullName, target, overwrite: true);
+                File.Copy(entry.FullName, target, overwrite: false);
             }
+        }
+    }
+
+    private static void RemoveUnlessFolder(string path, bool keepFolder)
+    {
+        var existing = new FileInfo(path);
+        if (existing.LinkTarget is not null || existing.Exists)
+        {
+            existing.Delete(); // unlinks the name itself
+        }
+        else if (Directory.Exists(path) && !keepFolder)
+        {
+            Directory.Delete(path, recursive: true);
         }
     }
 

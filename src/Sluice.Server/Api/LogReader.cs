@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Sluice.Contracts;
 using Sluice.Core;
 using Sluice.Core.Jobs;
+using Sluice.Core.Logs;
 using Sluice.Core.ObjectStorage;
 using Sluice.Core.Ports;
 
@@ -114,29 +115,19 @@ internal sealed partial class LogReader(ObjectStoreResolver objects, ILogger<Log
         return true;
     }
 
-    /// <summary>Serves the shipped copy; false when there is no copy (yet).</summary>
+    /// <summary>Serves the shipped copy (one object, or a running log's chunks joined); false when there is no copy (yet).</summary>
     private async Task<bool> TryWriteCopyAsync(HttpResponse response, ObjectUri copy, bool complete, long offset, int length, CancellationToken ct)
     {
-        var location = objects.Resolve(copy);
-        ObjectInfo? info;
-        try
-        {
-            info = await location.Store.HeadAsync(location.Uri, ct).ConfigureAwait(false);
-        }
-        catch (ServiceException ex) when (ex.Code is ErrorCodes.BucketNotFound or ErrorCodes.ObjectNotFound)
-        {
-            info = null;
-        }
-        if (info is null)
+        if (await ShippedLog.FindAsync(objects.Resolve(copy), ct).ConfigureAwait(false) is not { } shipped)
         {
             return false;
         }
-        var count = LogResponses.WriteHeaders(response, info.Size, complete, offset, length);
+        var count = LogResponses.WriteHeaders(response, shipped.Size, complete, offset, length);
         if (count == 0)
         {
             return true;
         }
-        var content = await location.Store.OpenReadAsync(location.Uri, offset, count, ct).ConfigureAwait(false);
+        var content = await shipped.OpenReadAsync(offset, count, ct).ConfigureAwait(false);
         await using (content.ConfigureAwait(false))
         {
             await LogResponses.CopyAsync(content, response, count, ct).ConfigureAwait(false);

@@ -1,4 +1,3 @@
-using System.Formats.Tar;
 using System.IO.Compression;
 
 namespace Sluice.Streaming.Internal;
@@ -41,9 +40,12 @@ internal static class CacheLocalizer
                 throw new StreamingJobException($"-archives {entry}: {path} does not exist.");
             }
             var target = Path.Combine(cacheDirectory, "archives", name);
-            Directory.CreateDirectory(target);
-            Unpack(path, target, entry);
             Add(links, name, target, entry);
+            if (Directory.Exists(target))
+            {
+                Directory.Delete(target, recursive: true); // an earlier run's copy: unpack afresh
+            }
+            await UnpackAsync(path, target, entry, cancellationToken).ConfigureAwait(false);
         }
         return links;
     }
@@ -98,26 +100,42 @@ internal static class CacheLocalizer
         }
     }
 
-    private static void Unpack(string archive, string target, string entry)
+    /// <summary>Through <see cref="ArchiveExtractor"/>: an entry leading outside the folder fails the job naming it.</summary>
+    private static async Task UnpackAsync(string archive, string target, string entry, CancellationToken cancellationToken)
     {
         var lower = archive.ToLowerInvariant();
-        if (lower.EndsWith(".zip", StringComparison.Ordinal) || lower.EndsWith(".jar", StringComparison.Ordinal))
-        {
-            ZipFile.ExtractToDirectory(archive, target, overwriteFiles: true);
-        }
-        else if (lower.EndsWith(".tar.gz", StringComparison.Ordinal) || lower.EndsWith(".tgz", StringComparison.Ordinal))
-        {
-            using var file = File.OpenRead(archive);
-            using var gzip = new GZipStream(file, CompressionMode.Decompress);
-            TarFile.ExtractToDirectory(gzip, target, overwriteFiles: true);
-        }
-        else if (lower.EndsWith(".tar", StringComparison.Ordinal))
-        {
-            TarFile.ExtractToDirectory(archive, target, overwriteFiles: true);
-        }
-        else
+        var zip = lower.EndsWith(".zip", StringComparison.Ordinal) || lower.EndsWith(".jar", StringComparison.Ordinal);
+        var gzip = lower.EndsWith(".tar.gz", StringComparison.Ordinal) || lower.EndsWith(".tgz", StringComparison.Ordinal);
+        if (!zip && !gzip && !lower.EndsWith(".tar", StringComparison.Ordinal))
         {
             throw new StreamingUsageException($"-archives {entry}: unsupported archive type; use .zip, .jar, .tar, .tar.gz or .tgz.");
+        }
+        try
+        {
+            var file = File.OpenRead(archive);
+            await using (file.ConfigureAwait(false))
+            {
+                if (zip)
+                {
+                    await ArchiveExtractor.ExtractZipAsync(file, target, cancellationToken).ConfigureAwait(false);
+                }
+                else if (gzip)
+                {
+                    var decompressed = new GZipStream(file, CompressionMode.Decompress);
+                    await using (decompressed.ConfigureAwait(false))
+                    {
+                        await ArchiveExtractor.ExtractTarAsync(decompressed, target, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                else
+                {
+                    await ArchiveExtractor.ExtractTarAsync(file, target, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or FormatException or UnauthorizedAccessException)
+        {
+            throw new StreamingJobException($"-archives {entry}: the archive cannot be unpacked: {e.Message}");
         }
     }
 }
