@@ -333,6 +333,31 @@ public sealed class RequestHygieneTests(ServerFixture server)
         await ErrorAsync(response, HttpStatusCode.NotFound, ErrorCodes.NotFound);
     }
 
+    // ---- 10. other bad input that reached the store
+
+    [Fact]
+    public async Task Path_WithNul_Is400()
+    {
+        // Kestrel refuses a decoded NUL itself, before the pipeline: a bare 400, but never a store error.
+        using var request = Signed(HttpMethod.Get, "/v1/jobs/j%00x");
+        using var response = await Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/v1/jobs/j%01x")]
+    [InlineData("/v1/clusters/c%0A")]
+    [InlineData("/v1/jobs/JOB/tasks/t%0D%0A")]
+    public async Task Path_WithControlCharacter_Is400InvalidParameter(string path)
+    {
+        JobInfo job = await server.Client.CreateJobAsync(new JobRequestBuilder().WithName("ctl").OnCluster(server.SharedClusterId).AddTask("t", "true").Build());
+        using var request = Signed(HttpMethod.Get, path.Replace("JOB", job.Id, StringComparison.Ordinal));
+        using var response = await Http.SendAsync(request);
+
+        await ErrorAsync(response, HttpStatusCode.BadRequest, ErrorCodes.InvalidParameter);
+    }
+
     // ---- 7. markers
 
     public static TheoryData<string, string> BadMarkers => new()

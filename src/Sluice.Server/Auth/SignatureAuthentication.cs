@@ -53,6 +53,14 @@ internal sealed class SignatureAuthentication(AccessKeyCache keys, ReplayGuard r
             await ApiErrors.WriteAsync(context, code, message!).ConfigureAwait(false);
             return;
         }
+        // Ids and names never hold control characters (the validators refuse them), so a decoded path with one names
+        // nothing; say so rather than look it up (Kestrel itself refuses a NUL, which PostgreSQL could not take).
+        if (context.Request.Path.Value is { } decoded && decoded.AsSpan().IndexOfAnyInRange('\0', '\u001f') is var at && at >= 0)
+        {
+            await ApiErrors.WriteAsync(context, ErrorCodes.InvalidParameter,
+                $"the request path has a control character (U+{(int)decoded[at]:X4}); ids and names never contain one").ConfigureAwait(false);
+            return;
+        }
         await next(context).ConfigureAwait(false);
     }
 
