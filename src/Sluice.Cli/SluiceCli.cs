@@ -58,11 +58,9 @@ internal static class SluiceCli
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var error in parse.Errors)
-            {
-                await stderr.WriteLineAsync($"sluice: {error.Message}").ConfigureAwait(false);
-            }
-            await stderr.WriteLineAsync("run `sluice --help` for usage").ConfigureAwait(false);
+            // One line, like every other usage error, so scripts can show it as it is.
+            var errors = string.Join("; ", parse.Errors.Select(e => OneLine(e.Message)));
+            await stderr.WriteLineAsync($"sluice: {errors} (run `sluice --help` for usage)").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
         return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr }).ConfigureAwait(false);
@@ -77,6 +75,13 @@ internal static class SluiceCli
         catch (UsageException ex)
         {
             await stderr.WriteLineAsync($"sluice: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+        catch (ArgumentException ex)
+        {
+            // The SDK checks its arguments, which come from the command line: a value no check here caught is still
+            // the caller's mistake, not a crash with a stack trace.
+            await stderr.WriteLineAsync($"sluice: {OneLine(ex.Message)}").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
         catch (SluiceServiceException ex)
@@ -113,6 +118,10 @@ internal static class SluiceCli
             return ExitCodes.Failed;
         }
     }
+
+    // Messages with line breaks (a list of allowed values, an exception's "Actual value was") are folded into one line.
+    private static string OneLine(string message) =>
+        string.Join(' ', message.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     /// <summary>Takes <c>--data DIR</c> (as for <c>sluice fs</c>) out of a streaming command line; null arguments when it lacks its value.</summary>
     private static (string[]? Arguments, string Data) StreamingDataOption(string[] args)

@@ -63,13 +63,14 @@ internal sealed class SluicePipeline : IDisposable
     public async Task<SluiceRawResponse> SendAsync(SluiceRequest request, CancellationToken cancellationToken)
     {
         var maxAttempts = request.Retryable ? _retry.MaxRetries + 1 : 1;
+        var invocationId = Guid.NewGuid().ToString();
         for (var attempt = 1; ; attempt++)
         {
             SluiceException failure;
             TimeSpan? retryAfter = null;
             try
             {
-                var response = await SendOnceAsync(request, cancellationToken).ConfigureAwait(false);
+                var response = await SendOnceAsync(request, invocationId, attempt, maxAttempts, cancellationToken).ConfigureAwait(false);
                 if (response.Status is >= 200 and < 300)
                 {
                     return response;
@@ -132,7 +133,7 @@ internal sealed class SluicePipeline : IDisposable
         return null;
     }
 
-    private async Task<SluiceRawResponse> SendOnceAsync(SluiceRequest request, CancellationToken cancellationToken)
+    private async Task<SluiceRawResponse> SendOnceAsync(SluiceRequest request, string invocationId, int attempt, int maxAttempts, CancellationToken cancellationToken)
     {
         using var timeout = _timeout == Timeout.InfiniteTimeSpan ? new CancellationTokenSource() : new CancellationTokenSource(_timeout, TimeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
@@ -149,7 +150,7 @@ internal sealed class SluicePipeline : IDisposable
         message.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
         if (request.Signed)
         {
-            Sign(message, uri, body);
+            Sign(message, uri, body, invocationId, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"attempt={attempt}; max={maxAttempts}"));
         }
 
         using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
@@ -173,13 +174,18 @@ internal sealed class SluicePipeline : IDisposable
         return current.Item2;
     }
 
-    private void Sign(HttpRequestMessage message, Uri uri, byte[] body)
+    // Each attempt is signed afresh and signs the call's id and its attempt number: the server accepts a changing
+    // request once, so a retry (even within the same second as the first try) and a second identical call must
+    // differ from the requests already sent.
+    private void Sign(HttpRequestMessage message, Uri uri, byte[] body, string invocationId, string attempt)
     {
         var amzDate = SigV4.FormatDate(TimeProvider.GetUtcNow());
         var payloadHash = SigV4.HashHex(body);
         var host = uri.Authority;
         KeyValuePair<string, string>[] signed =
         [
+            new(SluiceHeaders.InvocationId, invocationId),
+            new(SluiceHeaders.Attempt, attempt),
             new("host", host),
             new(SigV4.ContentHashHeader, payloadHash),
             new(SigV4.DateHeader, amzDate),
@@ -189,6 +195,8 @@ internal sealed class SluicePipeline : IDisposable
         var signature = SigV4.ComputeSignature(SigningKey(amzDate[..8]), message.Method.Method, uri.AbsolutePath, query,
             signed, payloadHash, amzDate, _region);
         message.Headers.Host = host;
+        message.Headers.TryAddWithoutValidation(SluiceHeaders.InvocationId, invocationId);
+        message.Headers.TryAddWithoutValidation(SluiceHeaders.Attempt, attempt);
         message.Headers.TryAddWithoutValidation(SigV4.ContentHashHeader, payloadHash);
         message.Headers.TryAddWithoutValidation(SigV4.DateHeader, amzDate);
         message.Headers.TryAddWithoutValidation("Authorization",

@@ -20,6 +20,8 @@ public static class ErrorCodes
     public const string InvalidMarker = "InvalidMarker";
     /// <summary>The request body is larger than the server accepts (413).</summary>
     public const string RequestTooLarge = "RequestTooLarge";
+    /// <summary>The request body's Content-Type is not one the operation takes (the native API takes application/json) (415).</summary>
+    public const string UnsupportedMediaType = "UnsupportedMediaType";
     /// <summary>The instance type is not in the catalog (400).</summary>
     public const string UnknownInstanceType = "UnknownInstanceType";
     /// <summary>A feature the request asks for is not available in this build (501).</summary>
@@ -66,6 +68,10 @@ public static class ErrorCodes
     public const string SignatureDoesNotMatch = "SignatureDoesNotMatch";
     /// <summary>The request timestamp is too far from the server clock (403).</summary>
     public const string RequestExpired = "RequestExpired";
+    /// <summary>The credential scope of the signature names a region other than the server's; the message names the server's (403).</summary>
+    public const string InvalidRegion = "InvalidRegion";
+    /// <summary>A changing request (POST, PUT, PATCH, DELETE) with this signature was already received; sign it again to repeat it (403).</summary>
+    public const string ReplayedRequest = "ReplayedRequest";
 
     /// <summary>No cluster with that id exists in the caller's account (404).</summary>
     public const string ClusterNotFound = "ClusterNotFound";

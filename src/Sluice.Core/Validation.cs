@@ -6,17 +6,38 @@ namespace Sluice.Core;
 /// <summary>Small checks shared by the request validators; each throws a <see cref="ServiceException"/> naming the field.</summary>
 internal static partial class Validation
 {
+    /// <summary>A required one-line name: not blank, at most <see cref="Limits.NameLength"/> characters, no control characters.</summary>
     public static string RequireName(string? value, string field)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
             throw new ServiceException(ErrorCodes.MissingParameter, $"{field} is required");
         }
-        return MaxLength(value, field, Limits.NameLength);
+        return OneLine(MaxLength(value, field, Limits.NameLength), field);
     }
+
+    /// <summary>An optional one-line name or token: null, or at most <paramref name="maxLength"/> characters without control characters.</summary>
+    public static string? OptionalName(string? value, string field, int maxLength) =>
+        value is null ? null : OneLine(MaxLength(value, field, maxLength), field);
 
     public static string? Optional(string? value, string field, int maxLength) =>
         value is null ? null : MaxLength(value, field, maxLength);
+
+    /// <summary>
+    /// Rejects control characters (a trailing "\n" above all): names end up in table rows, log lines, paths and
+    /// headers, where a line break splits or forges them.
+    /// </summary>
+    public static string OneLine(string value, string field)
+    {
+        var at = value.AsSpan().IndexOfAnyInRange('\0', '\u001f');
+        if (at < 0)
+        {
+            at = value.AsSpan().IndexOfAnyInRange('\u007f', '\u009f');
+        }
+        return at < 0
+            ? value
+            : throw new ServiceException(ErrorCodes.InvalidParameter, $"{field} has a control character (U+{(int)value[at]:X4}) at position {at}; names are one line of printable text");
+    }
 
     public static string MaxLength(string value, string field, int maxLength) =>
         value.Length <= maxLength
@@ -83,19 +104,20 @@ internal static partial class Validation
     public static string TaskName(string name) =>
         TaskNamePattern().IsMatch(name)
             ? name
-            : throw new ServiceException(ErrorCodes.InvalidParameter, $"task name '{name}' is not valid: use 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit");
+            : throw new ServiceException(ErrorCodes.InvalidParameter, $"task name '{ObjectStorage.ObjectUri.Printable(name)}' is not valid: use 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit");
 
     public static void EnvironmentName(string name, string field)
     {
         if (!EnvNamePattern().IsMatch(name))
         {
-            throw new ServiceException(ErrorCodes.InvalidParameter, $"{field} has variable name '{name}'; names are letters, digits and '_' and do not start with a digit");
+            throw new ServiceException(ErrorCodes.InvalidParameter, $"{field} has variable name '{ObjectStorage.ObjectUri.Printable(name)}'; names are letters, digits and '_' and do not start with a digit");
         }
     }
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
+    // \z, not $: $ also matches before a final "\n", which would let "name\n" through.
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}\z")]
     private static partial Regex TaskNamePattern();
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*\z")]
     private static partial Regex EnvNamePattern();
 }

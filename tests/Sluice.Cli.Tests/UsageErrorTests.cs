@@ -133,6 +133,44 @@ public sealed class UsageErrorTests(ServerFixture server)
         Assert.Contains("--port 70000", result.Stderr, StringComparison.Ordinal);
     }
 
+    // Issue #15 item 6: these died with a stack trace. Every numeric option and argument of every command is here.
+    public static TheoryData<string[], string> BadNumbers => new()
+    {
+        { ["cluster", "resize", "c-1", "core", "-1"], "count -1 must be 0 or more" },
+        { ["cluster", "resize", "c-1", "core", "two"], "two" },
+        { ["cluster", "resize", "c-1", "core", "99999999999"], "99999999999" },
+        { ["cluster", "create", "--name", "x", "--group", "core:Core:g.small:-2"], "with a COUNT of 1 or more" },
+        { ["cluster", "create", "--name", "x", "--group", "core:Core:g.small:0"], "with a COUNT of 1 or more" },
+        { ["cluster", "create", "--name", "x", "--group", "m:Master:g.small:1", "--step-concurrency", "0"], "--step-concurrency 0 must be from 1 to 256" },
+        { ["cluster", "create", "--name", "x", "--group", "m:Master:g.small:1", "--step-concurrency", "-3"], "--step-concurrency -3 must be from 1 to 256" },
+        { ["cluster", "create", "--name", "x", "--group", "m:Master:g.small:1", "--step-concurrency", "257"], "--step-concurrency 257 must be from 1 to 256" },
+        { ["logs", "j-1", "t", "-i", "-1"], "--instance -1 must be 0 or more" },
+        { ["logs", "j-1", "t", "--instance", "x"], "x" },
+        { ["logs", "j-1", "t", "--offset", "-5"], "--offset -5 must be 0 or more" },
+        { ["logs", "j-1", "t", "--offset", "99999999999999999999"], "99999999999999999999" },
+        { ["step", "logs", "c-1", "s-1", "--offset", "-1"], "--offset -1 must be 0 or more" },
+        { ["step", "wait", "c-1", "s-1", "--timeout", "-1"], "--timeout -1 must be 1 or more" },
+        { ["step", "wait", "c-1", "s-1", "--timeout", "0"], "--timeout 0 must be 1 or more" },
+        { ["step", "add", "c-1", "--type", "Streaming", "--mapper", "cat", "--input", "/in", "--output-path", "/out", "--reduce-tasks", "-1"], "--reduce-tasks -1 must be 0 or more" },
+        { ["up", "--port", "-1"], "--port -1 must be from 0 to 65535" },
+        { ["up", "--port", "http"], "http" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadNumbers))]
+    public async Task Run_BadNumber_ExitsUsageWithOneLineAndNoStackTrace(string[] args, string expected)
+    {
+        var home = Directory.CreateDirectory(Path.Combine(server.Root, "numbers-" + Guid.NewGuid().ToString("N"))).FullName;
+        var environment = server.Environment with { Home = home };
+
+        var result = (await Cli.RunAsync(environment, [.. args, .. args[0] == "up" ? new[] { "--data", Path.Combine(home, "data") } : []])).ShouldExit(2);
+
+        Assert.Contains(expected, result.Stderr, StringComparison.Ordinal);
+        Assert.Single(result.Stderr.TrimEnd('\n').Split('\n'));
+        Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
+        Assert.Empty(result.StdoutBytes);
+    }
+
     [Fact]
     public async Task Run_ServerNotRunning_ExitsServiceError()
     {

@@ -19,7 +19,7 @@ public sealed class SigningTests
         Assert.Equal("req-1", response.RequestId);
         var request = Assert.Single(server.Requests);
         Assert.StartsWith("AWS4-HMAC-SHA256 Credential=AKIDTEST/", request.Headers["Authorization"], StringComparison.Ordinal);
-        Assert.Contains("/local/sluice/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=", request.Headers["Authorization"], StringComparison.Ordinal);
+        Assert.Contains("/local/sluice/aws4_request, SignedHeaders=amz-sdk-invocation-id;amz-sdk-request;host;x-amz-content-sha256;x-amz-date, Signature=", request.Headers["Authorization"], StringComparison.Ordinal);
         Assert.DoesNotContain(ScriptedServer.Secret, string.Join("\n", request.Headers.Values), StringComparison.Ordinal);
     }
 

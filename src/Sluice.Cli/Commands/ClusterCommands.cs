@@ -62,7 +62,7 @@ internal static class ClusterCommands
             {
                 (request.Steps ??= []).AddRange(InputFiles.ReadSteps(s));
             }
-            request.StepConcurrencyLevel = parse.GetValue(concurrency) ?? request.StepConcurrencyLevel;
+            request.StepConcurrencyLevel = Numbers.Between(parse.GetValue(concurrency), 1, 256, "--step-concurrency") ?? request.StepConcurrencyLevel;
             using var client = cli.CreateClient();
             ClusterInfo created = await client.CreateClusterAsync(request, token).ConfigureAwait(false);
             if (parse.GetValue(wait))
@@ -152,8 +152,9 @@ internal static class ClusterCommands
         var resize = new Command("resize", "Resize an instance group; shrinking never kills running work (busy nodes leave when idle)") { id, group, count };
         resize.SetAction((parse, ct) => run(parse, async (cli, token) =>
         {
+            var newCount = Numbers.AtLeast(parse.GetValue(count), 0, "count");
             using var client = cli.CreateClient();
-            Show(cli, await client.ResizeInstanceGroupAsync(parse.GetValue(id)!, parse.GetValue(group)!, parse.GetValue(count), token).ConfigureAwait(false));
+            Show(cli, await client.ResizeInstanceGroupAsync(parse.GetValue(id)!, parse.GetValue(group)!, newCount, token).ConfigureAwait(false));
             return ExitCodes.Ok;
         }, ct));
         cluster.Add(resize);
@@ -198,9 +199,9 @@ internal static class ClusterCommands
     internal static InstanceGroupConfig ParseGroup(string text)
     {
         var parts = text.Split(':');
-        if (parts.Length != 4 || !int.TryParse(parts[3], System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var count))
+        if (parts.Length != 4 || !int.TryParse(parts[3], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count) || count < 1)
         {
-            throw new UsageException($"--group '{text}' must be NAME:ROLE:TYPE:COUNT, e.g. core:Core:g.small:2");
+            throw new UsageException($"--group '{text}' must be NAME:ROLE:TYPE:COUNT with a COUNT of 1 or more, e.g. core:Core:g.small:2");
         }
         return new InstanceGroupConfig { Name = parts[0], Role = parts[1], InstanceType = parts[2], InstanceCount = count };
     }

@@ -17,13 +17,15 @@ internal static class LogsCommand
         var command = new Command("logs", "Print an instance's stdout or stderr") { job, task, instance, stderr, follow, offset };
         command.SetAction((parse, ct) => run(parse, async (cli, token) =>
         {
+            var index = Numbers.AtLeast(parse.GetValue(instance), 0, "--instance");
+            var from = Numbers.AtLeast(parse.GetValue(offset), 0, "--offset");
             using var client = cli.CreateClient();
             var stream = parse.GetValue(stderr) ? LogStream.Stderr : LogStream.Stdout;
-            var (jobId, taskName, index) = (parse.GetValue(job)!, parse.GetValue(task)!, parse.GetValue(instance));
+            var (jobId, taskName) = (parse.GetValue(job)!, parse.GetValue(task)!);
             return await LogPrinter.PrintAsync(cli,
                 (at, t) => client.ReadLogAsync(jobId, taskName, index, stream, at, cancellationToken: t),
                 (at, t) => client.FollowLogAsync(jobId, taskName, index, stream, at, cancellationToken: t),
-                parse.GetValue(follow), parse.GetValue(offset), token).ConfigureAwait(false);
+                parse.GetValue(follow), from, token).ConfigureAwait(false);
         }, ct));
         return command;
     }

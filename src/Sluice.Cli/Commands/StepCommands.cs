@@ -77,7 +77,7 @@ internal static class StepCommands
                             Mapper = parse.GetValue(mapper),
                             Reducer = parse.GetValue(reducer),
                             Combiner = parse.GetValue(combiner),
-                            NumReduceTasks = parse.GetValue(reduceTasks),
+                            NumReduceTasks = Numbers.AtLeast(parse.GetValue(reduceTasks), 0, "--reduce-tasks"),
                             CacheFiles = cacheFiles.Length == 0 ? null : [.. cacheFiles],
                             CacheArchives = cacheArchives.Length == 0 ? null : [.. cacheArchives],
                             Script = parse.GetValue(script),
@@ -146,8 +146,9 @@ internal static class StepCommands
         var waitCommand = new Command("wait", "Wait until a step ends; exit 0 when it completed, 1 otherwise") { cluster, stepId, timeout };
         waitCommand.SetAction((parse, ct) => run(parse, async (cli, token) =>
         {
+            var seconds = Numbers.AtLeast(parse.GetValue(timeout), 1, "--timeout");
             using var client = cli.CreateClient();
-            var options = new WaitOptions { Timeout = parse.GetValue(timeout) is { } s ? TimeSpan.FromSeconds(s) : null };
+            var options = new WaitOptions { Timeout = seconds is { } s ? TimeSpan.FromSeconds(s) : null };
             StepInfo ended;
             try
             {
@@ -169,6 +170,7 @@ internal static class StepCommands
         var logs = new Command("logs", "Print a step's controller, stdout or stderr log") { cluster, stepId, which, follow, offset };
         logs.SetAction((parse, ct) => run(parse, async (cli, token) =>
         {
+            var from = Numbers.AtLeast(parse.GetValue(offset), 0, "--offset");
             var log = parse.GetValue(which) switch
             {
                 "controller" => StepLogKind.Controller,
@@ -181,7 +183,7 @@ internal static class StepCommands
             return await LogPrinter.PrintAsync(cli,
                 (at, t) => client.ReadStepLogAsync(clusterId, id, log, at, cancellationToken: t),
                 (at, t) => client.FollowStepLogAsync(clusterId, id, log, at, cancellationToken: t),
-                parse.GetValue(follow), parse.GetValue(offset), token).ConfigureAwait(false);
+                parse.GetValue(follow), from, token).ConfigureAwait(false);
         }, ct));
         step.Add(logs);
         return step;

@@ -43,7 +43,7 @@ public sealed class ClusterRequestValidator(InstanceTypeCatalog catalog, ObjectS
             }
             Validation.Range(g.InstanceCount, $"{at}.instanceCount", 1, Limits.MaxNodesPerGroup);
             var name = g.Name ?? role.ToString().ToLowerInvariant();
-            Validation.MaxLength(name, $"{at}.name", Limits.NameLength);
+            Validation.OptionalName(name, $"{at}.name", Limits.NameLength);
             if (!names.Add(name))
             {
                 throw new ServiceException(ErrorCodes.InvalidParameter, $"{at}.name '{name}' is used by another group; give each group its own name");
@@ -69,7 +69,7 @@ public sealed class ClusterRequestValidator(InstanceTypeCatalog catalog, ObjectS
             var at = $"{prefix}bootstrapActions[{i}]";
             var path = Validation.RequireName(a?.Path, $"{at}.path");
             return new BootstrapAction(
-                Validation.Optional(a!.Name, $"{at}.name", Limits.NameLength) ?? $"bootstrap-{i + 1}",
+                Validation.OptionalName(a!.Name, $"{at}.name", Limits.NameLength) ?? $"bootstrap-{i + 1}",
                 Validation.ParseEnum(a.Target, $"{at}.target", (BootstrapTarget?)BootstrapTarget.All),
                 path,
                 a.Arguments ?? []);
@@ -95,7 +95,7 @@ public sealed class ClusterRequestValidator(InstanceTypeCatalog catalog, ObjectS
             Tags = new Dictionary<string, string>(tags, StringComparer.Ordinal),
             StepConcurrencyLevel = Validation.Range(request.StepConcurrencyLevel ?? 1, $"{prefix}stepConcurrencyLevel", 1, Steps.StepRequestValidator.MaxStepConcurrency),
             Mounts = MountValidation.Validate(objects, request.Mounts, $"{prefix}mounts"),
-            ClientToken = Validation.Optional(request.ClientToken, $"{prefix}clientToken", 64),
+            ClientToken = Validation.OptionalName(request.ClientToken, $"{prefix}clientToken", 64),
             RequestHash = requestHash ?? RequestHash(request),
             CreatedAt = time.GetUtcNow(),
         };
@@ -110,6 +110,7 @@ public sealed class ClusterRequestValidator(InstanceTypeCatalog catalog, ObjectS
             {
                 throw new ServiceException(ErrorCodes.InvalidParameter, $"{field} has a key of {key.Length} characters; keys are 1-128 characters");
             }
+            Validation.OneLine(key, $"{field} key");
             Validation.MaxLength(value ?? "", $"{field}.{key}", 256);
         }
     }

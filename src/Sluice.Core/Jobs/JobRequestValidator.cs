@@ -92,7 +92,7 @@ public sealed class JobRequestValidator(ClusterRequestValidator clusters, Object
             AutoClusterJson = request.AutoCluster is null ? null : JsonSerializer.Serialize(request.AutoCluster, SluiceJsonContext.Default.CreateClusterRequest),
             TaskCount = tasks.Count,
             Mounts = MountValidation.Validate(objects, request.Mounts, "mounts"),
-            ClientToken = Validation.Optional(request.ClientToken, "clientToken", 64),
+            ClientToken = Validation.OptionalName(request.ClientToken, "clientToken", 64),
             RequestHash = requestHash ?? Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request, SluiceJsonContext.Default.CreateJobRequest))),
             CreatedAt = time.GetUtcNow(),
         };

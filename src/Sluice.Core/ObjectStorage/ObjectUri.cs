@@ -171,9 +171,10 @@ public sealed partial class ObjectUri : IEquatable<ObjectUri>
         return builder.ToString();
     }
 
-    [GeneratedRegex("^[A-Za-z][A-Za-z0-9+.-]*$")]
+    // \z, not $: $ also matches before a final "\n".
+    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9+.-]*\z")]
     private static partial Regex SchemePattern();
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\z")]
     private static partial Regex BucketPattern();
 }

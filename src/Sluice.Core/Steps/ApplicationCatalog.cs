@@ -46,7 +46,7 @@ public sealed class ApplicationCatalog
         {
             var app = applications![i];
             var name = Validation.RequireName(app?.Name, $"{field}[{i}].name").ToLowerInvariant();
-            var version = Validation.Optional(app!.Version, $"{field}[{i}].version", 64);
+            var version = Validation.OptionalName(app!.Version, $"{field}[{i}].version", 64);
             if (result.Any(a => a.Name == name))
             {
                 throw new ServiceException(ErrorCodes.InvalidParameter, $"{field}[{i}]: application '{name}' is listed twice");

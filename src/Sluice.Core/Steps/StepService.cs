@@ -18,7 +18,7 @@ public sealed class StepService(IStore store, ICommandBus commands, StepRequestV
     {
         ArgumentNullException.ThrowIfNull(request);
         var cluster = await ClusterAsync(accountId, clusterId, cancellationToken).ConfigureAwait(false);
-        var token = Validation.Optional(request.ClientToken, "clientToken", 64);
+        var token = Validation.OptionalName(request.ClientToken, "clientToken", 64);
         if (token is not null && await ReplayAsync(accountId, clusterId, token, requestHash, cancellationToken).ConfigureAwait(false) is { Count: > 0 } existing)
         {
             return (existing, false);

@@ -15,14 +15,14 @@ internal static class ClusterEndpoints
 
     public static IEndpointRouteBuilder MapClusterApi(this IEndpointRouteBuilder app)
     {
-        var clusters = app.MapGroup("/v1/clusters").WithTags("Clusters");
+        var clusters = app.MapGroup("/v1/clusters").WithTags("Clusters").WithMetadata(SignedApi.Instance);
 
         clusters.MapPost("/", async (HttpContext context, ClusterService service, CancellationToken ct) =>
         {
             var request = await Body.ReadAsync(context.Request, Json.CreateClusterRequest).ConfigureAwait(false);
             var (cluster, created) = await service.CreateAsync(SignatureAuthentication.AccountId(context), request, SignatureAuthentication.BodyHash(context), ct).ConfigureAwait(false);
             return TypedResults.Json(cluster.ToInfo(), Json.ClusterInfo, statusCode: created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
-        }).WithName("CreateCluster").WithSummary("Create a cluster").Accepts<CreateClusterRequest>("application/json").Produces<ClusterInfo>(StatusCodes.Status201Created);
+        }).WithName("CreateCluster").WithSummary("Create a cluster").AcceptsJson<CreateClusterRequest>().Produces<ClusterInfo>(StatusCodes.Status201Created);
 
         clusters.MapGet("/", async (HttpContext context, ClusterService service, CancellationToken ct) =>
         {
@@ -43,7 +43,7 @@ internal static class ClusterEndpoints
             var request = await Body.ReadAsync(context.Request, Json.UpdateClusterRequest).ConfigureAwait(false);
             var cluster = await service.UpdateAsync(SignatureAuthentication.AccountId(context), clusterId, request, ct).ConfigureAwait(false);
             return TypedResults.Json(cluster.ToInfo(), Json.ClusterInfo);
-        }).WithName("UpdateCluster").WithSummary("Change termination protection, keep-alive or tags").Accepts<UpdateClusterRequest>("application/json").Produces<ClusterInfo>();
+        }).WithName("UpdateCluster").WithSummary("Change termination protection, keep-alive or tags").AcceptsJson<UpdateClusterRequest>().Produces<ClusterInfo>();
 
         clusters.MapPost("/{clusterId}/terminate", TerminateAsync).WithName("TerminateCluster").WithSummary("Terminate a cluster").Produces<ClusterInfo>(StatusCodes.Status202Accepted);
         clusters.MapDelete("/{clusterId}", TerminateAsync).WithName("DeleteCluster").WithSummary("Terminate a cluster (BatchCompute's delete)").Produces<ClusterInfo>(StatusCodes.Status202Accepted);
@@ -53,7 +53,7 @@ internal static class ClusterEndpoints
             var request = await Body.ReadAsync(context.Request, Json.ResizeInstanceGroupRequest).ConfigureAwait(false);
             var cluster = await service.ResizeAsync(SignatureAuthentication.AccountId(context), clusterId, group, request.InstanceCount, ct).ConfigureAwait(false);
             return TypedResults.Json(cluster.ToInfo(), Json.ClusterInfo, statusCode: StatusCodes.Status202Accepted);
-        }).WithName("ResizeInstanceGroup").WithSummary("Resize an instance group (by id or name)").Accepts<ResizeInstanceGroupRequest>("application/json").Produces<ClusterInfo>(StatusCodes.Status202Accepted);
+        }).WithName("ResizeInstanceGroup").WithSummary("Resize an instance group (by id or name)").AcceptsJson<ResizeInstanceGroupRequest>().Produces<ClusterInfo>(StatusCodes.Status202Accepted);
 
         clusters.MapGet("/{clusterId}/nodes", async (string clusterId, HttpContext context, ClusterService service, CancellationToken ct) =>
         {

@@ -7,7 +7,7 @@ using Sluice.Core;
 namespace Sluice.Server.Api;
 
 /// <summary>Turns exceptions into the error body: known failures keep their code, the rest are InternalError.</summary>
-internal sealed partial class ErrorHandling(ILogger<ErrorHandling> logger)
+internal sealed partial class ErrorHandling(ILogger<ErrorHandling> logger, ApiSettings settings)
 {
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
@@ -27,7 +27,7 @@ internal sealed partial class ErrorHandling(ILogger<ErrorHandling> logger)
         catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
         {
             var code = ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? ErrorCodes.RequestTooLarge : ErrorCodes.MalformedRequest;
-            var message = code == ErrorCodes.RequestTooLarge ? "the request body is larger than the server accepts (64 MiB); split the job into smaller ones" : ex.Message;
+            var message = code == ErrorCodes.RequestTooLarge ? ApiErrors.TooLargeMessage(settings) : ex.Message;
             await ApiErrors.WriteAsync(context, code, message).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)

@@ -17,7 +17,7 @@ internal static class JobEndpoints
 
     public static IEndpointRouteBuilder MapJobApi(this IEndpointRouteBuilder app)
     {
-        var jobs = app.MapGroup("/v1/jobs").WithTags("Jobs");
+        var jobs = app.MapGroup("/v1/jobs").WithTags("Jobs").WithMetadata(SignedApi.Instance);
 
         jobs.MapPost("/", async (HttpContext context, JobService service, CancellationToken ct) =>
         {
@@ -30,7 +30,7 @@ internal static class JobEndpoints
                 counts = counts with { Waiting = request.Dag!.Tasks!.Values.Sum(t => (long)(t.InstanceCount ?? 1)) };
             }
             return TypedResults.Json(job.ToInfo(counts), Json.JobInfo, statusCode: created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
-        }).WithName("CreateJob").WithSummary("Submit a job (a DAG of tasks)").Accepts<CreateJobRequest>("application/json").Produces<JobInfo>(StatusCodes.Status201Created);
+        }).WithName("CreateJob").WithSummary("Submit a job (a DAG of tasks)").AcceptsJson<CreateJobRequest>().Produces<JobInfo>(StatusCodes.Status201Created);
 
         jobs.MapGet("/", async (HttpContext context, JobService service, CancellationToken ct) =>
         {
@@ -93,7 +93,7 @@ internal static class JobEndpoints
 
         jobs.MapGet("/{jobId}/tasks/{taskName}/instances", async (string jobId, string taskName, HttpContext context, JobService service, CancellationToken ct) =>
         {
-            var (after, limit) = Paging.Read(context.Request);
+            var (after, limit) = Paging.ReadIndex(context.Request);
             var page = await service.ListInstancesAsync(SignatureAuthentication.AccountId(context), jobId, taskName, Paging.States<RunState>(context.Request), after, limit, ct).ConfigureAwait(false);
             var body = new ListResponse<InstanceInfo> { Items = page.Items.Select(i => i.ToInfo()).ToList(), IsTruncated = page.NextAfter is not null, NextMarker = Paging.Encode(page.NextAfter) };
             return TypedResults.Json(body, Json.ListResponseInstanceInfo);

@@ -13,6 +13,7 @@ namespace Sluice.Server.Api;
 internal static class Paging
 {
     private const string Version = "v1:";
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static (string? After, int Limit) Read(HttpRequest request)
     {
@@ -28,6 +29,20 @@ internal static class Paging
         return (marker.Length == 0 ? null : Decode(marker), limit);
     }
 
+    /// <summary>
+    /// The listing parameters of a listing keyed by instance index: the marker must carry an index the listing
+    /// issued (a whole number from 0), not any text.
+    /// </summary>
+    public static (string? After, int Limit) ReadIndex(HttpRequest request)
+    {
+        var (after, limit) = Read(request);
+        if (after is not null && !int.TryParse(after, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
+        {
+            throw Invalid("marker was not issued by an instance listing; pass the nextMarker of the previous page, or no marker for the first page");
+        }
+        return (after, limit);
+    }
+
     public static string? Encode(string? after) =>
         after is null ? null : Base64Url.EncodeToString(Encoding.UTF8.GetBytes(Version + after));
 
@@ -35,17 +50,21 @@ internal static class Paging
     {
         try
         {
-            var text = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(marker));
-            if (text.StartsWith(Version, StringComparison.Ordinal))
+            var text = StrictUtf8.GetString(Base64Url.DecodeFromChars(marker));
+            // Keys are ids and names, never control characters; a NUL would not even reach PostgreSQL as text.
+            if (text.StartsWith(Version, StringComparison.Ordinal) && !text.Any(char.IsControl))
             {
                 return text[Version.Length..];
             }
         }
-        catch (FormatException)
+        catch (Exception e) when (e is FormatException or ArgumentException)
         {
+            // Not base64url, or not UTF-8 (DecoderFallbackException is an ArgumentException).
         }
-        throw new ServiceException(ErrorCodes.InvalidMarker, "marker was not issued by this service; pass the nextMarker of the previous page, or no marker for the first page");
+        throw Invalid("marker was not issued by this service; pass the nextMarker of the previous page, or no marker for the first page");
     }
+
+    private static ServiceException Invalid(string message) => new(ErrorCodes.InvalidMarker, message);
 
     /// <summary>Reads repeated <c>state=</c> filters.</summary>
     public static IReadOnlyCollection<TEnum>? States<TEnum>(HttpRequest request) where TEnum : struct, Enum

@@ -16,7 +16,7 @@ internal static class StepEndpoints
 
     public static IEndpointRouteBuilder MapStepApi(this IEndpointRouteBuilder app)
     {
-        var steps = app.MapGroup("/v1/clusters/{clusterId}/steps").WithTags("Steps");
+        var steps = app.MapGroup("/v1/clusters/{clusterId}/steps").WithTags("Steps").WithMetadata(SignedApi.Instance);
 
         steps.MapPost("/", async (string clusterId, HttpContext context, StepService service, CancellationToken ct) =>
         {
@@ -24,7 +24,7 @@ internal static class StepEndpoints
             var (added, created) = await service.AddAsync(SignatureAuthentication.AccountId(context), clusterId, request, SignatureAuthentication.BodyHash(context), ct).ConfigureAwait(false);
             var body = new AddStepsResponse { StepIds = added.Select(s => s.Id).ToList() };
             return TypedResults.Json(body, Json.AddStepsResponse, statusCode: created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
-        }).WithName("AddSteps").WithSummary("Add steps to a cluster (run in order after its earlier steps)").Accepts<AddStepsRequest>("application/json").Produces<AddStepsResponse>(StatusCodes.Status201Created);
+        }).WithName("AddSteps").WithSummary("Add steps to a cluster (run in order after its earlier steps)").AcceptsJson<AddStepsRequest>().Produces<AddStepsResponse>(StatusCodes.Status201Created);
 
         steps.MapGet("/", async (string clusterId, HttpContext context, StepService service, CancellationToken ct) =>
         {

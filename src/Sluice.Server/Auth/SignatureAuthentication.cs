@@ -1,29 +1,32 @@
-using System.Collections.Concurrent;
+using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Sluice.Contracts;
-using Sluice.Core.Model;
-using Sluice.Core.Ports;
 using Sluice.Server.Api;
 
 namespace Sluice.Server.Auth;
 
 /// <summary>
-/// Verifies the AWS Signature Version 4 of every /v1 request and records the caller's account.
+/// Verifies the AWS Signature Version 4 of every API request and records the caller's account.
 /// The signature covers method, raw path, query, the signed headers (host and x-amz-date at least)
-/// and the body hash, which is checked against the body itself.
+/// and the body hash, which is checked against the body itself. The credential scope must name this
+/// server's region, and a changing request (POST, PUT, PATCH, DELETE) is accepted once.
 /// </summary>
-internal sealed class SignatureAuthentication(IStore store, TimeProvider time)
+internal sealed class SignatureAuthentication(AccessKeyCache keys, ReplayGuard replays, ApiSettings settings, TimeProvider time)
 {
     private const string AccountKey = "sluice.accountId";
     private const string BodyHashKey = "sluice.bodyHash";
     private static readonly TimeSpan AllowedSkew = TimeSpan.FromMinutes(15);
-    private static readonly TimeSpan KeyCacheLifetime = TimeSpan.FromSeconds(30);
-    private readonly ConcurrentDictionary<string, (AccessKey? Key, DateTimeOffset LoadedAt)> _keys = new(StringComparer.Ordinal);
-    // Derived signing keys change once a day per key and region; deriving costs four HMACs.
-    private readonly ConcurrentDictionary<(string KeyId, string Secret, string Date, string Region), byte[]> _signingKeys = new();
+
+    /// <summary>
+    /// Whether the request is an API call that must be signed: every path of the native API whatever the case of
+    /// its segments (routing ignores case, so the check must too), and every endpoint marked <see cref="SignedApi"/>.
+    /// </summary>
+    public static bool RequiresSignature(HttpContext context) =>
+        context.Request.Path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase)
+        || context.GetEndpoint()?.Metadata.GetMetadata<SignedApi>() is not null;
 
     public static string AccountId(HttpContext context) =>
         context.Items[AccountKey] as string ?? throw new InvalidOperationException("the request was not authenticated");
@@ -33,15 +36,29 @@ internal sealed class SignatureAuthentication(IStore store, TimeProvider time)
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
-        if (!context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal))
+        if (!RequiresSignature(context))
         {
             await next(context).ConfigureAwait(false);
+            return;
+        }
+        // Refused before anything is read: a body's hash is computed over all of it.
+        if (context.Request.ContentLength > settings.MaxRequestBodyBytes)
+        {
+            await ApiErrors.WriteAsync(context, ErrorCodes.RequestTooLarge, ApiErrors.TooLargeMessage(settings)).ConfigureAwait(false);
             return;
         }
         var (code, message) = await VerifyAsync(context).ConfigureAwait(false);
         if (code is not null)
         {
             await ApiErrors.WriteAsync(context, code, message!).ConfigureAwait(false);
+            return;
+        }
+        // Ids and names never hold control characters (the validators refuse them), so a decoded path with one names
+        // nothing; say so rather than look it up (Kestrel itself refuses a NUL, which PostgreSQL could not take).
+        if (context.Request.Path.Value is { } decoded && decoded.AsSpan().IndexOfAnyInRange('\0', '\u001f') is var at && at >= 0)
+        {
+            await ApiErrors.WriteAsync(context, ErrorCodes.InvalidParameter,
+                $"the request path has a control character (U+{(int)decoded[at]:X4}); ids and names never contain one").ConfigureAwait(false);
             return;
         }
         await next(context).ConfigureAwait(false);
@@ -65,6 +82,10 @@ internal sealed class SignatureAuthentication(IStore store, TimeProvider time)
         {
             return (ErrorCodes.SignatureDoesNotMatch, $"the {SigV4.DateHeader} header is missing or does not match the credential scope date");
         }
+        if (!string.Equals(auth.Region, settings.Region, StringComparison.Ordinal))
+        {
+            return (ErrorCodes.InvalidRegion, $"the credential scope names region '{auth.Region}'; this server's region is '{settings.Region}' — sign with region '{settings.Region}' (SluiceClientOptions.Region)");
+        }
         var skew = (time.GetUtcNow() - signedAt).Duration();
         if (skew > AllowedSkew)
         {
@@ -74,13 +95,13 @@ internal sealed class SignatureAuthentication(IStore store, TimeProvider time)
         {
             return (ErrorCodes.SignatureDoesNotMatch, $"SignedHeaders must include host and {SigV4.DateHeader}");
         }
-        var key = await FindKeyAsync(auth.AccessKeyId, context.RequestAborted).ConfigureAwait(false);
+        var key = await keys.FindAsync(auth.AccessKeyId, context.RequestAborted).ConfigureAwait(false);
         if (key is null || !key.Enabled)
         {
             return (ErrorCodes.InvalidAccessKeyId, $"access key '{auth.AccessKeyId}' does not exist or is disabled");
         }
 
-        var payloadHash = await BodyHashAsync(request).ConfigureAwait(false);
+        var payloadHash = await BodyHashAsync(request, settings.MaxRequestBodyBytes).ConfigureAwait(false);
         var claimedHash = request.Headers[SigV4.ContentHashHeader].ToString();
         if (claimedHash.Length > 0 && !string.Equals(claimedHash, payloadHash, StringComparison.Ordinal))
         {
@@ -97,47 +118,46 @@ internal sealed class SignatureAuthentication(IStore store, TimeProvider time)
         var q = rawTarget.IndexOf('?', StringComparison.Ordinal);
         var path = q < 0 ? rawTarget : rawTarget[..q];
         var query = q < 0 ? "" : rawTarget[(q + 1)..];
-        var expected = SigV4.ComputeSignature(SigningKey(key, auth.Date, auth.Region), request.Method, path, query, headers, claimedHash.Length > 0 ? claimedHash : payloadHash, amzDate, auth.Region);
+        var expected = SigV4.ComputeSignature(keys.SigningKey(key, auth.Date, auth.Region), request.Method, path, query, headers, claimedHash.Length > 0 ? claimedHash : payloadHash, amzDate, auth.Region);
         if (!CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(expected.AsSpan()), MemoryMarshal.AsBytes(auth.Signature.AsSpan())))
         {
             return (ErrorCodes.SignatureDoesNotMatch, "the signature does not match the request; check the secret access key and that the request was not changed after signing");
+        }
+        // Only a verified signature is recorded: anyone could send a forged one first to block the real request.
+        if (ReplayGuard.Guards(request.Method) && !replays.TryRecord(auth.Signature, signedAt + AllowedSkew))
+        {
+            return (ErrorCodes.ReplayedRequest, $"this signed {request.Method} request was already received; a change is accepted once. To repeat it on purpose, sign it again with another {SigV4.DateHeader} or a unique signed header such as {SluiceHeaders.InvocationId} (the Sluice SDK and CLI do this)");
         }
         context.Items[AccountKey] = key.AccountId;
         context.Items[BodyHashKey] = payloadHash;
         return (null, null);
     }
 
-    private byte[] SigningKey(AccessKey key, string date, string region)
-    {
-        if (_signingKeys.Count > 10_000)
-        {
-            _signingKeys.Clear();
-        }
-        return _signingKeys.GetOrAdd((key.KeyId, key.Secret, date, region), static k => SigV4.DeriveSigningKey(k.Secret, k.Date, k.Region));
-    }
-
-    private static async Task<string> BodyHashAsync(HttpRequest request)
+    private static async Task<string> BodyHashAsync(HttpRequest request, long limit)
     {
         if (request.ContentLength is 0 || (request.ContentLength is null && !request.Headers.TransferEncoding.Any()))
         {
             return SigV4.EmptyPayloadHash;
         }
-        request.EnableBuffering();
-        var hash = Convert.ToHexStringLower(await SHA256.HashDataAsync(request.Body, request.HttpContext.RequestAborted).ConfigureAwait(false));
+        // Kept for the endpoint to read again: in memory up to 30 KiB, beyond that in a temporary file, never past the limit.
+        request.EnableBuffering(bufferThreshold: 30 * 1024, bufferLimit: limit);
+        // Read in large pieces: every read of the buffered body is a read of the connection and a write of the file.
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            int read;
+            while ((read = await request.Body.ReadAsync(buffer, request.HttpContext.RequestAborted).ConfigureAwait(false)) > 0)
+            {
+                sha.AppendData(buffer, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        var hash = Convert.ToHexStringLower(sha.GetHashAndReset());
         request.Body.Position = 0;
         return hash;
-    }
-
-    // Keys are cached briefly: every request needs one and they change rarely.
-    private async Task<AccessKey?> FindKeyAsync(string keyId, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        if (_keys.TryGetValue(keyId, out var cached) && now - cached.LoadedAt < KeyCacheLifetime)
-        {
-            return cached.Key;
-        }
-        var key = await store.FindAccessKeyAsync(keyId, cancellationToken).ConfigureAwait(false);
-        _keys[keyId] = (key, now);
-        return key;
     }
 }

@@ -74,16 +74,27 @@ public static class SluiceServerHost
             builder.Services.AddSlurmBackend(slurm);
         }
         builder.Services.AddSluiceCore();
+        builder.Services.AddSingleton(new ApiSettings(ServerRegion(builder.Configuration, options), options.MaxRequestBodyBytes));
+        builder.Services.AddSingleton<AccessKeyCache>();
+        builder.Services.AddSingleton<ReplayGuard>();
         builder.Services.AddSingleton<SignatureAuthentication>();
         builder.Services.AddSingleton<ErrorHandling>();
         builder.Services.AddSingleton<LogReader>();
         builder.Services.AddHostedService<SchedulerHostedService>();
         // The committed document must not depend on the port this instance happened to bind.
-        builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((document, _, _) =>
+        builder.Services.AddOpenApi("v1", o =>
         {
-            document.Servers?.Clear();
-            return Task.CompletedTask;
-        }));
+            o.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Servers?.Clear();
+                return Task.CompletedTask;
+            });
+            o.AddOperationTransformer((operation, _, _) =>
+            {
+                JsonBody.Describe(operation);
+                return Task.CompletedTask;
+            });
+        });
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -122,6 +133,17 @@ public static class SluiceServerHost
             SandboxReadOnlyPaths = [.. new[] { AppContext.BaseDirectory, dotnetRoot }.OfType<string>().Select(p => Path.TrimEndingDirectorySeparator(p))],
             SandboxHiddenPaths = [options.DataDirectory, .. options.ObjectStorage.LocalRoot is { } root ? [root] : Array.Empty<string>()],
         };
+    }
+
+    private static string ServerRegion(IConfiguration configuration, SluiceServerOptions options)
+    {
+        var region = configuration["Region"] is { Length: > 0 } configured ? configured : options.Region;
+        // The region is one segment of the credential scope (key/date/region/service/aws4_request).
+        if (string.IsNullOrWhiteSpace(region) || region.Length > 64 || region.Any(c => c is '/' or ',' or '=' || char.IsWhiteSpace(c) || char.IsControl(c)))
+        {
+            throw new ServiceException(ErrorCodes.InvalidParameter, $"Region '{region}' is not valid; use 1-64 characters without '/', ',', '=' or spaces, such as local or eu-west-1 (env SLUICE_Region)");
+        }
+        return region;
     }
 
     private static void AddStore(IServiceCollection services, StoreSettings store, string dataDirectory)

@@ -11,6 +11,12 @@ public sealed class SluiceServerOptions
     /// <summary>The URL Kestrel listens on. Default http://127.0.0.1:8780; port 0 picks a free port.</summary>
     public string Url { get; set; } = "http://127.0.0.1:8780";
 
+    /// <summary>
+    /// The region of the SigV4 credential scope requests must be signed for (403 InvalidRegion otherwise); configuration
+    /// key <c>Region</c> (environment <c>SLUICE_Region</c>) overrides it. Default <c>local</c>, the SDK's default.
+    /// </summary>
+    public string Region { get; set; } = "local";
+
     /// <summary>Largest request body accepted (413 RequestTooLarge beyond). Default 64 MiB.</summary>
     public long MaxRequestBodyBytes { get; set; } = 64L << 20;
 

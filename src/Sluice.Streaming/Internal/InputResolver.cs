@@ -212,6 +212,7 @@ internal static class InputResolver
                 default: sb.Append(Regex.Escape(c.ToString())); break;
             }
         }
-        return sb.Append('$').ToString();
+        // \z, not $: $ would also match a name with one more "\n" at its end.
+        return sb.Append(@"\z").ToString();
     }
 }
