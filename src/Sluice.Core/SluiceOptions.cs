@@ -25,6 +25,12 @@ public sealed class SluiceOptions
     /// <summary>How long a cancelled running step gets between the interrupt (SIGTERM) and the kill. Default 10 s.</summary>
     public TimeSpan StepCancelGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Whether tasks of different accounts are isolated from each other, so an admin may create more accounts than the
+    /// first (read through <see cref="Ports.ITenantIsolation"/>). Default true.
+    /// </summary>
+    public bool IsolatesAccounts { get; set; } = true;
+
     /// <summary>The JVM Java steps run on when the cluster has no Hadoop launcher. Default <c>java</c> (from PATH).</summary>
     public string JavaCommand { get; set; } = "java";
 

@@ -4,8 +4,8 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Sluice.Contracts;
+using Sluice.Core.Accounts;
 using Sluice.Core.Model;
-using Sluice.Core.Ports;
 using Sluice.Server.Api;
 
 namespace Sluice.Server.Auth;
@@ -15,18 +15,28 @@ namespace Sluice.Server.Auth;
 /// The signature covers method, raw path, query, the signed headers (host and x-amz-date at least)
 /// and the body hash, which is checked against the body itself.
 /// </summary>
-internal sealed class SignatureAuthentication(IStore store, TimeProvider time)
+internal sealed class SignatureAuthentication(AccessKeyService keys, TimeProvider time)
 {
     private const string AccountKey = "sluice.accountId";
     private const string BodyHashKey = "sluice.bodyHash";
+    private const string KeyIdKey = "sluice.accessKeyId";
     private static readonly TimeSpan AllowedSkew = TimeSpan.FromMinutes(15);
-    private static readonly TimeSpan KeyCacheLifetime = TimeSpan.FromSeconds(30);
+    // A key disabled on this server is forgotten at once (Forget); one disabled on another server sharing the
+    // database stops working here when its entry expires, so entries are kept briefly.
+    private static readonly TimeSpan KeyCacheLifetime = TimeSpan.FromSeconds(5);
     private readonly ConcurrentDictionary<string, (AccessKey? Key, DateTimeOffset LoadedAt)> _keys = new(StringComparer.Ordinal);
     // Derived signing keys change once a day per key and region; deriving costs four HMACs.
     private readonly ConcurrentDictionary<(string KeyId, string Secret, string Date, string Region), byte[]> _signingKeys = new();
 
     public static string AccountId(HttpContext context) =>
         context.Items[AccountKey] as string ?? throw new InvalidOperationException("the request was not authenticated");
+
+    /// <summary>The access key id that signed the request.</summary>
+    public static string AccessKeyId(HttpContext context) =>
+        context.Items[KeyIdKey] as string ?? throw new InvalidOperationException("the request was not authenticated");
+
+    /// <summary>Drops a key from the cache after it was disabled, enabled or deleted, so the change holds from the next request.</summary>
+    public void Forget(string keyId) => _keys.TryRemove(keyId, out _);
 
     /// <summary>The verified SHA-256 of the request body: a client-token replay must send the same body.</summary>
     public static string? BodyHash(HttpContext context) => context.Items[BodyHashKey] as string;
@@ -103,6 +113,7 @@ internal sealed class SignatureAuthentication(IStore store, TimeProvider time)
             return (ErrorCodes.SignatureDoesNotMatch, "the signature does not match the request; check the secret access key and that the request was not changed after signing");
         }
         context.Items[AccountKey] = key.AccountId;
+        context.Items[KeyIdKey] = key.KeyId;
         context.Items[BodyHashKey] = payloadHash;
         return (null, null);
     }
@@ -136,7 +147,7 @@ internal sealed class SignatureAuthentication(IStore store, TimeProvider time)
         {
             return cached.Key;
         }
-        var key = await store.FindAccessKeyAsync(keyId, cancellationToken).ConfigureAwait(false);
+        var key = await keys.FindForSigningAsync(keyId, cancellationToken).ConfigureAwait(false);
         _keys[keyId] = (key, now);
         return key;
     }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Hosting;
+using Sluice.Core.Accounts;
 using Sluice.Core.Logs;
 using Sluice.Core.Ports;
 using Sluice.Core.Scheduling;
@@ -6,15 +7,17 @@ using Sluice.Core.Scheduling;
 namespace Sluice.Server.Hosting;
 
 /// <summary>
-/// Migrates the store and runs the scheduler and the log shipper for the lifetime of the host. Alone on
+/// Migrates the store, checks the secrets key against it and seals plain-text secrets, and runs the scheduler and the log shipper for the lifetime of the host. Alone on
 /// its store the scheduler recovers every active cluster at start; sharing the store with other servers,
 /// the coordinator hands it the clusters this server owns.
 /// </summary>
-internal sealed class SchedulerHostedService(IStore store, Scheduler scheduler, LogShipper logs, IClusterCoordinator? coordinator = null) : IHostedService
+internal sealed class SchedulerHostedService(IStore store, AccessKeyService keys, Scheduler scheduler, LogShipper logs, IClusterCoordinator? coordinator = null) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        // Before anything serves or runs: a server with the wrong key must not start, rather than refuse every signature.
+        await keys.SealStoredSecretsAsync(cancellationToken).ConfigureAwait(false);
         logs.Start();
         await scheduler.StartAsync(recover: coordinator is null, cancellationToken).ConfigureAwait(false);
         if (coordinator is not null)

@@ -41,6 +41,19 @@ public sealed class SluiceServerOptions
     /// </summary>
     public Dictionary<string, Core.ApplicationLauncher> Applications { get; init; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// The secrets key that seals access-key secrets in the database: the base64 of 32 random bytes. Null reads the
+    /// environment variable <c>SLUICE_SECRETS_KEY</c>, else <c>keys/secrets.key</c> in the data directory (created at the first
+    /// start, mode 0600). Every server on one PostgreSQL database must use the same key. Default null.
+    /// </summary>
+    public string? SecretsKey { get; set; }
+
+    /// <summary>
+    /// Whether the tasks of different accounts are isolated, so an admin may create more than the first account
+    /// (else 409 SingleTenantServer). Default true.
+    /// </summary>
+    public bool IsolatesAccounts { get; set; } = true;
+
     /// <summary>How long a cancelled running step gets between the interrupt and the kill. Default 10 s.</summary>
     public TimeSpan StepCancelGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
 }
