@@ -3,8 +3,8 @@ using Sluice.Core.Model;
 namespace Sluice.Core.Ports;
 
 /// <summary>
-/// The persistence port. Every method but the recovery and auth look-ups is scoped by account: a row
-/// of one account is never returned to, or changed by, another.
+/// The persistence port. Every method but recovery, the admin's account methods, the auth look-ups and the
+/// start-up sealing of secrets is scoped by account: a row of one account is never returned to, or changed by, another.
 /// </summary>
 /// <remarks>
 /// Mutations return once their change is durable (committed). Implementations are expected to
