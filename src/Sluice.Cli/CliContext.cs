@@ -25,6 +25,15 @@ internal sealed class CliContext(ParseResult parse, IAnsiConsole console, TextWr
     /// <summary>Credentials from the environment or the profile; the endpoint from --endpoint, the environment or the profile.</summary>
     public SluiceClient CreateClient()
     {
+        var (endpoint, credentials) = Resolve();
+        return new SluiceClient(new SluiceClientOptions { Endpoint = endpoint, Credentials = credentials });
+    }
+
+    /// <summary>The endpoint <see cref="CreateClient"/> talks to (what a profile written for the same server records).</summary>
+    public Uri Endpoint => Resolve().Endpoint;
+
+    private (Uri Endpoint, SluiceCredentials Credentials) Resolve()
+    {
         var profile = parse.GetValue(GlobalOptions.Profile);
         SluiceCredentials credentials;
         try
@@ -46,7 +55,7 @@ internal sealed class CliContext(ParseResult parse, IAnsiConsole console, TextWr
         {
             throw new UsageException("no endpoint: pass --endpoint, set SLUICE_ENDPOINT, or run `sluice up` to write the 'local' profile");
         }
-        return new SluiceClient(new SluiceClientOptions { Endpoint = endpoint, Credentials = credentials });
+        return (endpoint, credentials);
     }
 
     public void WriteJson<T>(T value, JsonTypeInfo<T> type) => Stdout.WriteLine(JsonSerializer.Serialize(value, type));

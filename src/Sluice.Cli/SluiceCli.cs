@@ -51,6 +51,10 @@ internal static class SluiceCli
         {
             root.Add(command);
         }
+        foreach (var command in AccountCommands.Build(run))
+        {
+            root.Add(command);
+        }
         root.Add(LogsCommand.Build(run));
         root.Add(FsCommands.Build(run));
         root.Add(new Command("streaming", "Run a Hadoop-streaming MapReduce job locally (sluice streaming -input IN -output OUT -mapper CMD ...)"));

@@ -6,7 +6,7 @@ using Sluice.Contracts;
 namespace Sluice.Client;
 
 /// <summary>
-/// The client of the Sluice v1 API: clusters, jobs, tasks, instances and their logs, with signed requests,
+/// The client of the Sluice v1 API: clusters, jobs, tasks, instances and their logs, accounts and access keys, with signed requests,
 /// retries, paging and waiters. Thread-safe; create one per endpoint and reuse it. Every method is virtual so a
 /// test can substitute a mock created through the protected constructor.
 /// </summary>

@@ -62,8 +62,14 @@ public static class ErrorCodes
 
     /// <summary>The request carries no signature (401).</summary>
     public const string MissingAuthentication = "MissingAuthentication";
-    /// <summary>The access key id is unknown or disabled (403).</summary>
+    /// <summary>The access key id is unknown or disabled, or its account is disabled (403).</summary>
     public const string InvalidAccessKeyId = "InvalidAccessKeyId";
+    /// <summary>The operation is for the admin account only (creating, listing, disabling accounts) (403).</summary>
+    public const string AccessDenied = "AccessDenied";
+    /// <summary>The server cannot isolate the tasks of one account from another's, so it keeps to one account (409).</summary>
+    public const string SingleTenantServer = "SingleTenantServer";
+    /// <summary>The account already has the most access keys it may have (10); delete one first (400).</summary>
+    public const string AccessKeyLimitExceeded = "AccessKeyLimitExceeded";
     /// <summary>The signature does not match the request (403).</summary>
     public const string SignatureDoesNotMatch = "SignatureDoesNotMatch";
     /// <summary>The request timestamp is too far from the server clock (403).</summary>
@@ -85,6 +91,10 @@ public static class ErrorCodes
     public const string InstanceNotFound = "InstanceNotFound";
     /// <summary>No step with that id exists on the cluster (404).</summary>
     public const string StepNotFound = "StepNotFound";
+    /// <summary>No account with that id exists (404).</summary>
+    public const string AccountNotFound = "AccountNotFound";
+    /// <summary>No access key with that id exists in the caller's account (404).</summary>
+    public const string AccessKeyNotFound = "AccessKeyNotFound";
     /// <summary>The route does not exist (404).</summary>
     public const string NotFound = "NotFound";
 

@@ -36,4 +36,12 @@ namespace Sluice.Contracts;
 [JsonSerializable(typeof(List<StepConfig>))]
 [JsonSerializable(typeof(ListResponse<StepInfo>))]
 [JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(CreateAccountRequest))]
+[JsonSerializable(typeof(CreateAccountResponse))]
+[JsonSerializable(typeof(AccountInfo))]
+[JsonSerializable(typeof(CallerInfo))]
+[JsonSerializable(typeof(AccessKeyInfo))]
+[JsonSerializable(typeof(NewAccessKey))]
+[JsonSerializable(typeof(ListResponse<AccountInfo>))]
+[JsonSerializable(typeof(ListResponse<AccessKeyInfo>))]
 public sealed partial class SluiceJsonContext : JsonSerializerContext;

@@ -41,7 +41,9 @@ public static class SluiceCoreServiceCollectionExtensions
         services.AddSingleton<ICommandBus>(sp => (ICommandBus?)sp.GetService<IClusterCoordinator>() ?? new InProcessCommandBus(sp.GetRequiredService<Scheduler>(), sp.GetRequiredService<IStore>()));
         services.AddSingleton<ClusterService>();
         services.AddSingleton<JobService>();
+        services.TryAddSingleton<ITenantIsolation, BackendTenantIsolation>();
         services.AddSingleton<AccountService>();
+        services.AddSingleton<AccessKeyService>();
         services.AddSluiceObjectStorage();
         return services;
     }

@@ -25,6 +25,12 @@ public sealed class SluiceOptions
     /// <summary>How long a cancelled running step gets between the interrupt (SIGTERM) and the kill. Default 10 s.</summary>
     public TimeSpan StepCancelGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Allows more than one account although a compute backend does not isolate tasks (<see cref="Ports.TaskIsolation"/>).
+    /// Default false.
+    /// </summary>
+    public bool AllowUnisolatedAccounts { get; set; }
+
     /// <summary>The JVM Java steps run on when the cluster has no Hadoop launcher. Default <c>java</c> (from PATH).</summary>
     public string JavaCommand { get; set; } = "java";
 

@@ -37,37 +37,6 @@ public abstract partial class RelationalStore : IStore
     /// <inheritdoc />
     public ValueTask DisposeAsync() => Database.DisposeAsync();
 
-    // ---- accounts and keys
-
-    /// <inheritdoc />
-    public Task InsertAccountAsync(Account account, CancellationToken cancellationToken) =>
-        WriteAsync(ctx => ctx.Execute("INSERT INTO accounts (account_id, name, created_at) VALUES ($1, $2, $3)",
-            account.Id, account.Name, UnixMicros.From(account.CreatedAt)), cancellationToken);
-
-    /// <inheritdoc />
-    public async Task<Account?> GetAccountAsync(string accountId, CancellationToken cancellationToken) =>
-        (await Database.QueryAsync<AccountRow>($"SELECT {SqlColumns.Account} FROM accounts WHERE account_id = @accountId",
-            new { accountId }, cancellationToken).ConfigureAwait(false)).SingleOrDefault()?.ToModel();
-
-    /// <inheritdoc />
-    public async Task<IReadOnlyList<Account>> ListAccountsAsync(CancellationToken cancellationToken) =>
-        [.. (await Database.QueryAsync<AccountRow>($"SELECT {SqlColumns.Account} FROM accounts ORDER BY account_id", null, cancellationToken)
-            .ConfigureAwait(false)).Select(r => r.ToModel())];
-
-    /// <inheritdoc />
-    public Task InsertAccessKeyAsync(AccessKey key, CancellationToken cancellationToken) =>
-        WriteAsync(ctx => ctx.Execute("INSERT INTO access_keys (key_id, account_id, secret, enabled, created_at) VALUES ($1, $2, $3, $4, $5)",
-            key.KeyId, key.AccountId, key.Secret, key.Enabled, UnixMicros.From(key.CreatedAt)), cancellationToken);
-
-    private const string FindAccessKeySql = "SELECT key_id, account_id, secret, enabled, created_at FROM access_keys WHERE key_id = $1";
-
-    /// <inheritdoc />
-    public async Task<AccessKey?> FindAccessKeyAsync(string keyId, CancellationToken cancellationToken)
-    {
-        var rows = await Database.ReadAsync(FindAccessKeySql, [keyId], RowReaders.AccessKey, cancellationToken).ConfigureAwait(false);
-        return rows.Count == 0 ? null : rows[0].ToModel();
-    }
-
     // ---- event log
 
     /// <inheritdoc />

@@ -11,8 +11,10 @@ internal sealed class AccountRow
     public string Id { get; set; } = "";
     public string Name { get; set; } = "";
     public long CreatedAt { get; set; }
+    public bool IsAdmin { get; set; }
+    public bool Enabled { get; set; }
 
-    public Account ToModel() => new(Id, Name, UnixMicros.To(CreatedAt));
+    public Account ToModel() => new(Id, Name, UnixMicros.To(CreatedAt), IsAdmin, Enabled);
 }
 
 internal sealed class AccessKeyRow

@@ -50,7 +50,7 @@ internal static class SqlColumns
             started_at AS StartedAt, ended_at AS EndedAt
             """;
 
-    public const string Account = "account_id AS Id, name AS Name, created_at AS CreatedAt";
+    public const string Account = "account_id AS Id, name AS Name, created_at AS CreatedAt, is_admin AS IsAdmin, enabled AS Enabled";
 
     public const string Event = """
             sequence AS Sequence, account_id AS AccountId, kind AS Kind, resource_id AS ResourceId, from_state AS FromState,

@@ -103,6 +103,32 @@ public sealed class PostgresUpTests : IDisposable
         Assert.Equal(60, (await client.GetJobAsync(job)).Value.Metrics.FinishedCount);
     }
 
+    [Fact]
+    public async Task Up_AnotherSecretsKeyThanTheServersOnTheDatabase_ExitsAtStartSayingToShareTheKey()
+    {
+        var database = new SharedDatabase();
+        try
+        {
+            var home = Directory.CreateDirectory(Path.Combine(_root, "home-key")).FullName;
+            await using (var first = await UpProcess.StartAsync(home, Path.Combine(_root, "data-key"), database.ServerVariables()))
+            {
+                Assert.Equal(0, await first.InterruptAsync());
+            }
+
+            // Its own data directory and no SLUICE_SECRETS_KEY: a key file of its own, not the database's key.
+            var withoutKey = database.ServerVariables().Where(v => v.Key != "SLUICE_SECRETS_KEY").ToDictionary();
+            var result = await Up(withoutKey);
+
+            result.ShouldExit(3);
+            Assert.Contains("SLUICE_SECRETS_KEY", result.Stderr, StringComparison.Ordinal);
+            Assert.Contains("same key", result.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await database.DropAsync();
+        }
+    }
+
     private async Task<CliResult> Up(IReadOnlyDictionary<string, string> variables)
     {
         var home = Directory.CreateDirectory(Path.Combine(_root, Guid.NewGuid().ToString("N"))).FullName;

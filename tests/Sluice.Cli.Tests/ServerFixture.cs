@@ -32,7 +32,8 @@ public sealed class ServerFixture : IAsyncLifetime
     {
         Directory.CreateDirectory(Home);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        app = SluiceServerHost.Build(new SluiceServerOptions { DataDirectory = Path.Combine(Root, "data"), Url = "http://127.0.0.1:0", LogLevel = LogLevel.Warning });
+        // The account commands make second accounts on this server, which runs tasks without the sandbox.
+        app = SluiceServerHost.Build(new SluiceServerOptions { DataDirectory = Path.Combine(Root, "data"), Url = "http://127.0.0.1:0", LogLevel = LogLevel.Warning, AllowUnisolatedAccounts = true });
         await app.StartAsync(timeout.Token);
         var key = await SluiceServerHost.EnsureAccountAsync(app, "t", timeout.Token) ?? throw new InvalidOperationException("a new data directory should create an account");
         var endpoint = SluiceServerHost.BoundAddress(app);

@@ -13,6 +13,9 @@ public sealed class SharedDatabase
 
     public string ConnectionString { get; init; } = TestPostgres.ConnectionString;
 
+    /// <summary>The secrets key every server on this database shares (SLUICE_SECRETS_KEY); each has a data directory of its own.</summary>
+    public string SecretsKey { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     public IReadOnlyDictionary<string, string> ServerVariables(double leaseSeconds = 2) => new Dictionary<string, string>
     {
         ["SLUICE_Store__Provider"] = "postgres",
@@ -20,6 +23,7 @@ public sealed class SharedDatabase
         ["SLUICE_Store__Schema"] = Schema,
         ["SLUICE_Store__LeaseSeconds"] = leaseSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["SLUICE_Store__HeartbeatSeconds"] = "0.5",
+        ["SLUICE_SECRETS_KEY"] = SecretsKey,
     };
 
     /// <summary>An unpooled connection whose search path is this schema, for a test that looks at or locks Sluice's rows.</summary>

@@ -28,6 +28,11 @@ public sealed class UpCommandTests : IDisposable
             .ShouldExit(0).Json(Json.ClusterInfo);
         var after = (await Cli.RunAsync(new CliEnvironment(home), "cluster", "list", "-o", "json")).ShouldExit(0).Json(Json.ListResponseClusterInfo);
         Assert.Equal(created.Id, Assert.Single(after.Items).Id);
+        // The first up's account is the admin, and its secret is sealed in a key file of the data directory only.
+        var caller = (await Cli.RunAsync(new CliEnvironment(home), "account", "whoami", "-o", "json")).ShouldExit(0).Json(Json.CallerInfo);
+        Assert.True(caller.Account.IsAdmin);
+        Assert.Equal(credentials.AccessKeyId, caller.AccessKeyId);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(root, "data", "keys", "secrets.key")));
 
         Assert.Equal(0, await up.InterruptAsync());
     }

@@ -51,6 +51,8 @@ public class ServerFixture : IAsyncLifetime
             MaxRequestBodyBytes = MaxRequestBodyBytes,
             Applications = Launchers,
             StepCancelGracePeriod = TimeSpan.FromSeconds(2),
+            // The tests make second accounts on a server without the sandbox (only the sandbox tests turn it on).
+            AllowUnisolatedAccounts = true,
         };
         Configure(options);
         App = SluiceServerHost.Build(options);

@@ -38,6 +38,32 @@ public sealed class PostgresStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MigrateAsync_FromVersion5_MakesTheFirstAccountAdminAndKeepsKeys()
+    {
+        await using (var connection = await _schema.OpenRawAsync())
+        {
+            await connection.ExecuteAsync($"""
+                CREATE SCHEMA "{_schema.Name}";
+                CREATE TABLE schema_version (version integer NOT NULL PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());
+                """);
+            foreach (var migration in PostgresMigrator.Migrations.Where(m => m.Version <= 5))
+            {
+                await connection.ExecuteAsync(migration.Sql);
+                await connection.ExecuteAsync("INSERT INTO schema_version (version, name) VALUES (@Version, @Name)", new { migration.Version, migration.Name });
+            }
+            // The second account has the smaller id but was created later: "first" is by creation time.
+            await connection.ExecuteAsync("INSERT INTO accounts (account_id, name, created_at) VALUES ('a-2', 'local', 100), ('a-1', 'other', 200)");
+            await connection.ExecuteAsync("INSERT INTO access_keys (key_id, account_id, secret, enabled, created_at) VALUES ('SLKA', 'a-2', 'plain', true, 100)");
+        }
+
+        await using var store = await _schema.OpenStoreAsync();
+
+        Assert.Equal(new Account("a-2", "local", DateTimeOffset.UnixEpoch.AddTicks(1000), IsAdmin: true, Enabled: true), await store.GetAccountAsync("a-2", Ct));
+        Assert.Equal(new Account("a-1", "other", DateTimeOffset.UnixEpoch.AddTicks(2000), IsAdmin: false, Enabled: true), await store.GetAccountAsync("a-1", Ct));
+        Assert.Equal("plain", (await store.FindAccessKeyAsync("SLKA", Ct))!.Secret);
+    }
+
+    [Fact]
     public async Task MigrateAsync_SchemaNewerThanBuild_ThrowsTellingToUpgrade()
     {
         await (await _schema.OpenStoreAsync()).DisposeAsync();

@@ -81,6 +81,30 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task MigrateAsync_FromVersion4_MakesTheFirstAccountAdminAndKeepsKeys()
+    {
+        using (var connection = _database.OpenRaw())
+        {
+            connection.Execute("CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+            foreach (var migration in SqliteMigrator.Migrations.Where(m => m.Version <= 4))
+            {
+                connection.Execute(migration.Sql);
+                connection.Execute("INSERT INTO schema_version (version, name, applied_at) VALUES (@Version, @Name, 0)", new { migration.Version, migration.Name });
+            }
+            // The second account has the smaller id but was created later: "first" is by creation time.
+            connection.Execute("INSERT INTO accounts (account_id, name, created_at) VALUES ('a-2', 'local', 100), ('a-1', 'other', 200)");
+            connection.Execute("INSERT INTO access_keys (key_id, account_id, secret, enabled, created_at) VALUES ('SLKA', 'a-2', 'plain', 1, 100)");
+        }
+
+        await using var store = await _database.OpenStoreAsync();
+        var ct = CancellationToken.None;
+
+        Assert.Equal(new Account("a-2", "local", DateTimeOffset.UnixEpoch.AddTicks(1000), IsAdmin: true, Enabled: true), await store.GetAccountAsync("a-2", ct));
+        Assert.Equal(new Account("a-1", "other", DateTimeOffset.UnixEpoch.AddTicks(2000), IsAdmin: false, Enabled: true), await store.GetAccountAsync("a-1", ct));
+        Assert.Equal("plain", (await store.FindAccessKeyAsync("SLKA", ct))!.Secret);
+    }
+
+    [Fact]
     public async Task OpenStore_AnyDatabase_UsesWriteAheadLog()
     {
         await using var store = await _database.OpenStoreAsync();

@@ -13,6 +13,9 @@ namespace Sluice.Bench.Foundation;
 /// </summary>
 internal sealed class BenchServer : IAsyncDisposable
 {
+    // Servers sharing a database must share the secrets key; one per benchmark process serves every server it starts.
+    private static readonly string SecretsKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     private BenchServer(WebApplication app, string dataDirectory, Uri endpoint, AccessKey key)
     {
         App = app;
@@ -50,6 +53,7 @@ internal sealed class BenchServer : IAsyncDisposable
             LogLevel = LogLevel.Warning,
             Slurm = slurm,
             Store = store ?? new StoreSettings(),
+            SecretsKey = SecretsKey,
         });
         await app.StartAsync(cancellationToken);
         key ??= await SluiceServerHost.EnsureAccountAsync(app, "bench", cancellationToken)

@@ -10,7 +10,7 @@ namespace Sluice.Cli.Commands;
 /// <summary>
 /// <c>sluice up</c>: serves the embedded Sluice (SQLite + local backend, plus Slurm with
 /// <c>--slurm-work-dir</c>) on 127.0.0.1. The first run
-/// creates an account and key and writes them to the 'local' profile (mode 0600).
+/// creates the admin account and its key and writes them to the 'local' profile (mode 0600).
 /// </summary>
 internal static class UpCommand
 {
@@ -79,7 +79,7 @@ internal static class UpCommand
             if (key is not null)
             {
                 SluiceProfileFile.Write(profilePath, SluiceCredentials.DefaultProfileName, endpoint, key.KeyId, key.Secret);
-                cli.Console.MarkupLine($"created account [bold]local[/] with access key [bold]{key.KeyId}[/]; credentials written to {Markup.Escape(profilePath)} (profile 'local')");
+                cli.Console.MarkupLine($"created account [bold]local[/] (the admin: it creates and disables accounts) with access key [bold]{key.KeyId}[/]; credentials written to {Markup.Escape(profilePath)} (profile 'local')");
             }
             else
             {

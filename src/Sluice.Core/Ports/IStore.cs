@@ -3,8 +3,8 @@ using Sluice.Core.Model;
 namespace Sluice.Core.Ports;
 
 /// <summary>
-/// The persistence port. Every method but the recovery and auth look-ups is scoped by account: a row
-/// of one account is never returned to, or changed by, another.
+/// The persistence port. Every method but recovery, the admin's account methods, the auth look-ups and the
+/// start-up sealing of secrets is scoped by account: a row of one account is never returned to, or changed by, another.
 /// </summary>
 /// <remarks>
 /// Mutations return once their change is durable (committed). Implementations are expected to
@@ -20,13 +20,35 @@ public interface IStore : IAsyncDisposable
     /// <summary>Creates or upgrades the schema. Idempotent; fails clearly on a schema newer than this build.</summary>
     Task MigrateAsync(CancellationToken cancellationToken);
 
-    // ---- accounts and keys
+    // ---- accounts and keys (the store keeps a key's secret as it is given: the caller seals it)
     Task InsertAccountAsync(Account account, CancellationToken cancellationToken);
     Task<Account?> GetAccountAsync(string accountId, CancellationToken cancellationToken);
+    /// <summary>Every account, by id.</summary>
     Task<IReadOnlyList<Account>> ListAccountsAsync(CancellationToken cancellationToken);
+    /// <summary>Up to <paramref name="limit"/> accounts with ids after <paramref name="after"/>, by id (the admin's listing).</summary>
+    Task<Page<Account>> ListAccountsAsync(string? after, int limit, CancellationToken cancellationToken);
+    /// <summary>Enables or disables an account. False when there is no such account.</summary>
+    Task<bool> SetAccountEnabledAsync(string accountId, bool enabled, CancellationToken cancellationToken);
     Task InsertAccessKeyAsync(AccessKey key, CancellationToken cancellationToken);
     /// <summary>Finds a key by id across all accounts (authentication needs this before the account is known).</summary>
     Task<AccessKey?> FindAccessKeyAsync(string keyId, CancellationToken cancellationToken);
+    /// <summary>The keys of the account, by key id.</summary>
+    Task<IReadOnlyList<AccessKey>> ListAccessKeysAsync(string accountId, CancellationToken cancellationToken);
+    /// <summary>Every key of every account, by key id (for the start-up step that seals plain-text secrets).</summary>
+    Task<IReadOnlyList<AccessKey>> ListAllAccessKeysAsync(CancellationToken cancellationToken);
+    /// <summary>Enables or disables a key of the account. False when the account has no such key.</summary>
+    Task<bool> SetAccessKeyEnabledAsync(string accountId, string keyId, bool enabled, CancellationToken cancellationToken);
+    /// <summary>Deletes a key of the account. False when the account has no such key.</summary>
+    Task<bool> DeleteAccessKeyAsync(string accountId, string keyId, CancellationToken cancellationToken);
+    /// <summary>
+    /// Replaces a key's stored secret if it is still <paramref name="expected"/> (compare-and-set, so servers that seal
+    /// the same row at once do it once). False when the key is gone or its secret changed.
+    /// </summary>
+    Task<bool> ReplaceAccessKeySecretAsync(string keyId, string expected, string replacement, CancellationToken cancellationToken);
+
+    // ---- settings the servers of one database share
+    /// <summary>Stores <paramref name="value"/> under <paramref name="name"/> unless a value is there; returns the value stored now (the first writer's).</summary>
+    Task<string> EnsureSettingAsync(string name, string value, CancellationToken cancellationToken);
 
     // ---- clusters, their groups and nodes
     /// <summary>Inserts the cluster with its groups, bootstrap actions and tags.</summary>

@@ -9,6 +9,14 @@ internal static class Mappers
     public static StateChangeReason? ToInfo(this StateReason? reason) =>
         reason is null ? null : new StateChangeReason { Code = reason.Code, Message = reason.Message };
 
+    public static AccountInfo ToInfo(this Account a) => new() { Id = a.Id, Name = a.Name, IsAdmin = a.IsAdmin, Enabled = a.Enabled, CreatedAt = a.CreatedAt };
+
+    public static AccessKeyInfo ToInfo(this AccessKey k) => new() { AccessKeyId = k.KeyId, AccountId = k.AccountId, Enabled = k.Enabled, CreatedAt = k.CreatedAt };
+
+    /// <summary>The one response that carries a key's secret: the key was just created.</summary>
+    public static NewAccessKey ToNewKey(this AccessKey k) =>
+        new() { AccessKeyId = k.KeyId, SecretAccessKey = k.Secret, AccountId = k.AccountId, Enabled = k.Enabled, CreatedAt = k.CreatedAt };
+
     public static ClusterInfo ToInfo(this Cluster c) => new()
     {
         Id = c.Id,

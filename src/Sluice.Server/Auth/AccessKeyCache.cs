@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Sluice.Contracts;
 using Sluice.Core.Model;
-using Sluice.Core.Ports;
+using Sluice.Core.Accounts;
 
 namespace Sluice.Server.Auth;
 
@@ -14,10 +14,13 @@ namespace Sluice.Server.Auth;
 /// key id it sends, and the lookup of an unknown id is one primary-key read. <see cref="Invalidate"/> drops one key
 /// at once (a disabled or deleted key must stop working on this server without waiting for <see cref="Lifetime"/>).
 /// </remarks>
-internal sealed class AccessKeyCache(IStore store, TimeProvider time)
+internal sealed class AccessKeyCache(AccessKeyService keys, TimeProvider time)
 {
-    /// <summary>How long a key read from the store is trusted.</summary>
-    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// How long a key read from the store is trusted. A key disabled on this server is invalidated at once; one disabled
+    /// on another server sharing the database stops working here when its entry expires, so entries live briefly.
+    /// </summary>
+    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(5);
 
     /// <summary>At most this many keys (and this many derived signing keys) are held.</summary>
     public const int Capacity = 10_000;
@@ -37,7 +40,7 @@ internal sealed class AccessKeyCache(IStore store, TimeProvider time)
         {
             return cached.Key;
         }
-        var key = await store.FindAccessKeyAsync(keyId, cancellationToken).ConfigureAwait(false);
+        var key = await keys.FindForSigningAsync(keyId, cancellationToken).ConfigureAwait(false);
         if (key is null)
         {
             _keys.TryRemove(keyId, out _);

@@ -18,6 +18,7 @@ internal sealed class SignatureAuthentication(AccessKeyCache keys, ReplayGuard r
 {
     private const string AccountKey = "sluice.accountId";
     private const string BodyHashKey = "sluice.bodyHash";
+    private const string KeyIdKey = "sluice.accessKeyId";
     private static readonly TimeSpan AllowedSkew = TimeSpan.FromMinutes(15);
 
     /// <summary>
@@ -30,6 +31,13 @@ internal sealed class SignatureAuthentication(AccessKeyCache keys, ReplayGuard r
 
     public static string AccountId(HttpContext context) =>
         context.Items[AccountKey] as string ?? throw new InvalidOperationException("the request was not authenticated");
+
+    /// <summary>The access key id that signed the request.</summary>
+    public static string AccessKeyId(HttpContext context) =>
+        context.Items[KeyIdKey] as string ?? throw new InvalidOperationException("the request was not authenticated");
+
+    /// <summary>Drops a key from the cache after it was disabled, enabled or deleted, so the change holds from the next request.</summary>
+    public void Forget(string keyId) => keys.Invalidate(keyId);
 
     /// <summary>The verified SHA-256 of the request body: a client-token replay must send the same body.</summary>
     public static string? BodyHash(HttpContext context) => context.Items[BodyHashKey] as string;
@@ -129,6 +137,7 @@ internal sealed class SignatureAuthentication(AccessKeyCache keys, ReplayGuard r
             return (ErrorCodes.ReplayedRequest, $"this signed {request.Method} request was already received; a change is accepted once. To repeat it on purpose, sign it again with another {SigV4.DateHeader} or a unique signed header such as {SluiceHeaders.InvocationId} (the Sluice SDK and CLI do this)");
         }
         context.Items[AccountKey] = key.AccountId;
+        context.Items[KeyIdKey] = key.KeyId;
         context.Items[BodyHashKey] = payloadHash;
         return (null, null);
     }

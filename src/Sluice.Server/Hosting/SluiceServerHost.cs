@@ -53,6 +53,7 @@ public static class SluiceServerHost
         {
             o.DataDirectory = options.DataDirectory;
             o.StepCancelGracePeriod = options.StepCancelGracePeriod;
+            o.AllowUnisolatedAccounts = options.AllowUnisolatedAccounts || builder.Configuration.GetValue<bool>("AllowUnisolatedAccounts");
             foreach (var (name, launcher) in options.Applications)
             {
                 o.Applications[name] = launcher;
@@ -77,6 +78,8 @@ public static class SluiceServerHost
         builder.Services.AddSingleton(new ApiSettings(ServerRegion(builder.Configuration, options), options.MaxRequestBodyBytes));
         builder.Services.AddSingleton<AccessKeyCache>();
         builder.Services.AddSingleton<ReplayGuard>();
+        // The key is read, or created, before the server starts: a bad SLUICE_SECRETS_KEY fails the start, not a request.
+        builder.Services.AddSingleton(SecretsKeyFile.Load(options.DataDirectory, options.SecretsKey ?? builder.Configuration["SECRETS_KEY"]));
         builder.Services.AddSingleton<SignatureAuthentication>();
         builder.Services.AddSingleton<ErrorHandling>();
         builder.Services.AddSingleton<LogReader>();
@@ -113,6 +116,7 @@ public static class SluiceServerHost
         app.MapClusterApi();
         app.MapJobApi();
         app.MapStepApi();
+        app.MapAccountApi();
         app.MapFallback((HttpContext context) => ApiErrors.WriteAsync(context, ErrorCodes.NotFound, $"no API operation at {context.Request.Method} {context.Request.Path}")).ExcludeFromDescription();
         return app;
     }
@@ -224,8 +228,8 @@ public static class SluiceServerHost
     }
 
     /// <summary>
-    /// The first start of a data directory creates an account and an access key; later starts find
-    /// them. Returns the key when one was created (its secret is shown only then), else null.
+    /// The first start of a data directory (or database) creates the admin account and its access key; later starts
+    /// find them. Returns the key when one was created (its secret is shown only then), else null.
     /// </summary>
     public static async Task<AccessKey?> EnsureAccountAsync(WebApplication app, string accountName, CancellationToken cancellationToken)
     {
@@ -235,17 +239,15 @@ public static class SluiceServerHost
         {
             return null;
         }
-        var service = app.Services.GetRequiredService<AccountService>();
-        var account = await service.CreateAccountAsync(accountName, cancellationToken).ConfigureAwait(false);
-        return await service.CreateAccessKeyAsync(account.Id, cancellationToken).ConfigureAwait(false);
+        var account = await app.Services.GetRequiredService<AccountService>().CreateAccountAsync(accountName, isAdmin: true, cancellationToken).ConfigureAwait(false);
+        return await app.Services.GetRequiredService<AccessKeyService>().CreateAsync(account.Id, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Creates another account with a key (tests use this to check isolation).</summary>
+    /// <summary>Creates another account (not the admin) with a key, as <c>POST /v1/accounts</c> does; tests use this to check isolation.</summary>
     public static async Task<AccessKey> CreateAccountAsync(WebApplication app, string accountName, CancellationToken cancellationToken)
     {
-        var service = app.Services.GetRequiredService<AccountService>();
-        var account = await service.CreateAccountAsync(accountName, cancellationToken).ConfigureAwait(false);
-        return await service.CreateAccessKeyAsync(account.Id, cancellationToken).ConfigureAwait(false);
+        var account = await app.Services.GetRequiredService<AccountService>().CreateAccountAsync(accountName, cancellationToken).ConfigureAwait(false);
+        return await app.Services.GetRequiredService<AccessKeyService>().CreateAsync(account.Id, cancellationToken).ConfigureAwait(false);
     }
 
     internal static SluiceOptions CoreOptions(WebApplication app) => app.Services.GetRequiredService<IOptions<SluiceOptions>>().Value;

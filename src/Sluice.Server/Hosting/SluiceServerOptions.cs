@@ -53,6 +53,21 @@ public sealed class SluiceServerOptions
     /// </summary>
     public Sluice.Backends.Local.TaskIsolationMode TaskIsolation { get; set; } = Sluice.Backends.Local.TaskIsolationMode.None;
 
+    /// <summary>
+    /// The secrets key that seals access-key secrets in the database: the base64 of 32 random bytes. Null reads the
+    /// environment variable <c>SLUICE_SECRETS_KEY</c>, else <c>keys/secrets.key</c> in the data directory (created at the first
+    /// start, mode 0600). Every server on one PostgreSQL database must use the same key. Default null.
+    /// </summary>
+    public string? SecretsKey { get; set; }
+
+    /// <summary>
+    /// Lets the admin create more accounts although a compute backend does not isolate their tasks (see
+    /// <see cref="TaskIsolation"/>): each account's tasks can then read the others' files and the server's. For a trusted
+    /// group sharing one server, and for tests of the accounts API. Default false: such a server hosts one account
+    /// (409 SingleTenantServer).
+    /// </summary>
+    public bool AllowUnisolatedAccounts { get; set; }
+
     /// <summary>How long a cancelled running step gets between the interrupt and the kill. Default 10 s.</summary>
     public TimeSpan StepCancelGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
 }
