@@ -35,6 +35,11 @@ public static class ErrorCodes
     public const string ObjectNotFound = "ObjectNotFound";
     /// <summary>The bucket of the URI does not exist in its object store; create it first (`sluice fs mb`) (404).</summary>
     public const string BucketNotFound = "BucketNotFound";
+    /// <summary>
+    /// The object URI's bucket belongs to another account, or is an external bucket the configuration assigns to no
+    /// account; the message names the field and the bucket, never the owner (403).
+    /// </summary>
+    public const string AccessDenied = "AccessDenied";
     /// <summary>The object store behind the URI cannot be reached or refused the request; the message names the URI and endpoint (503).</summary>
     public const string ObjectStoreUnavailable = "ObjectStoreUnavailable";
     /// <summary>A task's package cannot be fetched or unpacked (missing, unreadable or corrupt archive) (400).</summary>

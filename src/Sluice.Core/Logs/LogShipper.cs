@@ -17,6 +17,7 @@ namespace Sluice.Core.Logs;
 public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDisposable
 {
     private readonly ObjectStoreResolver _objects;
+    private readonly BucketOwnership? _buckets;
     private readonly LogShippingOptions _options;
     private readonly string _logRoot;
     private readonly TimeProvider _time;
@@ -31,11 +32,13 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
     private DateTimeOffset _lastSweep;
     private int _stopped;
 
-    public LogShipper(ObjectStoreResolver objects, IOptions<LogShippingOptions> options, IOptions<SluiceOptions> core, TimeProvider time, ILogger<LogShipper> logger)
+    public LogShipper(ObjectStoreResolver objects, IOptions<LogShippingOptions> options, IOptions<SluiceOptions> core, TimeProvider time, ILogger<LogShipper> logger,
+        BucketOwnership? buckets = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(core);
         _objects = objects;
+        _buckets = buckets;
         _options = options.Value;
         _logRoot = core.Value.LogDirectory;
         _time = time;
@@ -175,7 +178,7 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
                 var ok = true;
                 foreach (var destination in tracked.Files[i].Destinations)
                 {
-                    ok &= await CopyAsync(tracked.Files[i].Path, size, destination, cancellationToken).ConfigureAwait(false);
+                    ok &= await CopyAsync(tracked.Files[i], size, destination, cancellationToken).ConfigureAwait(false);
                 }
                 if (ok)
                 {
@@ -209,7 +212,7 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
                 var failed = new List<ObjectStorage.ObjectUri>();
                 foreach (var destination in pending)
                 {
-                    if (!await CopyAsync(path, size, destination, CancellationToken.None).ConfigureAwait(false))
+                    if (!await CopyAsync(file, size, destination, CancellationToken.None).ConfigureAwait(false))
                     {
                         failed.Add(destination);
                     }
@@ -234,13 +237,21 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
         }
     }
 
-    /// <summary>Copies the first <paramref name="size"/> bytes of the file (a missing file is an empty log). False on failure, which is logged.</summary>
-    private async Task<bool> CopyAsync(string path, long size, ObjectStorage.ObjectUri destination, CancellationToken cancellationToken)
+    /// <summary>
+    /// Copies the first <paramref name="size"/> bytes of the file (a missing file is an empty log). False on failure, which is
+    /// logged; a bucket that is not the account's (any more) is such a failure, so the local file is kept.
+    /// </summary>
+    private async Task<bool> CopyAsync(ShippedLogFile file, long size, ObjectStorage.ObjectUri destination, CancellationToken cancellationToken)
     {
+        var path = file.Path;
         await _copies.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var location = _objects.Resolve(destination);
+            if (_buckets is not null)
+            {
+                await _buckets.AuthorizeAsync(file.AccountId, location, "log copy", cancellationToken).ConfigureAwait(false);
+            }
             Stream content;
             try
             {

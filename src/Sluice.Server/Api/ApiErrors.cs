@@ -11,7 +11,7 @@ internal static class ApiErrors
     public static int StatusOf(string code) => code switch
     {
         ErrorCodes.MissingAuthentication => StatusCodes.Status401Unauthorized,
-        ErrorCodes.InvalidAccessKeyId or ErrorCodes.SignatureDoesNotMatch or ErrorCodes.RequestExpired => StatusCodes.Status403Forbidden,
+        ErrorCodes.InvalidAccessKeyId or ErrorCodes.SignatureDoesNotMatch or ErrorCodes.RequestExpired or ErrorCodes.AccessDenied => StatusCodes.Status403Forbidden,
         ErrorCodes.ClusterNotFound or ErrorCodes.InstanceGroupNotFound or ErrorCodes.JobNotFound or ErrorCodes.TaskNotFound
             or ErrorCodes.InstanceNotFound or ErrorCodes.StepNotFound or ErrorCodes.NotFound or ErrorCodes.ObjectNotFound or ErrorCodes.BucketNotFound => StatusCodes.Status404NotFound,
         ErrorCodes.InvalidState or ErrorCodes.TerminationProtected or ErrorCodes.IdempotentParameterMismatch or ErrorCodes.OutputAlreadyExists => StatusCodes.Status409Conflict,
