@@ -37,6 +37,12 @@ public static class ErrorCodes
     public const string ObjectNotFound = "ObjectNotFound";
     /// <summary>The bucket of the URI does not exist in its object store; create it first (`sluice fs mb`) (404).</summary>
     public const string BucketNotFound = "BucketNotFound";
+    /// <summary>
+    /// The caller may not do this (403): the object URI's bucket belongs to another account, or is an external bucket the
+    /// configuration assigns to no account (the message names the field and the bucket, never the owner); or the operation
+    /// is for the admin account only (creating, listing, disabling accounts).
+    /// </summary>
+    public const string AccessDenied = "AccessDenied";
     /// <summary>The object store behind the URI cannot be reached or refused the request; the message names the URI and endpoint (503).</summary>
     public const string ObjectStoreUnavailable = "ObjectStoreUnavailable";
     /// <summary>A task's package cannot be fetched or unpacked (missing, unreadable or corrupt archive, or an entry refused: a name or link leading outside, a hard link, a device); the message names the URI and the entry (400).</summary>
@@ -64,8 +70,6 @@ public static class ErrorCodes
     public const string MissingAuthentication = "MissingAuthentication";
     /// <summary>The access key id is unknown or disabled, or its account is disabled (403).</summary>
     public const string InvalidAccessKeyId = "InvalidAccessKeyId";
-    /// <summary>The operation is for the admin account only (creating, listing, disabling accounts) (403).</summary>
-    public const string AccessDenied = "AccessDenied";
     /// <summary>The server cannot isolate the tasks of one account from another's, so it keeps to one account (409).</summary>
     public const string SingleTenantServer = "SingleTenantServer";
     /// <summary>The account already has the most access keys it may have (10); delete one first (400).</summary>

@@ -26,6 +26,7 @@ public static class SluiceCoreServiceCollectionExtensions
         services.AddSingleton<ClusterRequestValidator>();
         services.AddSingleton<JobRequestValidator>();
         services.AddSingleton<PackageCache>();
+        services.AddSingleton<BucketOwnership>();
         services.AddSingleton<IStreamingStore, ObjectStreamingStore>();
         services.AddSingleton<Mounts.MountManager>();
         services.AddSingleton<LogShipper>();

@@ -25,7 +25,8 @@ public sealed class SqliteStoreTests : IDisposable
 
         using var connection = _database.OpenRaw();
         var versions = connection.Query<long>("SELECT version FROM schema_version ORDER BY version").ToList();
-        Assert.Equal(Enumerable.Range(1, SqliteMigrator.LatestVersion).Select(v => (long)v), versions);
+        // Versions are handed out to branches in advance, so the embedded ones may have gaps: every one is applied.
+        Assert.Equal(SqliteMigrator.Migrations.Select(m => (long)m.Version), versions);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Sluice.Contracts;
 using Sluice.Core.Model;
+using Sluice.Core.ObjectStorage;
 using Sluice.Core.Ports;
 using Sluice.Core.Scheduling;
 using Sluice.Core.Steps;
@@ -7,7 +8,8 @@ using Sluice.Core.Steps;
 namespace Sluice.Core.Clusters;
 
 /// <summary>The cluster operations of the API: validate, authorize by account, persist, hand to the scheduler.</summary>
-public sealed class ClusterService(IStore store, Scheduler scheduler, ICommandBus commands, ClusterRequestValidator validator, ApplicationCatalog applications, StepRequestValidator steps)
+public sealed class ClusterService(IStore store, Scheduler scheduler, ICommandBus commands, ClusterRequestValidator validator, ApplicationCatalog applications, StepRequestValidator steps,
+    BucketOwnership buckets)
 {
     /// <summary>Creates a cluster; a replay of the same client token returns the first one with <c>Created</c> false.</summary>
     public async Task<(Cluster Cluster, bool Created)> CreateAsync(string accountId, CreateClusterRequest request, string? requestHash, CancellationToken cancellationToken)
@@ -24,6 +26,7 @@ public sealed class ClusterService(IStore store, Scheduler scheduler, ICommandBu
         }
         // Everything is checked before anything is stored: a refused step leaves no cluster behind.
         cluster = cluster with { Applications = applications.Validate(request.Applications, "applications") };
+        await buckets.AuthorizeAsync(accountId, BucketUses.Of(cluster), cancellationToken).ConfigureAwait(false);
         var initialSteps = request.Steps is { Count: > 0 } ? await steps.ValidateAsync(accountId, cluster, request.Steps, "steps", [], null, null, cancellationToken).ConfigureAwait(false) : [];
         try
         {

@@ -10,7 +10,8 @@ using Sluice.Core.Scheduling;
 namespace Sluice.Core.Jobs;
 
 /// <summary>The job operations of the API (the BatchCompute model).</summary>
-public sealed class JobService(IStore store, Scheduler scheduler, ICommandBus commands, JobRequestValidator validator, ClusterRequestValidator clusterValidator, LogPaths logs, TimeProvider time)
+public sealed class JobService(IStore store, Scheduler scheduler, ICommandBus commands, JobRequestValidator validator, ClusterRequestValidator clusterValidator, LogPaths logs,
+    BucketOwnership buckets, TimeProvider time)
 {
     /// <summary>Submits a job; a replay of the same client token returns the first one with <c>Created</c> false.</summary>
     /// <param name="accountId">The caller's account.</param>
@@ -43,6 +44,8 @@ public sealed class JobService(IStore store, Scheduler scheduler, ICommandBus co
             }
             CheckFits(validated.Tasks, cluster);
         }
+        // Last of the checks, so a request refused for another reason claims no bucket; before any insert, so a refused one stores nothing.
+        await AuthorizeBucketsAsync(job, validated.Tasks, validated.AutoCluster, cancellationToken).ConfigureAwait(false);
         try
         {
             await store.InsertJobAsync(job, validated.Tasks, cancellationToken).ConfigureAwait(false);
@@ -59,6 +62,10 @@ public sealed class JobService(IStore store, Scheduler scheduler, ICommandBus co
         await commands.SendAsync(QueuedCommand(new JobSnapshot(job, validated.Tasks, [])), cancellationToken).ConfigureAwait(false);
         return (job, true);
     }
+
+    /// <summary>Every bucket the job and its auto-cluster read or write must be the account's (see <see cref="BucketOwnership"/>).</summary>
+    private Task AuthorizeBucketsAsync(Job job, IReadOnlyList<JobTask> tasks, Cluster? autoCluster, CancellationToken cancellationToken) =>
+        buckets.AuthorizeAsync(job.AccountId, BucketUses.Of(job, tasks).Concat(autoCluster is null ? [] : BucketUses.Of(autoCluster, "autoCluster")), cancellationToken);
 
     /// <summary>An instance must fit on one node, or it would wait forever.</summary>
     private static void CheckFits(IReadOnlyList<JobTask> tasks, Cluster cluster)
@@ -143,6 +150,8 @@ public sealed class JobService(IStore store, Scheduler scheduler, ICommandBus co
                 throw new ServiceException(ErrorCodes.InvalidState, $"job {jobId} ran on cluster {job.ClusterId}, which is no longer running; submit the job again to another cluster");
             }
         }
+        // A bucket may have changed hands since the job was submitted.
+        await AuthorizeBucketsAsync(job, await store.GetTasksAsync(accountId, jobId, cancellationToken).ConfigureAwait(false), autoCluster, cancellationToken).ConfigureAwait(false);
         await store.ResetUnfinishedAsync(accountId, jobId, cancellationToken).ConfigureAwait(false);
         if (autoCluster is not null)
         {
@@ -237,7 +246,10 @@ public sealed class JobService(IStore store, Scheduler scheduler, ICommandBus co
                 {
                     return null;
                 }
-                return LogUriLayout.Instance(ObjectUri.Parse(logUri), job.ClusterId, jobId, taskName, index, stream);
+                var copy = LogUriLayout.Instance(ObjectUri.Parse(logUri), job.ClusterId, jobId, taskName, index, stream);
+                // The log URI's bucket may have changed hands since the cluster was created.
+                await buckets.AuthorizeAsync(accountId, copy.ToString(), "logUri", ct).ConfigureAwait(false);
+                return copy;
             },
         };
     }

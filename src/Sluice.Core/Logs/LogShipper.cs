@@ -21,6 +21,7 @@ namespace Sluice.Core.Logs;
 public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDisposable
 {
     private readonly ObjectStoreResolver _objects;
+    private readonly BucketOwnership? _buckets;
     private readonly LogShippingOptions _options;
     private readonly string _logRoot;
     private readonly TimeProvider _time;
@@ -37,11 +38,13 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
     private DateTimeOffset _lastSweep;
     private int _stopped;
 
-    public LogShipper(ObjectStoreResolver objects, IOptions<LogShippingOptions> options, IOptions<SluiceOptions> core, TimeProvider time, ILogger<LogShipper> logger)
+    public LogShipper(ObjectStoreResolver objects, IOptions<LogShippingOptions> options, IOptions<SluiceOptions> core, TimeProvider time, ILogger<LogShipper> logger,
+        BucketOwnership? buckets = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(core);
         _objects = objects;
+        _buckets = buckets;
         _options = options.Value;
         _logRoot = core.Value.LogDirectory;
         _time = time;
@@ -202,7 +205,7 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
             }
             foreach (var (i, d, size) in due)
             {
-                await AppendAsync(tracked.Files[i].Path, size, tracked.Files[i].Destinations[d], tracked.Copies[i][d], cancellationToken).ConfigureAwait(false);
+                await AppendAsync(tracked.Files[i], size, tracked.Files[i].Destinations[d], tracked.Copies[i][d], cancellationToken).ConfigureAwait(false);
             }
             tracked.LastShip = _time.GetUtcNow();
         }
@@ -216,11 +219,12 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
     /// Appends the bytes since the last chunk as the next chunk (a failed one is sent again, from the same offset, next
     /// time). The attempt's first chunk removes an earlier attempt's copy first, so readers see this attempt's log.
     /// </summary>
-    private async Task AppendAsync(string path, long size, ObjectUri destination, ChunkedCopy copy, CancellationToken cancellationToken)
+    private async Task AppendAsync(ShippedLogFile file, long size, ObjectUri destination, ChunkedCopy copy, CancellationToken cancellationToken)
     {
+        var path = file.Path;
         var capped = Cap(size);
         var cut = size > capped;
-        await TryCopyAsync(path, destination, async location =>
+        await TryCopyAsync(file, destination, async location =>
         {
             if (!copy.Started)
             {
@@ -278,7 +282,7 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
                 var failed = new List<int>();
                 foreach (var d in pending)
                 {
-                    if (!await CopyWholeAsync(path, size, files[i].Destinations[d], tracked?.Copies[i][d]).ConfigureAwait(false))
+                    if (!await CopyWholeAsync(files[i], size, files[i].Destinations[d], tracked?.Copies[i][d]).ConfigureAwait(false))
                     {
                         failed.Add(d);
                     }
@@ -307,11 +311,11 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
     /// The final copy: the whole log (up to the cap) as one object, where readers and tools expect it; then the running
     /// copy's chunks go. A chunk left by a failed delete is harmless: readers take the whole object first.
     /// </summary>
-    private Task<bool> CopyWholeAsync(string path, long size, ObjectUri destination, ChunkedCopy? chunked) =>
-        TryCopyAsync(path, destination, async location =>
+    private Task<bool> CopyWholeAsync(ShippedLogFile file, long size, ObjectUri destination, ChunkedCopy? chunked) =>
+        TryCopyAsync(file, destination, async location =>
         {
             var capped = Cap(size);
-            var content = Section(path, 0, capped, size > capped);
+            var content = Section(file.Path, 0, capped, size > capped);
             await using (content.ConfigureAwait(false))
             {
                 await location.Store.PutAsync(location.Uri, content, CancellationToken.None).ConfigureAwait(false);
@@ -330,18 +334,26 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
             }
         });
 
-    /// <summary>Runs one copy to <paramref name="destination"/> under the concurrency limit. False on failure, which is logged.</summary>
-    private async Task<bool> TryCopyAsync(string path, ObjectUri destination, Func<ObjectLocation, Task> copy)
+    /// <summary>
+    /// Runs one copy to <paramref name="destination"/> under the concurrency limit. False on failure, which is logged; a
+    /// bucket that is not the account's (any more) is such a failure, so the local file is kept.
+    /// </summary>
+    private async Task<bool> TryCopyAsync(ShippedLogFile file, ObjectUri destination, Func<ObjectLocation, Task> copy)
     {
         await _copies.WaitAsync().ConfigureAwait(false);
         try
         {
-            await copy(_objects.Resolve(destination)).ConfigureAwait(false);
+            var location = _objects.Resolve(destination);
+            if (_buckets is not null)
+            {
+                await _buckets.AuthorizeAsync(file.AccountId, location, "log copy", CancellationToken.None).ConfigureAwait(false);
+            }
+            await copy(location).ConfigureAwait(false);
             return true;
         }
         catch (Exception e) when (e is ServiceException or IOException or UnauthorizedAccessException)
         {
-            LogCopyFailed(_logger, path, destination.ToString(), e.Message);
+            LogCopyFailed(_logger, file.Path, destination.ToString(), e.Message);
             return false;
         }
         finally

@@ -12,6 +12,8 @@ public static class InstanceErrorCodes
     public const string PackageUnavailable = "PackageUnavailable";
     /// <summary>A mount's source could not be copied into the working directory; the instance never launched.</summary>
     public const string MountUnavailable = "MountUnavailable";
+    /// <summary>The bucket of the task's package or of a mount source is not the account's (any more); the instance never launched.</summary>
+    public const string AccessDenied = Contracts.ErrorCodes.AccessDenied;
     /// <summary>The instance ended but files of a writable mount could not be uploaded back.</summary>
     public const string MountWriteBackFailed = "MountWriteBackFailed";
 }

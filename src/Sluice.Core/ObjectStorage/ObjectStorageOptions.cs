@@ -29,4 +29,11 @@ public sealed class ObjectStorageOptions
 
     /// <summary>"scheme://bucket" → store name, for buckets served by another store than their scheme's.</summary>
     public Dictionary<string, string> Buckets { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// "scheme://bucket" → the id of the account that owns the bucket the URI reaches (whichever store serves it). The only
+    /// way to give an external (S3) store's bucket to an account other than the admin; for a bucket of the local store it
+    /// wins over the owner recorded in the store. An empty id gives the bucket to no account. Default: none.
+    /// </summary>
+    public Dictionary<string, string> BucketOwners { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }

@@ -160,6 +160,17 @@ public interface IStore : IAsyncDisposable
     /// <summary>Every pending command, oldest first (for recovery at start).</summary>
     Task<IReadOnlyList<ClusterCommand>> ListPendingCommandsAsync(CancellationToken cancellationToken);
 
+    // ---- bucket owners (not scoped by account: deciding who may use a bucket needs its owner whoever asks)
+    /// <summary>The owner of the store's bucket, or null when no account owns it. Store names compare case-insensitively.</summary>
+    Task<BucketOwner?> GetBucketOwnerAsync(string storeName, string bucket, CancellationToken cancellationToken);
+    /// <summary>
+    /// Records <paramref name="owner"/> unless the bucket has an owner already, and returns the bucket's owner after the
+    /// call: <paramref name="owner"/> when it was recorded, else the earlier one. Of concurrent claims exactly one wins.
+    /// </summary>
+    Task<BucketOwner> ClaimBucketAsync(BucketOwner owner, CancellationToken cancellationToken);
+    /// <summary>Makes <paramref name="owner"/> the bucket's owner, replacing any earlier one (an operator's reassignment).</summary>
+    Task SetBucketOwnerAsync(BucketOwner owner, CancellationToken cancellationToken);
+
     // ---- event log
     /// <summary>Events of one resource (exact id) or, with <paramref name="resourceId"/> null, of the account; ascending sequence after <paramref name="afterSequence"/>.</summary>
     Task<IReadOnlyList<StateEvent>> ListEventsAsync(string accountId, string? resourceId, long afterSequence, int limit, CancellationToken cancellationToken);

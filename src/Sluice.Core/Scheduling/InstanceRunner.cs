@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Sluice.Core.Logs;
 using Sluice.Core.Mounts;
+using Sluice.Core.ObjectStorage;
 using Sluice.Core.Packages;
 using Sluice.Core.Ports;
 
@@ -11,7 +12,7 @@ namespace Sluice.Core.Scheduling;
 /// mounts back, empties its slot, and posts the outcome to the loop.
 /// </summary>
 internal sealed partial class InstanceRunner(SchedulerParts parts, SluiceOptions options, IInstanceLifecycleObserver[] observers,
-    PackageCache? packages, MountManager? mounts)
+    PackageCache? packages, MountManager? mounts, BucketOwnership? buckets)
 {
     public async Task RunAsync(InstanceRun run, LaunchRequest request, InstanceLogInfo? logs)
     {
@@ -19,8 +20,15 @@ internal sealed partial class InstanceRunner(SchedulerParts parts, SluiceOptions
         ProcessExit exit;
         IReadOnlyList<MountedFolder> mounted = [];
         var launched = false;
+        var accountId = run.Task.Task.AccountId;
         try
         {
+            // Checked again here, not only at submit: a bucket may have changed hands since, and recovery re-runs work
+            // that never passes through the services.
+            if (buckets is not null)
+            {
+                await buckets.AuthorizeAsync(accountId, Reads(run), CancellationToken.None).ConfigureAwait(false);
+            }
             if (run.Task.Task.PackagePath is { } package)
             {
                 if (packages is null)
@@ -46,7 +54,7 @@ internal sealed partial class InstanceRunner(SchedulerParts parts, SluiceOptions
             }
             exit = await process.Completion.ConfigureAwait(false);
         }
-        catch (ServiceException ex) when (ex.Code is Contracts.ErrorCodes.PackageUnavailable or Contracts.ErrorCodes.MountUnavailable)
+        catch (ServiceException ex) when (ex.Code is Contracts.ErrorCodes.PackageUnavailable or Contracts.ErrorCodes.MountUnavailable or Contracts.ErrorCodes.AccessDenied)
         {
             run.PreparationFailure = ex.Code;
             exit = new ProcessExit(ProcessEndReason.LaunchFailed, null, ex.Message, now, parts.Loop.Now, null);
@@ -60,6 +68,10 @@ internal sealed partial class InstanceRunner(SchedulerParts parts, SluiceOptions
             // Whatever the end (finished, failed, timed out, stopped), as a network mount would have kept the writes.
             try
             {
+                if (buckets is not null)
+                {
+                    await buckets.AuthorizeAsync(accountId, BucketUses.Of([.. mounted.Where(m => m.Mount.WriteSupport).Select(m => m.Mount)], "mounts"), CancellationToken.None).ConfigureAwait(false);
+                }
                 await mounts.WriteBackAsync(mounted, CancellationToken.None).ConfigureAwait(false);
             }
             catch (ServiceException ex)
@@ -74,6 +86,13 @@ internal sealed partial class InstanceRunner(SchedulerParts parts, SluiceOptions
             SlotFiles.Empty(dir);
         }
         parts.Loop.Post(() => parts.Outcomes.OnExited(run, exit, failureDetail));
+    }
+
+    /// <summary>The buckets an attempt reads before it launches: its package's and its mounts' (the log shipper checks the ones it writes).</summary>
+    private static IEnumerable<(string Uri, string Field)> Reads(InstanceRun run)
+    {
+        var uses = BucketUses.Of(run.Mounts, "mounts");
+        return run.Task.Task.PackagePath is { } package ? uses.Prepend((package, "packagePath")) : uses;
     }
 
     /// <summary>Tells the observers (the log shipper) off the loop; they only queue work.</summary>

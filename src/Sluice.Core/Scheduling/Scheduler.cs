@@ -27,7 +27,7 @@ public sealed class Scheduler : IClusterOwner, IAsyncDisposable
     public Scheduler(IStore store, IEnumerable<IComputeBackend> backends, IOptions<SluiceOptions> options, LogPaths logs,
         IIdGenerator ids, TimeProvider time, ILogger<Scheduler> logger, StepCommandBuilder stepCommands,
         IEnumerable<IInstanceLifecycleObserver>? observers = null, PackageCache? packages = null, MountManager? mounts = null,
-        IStreamingStore? streamingStore = null)
+        IStreamingStore? streamingStore = null, ObjectStorage.BucketOwnership? buckets = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
@@ -37,10 +37,10 @@ public sealed class Scheduler : IClusterOwner, IAsyncDisposable
         _parts.Clusters = new ClusterLifecycle(_parts, ids);
         _parts.Bootstrap = new NodeBootstrap(_parts, logs, settings);
         _parts.Dispatch = new JobDispatch(_parts, logs, settings, observing: observing.Length > 0);
-        _parts.Runner = new InstanceRunner(_parts, settings, observing, packages, mounts);
+        _parts.Runner = new InstanceRunner(_parts, settings, observing, packages, mounts, buckets);
         _parts.Outcomes = new InstanceOutcomes(_parts);
         _parts.Steps = new StepQueue(_parts, logs, settings);
-        _parts.StepExecution = new StepExecution(_parts, logs, settings, stepCommands, streamingStore);
+        _parts.StepExecution = new StepExecution(_parts, logs, settings, stepCommands, streamingStore, buckets);
         _parts.Recovery = new Recovery(_parts);
         _parts.Shutdown = new Shutdown(_parts);
     }

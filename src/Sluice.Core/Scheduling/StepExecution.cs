@@ -13,7 +13,7 @@ namespace Sluice.Core.Scheduling;
 /// it starts is queued on the loop for a slot (<see cref="StepQueue"/>) like a job instance.
 /// </summary>
 internal sealed partial class StepExecution(SchedulerParts parts, LogPaths logs, SluiceOptions options, StepCommandBuilder stepCommands,
-    IStreamingStore? streamingStore)
+    IStreamingStore? streamingStore, ObjectStorage.BucketOwnership? buckets)
 {
     /// <summary>Runs the step to its end, off the loop, and reports the outcome to the loop.</summary>
     public async Task DriveAsync(StepRun run, int slots)
@@ -21,9 +21,9 @@ internal sealed partial class StepExecution(SchedulerParts parts, LogPaths logs,
         StepFailure? outcome;
         try
         {
-            outcome = run.Step.Type == StepType.Streaming
+            outcome = await CheckBucketsAsync(run).ConfigureAwait(false) ?? (run.Step.Type == StepType.Streaming
                 ? await DriveStreamingStepAsync(run, slots).ConfigureAwait(false)
-                : await DriveProcessStepAsync(run).ConfigureAwait(false);
+                : await DriveProcessStepAsync(run).ConfigureAwait(false));
         }
         catch (OperationCanceledException) when (run.Abort.IsCancellationRequested)
         {
@@ -35,6 +35,28 @@ internal sealed partial class StepExecution(SchedulerParts parts, LogPaths logs,
             outcome = new StepFailure("InternalError", $"the step could not run: {ex.Message}", null);
         }
         parts.Loop.Post(() => parts.Steps.OnEnded(run, outcome));
+    }
+
+    /// <summary>
+    /// The step's buckets are checked again before any of them is read (not only when it was added): a bucket may have
+    /// changed hands since, and recovery re-runs steps that never pass through the services.
+    /// </summary>
+    private async Task<StepFailure?> CheckBucketsAsync(StepRun run)
+    {
+        if (buckets is null)
+        {
+            return null;
+        }
+        try
+        {
+            await buckets.AuthorizeAsync(run.Step.AccountId, Sluice.Core.ObjectStorage.BucketUses.Of(run.Step), run.Abort.Token).ConfigureAwait(false);
+            return null;
+        }
+        catch (ServiceException e) when (e.Code == Contracts.ErrorCodes.AccessDenied)
+        {
+            run.Log($"ERROR {e.Message}");
+            return new StepFailure(InstanceErrorCodes.AccessDenied, e.Message, logs.Step(run.Step.AccountId, run.Step.ClusterId, run.Step.Id, StepLog.Controller));
+        }
     }
 
     private async Task<StepFailure?> DriveProcessStepAsync(StepRun run)

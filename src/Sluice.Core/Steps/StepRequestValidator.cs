@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using Sluice.Contracts;
 using Sluice.Core.Model;
+using Sluice.Core.ObjectStorage;
 using Sluice.Streaming;
 
 namespace Sluice.Core.Steps;
@@ -10,7 +11,7 @@ namespace Sluice.Core.Steps;
 /// the whole request: unknown type, missing jar/script/mapper, an input that does not exist, an output that
 /// already exists, an application the cluster lacks, an action the concurrency level does not allow.
 /// </summary>
-public sealed class StepRequestValidator(ApplicationCatalog applications, IStepFileResolver files, IIdGenerator ids, TimeProvider time)
+public sealed class StepRequestValidator(ApplicationCatalog applications, IStepFileResolver files, BucketOwnership buckets, IIdGenerator ids, TimeProvider time)
 {
     /// <summary>At most this many active (Pending, Running, CancelPending) steps per cluster, as in EMR.</summary>
     public const int MaxActiveSteps = 256;
@@ -38,6 +39,8 @@ public sealed class StepRequestValidator(ApplicationCatalog applications, IStepF
             throw new ServiceException(ErrorCodes.StepLimitExceeded,
                 $"cluster {cluster.Id} has {activeSteps.Count} active step(s); adding {configs.Count} would exceed the limit of {MaxActiveSteps} active steps per cluster. Wait for steps to end or cancel some");
         }
+        // Before the existence checks below: whether another account's object exists is not for this account to learn.
+        await buckets.AuthorizeAsync(accountId, configs.SelectMany((c, i) => BucketUses.Of(c?.Properties, c?.AdditionalFiles, $"{field}[{i}]")), cancellationToken).ConfigureAwait(false);
         var outputs = new List<string>();
         foreach (var active in activeSteps)
         {

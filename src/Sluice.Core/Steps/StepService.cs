@@ -9,7 +9,7 @@ using Sluice.Core.Scheduling;
 namespace Sluice.Core.Steps;
 
 /// <summary>The step operations of the API: validate, authorize by account, persist, hand to the scheduler.</summary>
-public sealed class StepService(IStore store, ICommandBus commands, StepRequestValidator validator, LogPaths logs)
+public sealed class StepService(IStore store, ICommandBus commands, StepRequestValidator validator, LogPaths logs, BucketOwnership buckets)
 {
     private const int ActiveStatesLimit = StepRequestValidator.MaxActiveSteps;
 
@@ -101,9 +101,17 @@ public sealed class StepService(IStore store, ICommandBus commands, StepRequestV
         var step = await GetAsync(accountId, clusterId, stepId, cancellationToken).ConfigureAwait(false);
         return new LogFile(logs.Step(accountId, clusterId, stepId, log), !step.IsActive, clusterId)
         {
-            FindCopyAsync = async ct => (await ClusterAsync(accountId, clusterId, ct).ConfigureAwait(false)).LogUri is { } logUri
-                ? LogUriLayout.Step(ObjectUri.Parse(logUri), clusterId, stepId).Append(log.ToString().ToLowerInvariant())
-                : null,
+            FindCopyAsync = async ct =>
+            {
+                if ((await ClusterAsync(accountId, clusterId, ct).ConfigureAwait(false)).LogUri is not { } logUri)
+                {
+                    return null;
+                }
+                var copy = LogUriLayout.Step(ObjectUri.Parse(logUri), clusterId, stepId).Append(log.ToString().ToLowerInvariant());
+                // The log URI's bucket may have changed hands since the cluster was created.
+                await buckets.AuthorizeAsync(accountId, copy.ToString(), "logUri", ct).ConfigureAwait(false);
+                return copy;
+            },
         };
     }
 

@@ -1,4 +1,4 @@
--- Sluice SQLite schema, version 5: commands a server has answered 202 and not yet carried out (a stop, a terminate, a
+-- Sluice SQLite schema, version 6: commands a server has answered 202 and not yet carried out (a stop, a terminate, a
 -- step cancel), written before the answer so that recovery carries them out after a crash. The write that ends a
 -- command's target (a job ending, a cluster terminating, a step ending) deletes its rows; recovery deletes the rest.
 -- target_id: the job (StopJob), the cluster (Terminate) or the step (CancelStep).

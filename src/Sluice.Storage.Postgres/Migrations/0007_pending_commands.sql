@@ -1,4 +1,4 @@
--- Sluice PostgreSQL schema, version 6: commands a server has answered 202 and not yet carried out (a stop, a terminate,
+-- Sluice PostgreSQL schema, version 7: commands a server has answered 202 and not yet carried out (a stop, a terminate,
 -- a step cancel), written before the answer so that recovery carries them out after a crash. Servers that share the
 -- database send their commands through the commands table instead; this one serves a server alone on its database.
 -- The write that ends a command's target deletes its rows; recovery deletes the rest.
