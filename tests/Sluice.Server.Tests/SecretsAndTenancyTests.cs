@@ -211,4 +211,19 @@ public sealed class SecretsAndTenancyTests : IDisposable
             await StopAsync(app);
         }
     }
+
+    [Fact]
+    public void LocalBackendOptions_AnyIsolation_TasksDoNotInheritTheSecretsKey()
+    {
+        // Setting the variable in this process would reach the other tests' servers; the backend's own test shows that a
+        // removed variable is not inherited (LocalBackendTests.LaunchAsync_ServerExportsPythonUnbuffered_…).
+        foreach (var isolation in Enum.GetValues<Sluice.Backends.Local.TaskIsolationMode>())
+        {
+            var options = SluiceServerHost.LocalBackendOptions(new SluiceServerOptions { DataDirectory = _data, TaskIsolation = isolation });
+
+            Assert.Contains("SLUICE_SECRETS_KEY", options.RemovedEnvironmentVariables);
+            Assert.Contains("PYTHONUNBUFFERED", options.RemovedEnvironmentVariables);
+            Assert.Contains(_data, options.SandboxHiddenPaths);
+        }
+    }
 }

@@ -125,7 +125,7 @@ public static class SluiceServerHost
     /// The local backend's settings. A sandboxed task sees this server's program and runtime (streaming workers and
     /// the CLI run from them) and never the data directory or the local object store, wherever they are.
     /// </summary>
-    private static LocalBackendOptions LocalBackendOptions(SluiceServerOptions options)
+    internal static LocalBackendOptions LocalBackendOptions(SluiceServerOptions options)
     {
         // The runtime's framework lives in <dotnet root>/shared/<framework>/<version>.
         var framework = Path.GetDirectoryName(typeof(object).Assembly.Location);
@@ -133,6 +133,8 @@ public static class SluiceServerHost
         return new LocalBackendOptions
         {
             RootDirectory = Path.Combine(options.DataDirectory, "nodes"),
+            // The key that opens every account's secrets is the server's, never a task's.
+            RemovedEnvironmentVariables = [.. new LocalBackendOptions().RemovedEnvironmentVariables, "SLUICE_SECRETS_KEY"],
             Isolation = options.TaskIsolation,
             SandboxReadOnlyPaths = [.. new[] { AppContext.BaseDirectory, dotnetRoot }.OfType<string>().Select(p => Path.TrimEndingDirectorySeparator(p))],
             SandboxHiddenPaths = [options.DataDirectory, .. options.ObjectStorage.LocalRoot is { } root ? [root] : Array.Empty<string>()],
