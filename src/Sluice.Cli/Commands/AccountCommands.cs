@@ -141,22 +141,7 @@ internal static class AccountCommands
         key.Add(KeyCall(run, "disable", "Disable an access key: requests it signs are refused at once (not your last enabled key)", id, (c, keyId, t) => c.DisableAccessKeyAsync(keyId, t)));
         key.Add(KeyCall(run, "enable", "Enable a disabled access key", id, (c, keyId, t) => c.EnableAccessKeyAsync(keyId, t)));
 
-        var delete = new Command("delete", "Delete an access key (not your last enabled key)") { id };
-        delete.SetAction((parse, ct) => run(parse, async (cli, token) =>
-        {
-            using var client = cli.CreateClient();
-            await client.DeleteAccessKeyAsync(parse.GetValue(id)!, token).ConfigureAwait(false);
-            if (cli.Json)
-            {
-                cli.WriteJson(new CreatedResponse { Id = parse.GetValue(id)! }, Json.CreatedResponse);
-            }
-            else
-            {
-                cli.Console.MarkupLine($"deleted {Markup.Escape(parse.GetValue(id)!)}");
-            }
-            return ExitCodes.Ok;
-        }, ct));
-        key.Add(delete);
+        key.Add(DeleteCommand.Build(run, "Delete an access key (not your last enabled key)", id, (c, target, t) => c.DeleteAccessKeyAsync(target, t)));
         return key;
     }
 

@@ -84,22 +84,7 @@ internal static class JobCommands
         job.Add(Simple(run, "stop", "Stop a Waiting or Running job", id, (c, jobId, t) => c.StopJobAsync(jobId, t)));
         job.Add(Simple(run, "restart", "Restart a Stopped or Failed job (finished instances are kept)", id, (c, jobId, t) => c.RestartJobAsync(jobId, t)));
 
-        var delete = new Command("delete", "Delete a Finished, Failed or Stopped job and its logs") { id };
-        delete.SetAction((parse, ct) => run(parse, async (cli, token) =>
-        {
-            using var client = cli.CreateClient();
-            await client.DeleteJobAsync(parse.GetValue(id)!, token).ConfigureAwait(false);
-            if (cli.Json)
-            {
-                cli.WriteJson(new CreatedResponse { Id = parse.GetValue(id)! }, Json.CreatedResponse);
-            }
-            else
-            {
-                cli.Console.MarkupLine($"deleted {Markup.Escape(parse.GetValue(id)!)}");
-            }
-            return ExitCodes.Ok;
-        }, ct));
-        job.Add(delete);
+        job.Add(DeleteCommand.Build(run, "Delete a Finished, Failed or Stopped job and its logs", id, (c, target, t) => c.DeleteJobAsync(target, t)));
         yield return job;
 
         var task = new Command("task", "Inspect the tasks of a job");
