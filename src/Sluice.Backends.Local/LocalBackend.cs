@@ -34,6 +34,10 @@ public sealed class LocalBackend : IComputeBackend
     private readonly (string Name, string Entry)[] _inherited;
     private readonly string? _inheritedPath;
     private readonly TaskSandbox? _sandbox;
+    private readonly AccountUids _uids;
+    // The account a cluster's directory belongs to, written at provisioning: a node adopted after a restart runs its
+    // tasks as the same account's user.
+    private const string AccountFile = ".account";
 
     // What a sandboxed task inherits of the server's environment: how to find programs and speak, never the server's
     // own settings (connection strings, keys).
@@ -70,6 +74,7 @@ public sealed class LocalBackend : IComputeBackend
             }
         }
         _inherited = [.. inherited];
+        _uids = new AccountUids(Path.Combine(Path.GetFullPath(options.RootDirectory), "account-uids"), options.SandboxFirstUid, options.SandboxUidCount);
         if (options.Isolation == TaskIsolationMode.Sandbox)
         {
             _sandbox = TaskSandbox.Create(options, _inheritedPath);
@@ -102,13 +107,14 @@ public sealed class LocalBackend : IComputeBackend
             try
             {
                 Directory.CreateDirectory(directory);
+                File.WriteAllText(Path.Combine(clusterDirectory, AccountFile), request.AccountId);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 throw new BackendException($"Cannot create the directory of node '{spec.NodeId}' at {directory}: {ex.Message}", ex);
             }
             // A node id reused after a release starts afresh.
-            _nodes[(request.ClusterId, spec.NodeId)] = new LocalNode(request.ClusterId, spec.NodeId, directory);
+            _nodes[(request.ClusterId, spec.NodeId)] = new LocalNode(request.ClusterId, spec.NodeId, directory, request.AccountId);
             result.Add(new ProvisionedNode(spec.NodeId, _host, directory));
         }
         Log.Provisioned(_logger, result.Count, request.ClusterId, clusterDirectory);
@@ -127,7 +133,7 @@ public sealed class LocalBackend : IComputeBackend
             var directory = Path.Combine(clusterDirectory, nodeId);
             var node = _nodes.TryGetValue((clusterId, nodeId), out var known)
                 ? known
-                : new LocalNode(clusterId, nodeId, directory);
+                : new LocalNode(clusterId, nodeId, directory, null);
             var running = node.Release();
 
             // One sweep for the whole node: the tracked processes and their trees, plus anything
@@ -142,8 +148,9 @@ public sealed class LocalBackend : IComputeBackend
         }
         try
         {
-            if (Directory.Exists(clusterDirectory) && !Directory.EnumerateFileSystemEntries(clusterDirectory).Any())
+            if (Directory.Exists(clusterDirectory) && !Directory.EnumerateDirectories(clusterDirectory).Any())
             {
+                File.Delete(Path.Combine(clusterDirectory, AccountFile));
                 Directory.Delete(clusterDirectory);
             }
         }
@@ -216,8 +223,11 @@ public sealed class LocalBackend : IComputeBackend
             Directory.CreateDirectory(workingDirectory);
             if (_sandbox is not null)
             {
-                _sandbox.PrepareWorkingDirectory(workingDirectory);
-                (program, arguments) = _sandbox.Wrap(arguments, workingDirectory, request.ReadOnlyPaths);
+                var uid = _sandbox.DropsToAccountUser
+                    ? _uids.Of(node.AccountId ?? throw new InvalidOperationException($"node {node.NodeId} of cluster {node.ClusterId} belongs to no known account"))
+                    : 0;
+                _sandbox.PrepareWorkingDirectory(workingDirectory, uid);
+                (program, arguments) = _sandbox.Wrap(arguments, workingDirectory, request.ReadOnlyPaths, uid);
             }
             stdout = OutputSink.Create(stdoutPath, workingDirectory);
             stderr = string.Equals(stdoutPath, stderrPath, StringComparison.Ordinal) ? stdout : OutputSink.Create(stderrPath, workingDirectory);
@@ -260,9 +270,13 @@ public sealed class LocalBackend : IComputeBackend
         }
         // A node provisioned by an earlier run of the server is adopted while its directory exists.
         var directory = Path.Combine(_clustersRoot, clusterId, nodeId);
-        return Directory.Exists(directory)
-            ? _nodes.GetOrAdd((clusterId, nodeId), _ => new LocalNode(clusterId, nodeId, directory))
-            : null;
+        if (!Directory.Exists(directory))
+        {
+            return null;
+        }
+        var accountFile = Path.Combine(_clustersRoot, clusterId, AccountFile);
+        var accountId = File.Exists(accountFile) ? File.ReadAllText(accountFile).Trim() : null;
+        return _nodes.GetOrAdd((clusterId, nodeId), _ => new LocalNode(clusterId, nodeId, directory, accountId));
     }
 
     private Task<IRunningProcess> Failed(LaunchRequest request, DateTimeOffset startedAt, string message)

@@ -34,11 +34,14 @@ public sealed class LocalBackendOptions
     /// <summary>The bubblewrap program, by name on PATH or as a path. Default: <c>bwrap</c>.</summary>
     public string BubblewrapPath { get; set; } = "bwrap";
 
-    /// <summary>The user and group sandboxed tasks run as when the server runs as root. Default: 65534 (nobody, nogroup).</summary>
-    public int SandboxUid { get; set; } = 65534;
+    /// <summary>
+    /// When the server runs as root, each account's sandboxed tasks run as a user of their own: uid (and gid) from this
+    /// one on, allocated in order and kept in <c>account-uids</c> under <see cref="RootDirectory"/>. Default 200000.
+    /// </summary>
+    public int SandboxFirstUid { get; set; } = 200_000;
 
-    /// <inheritdoc cref="SandboxUid"/>
-    public int SandboxGid { get; set; } = 65534;
+    /// <summary>How many uids from <see cref="SandboxFirstUid"/> accounts may take. Default 100000.</summary>
+    public int SandboxUidCount { get; set; } = 100_000;
 
     /// <summary>More paths every sandboxed task sees read-only (the server's own program, a JDK or a Hadoop outside /usr and /opt).</summary>
     public IReadOnlyList<string> SandboxReadOnlyPaths { get; set; } = [];

@@ -1,7 +1,7 @@
 namespace Sluice.Backends.Local;
 
-/// <summary>A provisioned node: its directory and the processes running on it.</summary>
-internal sealed class LocalNode(string clusterId, string nodeId, string directory)
+/// <summary>A provisioned node: its directory, the account its cluster belongs to (when known) and the processes running on it.</summary>
+internal sealed class LocalNode(string clusterId, string nodeId, string directory, string? accountId)
 {
     /// <summary>The environment entry every process launched on this node carries.</summary>
     public const string MarkerVariable = "SLUICE_LOCAL_NODE";
@@ -15,6 +15,8 @@ internal sealed class LocalNode(string clusterId, string nodeId, string director
     public string NodeId { get; } = nodeId;
 
     public string Directory { get; } = directory;
+
+    public string? AccountId { get; } = accountId;
 
     /// <summary>Marks processes of this node, including ones a previous server run left behind.</summary>
     public string Marker { get; } = $"{MarkerVariable}={directory}";

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Sluice.Backends.Local;
 
-/// <summary>The few libc calls .NET does not expose: signalling arbitrary pids, access(2), poll(2), getuid(2) and lchown(2).</summary>
+/// <summary>The few libc calls .NET does not expose: signalling arbitrary pids, access(2), poll(2), getuid(2), getgid(2) and lchown(2).</summary>
 internal static partial class Native
 {
     public const int SIGKILL = 9;
@@ -27,6 +27,9 @@ internal static partial class Native
 
     [LibraryImport("libc", EntryPoint = "getuid")]
     public static partial uint GetUid();
+
+    [LibraryImport("libc", EntryPoint = "getgid")]
+    public static partial uint GetGid();
 
     [LibraryImport("libc", EntryPoint = "lchown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int LChown(string path, int owner, int group);

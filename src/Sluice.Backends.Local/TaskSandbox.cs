@@ -21,17 +21,21 @@ internal sealed class TaskSandbox
     // System directories shown read-only when they exist; a link (Debian's /bin -> usr/bin) is recreated as a link.
     private static readonly string[] SystemPaths = ["/usr", "/etc", "/opt", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"];
 
-    private readonly string[] _prefix;
-    private readonly string[] _suffix;
-    private readonly (int Uid, int Gid)? _owner;
+    // The probe's user: any unprivileged one will do to show the sandbox starts.
+    private const int ProbeUid = 65534;
 
-    private TaskSandbox(string[] prefix, string[] suffix, (int, int)? owner, string description)
+    private readonly string[] _prefix;
+    private readonly string? _setpriv;
+
+    private TaskSandbox(string[] prefix, string? setpriv, string description)
     {
         _prefix = prefix;
-        _suffix = suffix;
-        _owner = owner;
+        _setpriv = setpriv;
         Description = description;
     }
+
+    /// <summary>Whether tasks are given a user of their own (the server runs as root); else they run as the server's user.</summary>
+    public bool DropsToAccountUser => _setpriv is not null;
 
     /// <summary>What the sandbox does, for the start-up log.</summary>
     public string Description { get; }
@@ -44,18 +48,14 @@ internal sealed class TaskSandbox
         var bwrap = Executable(options.BubblewrapPath, systemPath)
             ?? throw new InvalidOperationException($"task isolation needs bubblewrap: '{options.BubblewrapPath}' is not an executable on PATH (Debian: apt-get install bubblewrap)");
         var prefix = new List<string> { bwrap };
-        var suffix = new List<string>();
-        (int, int)? owner = null;
+        string? setpriv = null;
         if (Native.GetUid() == 0)
         {
             // As root bubblewrap needs no user namespace (which would map the task to root outside): it builds the
-            // namespaces, and setpriv inside drops to the unprivileged user with every capability gone.
-            var setpriv = Executable("setpriv", systemPath)
+            // namespaces, and setpriv inside drops to the account's unprivileged user with every capability gone.
+            setpriv = Executable("setpriv", systemPath)
                 ?? throw new InvalidOperationException("task isolation as root needs setpriv (util-linux) to run tasks as an unprivileged user");
-            owner = (options.SandboxUid, options.SandboxGid);
             prefix.AddRange(["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]);
-            suffix.AddRange([setpriv, $"--reuid={options.SandboxUid}", $"--regid={options.SandboxGid}", "--clear-groups",
-                "--inh-caps=-all", "--bounding-set=-all", "--"]);
         }
         else
         {
@@ -74,15 +74,20 @@ internal sealed class TaskSandbox
         }
         prefix.AddRange(["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]);
 
-        var user = owner is { } o ? $"uid {o.Item1}" : $"the server's user ({Environment.UserName})";
-        var sandbox = new TaskSandbox([.. prefix], [.. suffix], owner,
+        var user = setpriv is not null
+            ? $"each account's own uid from {options.SandboxFirstUid}"
+            : $"the server's user ({Environment.UserName})";
+        var sandbox = new TaskSandbox([.. prefix], setpriv,
             $"bubblewrap sandbox as {user}: system directories read-only, the working directory read-write, a private /tmp, own PID namespace");
         sandbox.Check();
         return sandbox;
     }
 
-    /// <summary>The program and argv that run <paramref name="arguments"/> in the sandbox with <paramref name="workingDirectory"/> as its cwd.</summary>
-    public (string Program, List<string> Arguments) Wrap(IReadOnlyList<string> arguments, string workingDirectory, IReadOnlyList<string> readOnlyPaths)
+    /// <summary>
+    /// The program and argv that run <paramref name="arguments"/> in the sandbox with <paramref name="workingDirectory"/> as
+    /// its cwd, as <paramref name="uid"/> (uid and gid) when <see cref="DropsToAccountUser"/>.
+    /// </summary>
+    public (string Program, List<string> Arguments) Wrap(IReadOnlyList<string> arguments, string workingDirectory, IReadOnlyList<string> readOnlyPaths, int uid)
     {
         var argv = new List<string>(_prefix.Length + readOnlyPaths.Count * 3 + arguments.Count + 6);
         argv.AddRange(_prefix);
@@ -91,7 +96,11 @@ internal sealed class TaskSandbox
             argv.AddRange(["--ro-bind-try", path, path]);
         }
         argv.AddRange(["--bind", workingDirectory, workingDirectory, "--chdir", workingDirectory, "--"]);
-        argv.AddRange(_suffix);
+        if (_setpriv is not null)
+        {
+            var id = uid.ToString(CultureInfo.InvariantCulture);
+            argv.AddRange([_setpriv, $"--reuid={id}", $"--regid={id}", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--"]);
+        }
         argv.AddRange(arguments);
         return (argv[0], argv);
     }
@@ -100,12 +109,13 @@ internal sealed class TaskSandbox
     /// Gives the working directory (with what the package and mounts put in it) to the sandbox's user, so the task can
     /// write and delete there as it could as the server's user. Links are changed, not followed.
     /// </summary>
-    public void PrepareWorkingDirectory(string directory)
+    public void PrepareWorkingDirectory(string directory, int uid)
     {
-        if (_owner is not { } owner)
+        if (_setpriv is null)
         {
             return;
         }
+        var owner = (uid, uid);
         Chown(directory, owner);
         foreach (var entry in Directory.EnumerateFileSystemEntries(directory, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
         {
@@ -127,8 +137,8 @@ internal sealed class TaskSandbox
         Directory.CreateDirectory(probe);
         try
         {
-            PrepareWorkingDirectory(probe);
-            var (program, argv) = Wrap(["/bin/sh", "-c", "test -w ."], probe, []);
+            PrepareWorkingDirectory(probe, ProbeUid);
+            var (program, argv) = Wrap(["/bin/sh", "-c", "test -w ."], probe, [], ProbeUid);
             var start = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
             foreach (var argument in argv.Skip(1))
             {

@@ -77,13 +77,38 @@ public sealed class SandboxTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task LaunchAsync_ServerAsRoot_TaskRunsAsTheUnprivilegedUser()
+    public async Task LaunchAsync_ServerAsRoot_TaskRunsAsItsAccountsUnprivilegedUser()
     {
-        var run = await RunAsync("id -u; cat /etc/shadow > /dev/null 2>&1 && echo read-shadow || echo no-shadow");
+        var run = await RunAsync("id -u; id -g; cat /etc/shadow > /dev/null 2>&1 && echo read-shadow || echo no-shadow");
 
         Assert.Equal(0, run.Exit);
-        var expected = Native.GetUid() == 0 ? "65534" : Native.GetUid().ToString(CultureInfo.InvariantCulture);
-        Assert.Equal($"{expected}\nno-shadow\n", run.Stdout);
+        var expected = Native.GetUid() == 0 ? "200000" : Native.GetUid().ToString(CultureInfo.InvariantCulture);
+        Assert.Equal($"{expected}\n{(Native.GetUid() == 0 ? expected : Native.GetGid().ToString(CultureInfo.InvariantCulture))}\nno-shadow\n", run.Stdout);
+    }
+
+    [Fact]
+    public async Task LaunchAsync_TwoAccounts_EachRunsAsItsOwnUserAndKeepsItAcrossARestart()
+    {
+        // Without root every task runs as the server's user, in a user namespace.
+        var server = Native.GetUid().ToString(CultureInfo.InvariantCulture);
+        var (first, second) = Native.GetUid() == 0 ? ("200000", "200001") : (server, server);
+        var other = await _fx.Backend.ProvisionAsync(new Sluice.Core.Ports.ProvisionRequest("acct-b", "c-other",
+            [new Sluice.Core.Ports.NodeSpec("n1", Sluice.Core.Model.InstanceRole.Core, "local.small", 2, 1024)]), CancellationToken.None);
+        var mine = await RunAsync("id -u");
+        var theirsRequest = _fx.Request("id -u") with { ClusterId = "c-other", NodeId = other[0].NodeId };
+        Assert.Equal(0, (await _fx.RunAsync(theirsRequest)).ExitCode);
+        var theirs = File.ReadAllText(theirsRequest.StdoutPath);
+
+        Assert.Equal(first + "\n", mine.Stdout);
+        Assert.Equal(second + "\n", theirs);
+
+        // A new backend on the same root (a restarted server) gives each account the same user again.
+        var again = new LocalBackend(new LocalBackendOptions { RootDirectory = Path.Combine(_fx.Root, "backend"), Isolation = TaskIsolationMode.Sandbox });
+        var request = _fx.Request("id -u") with { ClusterId = "c-other", NodeId = other[0].NodeId };
+        var process = await again.LaunchAsync(request, CancellationToken.None);
+        Assert.Equal(0, (await process.Completion.WaitAsync(TimeSpan.FromSeconds(30))).ExitCode);
+        Assert.Equal(second + "\n", File.ReadAllText(request.StdoutPath));
+        await _fx.Backend.ReleaseAsync("c-other", [other[0].NodeId], CancellationToken.None);
     }
 
     [Fact]
