@@ -8,7 +8,8 @@ namespace Sluice.Bench.Backends;
 /// <summary>
 /// Launch throughput of the local backend against bare Process.Start, both 8-way parallel on
 /// <c>/bin/true</c>. The backend does more per launch (three pipes, two log files, environment,
-/// supervision), so the ratio shows what that costs.
+/// supervision), so the ratio shows what that costs. The same backend with task isolation (a bubblewrap sandbox per
+/// launch, issue #15) is measured in the same rounds when bubblewrap runs here.
 /// </summary>
 internal sealed class LocalLaunchBenchmark : IBenchmark
 {
@@ -28,18 +29,32 @@ internal sealed class LocalLaunchBenchmark : IBenchmark
             cancellationToken))[0];
         var logs = Path.Combine(options.WorkDirectory, "logs");
         Directory.CreateDirectory(logs);
+        LocalBackend? sandboxed = null;
+        try
+        {
+            sandboxed = new LocalBackend(new LocalBackendOptions { RootDirectory = Path.Combine(options.WorkDirectory, "sandboxed"), Isolation = TaskIsolationMode.Sandbox });
+        }
+        catch (InvalidOperationException ex)
+        {
+            report.Note($"local_launch: no sandboxed figures ({ex.Message})");
+        }
+        var sandboxedNode = sandboxed is null ? null : (await sandboxed.ProvisionAsync(
+            new ProvisionRequest("bench", "bench", [new NodeSpec("n0", InstanceRole.Core, "local", Parallelism, 1024)]), cancellationToken))[0];
 
-        async Task Sluice(int i)
+        Task Sluice(int i) => LaunchAsync(backend, node, i);
+        Task Sandboxed(int i) => LaunchAsync(sandboxed!, sandboxedNode!, i);
+
+        async Task LaunchAsync(LocalBackend on, ProvisionedNode where, int i)
         {
             // Each loop reuses its own log pair, as a task's retries would; creating the files is part of the cost.
             var loop = i % Parallelism;
-            var process = await backend.LaunchAsync(new LaunchRequest
+            var process = await on.LaunchAsync(new LaunchRequest
             {
                 Name = "bench",
                 ClusterId = "bench",
-                NodeId = node.NodeId,
+                NodeId = where.NodeId,
                 CommandLine = "/bin/true",
-                WorkingDirectory = node.WorkDirectory,
+                WorkingDirectory = where.WorkDirectory,
                 StdoutPath = Path.Combine(logs, $"{loop}.out"),
                 StderrPath = Path.Combine(logs, $"{loop}.err"),
             }, cancellationToken);
@@ -60,9 +75,15 @@ internal sealed class LocalLaunchBenchmark : IBenchmark
         // alike; the ratio is the median of the per-round ratios.
         await MeasureAsync(Bare, launches / 10);
         await MeasureAsync(Sluice, launches / 10);
+        if (sandboxed is not null)
+        {
+            await MeasureAsync(Sandboxed, launches / 10);
+        }
         var ratios = new List<double>();
+        var sandboxedRatios = new List<double>();
         var bare = new List<Measurement>();
         var sluice = new List<Measurement>();
+        var isolated = new List<Measurement>();
         const int rounds = 5;
         for (var round = 0; round < rounds; round++)
         {
@@ -71,9 +92,22 @@ internal sealed class LocalLaunchBenchmark : IBenchmark
             bare.Add(b);
             sluice.Add(s);
             ratios.Add(s.PerSecond / b.PerSecond);
+            if (sandboxed is not null)
+            {
+                var x = await MeasureAsync(Sandboxed, launches / rounds);
+                isolated.Add(x);
+                sandboxedRatios.Add(x.PerSecond / b.PerSecond);
+            }
         }
 
         await backend.ReleaseAsync("bench", [node.NodeId], cancellationToken);
+        if (sandboxed is not null)
+        {
+            await sandboxed.ReleaseAsync("bench", [sandboxedNode!.NodeId], cancellationToken);
+            report.Value("local_launch_sandboxed_ratio", Median(sandboxedRatios));
+            report.Value("local_launch_sandboxed_per_s", Median(isolated.Select(m => m.PerSecond).ToList()));
+            report.Value("local_launch_sandboxed_cpu_us", Median(isolated.Select(m => m.CpuMicroseconds).ToList()));
+        }
         report.Value("local_launch_ratio", Median(ratios));
         report.Value("local_launch_per_s", Median(sluice.Select(m => m.PerSecond).ToList()));
         report.Value("local_launch_bare_per_s", Median(bare.Select(m => m.PerSecond).ToList()));
