@@ -43,7 +43,7 @@ public sealed class LocalBackendOptions
     /// <summary>How many uids from <see cref="SandboxFirstUid"/> accounts may take. Default 100000.</summary>
     public int SandboxUidCount { get; set; } = 100_000;
 
-    /// <summary>More paths every sandboxed task sees read-only (the server's own program, a JDK or a Hadoop outside /usr and /opt).</summary>
+    /// <summary>More paths every sandboxed task sees read-only (the .NET runtime, a JDK or a Hadoop outside /usr and /opt).</summary>
     public IReadOnlyList<string> SandboxReadOnlyPaths { get; set; } = [];
 
     /// <summary>The server's directories (data, objects) that tasks must not see even when a shown directory holds them.</summary>

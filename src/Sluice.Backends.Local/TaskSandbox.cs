@@ -7,7 +7,7 @@ namespace Sluice.Backends.Local;
 /// <summary>
 /// Runs each launch in a bubblewrap sandbox: new mount, PID, IPC and UTS namespaces, every capability dropped, no new
 /// privileges. The process sees the system's directories read-only (<c>/usr</c>, <c>/etc</c>, <c>/opt</c> and the
-/// links into <c>/usr</c>), the paths the server adds for its own programs, its working directory read-write, a private
+/// links into <c>/usr</c>), the paths the server adds (the .NET runtime), its working directory read-write, a private
 /// <c>/tmp</c>, <c>/proc</c> of its own namespace and a minimal <c>/dev</c>: not the data directory, the database, the
 /// keys, other accounts' working directories or logs, nor any process outside the sandbox. The PID namespace ends with
 /// the sandbox's first process (which the process-tree kill of a stop or timeout reaches), and the kernel then kills

@@ -24,7 +24,7 @@ public sealed class SandboxedServerTests(SandboxedServerFixture server) : IClass
         var db = Path.Combine(server.DataDirectory, "sluice.db");
         Assert.True(File.Exists(db));
         var job = new JobRequestBuilder().WithName("probe").OnCluster(server.SharedClusterId)
-            .AddTask("probe", $"for f in {db} {server.DataDirectory}/logs {server.DataDirectory}/keys; do ls $f >/dev/null 2>&1 && echo SAW $f; done; echo done > out.txt; cat out.txt")
+            .AddTask("probe", $"for f in {db} {server.DataDirectory}/logs {server.DataDirectory}/keys {AppContext.BaseDirectory}; do ls $f >/dev/null 2>&1 && echo SAW $f; done; echo done > out.txt; cat out.txt")
             .Build();
 
         var done = await Client.WaitForJobAsync((await Client.CreateJobAsync(job)).Value.Id, ServerFixture.Fast);

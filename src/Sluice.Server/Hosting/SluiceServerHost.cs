@@ -122,8 +122,8 @@ public static class SluiceServerHost
     }
 
     /// <summary>
-    /// The local backend's settings. A sandboxed task sees this server's program and runtime (streaming workers and
-    /// the CLI run from them) and never the data directory or the local object store, wherever they are.
+    /// The local backend's settings. A sandboxed task sees the .NET runtime but not this server's program directory
+    /// (which may hold its configuration), and never the data directory or the local object store, wherever they are.
     /// </summary>
     internal static LocalBackendOptions LocalBackendOptions(SluiceServerOptions options)
     {
@@ -136,7 +136,7 @@ public static class SluiceServerHost
             // The key that opens every account's secrets is the server's, never a task's.
             RemovedEnvironmentVariables = [.. new LocalBackendOptions().RemovedEnvironmentVariables, "SLUICE_SECRETS_KEY"],
             Isolation = options.TaskIsolation,
-            SandboxReadOnlyPaths = [.. new[] { AppContext.BaseDirectory, dotnetRoot }.OfType<string>().Select(p => Path.TrimEndingDirectorySeparator(p))],
+            SandboxReadOnlyPaths = dotnetRoot is null ? [] : [Path.TrimEndingDirectorySeparator(dotnetRoot)],
             SandboxHiddenPaths = [options.DataDirectory, .. options.ObjectStorage.LocalRoot is { } root ? [root] : Array.Empty<string>()],
         };
     }
