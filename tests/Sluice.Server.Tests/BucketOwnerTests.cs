@@ -227,6 +227,23 @@ public sealed class BucketOwnerTests(BucketOwnerFixture server) : IClassFixture<
     }
 
     [Fact]
+    public async Task AddSteps_RefusedForAMissingInput_ClaimsNoBucket()
+    {
+        var b = await TenantAsync("tenant-b");
+        var bCluster = await ReadyClusterAsync(b, OneNode("b"));
+        var input = NewBucket("never-in");
+        var output = NewBucket("never-out");
+
+        var refused = await Assert.ThrowsAsync<SluiceServiceException>(() =>
+            b.Client.AddStepsAsync(bCluster, [StepBuilder.StreamingStep("s", "cat", input: $"oss://{input}/in/", output: $"oss://{output}/o/")]));
+
+        Assert.InRange(refused.StatusCode, 400, 499);
+        Assert.Null(await Store.GetBucketOwnerAsync("local", input, Ct));
+        Assert.Null(await Store.GetBucketOwnerAsync("local", output, Ct));
+        await b.Client.TerminateClusterAsync(bCluster);
+    }
+
+    [Fact]
     public async Task CreateJob_BucketThatExistedUnowned_BelongsToTheAdmin()
     {
         var b = await TenantAsync("tenant-b");

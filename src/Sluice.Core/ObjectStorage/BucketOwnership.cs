@@ -71,7 +71,11 @@ public sealed class BucketOwnership
     /// <param name="accountId">The account the work is done for.</param>
     /// <param name="uris">Object URIs with the request field each came from (named in the error).</param>
     /// <param name="cancellationToken">Cancels the store reads.</param>
-    public async Task AuthorizeAsync(string accountId, IEnumerable<(string Uri, string Field)> uris, CancellationToken cancellationToken)
+    /// <param name="claim">
+    /// False to check only: an unowned bucket the account would get passes and stays unowned (a request that may still be
+    /// refused for another reason claims it once it is accepted).
+    /// </param>
+    public async Task AuthorizeAsync(string accountId, IEnumerable<(string Uri, string Field)> uris, CancellationToken cancellationToken, bool claim = true)
     {
         ArgumentNullException.ThrowIfNull(uris);
         var seen = new HashSet<(string, string)>();
@@ -80,7 +84,7 @@ public sealed class BucketOwnership
             var location = Resolve(uri, field);
             if (seen.Add(KeyOf(location)))
             {
-                await AuthorizeAsync(accountId, location, field, cancellationToken).ConfigureAwait(false);
+                await AuthorizeAsync(accountId, location, field, cancellationToken, claim).ConfigureAwait(false);
             }
         }
     }
@@ -90,7 +94,7 @@ public sealed class BucketOwnership
         AuthorizeAsync(accountId, Resolve(uri, field), field, cancellationToken);
 
     /// <summary>Throws <see cref="ErrorCodes.AccessDenied"/> unless <paramref name="accountId"/> may use the location's bucket; an unowned bucket is claimed.</summary>
-    public async Task AuthorizeAsync(string accountId, ObjectLocation location, string field, CancellationToken cancellationToken)
+    public async Task AuthorizeAsync(string accountId, ObjectLocation location, string field, CancellationToken cancellationToken, bool claim = true)
     {
         ArgumentNullException.ThrowIfNull(location);
         var key = KeyOf(location);
@@ -118,6 +122,14 @@ public sealed class BucketOwnership
             var claimant = await ExistsAsync(location, cancellationToken).ConfigureAwait(false)
                 ? await AdminAsync(cancellationToken).ConfigureAwait(false) ?? accountId
                 : accountId;
+            if (!claim)
+            {
+                if (claimant != accountId)
+                {
+                    throw Denied(location, field);
+                }
+                return;
+            }
             owner = await _store.ClaimBucketAsync(new BucketOwner(key.Store, key.Bucket, claimant, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
         }
         if (owner.AccountId != accountId)

@@ -39,8 +39,10 @@ public sealed class StepRequestValidator(ApplicationCatalog applications, IStepF
             throw new ServiceException(ErrorCodes.StepLimitExceeded,
                 $"cluster {cluster.Id} has {activeSteps.Count} active step(s); adding {configs.Count} would exceed the limit of {MaxActiveSteps} active steps per cluster. Wait for steps to end or cancel some");
         }
-        // Before the existence checks below: whether another account's object exists is not for this account to learn.
-        await buckets.AuthorizeAsync(accountId, configs.SelectMany((c, i) => BucketUses.Of(c?.Properties, c?.AdditionalFiles, $"{field}[{i}]")), cancellationToken).ConfigureAwait(false);
+        // Before the existence checks below: whether another account's object exists is not for this account to learn. An
+        // unowned bucket is claimed only once every check has passed, so a refused request claims nothing.
+        var uses = configs.SelectMany((c, i) => BucketUses.Of(c?.Properties, c?.AdditionalFiles, $"{field}[{i}]")).ToList();
+        await buckets.AuthorizeAsync(accountId, uses, cancellationToken, claim: false).ConfigureAwait(false);
         var outputs = new List<string>();
         foreach (var active in activeSteps)
         {
@@ -93,6 +95,7 @@ public sealed class StepRequestValidator(ApplicationCatalog applications, IStepF
                 CreatedAt = now,
             });
         }
+        await buckets.AuthorizeAsync(accountId, uses, cancellationToken).ConfigureAwait(false);
         return steps;
     }
 

@@ -111,6 +111,22 @@ public sealed class BucketOwnershipTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AuthorizeAsync_CheckOnly_DecidesAsAClaimWouldAndRecordsNothing()
+    {
+        await _local.CreateBucketAsync(ObjectUri.Parse("oss://existing/"), Ct);
+        var buckets = Ownership();
+
+        await buckets.AuthorizeAsync(TenantA, [("oss://new-bucket/in", "steps[0].properties.input")], Ct, claim: false);
+        await DeniedAsync(() => buckets.AuthorizeAsync(TenantA, [("oss://existing/in", "steps[0].properties.input")], Ct, claim: false));
+
+        Assert.Null(await Store.GetBucketOwnerAsync("local", "new-bucket", Ct));
+        Assert.Null(await Store.GetBucketOwnerAsync("local", "existing", Ct));
+        // The claim, once the request is accepted, is what records the owner.
+        await buckets.AuthorizeAsync(TenantA, [("oss://new-bucket/in", "steps[0].properties.input")], Ct);
+        Assert.Equal(TenantA, (await Store.GetBucketOwnerAsync("local", "new-bucket", Ct))!.AccountId);
+    }
+
+    [Fact]
     public async Task AuthorizeAsync_UnassignedExternalBucket_OnlyTheAdminMayUseIt()
     {
         var buckets = Ownership();
