@@ -60,6 +60,41 @@ public sealed class UpCommandTests : IDisposable
         Assert.Equal(0, await again.InterruptAsync());
     }
 
+    [Fact]
+    public async Task Up_IsolationSandbox_SaysTheLocalBackendIsolatesAccountsAndHostsASecondOne()
+    {
+        var home = Directory.CreateDirectory(Path.Combine(root, "home-sandbox")).FullName;
+        await using var up = await UpProcess.StartAsync(home, Path.Combine(root, "data-sandbox"), null, "--isolation", "sandbox");
+
+        Assert.Contains("backend local isolates accounts", up.Output, StringComparison.Ordinal);
+        (await Cli.RunAsync(new CliEnvironment(home), "account", "create", "second")).ShouldExit(0);
+        Assert.Equal(0, await up.InterruptAsync());
+    }
+
+    [Fact]
+    public async Task Up_DefaultIsolation_KeepsToOneAccount()
+    {
+        var home = Directory.CreateDirectory(Path.Combine(root, "home-single")).FullName;
+        await using var up = await UpProcess.StartAsync(home, Path.Combine(root, "data-single"));
+
+        Assert.Contains("backend local does not isolate accounts", up.Output, StringComparison.Ordinal);
+        var refused = await Cli.RunAsync(new CliEnvironment(home), "account", "create", "second");
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("SingleTenantServer", refused.Stderr + refused.Stdout, StringComparison.Ordinal);
+        Assert.Equal(0, await up.InterruptAsync());
+    }
+
+    [Fact]
+    public async Task Up_UnknownIsolation_IsAUsageError()
+    {
+        var home = Directory.CreateDirectory(Path.Combine(root, "home-bad-isolation")).FullName;
+
+        var result = await Cli.RunAsync(new CliEnvironment(home), "up", "--port", "0", "--data", Path.Combine(root, "data-bad"), "--isolation", "chroot");
+
+        result.ShouldExit(2);
+        Assert.Contains("chroot", result.Stderr, StringComparison.Ordinal);
+    }
+
     public void Dispose()
     {
         try

@@ -29,9 +29,9 @@ public sealed partial class UpProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<UpProcess> StartAsync(string home, string dataDirectory, IReadOnlyDictionary<string, string>? variables = null)
+    public static async Task<UpProcess> StartAsync(string home, string dataDirectory, IReadOnlyDictionary<string, string>? variables = null, params string[] arguments)
     {
-        var up = new UpProcess(new Process { StartInfo = Cli.StartInfo(new CliEnvironment(home, Variables: variables), ["up", "--port", "0", "--data", dataDirectory]), EnableRaisingEvents = true });
+        var up = new UpProcess(new Process { StartInfo = Cli.StartInfo(new CliEnvironment(home, Variables: variables), ["up", "--port", "0", "--data", dataDirectory, .. arguments]), EnableRaisingEvents = true });
         up.process.OutputDataReceived += (_, e) => up.Append(e.Data);
         up.process.ErrorDataReceived += (_, e) => up.Append(e.Data);
         up.process.Exited += (_, _) => up.serving.TrySetException(new Xunit.Sdk.XunitException($"`sluice up` exited before serving:\n{up.Output}"));
