@@ -60,10 +60,10 @@ public sealed class LocalBackend : IComputeBackend
         _clustersRoot = Path.Combine(Path.GetFullPath(options.RootDirectory), "clusters");
         var removed = new HashSet<string>(options.RemovedEnvironmentVariables, StringComparer.Ordinal);
         var inherited = new List<(string, string)>();
+        var sandboxed = options.Isolation == TaskIsolationMode.Sandbox;
         foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
         {
             var name = (string)variable.Key;
-            var sandboxed = options.Isolation == TaskIsolationMode.Sandbox;
             if (!removed.Contains(name) && (!sandboxed || SandboxedVariables.Contains(name) || name.StartsWith("LC_", StringComparison.Ordinal)))
             {
                 inherited.Add((name, $"{name}={variable.Value}"));
@@ -290,7 +290,7 @@ public sealed class LocalBackend : IComputeBackend
     /// .NET's extra look in the application directory). A name with a slash is taken relative to the
     /// working directory. Null when nothing executable is found by a bare name.
     /// </summary>
-    private static string? ResolveProgram(string program, string workingDirectory, string? path)
+    internal static string? ResolveProgram(string program, string workingDirectory, string? path)
     {
         if (program.Contains('/', StringComparison.Ordinal))
         {

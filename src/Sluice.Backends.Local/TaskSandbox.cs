@@ -176,14 +176,7 @@ internal sealed class TaskSandbox
         }
     }
 
-    private static string? Executable(string name, string? systemPath)
-    {
-        if (name.Contains('/', StringComparison.Ordinal))
-        {
-            return Native.Access(name, Native.X_OK) == 0 ? Path.GetFullPath(name) : null;
-        }
-        return (systemPath ?? "/usr/local/bin:/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Select(directory => Path.Combine(directory, name))
-            .FirstOrDefault(candidate => Native.Access(candidate, Native.X_OK) == 0);
-    }
+    /// <summary>The program found as a launch finds it (<see cref="LocalBackend.ResolveProgram"/>), and only when it is executable.</summary>
+    private static string? Executable(string name, string? systemPath) =>
+        LocalBackend.ResolveProgram(name, "/", systemPath) is { } found && Native.Access(found, Native.X_OK) == 0 ? found : null;
 }

@@ -108,20 +108,22 @@ internal sealed class MixedLoadBenchmark : IBenchmark
             client.Dispose();
         }
 
-        var all = latencies.Values.SelectMany(l => l).SelectMany(l => l).Order().ToArray();
-        report.Value("load_calls", all.Length);
-        report.Value("load_calls_per_s", all.Length / duration.TotalSeconds);
-        report.Value("load_errors", errors.Sum());
-        report.Value("load_cpu_us_per_call", cpu.TotalMicroseconds / Math.Max(1, all.Length));
-        report.Value("load_p50_ms", Percentile(all, 0.50));
-        report.Value("load_p99_ms", Percentile(all, 0.99));
+        var all = new LoadResult();
+        all.Add(latencies.Values.SelectMany(l => l).SelectMany(l => l), duration.TotalSeconds, cpu.TotalSeconds, errors.Sum());
+        report.Value("load_calls", all.Calls);
+        report.Value("load_calls_per_s", all.PerSecond);
+        report.Value("load_errors", all.Errors);
+        report.Value("load_cpu_us_per_call", all.CpuUsPerCall);
+        report.Value("load_p50_ms", all.Percentile(0.50));
+        report.Value("load_p99_ms", all.Percentile(0.99));
         foreach (var operation in operations)
         {
-            var sorted = latencies[operation].SelectMany(l => l).Order().ToArray();
-            report.Value($"load_{operation}_calls", sorted.Length);
-            report.Value($"load_{operation}_p50_ms", Percentile(sorted, 0.50));
-            report.Value($"load_{operation}_p99_ms", Percentile(sorted, 0.99));
-            report.Value($"load_{operation}_max_ms", sorted.Length == 0 ? double.NaN : sorted[^1]);
+            var one = new LoadResult();
+            one.Add(latencies[operation].SelectMany(l => l), duration.TotalSeconds, 0, 0);
+            report.Value($"load_{operation}_calls", one.Calls);
+            report.Value($"load_{operation}_p50_ms", one.Percentile(0.50));
+            report.Value($"load_{operation}_p99_ms", one.Percentile(0.99));
+            report.Value($"load_{operation}_max_ms", one.Percentile(1.0));
         }
         report.Note("load: create_get_job is one call pair (create, then get); its job runs one /bin/true on the cluster");
     }
@@ -131,7 +133,4 @@ internal sealed class MixedLoadBenchmark : IBenchmark
         .OnCluster(clusterId)
         .AddTask("t", "/bin/true")
         .Build();
-
-    private static double Percentile(double[] sorted, double p) =>
-        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 }

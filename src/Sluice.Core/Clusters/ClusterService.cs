@@ -108,7 +108,7 @@ public sealed class ClusterService(IStore store, Scheduler scheduler, ICommandBu
         }
         await commands.SendAsync(new ClusterCommand(ClusterCommandKind.Terminate, accountId, clusterId)
         {
-            Reason = new StateReason(StateReason.UserRequest, "terminated by request"),
+            Reason = StateReason.TerminatedByRequest,
         }, cancellationToken).ConfigureAwait(false);
         return cluster;
     }

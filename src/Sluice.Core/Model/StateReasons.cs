@@ -4,6 +4,7 @@ namespace Sluice.Core.Model;
 public sealed record StateReason(string Code, string Message)
 {
     public const string UserRequest = "UserRequest";
+
     public const string AllStepsCompleted = "AllStepsCompleted";
     public const string StepFailure = "StepFailure";
     public const string BootstrapFailure = "BootstrapFailure";
@@ -14,4 +15,10 @@ public sealed record StateReason(string Code, string Message)
     public const string JobEnded = "JobEnded";
     /// <summary>Work stopped because its cluster ended.</summary>
     public const string ClusterTerminated = "ClusterTerminated";
+
+    /// <summary>A job's stop asked for through the API.</summary>
+    public static StateReason StoppedByRequest { get; } = new(UserRequest, "stopped by request");
+
+    /// <summary>A cluster's terminate asked for through the API.</summary>
+    public static StateReason TerminatedByRequest { get; } = new(UserRequest, "terminated by request");
 }

@@ -28,7 +28,7 @@ internal sealed record AcceptedCommands(
                     stopping.Add(job);
                     break;
                 case ClusterCommandKind.Terminate:
-                    terminating.TryAdd(command.ClusterId, command.Reason ?? new StateReason(StateReason.UserRequest, "terminated by request"));
+                    terminating.TryAdd(command.ClusterId, command.Reason ?? StateReason.TerminatedByRequest);
                     break;
                 case ClusterCommandKind.CancelStep:
                     cancelled.AddRange((command.StepIds ?? []).Select(step => (command.ClusterId, step)));

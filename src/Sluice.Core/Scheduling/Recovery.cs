@@ -56,7 +56,7 @@ internal sealed class Recovery(SchedulerParts parts)
                 parts.Clusters.Start(cluster, Recovered);
             }
         }
-        var stoppedByRequest = new StateReason(StateReason.UserRequest, "stopped by request");
+        var stoppedByRequest = StateReason.StoppedByRequest;
         var ending = clusters.Where(c => c.State == ClusterState.Terminating).ToDictionary(c => c.Id, c => c.Reason ?? stoppedByRequest, StringComparer.Ordinal);
         foreach (var (id, reason) in accepted.TerminatingClusters)
         {

@@ -143,10 +143,10 @@ public sealed class Scheduler : IClusterOwner, IAsyncDisposable
                 }
                 break;
             case ClusterCommandKind.StopJob when state.Jobs.TryGetValue(command.JobId!, out var job):
-                _parts.Outcomes.EndJobEarly(job, RunState.Stopped, new StateReason(StateReason.UserRequest, "stopped by request"), StopKind.JobStopped);
+                _parts.Outcomes.EndJobEarly(job, RunState.Stopped, StateReason.StoppedByRequest, StopKind.JobStopped);
                 break;
             case ClusterCommandKind.Terminate when cluster is not null:
-                _parts.Clusters.Terminate(cluster, command.Reason ?? new StateReason(StateReason.UserRequest, "terminated by request"));
+                _parts.Clusters.Terminate(cluster, command.Reason ?? StateReason.TerminatedByRequest);
                 break;
             case ClusterCommandKind.Resize when cluster is not null:
                 _parts.Clusters.Resize(cluster, command.GroupId!, command.Count!.Value);
