@@ -48,9 +48,10 @@ public static class SigV4
     /// <param name="payloadHash">Hex SHA-256 of the body.</param>
     /// <param name="amzDate">The <see cref="DateHeader"/> value.</param>
     /// <param name="region">The region of the credential scope.</param>
+    /// <param name="service">The service of the credential scope; Sluice's own API is <see cref="Service"/>, its EMR and S3 APIs sign with elasticmapreduce and s3.</param>
     public static string ComputeSignature(string secret, string method, string path, string query,
-        IReadOnlyList<KeyValuePair<string, string>> signedHeaders, string payloadHash, string amzDate, string region) =>
-        ComputeSignature(DeriveSigningKey(secret, DatePart(amzDate), region), method, path, query, signedHeaders, payloadHash, amzDate, region);
+        IReadOnlyList<KeyValuePair<string, string>> signedHeaders, string payloadHash, string amzDate, string region, string service = Service) =>
+        ComputeSignature(DeriveSigningKey(secret, DatePart(amzDate), region, service), method, path, query, signedHeaders, payloadHash, amzDate, region, service);
 
     /// <summary>
     /// Computes the hex signature with a key from <see cref="DeriveSigningKey"/>. The key depends only on
@@ -64,18 +65,19 @@ public static class SigV4
     /// <param name="payloadHash">Hex SHA-256 of the body.</param>
     /// <param name="amzDate">The <see cref="DateHeader"/> value.</param>
     /// <param name="region">The region of the credential scope.</param>
+    /// <param name="service">The service of the credential scope.</param>
     public static string ComputeSignature(byte[] signingKey, string method, string path, string query,
-        IReadOnlyList<KeyValuePair<string, string>> signedHeaders, string payloadHash, string amzDate, string region)
+        IReadOnlyList<KeyValuePair<string, string>> signedHeaders, string payloadHash, string amzDate, string region, string service = Service)
     {
         ArgumentNullException.ThrowIfNull(signingKey);
         ArgumentNullException.ThrowIfNull(signedHeaders);
         // Every request is signed by the SDK and verified by the server, so the canonical request is written
         // straight into one pooled UTF-8 buffer and hashed there rather than built up as strings.
-        var canonicalPath = CanonicalPath(path);
+        var canonicalPath = CanonicalPath(path, service);
         var canonicalQuery = CanonicalQuery(query);
         // Room for the canonical request, and for the string to sign, which reuses the buffer afterwards.
         var chars = Math.Max(method.Length + canonicalPath.Length + canonicalQuery.Length + payloadHash.Length + 8,
-            Algorithm.Length + (2 * amzDate.Length) + region.Length + Service.Length + 90);
+            Algorithm.Length + (2 * amzDate.Length) + region.Length + service.Length + 90);
         foreach (var (name, value) in signedHeaders)
         {
             chars += (2 * name.Length) + value.Length + 3;
@@ -117,7 +119,7 @@ public static class SigV4
             toSign.Append('/');
             toSign.Append(region);
             toSign.Append('/');
-            toSign.Append(Service);
+            toSign.Append(service);
             toSign.Append("/aws4_request\n");
             toSign.AppendHexLower(canonicalHash);
             Span<byte> signature = stackalloc byte[32];
@@ -152,11 +154,12 @@ public static class SigV4
     /// <param name="secret">The secret access key.</param>
     /// <param name="date">The yyyyMMdd date of the credential scope.</param>
     /// <param name="region">The region of the credential scope.</param>
-    public static byte[] DeriveSigningKey(string secret, string date, string region)
+    /// <param name="service">The service of the credential scope.</param>
+    public static byte[] DeriveSigningKey(string secret, string date, string region, string service = Service)
     {
         var key = Hmac(Encoding.UTF8.GetBytes("AWS4" + secret), date);
         key = Hmac(key, region);
-        key = Hmac(key, Service);
+        key = Hmac(key, service);
         return Hmac(key, "aws4_request");
     }
 
@@ -219,14 +222,14 @@ public static class SigV4
 
     // For every service but S3, SigV4 encodes each segment of the already-encoded path once more
     // ("%2E" is signed as "%252E"); doing the same keeps AWS tooling's signatures valid here. A path with
-    // nothing to encode is its own canonical form.
-    private static string CanonicalPath(string path)
+    // nothing to encode is its own canonical form. S3 signs the path exactly as sent.
+    private static string CanonicalPath(string path, string service)
     {
         if (string.IsNullOrEmpty(path))
         {
             return "/";
         }
-        if (!path.AsSpan().ContainsAnyExcept(UnreservedOrSlash))
+        if (service == "s3" || !path.AsSpan().ContainsAnyExcept(UnreservedOrSlash))
         {
             return path;
         }

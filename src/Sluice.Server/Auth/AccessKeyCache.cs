@@ -27,7 +27,7 @@ internal sealed class AccessKeyCache(AccessKeyService keys, TimeProvider time)
 
     private readonly ConcurrentDictionary<string, (AccessKey Key, DateTimeOffset LoadedAt)> _keys = new(StringComparer.Ordinal);
     // A derived key changes once a day per key and region; deriving costs four HMACs.
-    private readonly ConcurrentDictionary<(string KeyId, string Secret, string Date, string Region), byte[]> _signingKeys = new();
+    private readonly ConcurrentDictionary<(string KeyId, string Secret, string Date, string Region, string Service), byte[]> _signingKeys = new();
 
     /// <summary>How many keys are held.</summary>
     public int Count => _keys.Count;
@@ -51,14 +51,14 @@ internal sealed class AccessKeyCache(AccessKeyService keys, TimeProvider time)
         return key;
     }
 
-    /// <summary>The SigV4 signing key of <paramref name="key"/> for a scope date and region.</summary>
-    public byte[] SigningKey(AccessKey key, string date, string region)
+    /// <summary>The SigV4 signing key of <paramref name="key"/> for a scope date, region and service.</summary>
+    public byte[] SigningKey(AccessKey key, string date, string region, string service = SigV4.Service)
     {
         if (_signingKeys.Count >= Capacity)
         {
             _signingKeys.Clear();
         }
-        return _signingKeys.GetOrAdd((key.KeyId, key.Secret, date, region), static k => SigV4.DeriveSigningKey(k.Secret, k.Date, k.Region));
+        return _signingKeys.GetOrAdd((key.KeyId, key.Secret, date, region, service), static k => SigV4.DeriveSigningKey(k.Secret, k.Date, k.Region, k.Service));
     }
 
     /// <summary>Forgets a key and its signing keys: the next request with it reads the store again.</summary>

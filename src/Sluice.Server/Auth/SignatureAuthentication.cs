@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Sluice.Contracts;
+using Sluice.Core.Model;
 using Sluice.Server.Api;
 
 namespace Sluice.Server.Auth;
@@ -55,7 +56,7 @@ internal sealed class SignatureAuthentication(AccessKeyCache keys, ReplayGuard r
             await ApiErrors.WriteAsync(context, ErrorCodes.RequestTooLarge, ApiErrors.TooLargeMessage(settings)).ConfigureAwait(false);
             return;
         }
-        var (code, message) = await VerifyAsync(context).ConfigureAwait(false);
+        var (code, message) = await VerifyAsync(context, SigV4.Service).ConfigureAwait(false);
         if (code is not null)
         {
             await ApiErrors.WriteAsync(context, code, message!).ConfigureAwait(false);
@@ -72,7 +73,12 @@ internal sealed class SignatureAuthentication(AccessKeyCache keys, ReplayGuard r
         await next(context).ConfigureAwait(false);
     }
 
-    private async Task<(string? Code, string? Message)> VerifyAsync(HttpContext context)
+    /// <summary>
+    /// Checks the request's SigV4 signature for <paramref name="service"/> (sluice, or a compatibility API's own such
+    /// as elasticmapreduce) and, when it holds, records the caller as <see cref="AccountId"/> does; otherwise returns
+    /// the native error code and message, which a compatibility API translates into its own error shape.
+    /// </summary>
+    public async Task<(string? Code, string? Message)> VerifyAsync(HttpContext context, string service)
     {
         var request = context.Request;
         var header = request.Headers.Authorization.ToString();
@@ -81,9 +87,9 @@ internal sealed class SignatureAuthentication(AccessKeyCache keys, ReplayGuard r
             return (ErrorCodes.MissingAuthentication, "the request is not signed; sign it with your access key (AWS Signature Version 4, service 'sluice') — the Sluice SDK and CLI do this for you");
         }
         var auth = SigV4.ParseAuthorization(header);
-        if (auth is null || auth.Service != SigV4.Service)
+        if (auth is null || auth.Service != service)
         {
-            return (ErrorCodes.SignatureDoesNotMatch, $"the Authorization header is not an {SigV4.Algorithm} signature for service '{SigV4.Service}'");
+            return (ErrorCodes.SignatureDoesNotMatch, $"the Authorization header is not an {SigV4.Algorithm} signature for service '{service}'");
         }
         var amzDate = request.Headers[SigV4.DateHeader].ToString();
         if (!SigV4.TryParseDate(amzDate, out var signedAt) || !amzDate.StartsWith(auth.Date, StringComparison.Ordinal))
@@ -126,7 +132,7 @@ internal sealed class SignatureAuthentication(AccessKeyCache keys, ReplayGuard r
         var q = rawTarget.IndexOf('?', StringComparison.Ordinal);
         var path = q < 0 ? rawTarget : rawTarget[..q];
         var query = q < 0 ? "" : rawTarget[(q + 1)..];
-        var expected = SigV4.ComputeSignature(keys.SigningKey(key, auth.Date, auth.Region), request.Method, path, query, headers, claimedHash.Length > 0 ? claimedHash : payloadHash, amzDate, auth.Region);
+        var expected = SigV4.ComputeSignature(keys.SigningKey(key, auth.Date, auth.Region, service), request.Method, path, query, headers, claimedHash.Length > 0 ? claimedHash : payloadHash, amzDate, auth.Region, service);
         if (!CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(expected.AsSpan()), MemoryMarshal.AsBytes(auth.Signature.AsSpan())))
         {
             return (ErrorCodes.SignatureDoesNotMatch, "the signature does not match the request; check the secret access key and that the request was not changed after signing");
@@ -136,13 +142,23 @@ internal sealed class SignatureAuthentication(AccessKeyCache keys, ReplayGuard r
         {
             return (ErrorCodes.ReplayedRequest, $"this signed {request.Method} request was already received; a change is accepted once. To repeat it on purpose, sign it again with another {SigV4.DateHeader} or a unique signed header such as {SluiceHeaders.InvocationId} (the Sluice SDK and CLI do this)");
         }
-        context.Items[AccountKey] = key.AccountId;
-        context.Items[KeyIdKey] = key.KeyId;
-        context.Items[BodyHashKey] = payloadHash;
+        Authenticated(context, key, payloadHash);
         return (null, null);
     }
 
-    private static async Task<string> BodyHashAsync(HttpRequest request, long limit)
+    /// <summary>
+    /// Records the caller of a request a compatibility API verified with its own scheme (bce-auth-v1, acs), so that
+    /// <see cref="AccountId"/>, <see cref="AccessKeyId"/> and <see cref="BodyHash"/> answer the same for every door.
+    /// </summary>
+    public static void Authenticated(HttpContext context, AccessKey key, string? bodyHash)
+    {
+        context.Items[AccountKey] = key.AccountId;
+        context.Items[KeyIdKey] = key.KeyId;
+        context.Items[BodyHashKey] = bodyHash;
+    }
+
+    /// <summary>The hex SHA-256 of the body, read once and kept (buffered, bounded by <paramref name="limit"/>) for the endpoint to read again.</summary>
+    public static async Task<string> BodyHashAsync(HttpRequest request, long limit)
     {
         if (request.ContentLength is 0 || (request.ContentLength is null && !request.Headers.TransferEncoding.Any()))
         {

@@ -18,6 +18,7 @@ using Sluice.Core.Ports;
 using Sluice.ObjectStores.S3;
 using Sluice.Server.Api;
 using Sluice.Server.Auth;
+using Sluice.Server.Compat;
 using Sluice.Storage.Postgres;
 using Sluice.Storage.Sqlite;
 
@@ -82,6 +83,7 @@ public static class SluiceServerHost
         builder.Services.AddSingleton(SecretsKeyFile.Load(options.DataDirectory, options.SecretsKey ?? builder.Configuration["SECRETS_KEY"]));
         builder.Services.AddSingleton<SignatureAuthentication>();
         builder.Services.AddSingleton<ErrorHandling>();
+        builder.Services.AddSingleton<CompatibilityDispatch>();
         builder.Services.AddSingleton<LogReader>();
         builder.Services.AddHostedService<SchedulerHostedService>();
         // The committed document must not depend on the port this instance happened to bind.
@@ -109,6 +111,7 @@ public static class SluiceServerHost
         var errors = app.Services.GetRequiredService<ErrorHandling>();
         var authentication = app.Services.GetRequiredService<SignatureAuthentication>();
         app.Use(RequestIds.Middleware);
+        app.Use(app.Services.GetRequiredService<CompatibilityDispatch>().InvokeAsync);
         app.Use(errors.InvokeAsync);
         app.Use(authentication.InvokeAsync);
         app.MapGet("/healthz", () => TypedResults.Text("ok")).ExcludeFromDescription();
