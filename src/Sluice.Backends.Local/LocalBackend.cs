@@ -35,6 +35,7 @@ public sealed class LocalBackend : IComputeBackend
     private readonly string? _inheritedPath;
     private readonly TaskSandbox? _sandbox;
     private readonly AccountUids _uids;
+    private readonly LaunchCgroups? _cgroups;
     // The account a cluster's directory belongs to, written at provisioning: a node adopted after a restart runs its
     // tasks as the same account's user.
     private const string AccountFile = ".account";
@@ -74,6 +75,7 @@ public sealed class LocalBackend : IComputeBackend
             }
         }
         _inherited = [.. inherited];
+        _cgroups = options.UseCgroups ? LaunchCgroups.Find(options.RootDirectory) : null;
         _uids = new AccountUids(Path.Combine(Path.GetFullPath(options.RootDirectory), "account-uids"), options.SandboxFirstUid, options.SandboxUidCount);
         if (options.Isolation == TaskIsolationMode.Sandbox)
         {
@@ -140,6 +142,7 @@ public sealed class LocalBackend : IComputeBackend
             // carrying the node's marker (including orphans of an earlier server run).
             var roots = running.Where(p => p.MarkKilled()).Select(p => p.Pid).ToList();
             var killed = ProcessTree.Kill(roots, [node.Marker]);
+            _cgroups?.KillNode(clusterId, nodeId);
             await Task.WhenAll(running.Select(p => p.Completion)).WaitAsync(cancellationToken).ConfigureAwait(false);
 
             DeleteDirectory(directory);
@@ -215,6 +218,11 @@ public sealed class LocalBackend : IComputeBackend
             program = Shell;
             arguments = [Shell, "-c", request.CommandLine];
         }
+        var cgroup = _cgroups?.Prepare(request.ClusterId, request.NodeId, launchId);
+        if (cgroup is not null && program == Shell && _sandbox is null)
+        {
+            arguments[2] = LaunchCgroups.ShellJoinLine(cgroup) + request.CommandLine;
+        }
 
         OutputSink? stdout = null;
         OutputSink? stderr = null;
@@ -245,15 +253,24 @@ public sealed class LocalBackend : IComputeBackend
         }
         catch (Win32Exception ex)
         {
+            if (cgroup is not null)
+            {
+                LaunchCgroups.Remove(cgroup);
+            }
             stdout.Dispose();
             stderr.Dispose();
             return Failed(request, startedAt, $"Cannot run '{program}': {ex.Message}.");
         }
 
+        if (cgroup is not null && !LaunchCgroups.Move(cgroup, process.Pid))
+        {
+            LaunchCgroups.Remove(cgroup);
+            cgroup = null;
+        }
         stdout.AddWriter();
         stderr.AddWriter();
         IRunningProcess running = new LocalProcess(
-            process, request.Name, $"{LaunchMarkerVariable}={launchId}", stdout, stderr, request.Timeout,
+            process, request.Name, $"{LaunchMarkerVariable}={launchId}", cgroup, stdout, stderr, request.Timeout,
             _options.OutputDrainTimeout, startedAt, _time, _host, _logger, node);
         return Task.FromResult(running);
     }

@@ -48,4 +48,20 @@ public sealed class LocalBackendOptions
 
     /// <summary>The server's directories (data, objects) that tasks must not see even when a shown directory holds them.</summary>
     public IReadOnlyList<string> SandboxHiddenPaths { get; set; } = [];
+
+    /// <summary>
+    /// Whether each launch gets a cgroup (v2) of its own when the machine allows it (root, or a delegated cgroup2 tree), so
+    /// that a kill, a timeout or a node's release also ends processes that left the launch's tree and scrubbed its
+    /// environment (a double fork with setsid and env -i). Default true; without a writable cgroup2 tree the process-tree
+    /// sweep alone is used.
+    /// </summary>
+    public bool UseCgroups { get; set; } = true;
+
+    /// <summary>
+    /// The program that runs a node agent (the <c>sluice</c> CLI, e.g. <c>["/usr/local/bin/sluice"]</c> or
+    /// <c>["dotnet", "sluice.dll"]</c>; it is given <c>node-agent OPTIONS.json</c>). When set, tasks run as the agent's
+    /// children and outlive the server (<see cref="Agent.NodeAgentBackend"/>); when null (the default) they are the
+    /// server's own children and a restarted server runs them again.
+    /// </summary>
+    public IReadOnlyList<string>? NodeAgentCommand { get; set; }
 }

@@ -11,7 +11,9 @@ public static class LocalBackendServiceCollectionExtensions
     public static IServiceCollection AddLocalBackend(this IServiceCollection services, LocalBackendOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        services.AddSingleton<IComputeBackend>(_ => new LocalBackend(options));
+        services.AddSingleton<IComputeBackend>(provider => options.NodeAgentCommand is { Count: > 0 }
+            ? new Agent.NodeAgentBackend(options, provider.GetService<Microsoft.Extensions.Logging.ILogger<Agent.NodeAgentBackend>>())
+            : new LocalBackend(options));
         return services;
     }
 }

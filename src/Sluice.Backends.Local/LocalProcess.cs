@@ -15,6 +15,7 @@ internal sealed class LocalProcess : SupervisedProcess
     private readonly ChildProcess _process;
     private readonly string _name;
     private readonly string _launchMarker;
+    private readonly string? _cgroup;
     private readonly OutputSink _stdout;
     private readonly OutputSink _stderr;
     private readonly TimeSpan _drainTimeout;
@@ -22,7 +23,7 @@ internal sealed class LocalProcess : SupervisedProcess
     private readonly LocalNode _node;
 
     public LocalProcess(
-        ChildProcess process, string name, string launchMarker, OutputSink stdout, OutputSink stderr,
+        ChildProcess process, string name, string launchMarker, string? cgroup, OutputSink stdout, OutputSink stderr,
         TimeSpan? timeout, TimeSpan drainTimeout, DateTimeOffset startedAt, TimeProvider time, string host,
         ILogger logger, LocalNode node)
         : base(timeout, startedAt, host, time)
@@ -30,6 +31,7 @@ internal sealed class LocalProcess : SupervisedProcess
         _process = process;
         _name = name;
         _launchMarker = launchMarker;
+        _cgroup = cgroup;
         _stdout = stdout;
         _stderr = stderr;
         _drainTimeout = drainTimeout;
@@ -78,6 +80,7 @@ internal sealed class LocalProcess : SupervisedProcess
         try
         {
             ProcessTree.Kill([Pid], [_launchMarker]);
+            KillCgroup();
         }
         catch (Exception ex)
         {
@@ -115,6 +118,7 @@ internal sealed class LocalProcess : SupervisedProcess
             {
                 // Something the process started still holds its stdout/stderr.
                 var killed = ProcessTree.Kill([], [_launchMarker]);
+                KillCgroup();
                 Log.StragglersKilled(_logger, Pid, _name, killed);
                 if (request is null)
                 {
@@ -149,6 +153,21 @@ internal sealed class LocalProcess : SupervisedProcess
             _stderr.Dispose();
             _process.Dispose();
             _node.Remove(this);
+            // A launch's cgroup goes with it, unless something it started still runs there (a daemon a bootstrap started,
+            // say): that is ended with its node.
+            if (_cgroup is not null && LaunchCgroups.IsEmpty(_cgroup))
+            {
+                LaunchCgroups.Remove(_cgroup);
+            }
+        }
+    }
+
+    /// <summary>Everything in the launch's cgroup: processes that left the tree and scrubbed their environment too.</summary>
+    private void KillCgroup()
+    {
+        if (_cgroup is not null)
+        {
+            LaunchCgroups.Kill(_cgroup);
         }
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.CommandLine;
 using Sluice.Cli.Commands;
 using Sluice.Client;
@@ -35,6 +36,18 @@ internal static class SluiceCli
                 return ExitCodes.Usage;
             }
             return await StreamingTaskWorker.RunFromFileAsync(args[1], args[2], CancellationToken.None).ConfigureAwait(false);
+        }
+
+        // The node agent a server starts for its local backend (docs/architecture.md, "Running work across a crash").
+        if (args.Length > 0 && args[0] == "node-agent")
+        {
+            if (args.Length != 2)
+            {
+                await stderr.WriteLineAsync("usage: sluice node-agent OPTIONS.json (started by the server)").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+            using var logging = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddSimpleConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ "));
+            return await Sluice.Backends.Local.Agent.NodeAgent.RunAsync(args[1], logging.CreateLogger("Sluice.NodeAgent")).ConfigureAwait(false);
         }
 
         var root = new RootCommand("sluice: clusters and batch jobs on your own machines");

@@ -13,7 +13,13 @@ public sealed partial class UpProcess : IAsyncDisposable
     private readonly StringBuilder output = new();
     private readonly TaskCompletionSource<Uri> serving = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private UpProcess(Process process) => this.process = process;
+    private readonly string dataDirectory;
+
+    private UpProcess(Process process, string dataDirectory)
+    {
+        this.process = process;
+        this.dataDirectory = dataDirectory;
+    }
 
     public Uri Endpoint { get; private set; } = null!;
 
@@ -31,7 +37,7 @@ public sealed partial class UpProcess : IAsyncDisposable
 
     public static async Task<UpProcess> StartAsync(string home, string dataDirectory, IReadOnlyDictionary<string, string>? variables = null, params string[] arguments)
     {
-        var up = new UpProcess(new Process { StartInfo = Cli.StartInfo(new CliEnvironment(home, Variables: variables), ["up", "--port", "0", "--data", dataDirectory, .. arguments]), EnableRaisingEvents = true });
+        var up = new UpProcess(new Process { StartInfo = Cli.StartInfo(new CliEnvironment(home, Variables: variables), ["up", "--port", "0", "--data", dataDirectory, .. arguments]), EnableRaisingEvents = true }, dataDirectory);
         up.process.OutputDataReceived += (_, e) => up.Append(e.Data);
         up.process.ErrorDataReceived += (_, e) => up.Append(e.Data);
         up.process.Exited += (_, _) => up.serving.TrySetException(new Xunit.Sdk.XunitException($"`sluice up` exited before serving:\n{up.Output}"));
@@ -93,8 +99,59 @@ public sealed partial class UpProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Cli.KillTree(process);
-        await Task.Yield();
+        await StopNodeAgentAsync(dataDirectory);
         process.Dispose();
+    }
+
+    /// <summary>Ends the server process (and what it started itself) but leaves the node agent and its tasks running, as a crash does.</summary>
+    public async Task DisposeServerOnlyAsync()
+    {
+        Cli.KillTree(process);
+        await Task.Yield();
+    }
+
+    /// <summary>The node agent's process id in a data directory, while one runs there.</summary>
+    public static int? NodeAgentProcessId(string dataDirectory)
+    {
+        var file = Path.Combine(dataDirectory, "nodes", "agent", "agent.pid");
+        return File.Exists(file) && int.TryParse(File.ReadAllText(file), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
+    }
+
+    /// <summary>
+    /// Ends the node agent a server started in the data directory (it outlives the server on purpose) with SIGTERM, which makes
+    /// it kill its tasks first, and waits until it has exited.
+    /// </summary>
+    public static async Task StopNodeAgentAsync(string dataDirectory)
+    {
+        if (NodeAgentProcessId(dataDirectory) is not { } pid)
+        {
+            return;
+        }
+        Process agent;
+        try
+        {
+            agent = Process.GetProcessById(pid);
+        }
+        catch (ArgumentException)
+        {
+            return;
+        }
+        using (agent)
+        {
+            using (var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-s", "TERM", pid.ToString(CultureInfo.InvariantCulture) }, UseShellExecute = false })!)
+            {
+                await kill.WaitForExitAsync();
+            }
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try
+            {
+                await agent.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                agent.Kill();
+            }
+        }
     }
 
     private bool SignalIgnored(int signal)

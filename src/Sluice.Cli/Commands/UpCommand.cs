@@ -31,7 +31,11 @@ internal static class UpCommand
             DefaultValueFactory = _ => "none",
         };
         isolation.AcceptOnlyFromAmong("none", "sandbox");
-        var command = new Command("up", "Run the embedded Sluice server on 127.0.0.1 until Ctrl+C") { data, port, slurmWork, slurmConf, slurmBin, slurmPartition, applications, isolation };
+        var noNodeAgent = new Option<bool>("--no-node-agent")
+        {
+            Description = "Run tasks as the server's own children: a crash or stop of the server then ends them and the next start runs them again (default: a node agent keeps them running and the next start adopts them)",
+        };
+        var command = new Command("up", "Run the embedded Sluice server on 127.0.0.1 until Ctrl+C") { data, port, slurmWork, slurmConf, slurmBin, slurmPartition, applications, isolation, noNodeAgent };
         command.SetAction((parse, ct) => run(parse, async (cli, token) =>
         {
             var portNumber = parse.GetValue(port);
@@ -59,6 +63,7 @@ internal static class UpCommand
                 Url = $"http://127.0.0.1:{portNumber}",
                 Slurm = slurm,
                 TaskIsolation = parse.GetValue(isolation) == "sandbox" ? TaskIsolationMode.Sandbox : TaskIsolationMode.None,
+                NodeAgent = !parse.GetValue(noNodeAgent),
             };
             foreach (var entry in parse.GetValue(applications) ?? [])
             {

@@ -36,7 +36,18 @@ public sealed record LaunchRequest
     /// isolates tasks shows it these, read-only, and nothing else of the server's.
     /// </summary>
     public IReadOnlyList<string> ReadOnlyPaths { get; init; } = [];
+    /// <summary>
+    /// Names this launch across server restarts (a job attempt: job, task, index, attempt), for a backend that
+    /// <see cref="IComputeBackend.KeepsWorkAcrossRestarts"/>: the restarted server adopts the process by it. Null for
+    /// launches that are not adopted (bootstraps, steps).
+    /// </summary>
+    public string? Key { get; init; }
 }
+
+/// <summary>A process an earlier run of the server launched, taken back after a restart.</summary>
+/// <param name="Process">Its handle; completed already when it ended while no server watched it.</param>
+/// <param name="WorkingDirectory">The working directory it was launched in (its node slot).</param>
+public sealed record AdoptedProcess(IRunningProcess Process, string WorkingDirectory);
 
 /// <summary>A launched process.</summary>
 public interface IRunningProcess
@@ -55,6 +66,14 @@ public interface IRunningProcess
     /// a cancelled step gets a grace period before <see cref="KillAsync"/>. Default: kills at once.
     /// </summary>
     Task InterruptAsync(CancellationToken cancellationToken) => KillAsync(cancellationToken);
+
+    /// <summary>
+    /// Tells the backend that the end of this process is recorded in the store, so a backend that keeps ends for a
+    /// restarted server (<see cref="IComputeBackend.KeepsWorkAcrossRestarts"/>) may forget it. Default: nothing.
+    /// </summary>
+    void Acknowledge()
+    {
+    }
 }
 
 /// <summary>How a process ended.</summary>

@@ -33,4 +33,19 @@ public interface IComputeBackend
     /// file as empty. A file of that name from before the launch is never taken for its output.
     /// </summary>
     Task<IRunningProcess> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether processes this backend launched go on running when the server stops or dies, so that a restarted server can
+    /// take them back with <see cref="AdoptAsync"/> instead of running them again. Default: false (a restart re-runs them).
+    /// </summary>
+    bool KeepsWorkAcrossRestarts => false;
+
+    /// <summary>
+    /// Takes back the processes an earlier run of the server launched on a cluster's nodes, by their
+    /// <see cref="LaunchRequest.Key"/>: one still running is returned as a handle whose completion reports its real end;
+    /// one that ended meanwhile as a handle that has completed already. Keys the backend does not know are missing from the
+    /// result (those processes are gone; the caller treats them as lost). Default: none.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, AdoptedProcess>> AdoptAsync(string clusterId, IReadOnlyList<string> keys, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<string, AdoptedProcess>>(new Dictionary<string, AdoptedProcess>());
 }

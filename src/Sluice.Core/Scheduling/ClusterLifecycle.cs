@@ -41,6 +41,61 @@ internal sealed partial class ClusterLifecycle(SchedulerParts parts, IIdGenerato
         Provision(runtime, nodes);
     }
 
+    /// <summary>
+    /// Takes a ready cluster back after a restart on a backend that kept its work running: its ready nodes are taken as they
+    /// were, not provisioned or bootstrapped again, so the processes adopted on them keep their slots. Nodes that were still
+    /// coming up are given up and replaced. False when none of its nodes was ready (the caller starts it over).
+    /// </summary>
+    /// <param name="cluster">The cluster as stored, Running or Waiting.</param>
+    /// <param name="stored">Its nodes as stored.</param>
+    public bool Resume(Cluster cluster, IReadOnlyList<Node> stored)
+    {
+        // Per group, the newest ready nodes up to its size: rows of nodes an earlier recovery replaced may still say Idle.
+        var ready = cluster.Groups.SelectMany(g => stored.Where(n => n.GroupId == g.Id && n.State is NodeState.Idle or NodeState.Busy)
+            .OrderByDescending(n => n.CreatedAt).Take(g.RequestedCount)).ToList();
+        if (!State.Backends.TryGetValue(cluster.Backend, out var backend) || ready.Count == 0)
+        {
+            return false;
+        }
+        var runtime = new ClusterRuntime(cluster, backend);
+        State.Clusters[cluster.Id] = runtime;
+        runtime.Nodes.AddRange(ready.Select(n => new NodeRuntime(n)));
+        var comingUp = stored.Where(n => n.State is not (NodeState.Terminated or NodeState.Preempted) && !ready.Contains(n)).ToList();
+        foreach (var node in comingUp)
+        {
+            Changes.Node(new NodeRuntime(node), NodeState.Terminated);
+        }
+        if (comingUp.Count > 0)
+        {
+            _ = backend.ReleaseAsync(cluster.Id, comingUp.Select(n => n.Id).ToList(), CancellationToken.None);
+        }
+        var added = new List<NodeRuntime>();
+        foreach (var group in cluster.Groups)
+        {
+            for (var i = runtime.Nodes.Count(n => n.Node.GroupId == group.Id); i < group.RequestedCount; i++)
+            {
+                added.Add(NewNode(runtime, group));
+            }
+        }
+        if (added.Count > 0)
+        {
+            Provision(runtime, added);
+        }
+        LogClusterResumed(Loop.Logger, cluster.Id, ready.Count);
+        return true;
+    }
+
+    /// <summary>A resumed cluster's nodes that were busy before the restart and run nothing adopted are idle now.</summary>
+    public void SettleResumedNodes(ClusterRuntime cluster)
+    {
+        foreach (var node in cluster.Nodes.Where(n => n.Running == 0 && n.Node.State == NodeState.Busy))
+        {
+            Changes.Node(node, NodeState.Idle);
+        }
+        parts.Dispatch.Dispatch(cluster);
+        CheckIdle(cluster);
+    }
+
     /// <summary>Takes a recovered cluster that was terminating up again where it was: its nodes are released.</summary>
     public void ResumeTerminating(Cluster cluster)
     {
@@ -360,6 +415,9 @@ internal sealed partial class ClusterLifecycle(SchedulerParts parts, IIdGenerato
 
     [LoggerMessage(Level = LogLevel.Information, Message = "cluster {ClusterId} recovered: its nodes are provisioned and bootstrapped again")]
     private static partial void LogClusterRecovered(ILogger logger, string clusterId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "cluster {ClusterId} resumed on its {Nodes} ready node(s): the work they were running is adopted")]
+    private static partial void LogClusterResumed(ILogger logger, string clusterId, int nodes);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "cluster {ClusterId} is now run by another server; stopped running it here")]
     private static partial void LogClusterAbandoned(ILogger logger, string clusterId);

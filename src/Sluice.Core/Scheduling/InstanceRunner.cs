@@ -14,12 +14,17 @@ namespace Sluice.Core.Scheduling;
 internal sealed partial class InstanceRunner(SchedulerParts parts, SluiceOptions options, IInstanceLifecycleObserver[] observers,
     PackageCache? packages, MountManager? mounts, BucketOwnership? buckets)
 {
-    public async Task RunAsync(InstanceRun run, LaunchRequest request, InstanceLogInfo? logs)
+    /// <param name="run">The attempt.</param>
+    /// <param name="request">Its launch.</param>
+    /// <param name="logs">What the log observers are told; null when nobody observes.</param>
+    /// <param name="recorded">Completes once the attempt's Running row is committed; the launch waits for it when given.</param>
+    public async Task RunAsync(InstanceRun run, LaunchRequest request, InstanceLogInfo? logs, Task? recorded = null)
     {
         var now = parts.Loop.Now;
         ProcessExit exit;
         IReadOnlyList<MountedFolder> mounted = [];
         var launched = false;
+        IRunningProcess? process = null;
         var accountId = run.Task.Task.AccountId;
         try
         {
@@ -45,14 +50,14 @@ internal sealed partial class InstanceRunner(SchedulerParts parts, SluiceOptions
                 }
                 mounted = await mounts.CopyInAsync(run.Mounts, request.WorkingDirectory, CancellationToken.None).ConfigureAwait(false);
             }
-            var process = await run.Cluster.Backend.LaunchAsync(request, CancellationToken.None).ConfigureAwait(false);
+            if (recorded is not null)
+            {
+                await recorded.ConfigureAwait(false);
+            }
+            process = await run.Cluster.Backend.LaunchAsync(request, CancellationToken.None).ConfigureAwait(false);
             launched = true;
             Notify(logs, started: true);
-            if (run.Attach(process))
-            {
-                await process.KillAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-            exit = await process.Completion.ConfigureAwait(false);
+            exit = await AttendAsync(run, process).ConfigureAwait(false);
         }
         catch (ServiceException ex) when (ex.Code is Contracts.ErrorCodes.PackageUnavailable or Contracts.ErrorCodes.MountUnavailable or Contracts.ErrorCodes.AccessDenied)
         {
@@ -63,7 +68,38 @@ internal sealed partial class InstanceRunner(SchedulerParts parts, SluiceOptions
         {
             exit = new ProcessExit(ProcessEndReason.LaunchFailed, null, ex.Message, now, parts.Loop.Now, null);
         }
-        if (launched && mounts is not null)
+        await FinishAsync(run, request, logs, exit, launched ? mounted : null, process).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// An attempt an earlier run of the server launched, taken back after a restart: waits for its end and records it as
+    /// <see cref="RunAsync"/> would. Its mounts were copied in by that server, which kept the list of what to write back in
+    /// memory only; they are not written back (docs/architecture.md, "Running work across a crash").
+    /// </summary>
+    public async Task AttendAdoptedAsync(InstanceRun run, IRunningProcess process, LaunchRequest request, InstanceLogInfo? logs)
+    {
+        Notify(logs, started: true);
+        var exit = await AttendAsync(run, process).ConfigureAwait(false);
+        await FinishAsync(run, request, logs, exit, mounted: null, process).ConfigureAwait(false);
+    }
+
+    private static async Task<ProcessExit> AttendAsync(InstanceRun run, IRunningProcess process)
+    {
+        if (run.Attach(process))
+        {
+            await process.KillAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        return await process.Completion.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// After the end: writes back the mounts copied in (none when the attempt never launched or was adopted), tells the
+    /// observers, empties the slot, and posts the outcome; once that is committed, the backend may forget the end.
+    /// </summary>
+    private async Task FinishAsync(InstanceRun run, LaunchRequest request, InstanceLogInfo? logs, ProcessExit exit, IReadOnlyList<MountedFolder>? mounted, IRunningProcess? process)
+    {
+        var accountId = run.Task.Task.AccountId;
+        if (mounted is not null && mounts is not null)
         {
             // Whatever the end (finished, failed, timed out, stopped), as a network mount would have kept the writes.
             try
@@ -85,7 +121,14 @@ internal sealed partial class InstanceRunner(SchedulerParts parts, SluiceOptions
         {
             SlotFiles.Empty(dir);
         }
-        parts.Loop.Post(() => parts.Outcomes.OnExited(run, exit, failureDetail));
+        parts.Loop.Post(() =>
+        {
+            parts.Outcomes.OnExited(run, exit, failureDetail);
+            if (process is not null && run.Cluster.Backend.KeepsWorkAcrossRestarts)
+            {
+                _ = parts.Loop.WritesIssuedSoFarAsync().ContinueWith(_ => process.Acknowledge(), TaskScheduler.Default);
+            }
+        });
     }
 
     /// <summary>The buckets an attempt reads before it launches: its package's and its mounts' (the log shipper checks the ones it writes).</summary>

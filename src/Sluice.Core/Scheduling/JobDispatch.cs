@@ -130,11 +130,11 @@ internal sealed class JobDispatch(SchedulerParts parts, LogPaths logs, SluiceOpt
     }
 
     /// <summary>Takes a slot of the node for one process; returns the slot's working directory (reused and emptied between processes).</summary>
-    public string Occupy(ClusterRuntime cluster, NodeRuntime node, int cpu, long memoryMiB, out int slot)
+    public string Occupy(ClusterRuntime cluster, NodeRuntime node, int cpu, long memoryMiB, out int slot, int? preferredSlot = null)
     {
-        slot = node.Take(cpu, memoryMiB);
+        slot = node.Take(cpu, memoryMiB, preferredSlot);
         cluster.RunningInstances++;
-        if (node.Running == 1)
+        if (node.Running == 1 && node.Node.State != NodeState.Busy)
         {
             parts.Changes.Node(node, NodeState.Busy);
         }
@@ -170,12 +170,49 @@ internal sealed class JobDispatch(SchedulerParts parts, LogPaths logs, SluiceOpt
         run.Slot = slot;
         MarkStarted(cluster, job, task, run);
         var request = LaunchRequestFor(run);
-        var observed = observing ? new InstanceLogInfo(job.Job.AccountId, cluster.Cluster.Id, job.Job.Id, task.Task.Name, index, attempt,
-            request.StdoutPath, request.StderrPath, cluster.Cluster.LogUri, task.Task.StdoutRedirectPath, task.Task.StderrRedirectPath) : null;
+        // A backend whose work outlives the server launches only once the attempt is on disk as Running: a restarted
+        // server must never find a process running that the store says was not launched, or it would launch it again.
+        var recorded = cluster.Backend.KeepsWorkAcrossRestarts ? parts.Loop.WritesIssuedSoFarAsync() : null;
         // Off the loop: a backend may launch synchronously (the local one forks and creates the log
         // files before returning), and launches must run side by side, not one after another here.
-        _ = Task.Run(() => parts.Runner.RunAsync(run, request, observed));
+        _ = Task.Run(() => parts.Runner.RunAsync(run, request, LogInfo(run, request), recorded));
     }
+
+    /// <summary>
+    /// Takes back an attempt that was running when the server restarted and that the backend kept running: it occupies its
+    /// own slot on its node again and is attended until it ends. False when its node is not part of the resumed cluster.
+    /// </summary>
+    public bool Resume(JobRuntime job, TaskRuntime task, TaskInstance instance, AdoptedProcess adopted)
+    {
+        var cluster = job.Cluster!;
+        var node = cluster.Nodes.FirstOrDefault(n => n.Node.Id == instance.NodeId && n.Node.State is NodeState.Idle or NodeState.Busy);
+        if (node is null)
+        {
+            return false;
+        }
+        var run = new InstanceRun(job, task, instance.Index, instance.Attempts, node, cluster) { Mounts = MountManager.Effective(cluster.Cluster.Mounts, job.Job.Mounts) };
+        task.Runs[instance.Index] = run;
+        job.RunningInstances++;
+        var slotName = Path.GetFileName(Path.TrimEndingDirectorySeparator(adopted.WorkingDirectory));
+        Occupy(cluster, node, task.Task.Cpu, task.Task.MemoryMiB, out var slot,
+            int.TryParse(slotName, NumberStyles.None, CultureInfo.InvariantCulture, out var own) ? own : null);
+        run.Slot = slot;
+        run.WorkingDirectory = adopted.WorkingDirectory;
+        parts.Clusters.MarkRunningWork(cluster);
+        var request = LaunchRequestFor(run);
+        _ = Task.Run(() => parts.Runner.AttendAdoptedAsync(run, adopted.Process, request, LogInfo(run, request)));
+        return true;
+    }
+
+    /// <summary>What the log observers (the shipper) are told of an attempt; null when nobody observes.</summary>
+    public InstanceLogInfo? LogInfo(InstanceRun run, LaunchRequest request) => observing
+        ? new InstanceLogInfo(run.Job.Job.AccountId, run.Cluster.Cluster.Id, run.Job.Job.Id, run.Task.Task.Name, run.Index, run.Attempt,
+            request.StdoutPath, request.StderrPath, run.Cluster.Cluster.LogUri, run.Task.Task.StdoutRedirectPath, run.Task.Task.StderrRedirectPath)
+        : null;
+
+    /// <summary>The key an attempt is launched (and adopted after a restart) under.</summary>
+    public static string LaunchKey(string jobId, string taskName, int index, int attempt) =>
+        string.Create(CultureInfo.InvariantCulture, $"{jobId}/{taskName}/{index}/{attempt}");
 
     private void MarkStarted(ClusterRuntime cluster, JobRuntime job, TaskRuntime task, InstanceRun run)
     {
@@ -189,13 +226,14 @@ internal sealed class JobDispatch(SchedulerParts parts, LogPaths logs, SluiceOpt
         parts.Changes.Instance(RunState.Waiting, run.Row(parts.Loop.Now), taskStarts ? task : null);
     }
 
-    private LaunchRequest LaunchRequestFor(InstanceRun run)
+    public LaunchRequest LaunchRequestFor(InstanceRun run)
     {
         var (job, task) = (run.Job.Job, run.Task.Task);
         var indexText = run.Index.ToString(CultureInfo.InvariantCulture);
         return new LaunchRequest
         {
             Name = $"{job.Id}.{task.Name}.{indexText}",
+            Key = LaunchKey(job.Id, task.Name, run.Index, run.Attempt),
             ClusterId = run.Cluster.Cluster.Id,
             NodeId = run.Node.Node.Id,
             CommandLine = task.CommandLine,

@@ -4,13 +4,49 @@ using Sluice.Core.Ports;
 namespace Sluice.Core.Scheduling;
 
 /// <summary>
-/// Recovery after a restart, and adoption of a cluster another server ran. Work that was running when its server stopped is
-/// gone with its processes: it counts as a lost attempt (NodeLost) and is retried if the task allows retries. Clusters come
-/// back through Starting: their nodes are provisioned and bootstrapped again.
+/// Recovery after a restart, and adoption of a cluster another server ran. On a backend that keeps work running across a
+/// restart (the local backend's node agent), a ready cluster is resumed on its nodes and the attempts that were running are
+/// adopted: they go on, and one that ended meanwhile gets its real end. Otherwise work that was running when its server
+/// stopped is gone with its processes: it counts as a lost attempt (NodeLost) and is retried if the task allows retries,
+/// and the cluster comes back through Starting: its nodes are provisioned and bootstrapped again.
 /// </summary>
 internal sealed class Recovery(SchedulerParts parts)
 {
     private static readonly StateReason Recovered = new("Recovered", "the server restarted; nodes are provisioned and bootstrapped again");
+
+    // The processes the backends gave back, by launch key, while Recover admits the jobs; whatever is left is killed.
+    private Dictionary<string, AdoptedProcess> _adopted = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Asks the backends that keep work across restarts for the attempts that were running on each ready cluster, and reads
+    /// those clusters' nodes: what <see cref="Recover"/> resumes. Clusters of other backends are not in the result.
+    /// </summary>
+    public static async Task<Dictionary<string, ResumedCluster>> AdoptAsync(IStore store, IReadOnlyDictionary<string, IComputeBackend> backends,
+        IReadOnlyList<Cluster> clusters, IReadOnlyList<JobSnapshot> jobs, CancellationToken cancellationToken)
+    {
+        var resumed = new Dictionary<string, ResumedCluster>(StringComparer.Ordinal);
+        foreach (var cluster in clusters)
+        {
+            if (cluster.State is not (ClusterState.Running or ClusterState.Waiting)
+                || !backends.TryGetValue(cluster.Backend, out var backend) || !backend.KeepsWorkAcrossRestarts)
+            {
+                continue;
+            }
+            var keys = jobs.Where(j => j.Job.ClusterId == cluster.Id)
+                .SelectMany(j => j.Started.Where(i => i.State == RunState.Running).Select(i => JobDispatch.LaunchKey(i.JobId, i.TaskName, i.Index, i.Attempts)))
+                .ToList();
+            var processes = keys.Count == 0
+                ? new Dictionary<string, AdoptedProcess>()
+                : await backend.AdoptAsync(cluster.Id, keys, cancellationToken).ConfigureAwait(false);
+            // Resumed only when the backend has its work: that shows its nodes are here (another server's, say, are not).
+            if (processes.Count > 0)
+            {
+                var nodes = await store.ListNodesAsync(cluster.AccountId, cluster.Id, cancellationToken).ConfigureAwait(false);
+                resumed[cluster.Id] = new ResumedCluster(nodes, processes);
+            }
+        }
+        return resumed;
+    }
 
     /// <summary>Reads what recovery needs of one job: its tasks and the instances that have started.</summary>
     public static async Task<JobSnapshot> LoadJobAsync(IStore store, Job job, CancellationToken cancellationToken)
@@ -43,13 +79,25 @@ internal sealed class Recovery(SchedulerParts parts)
     /// adoption): they are carried out now. Every job of a terminating cluster ends Stopped, as that terminate would have
     /// ended it, and the cluster terminates.
     /// </param>
-    public void Recover(IReadOnlyList<Cluster> clusters, IReadOnlyList<JobSnapshot> jobs, IReadOnlyList<Step> steps, AcceptedCommands accepted)
+    /// <param name="resumed">The clusters whose backend kept their work (<see cref="AdoptAsync"/>); empty when none did.</param>
+    public void Recover(IReadOnlyList<Cluster> clusters, IReadOnlyList<JobSnapshot> jobs, IReadOnlyList<Step> steps, AcceptedCommands accepted,
+        IReadOnlyDictionary<string, ResumedCluster>? resumed = null)
     {
+        _adopted = new Dictionary<string, AdoptedProcess>(StringComparer.Ordinal);
+        var resumedRuntimes = new List<ClusterRuntime>();
         foreach (var cluster in clusters)
         {
             if (cluster.State == ClusterState.Terminating)
             {
                 parts.Clusters.ResumeTerminating(cluster);
+            }
+            else if (resumed?.GetValueOrDefault(cluster.Id) is { } work && parts.Clusters.Resume(cluster, work.Nodes))
+            {
+                foreach (var (key, process) in work.Processes)
+                {
+                    _adopted[key] = process;
+                }
+                resumedRuntimes.Add(parts.State.Clusters[cluster.Id]);
             }
             else
             {
@@ -70,6 +118,16 @@ internal sealed class Recovery(SchedulerParts parts)
                 ? new StateReason(StateReason.ClusterTerminated, $"cluster {job.ClusterId} is terminating: {terminatedBy.Message}")
                 : accepted.StoppingJobIds.Contains(job.Id) ? stoppedByRequest : null;
             parts.Dispatch.Admit(job, tasks, started, stopping);
+        }
+        // Adopted processes no recovered attempt took (their job ended meanwhile, their node is gone) must not run on unseen.
+        foreach (var (_, leftover) in _adopted)
+        {
+            _ = leftover.Process.KillAsync(CancellationToken.None);
+        }
+        _adopted.Clear();
+        foreach (var cluster in resumedRuntimes)
+        {
+            parts.Clusters.SettleResumedNodes(cluster);
         }
         parts.Steps.Recover(steps);
         foreach (var (clusterId, stepId) in accepted.CancelledSteps)
@@ -136,6 +194,17 @@ internal sealed class Recovery(SchedulerParts parts)
             {
                 task.Attempts[instance.Index] = instance.Attempts;
             }
+            if (instance.State == RunState.Running
+                && _adopted.Remove(JobDispatch.LaunchKey(instance.JobId, instance.TaskName, instance.Index, instance.Attempts), out var adopted))
+            {
+                // Still running (or ended while no server watched): attended as if this server had launched it. A stop
+                // pending for the job ends it like any running attempt.
+                if (parts.Dispatch.Resume(job, task, instance, adopted))
+                {
+                    continue;
+                }
+                _ = adopted.Process.KillAsync(CancellationToken.None);
+            }
             switch (instance.State)
             {
                 case RunState.Finished: task.Finished++; break;
@@ -193,3 +262,6 @@ internal sealed class Recovery(SchedulerParts parts)
         return true;
     }
 }
+
+/// <summary>A ready cluster whose backend kept its work across a restart: its nodes as stored, and the attempts the backend gave back by launch key.</summary>
+internal sealed record ResumedCluster(IReadOnlyList<Node> Nodes, IReadOnlyDictionary<string, AdoptedProcess> Processes);

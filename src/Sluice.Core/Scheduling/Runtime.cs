@@ -52,12 +52,19 @@ internal sealed class NodeRuntime(Node node)
 
     public bool Fits(int cpu, long memoryMiB) => !Draining && FreeCpu >= cpu && FreeMemoryMiB >= memoryMiB && FreeSlots.Count > 0;
 
-    /// <summary>Takes the resources of one process; returns its working-directory slot.</summary>
-    public int Take(int cpu, long memoryMiB)
+    /// <summary>Takes the resources of one process; returns its working-directory slot (<paramref name="slot"/> when it is free: an adopted process keeps its own).</summary>
+    public int Take(int cpu, long memoryMiB, int? slot = null)
     {
         FreeCpu -= cpu;
         FreeMemoryMiB -= memoryMiB;
         Running++;
+        if (slot is { } wanted && FreeSlots.Contains(wanted))
+        {
+            var others = FreeSlots.Where(s => s != wanted).Reverse().ToList();
+            FreeSlots.Clear();
+            others.ForEach(FreeSlots.Push);
+            return wanted;
+        }
         return FreeSlots.Pop();
     }
 

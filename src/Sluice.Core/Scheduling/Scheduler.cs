@@ -57,12 +57,14 @@ public sealed class Scheduler : IClusterOwner, IAsyncDisposable
     /// </summary>
     public async Task StartAsync(bool recover, CancellationToken cancellationToken)
     {
+        _parts.State.RecoversItsOwnWork = recover;
         if (recover)
         {
             var clusters = await _store.ListActiveClustersAsync(cancellationToken).ConfigureAwait(false);
             var (jobs, steps) = await Recovery.LoadActiveWorkAsync(_store, clusterId: null, cancellationToken).ConfigureAwait(false);
             var accepted = AcceptedCommands.From(await _store.ListPendingCommandsAsync(cancellationToken).ConfigureAwait(false));
-            _parts.Loop.Post(() => _parts.Recovery.Recover(clusters, jobs, steps, accepted));
+            var resumed = await Recovery.AdoptAsync(_store, _parts.State.Backends, clusters, jobs, cancellationToken).ConfigureAwait(false);
+            _parts.Loop.Post(() => _parts.Recovery.Recover(clusters, jobs, steps, accepted, resumed));
         }
         _loop = _parts.Loop.RunAsync();
     }
@@ -94,7 +96,11 @@ public sealed class Scheduler : IClusterOwner, IAsyncDisposable
         {
             command = await LoadAsync(command, cancellationToken).ConfigureAwait(false);
         }
-        _parts.Loop.Post(() => Apply(command));
+        // A cluster this server ran before may have work its backend kept running (this server's own node agent).
+        var resumed = command is { Kind: ClusterCommandKind.Adopt, Cluster: { } adopting, Jobs: { } jobs }
+            ? await Recovery.AdoptAsync(_store, _parts.State.Backends, [adopting], jobs, cancellationToken).ConfigureAwait(false)
+            : null;
+        _parts.Loop.Post(() => Apply(command, resumed));
     }
 
     /// <inheritdoc />
@@ -118,7 +124,7 @@ public sealed class Scheduler : IClusterOwner, IAsyncDisposable
     /// <summary>Completes when every state write issued so far has committed.</summary>
     internal Task WritesIssuedSoFarAsync() => _parts.Loop.WritesIssuedSoFarAsync();
 
-    private void Apply(ClusterCommand command)
+    private void Apply(ClusterCommand command, IReadOnlyDictionary<string, ResumedCluster>? resumed)
     {
         var state = _parts.State;
         var cluster = state.Clusters.GetValueOrDefault(command.ClusterId);
@@ -131,7 +137,7 @@ public sealed class Scheduler : IClusterOwner, IAsyncDisposable
                 _parts.Recovery.Recover([adopted], command.Jobs!, command.Steps!, new AcceptedCommands(
                     command.StoppingJobIds ?? [],
                     command.Reason is { } terminate ? new Dictionary<string, StateReason> { [adopted.Id] = terminate } : AcceptedCommands.None.TerminatingClusters,
-                    []));
+                    []), resumed);
                 break;
             case ClusterCommandKind.Abandon:
                 _parts.Clusters.Abandon(command.ClusterId);

@@ -11,6 +11,11 @@ internal sealed class SchedulerState(IEnumerable<IComputeBackend> backends)
     public Dictionary<string, ClusterSteps> Steps { get; } = new(StringComparer.Ordinal);
     /// <summary>Set once the scheduler is stopping: nothing new starts, and what ends is not written as ended.</summary>
     public bool Stopping { get; set; }
+    /// <summary>
+    /// This server alone runs its clusters and recovers them itself when it starts again, so a stop may leave the work of a
+    /// backend that keeps it running (to be adopted then). False when servers share a store: another may take the clusters over.
+    /// </summary>
+    public bool RecoversItsOwnWork { get; set; }
     public long JobSequence { get; set; }
 
     public ClusterSteps StepsOf(ClusterRuntime cluster)

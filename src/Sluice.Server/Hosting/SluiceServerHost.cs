@@ -15,6 +15,7 @@ using Sluice.Core.Accounts;
 using Sluice.Core.Model;
 using Sluice.Core.ObjectStorage;
 using Sluice.Core.Ports;
+using Sluice.Core.Steps;
 using Sluice.ObjectStores.S3;
 using Sluice.Server.Api;
 using Sluice.Server.Auth;
@@ -141,6 +142,9 @@ public static class SluiceServerHost
             Isolation = options.TaskIsolation,
             SandboxReadOnlyPaths = dotnetRoot is null ? [] : [Path.TrimEndingDirectorySeparator(dotnetRoot)],
             SandboxHiddenPaths = [options.DataDirectory, .. options.ObjectStorage.LocalRoot is { } root ? [root] : Array.Empty<string>()],
+            NodeAgentCommand = options.NodeAgent
+                ? StreamingWorkerCommand.Resolve(new SluiceOptions()) ?? throw new ServiceException(ErrorCodes.InvalidParameter, "the node agent needs the sluice program next to the server's assemblies")
+                : null,
         };
     }
 

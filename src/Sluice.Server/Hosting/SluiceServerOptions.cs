@@ -68,6 +68,13 @@ public sealed class SluiceServerOptions
     /// </summary>
     public bool AllowUnisolatedAccounts { get; set; }
 
+    /// <summary>
+    /// Whether the local backend runs tasks through a node agent (a process of their own that outlives the server), so that
+    /// a crashed or stopped server's running work goes on and is adopted when it starts again (docs/architecture.md,
+    /// "Running work across a crash"). Default false here; <c>sluice up</c> turns it on.
+    /// </summary>
+    public bool NodeAgent { get; set; }
+
     /// <summary>How long a cancelled running step gets between the interrupt and the kill. Default 10 s.</summary>
     public TimeSpan StepCancelGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
 }

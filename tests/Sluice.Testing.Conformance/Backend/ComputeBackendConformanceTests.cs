@@ -70,6 +70,10 @@ public abstract class ComputeBackendConformanceTests : IAsyncLifetime
                 // Best effort: the test already reported what matters.
             }
         }
+        if (_backend is IAsyncDisposable asyncDisposable)
+        {
+            await asyncDisposable.DisposeAsync();
+        }
         (_backend as IDisposable)?.Dispose();
         try
         {
