@@ -173,9 +173,7 @@ internal sealed class BmrListStepsResponse
 {
     public List<BmrStep> Steps { get; set; } = [];
     public bool IsTruncated { get; set; }
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Marker { get; set; }
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? NextMarker { get; set; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? MaxKeys { get; set; }
