@@ -17,12 +17,19 @@ namespace Sluice.Server.Compat.Bmr;
 /// for its expiration (the SDK signs 1800 s); a timestamp more than <see cref="AllowedSkew"/> ahead of the server's
 /// clock is refused, and so is an expiration over <see cref="MaxExpirationSeconds"/>, which would let a captured
 /// request live longer than the replay memory is meant to hold it. A changing request is accepted once
-/// (<see cref="ReplayGuard"/>): the SDK signs each attempt afresh, so its retries a second or more apart pass.
+/// (<see cref="ReplayGuard"/>, keyed by signature and body): the SDK signs each attempt afresh, so its retries a
+/// second or more apart pass, and two different requests to one path in the same second both pass.
+/// Because the scheme leaves the body unsigned, whoever captures a signature could send it with another body within
+/// its window; a client that signs <see cref="ContentHashHeader"/> closes that (the check is done when it is sent),
+/// and TLS in front of the server closes it for all.
 /// </remarks>
 internal sealed class BmrAuthentication(AccessKeyCache keys, ReplayGuard replays, ApiSettings settings, TimeProvider time)
 {
     /// <summary>How far ahead of the server's clock a timestamp may be.</summary>
     public static readonly TimeSpan AllowedSkew = TimeSpan.FromMinutes(15);
+
+    /// <summary>An optional signed header with the hex SHA-256 of the body; when a client sends it, it must match.</summary>
+    public const string ContentHashHeader = "x-bce-content-sha256";
 
     /// <summary>The longest validity a signature may claim: one hour.</summary>
     public const int MaxExpirationSeconds = 3600;
@@ -96,15 +103,26 @@ internal sealed class BmrAuthentication(AccessKeyCache keys, ReplayGuard replays
             throw new BmrException(BmrErrors.SignatureDoesNotMatch, StatusCodes.Status400BadRequest,
                 "the signature does not match the request; check the secret access key and that the request was not changed after signing");
         }
+        var bodyHash = await SignatureAuthentication.BodyHashAsync(request, settings.MaxRequestBodyBytes).ConfigureAwait(false);
+        if (request.Headers[ContentHashHeader].ToString() is { Length: > 0 } claimed && !string.Equals(claimed, bodyHash, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new BmrException(BmrErrors.SignatureDoesNotMatch, StatusCodes.Status400BadRequest, $"{ContentHashHeader} does not match the body");
+        }
         // Only a verified signature is recorded: anyone could send a forged one first to block the real request.
-        if (ReplayGuard.Guards(request.Method) && !replays.TryRecord(auth.Signature, validUntil))
+        if (ReplayGuard.Guards(request.Method) && !replays.TryRecord(ReplayId(auth.Signature, bodyHash), validUntil))
         {
             throw new BmrException(Contracts.ErrorCodes.ReplayedRequest, StatusCodes.Status403Forbidden,
-                $"this signed {request.Method} request was already received; a change is accepted once. To repeat it, sign it again (another x-bce-date second)");
+                $"this signed {request.Method} request was already received with this body; a change is accepted once. To repeat it, sign it again (another x-bce-date second)");
         }
-        var bodyHash = await SignatureAuthentication.BodyHashAsync(request, settings.MaxRequestBodyBytes).ConfigureAwait(false);
         SignatureAuthentication.Authenticated(context, key, bodyHash);
     }
+
+    /// <summary>
+    /// What the replay memory keeps of a changing request: its signature and its body. The signature alone covers no
+    /// body and changes once a second, so two different creates in one second carry the same one; the SDK sends them.
+    /// </summary>
+    private static string ReplayId(string signature, string bodyHash) =>
+        Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(signature + ":" + bodyHash)));
 
     private static bool Matches(string expected, string actual) =>
         CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(expected.AsSpan()), MemoryMarshal.AsBytes(actual.AsSpan()));

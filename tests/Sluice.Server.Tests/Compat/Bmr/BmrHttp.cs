@@ -17,7 +17,8 @@ internal sealed class BmrHttp(Uri endpoint, string keyId, string secret) : IDisp
 
     /// <summary>A signed request; <paramref name="query"/> is sent encoded and sorted like the SDK's.</summary>
     public HttpRequestMessage Request(HttpMethod method, string path, string? body = null, IEnumerable<KeyValuePair<string, string>>? query = null,
-        DateTimeOffset? signedAt = null, int expiration = BceAuthV1.DefaultExpirationSeconds, string? secretOverride = null, string? keyOverride = null)
+        DateTimeOffset? signedAt = null, int expiration = BceAuthV1.DefaultExpirationSeconds, string? secretOverride = null, string? keyOverride = null,
+        IEnumerable<KeyValuePair<string, string>>? headers = null)
     {
         var parameters = (query ?? []).ToList();
         var uri = path + (parameters.Count == 0 ? "" : "?" + BceAuthV1.CanonicalQuery(parameters));
@@ -32,8 +33,14 @@ internal sealed class BmrHttp(Uri endpoint, string keyId, string secret) : IDisp
         var date = BceAuthV1.Timestamp(at);
         message.Headers.Host = host;
         message.Headers.TryAddWithoutValidation("x-bce-date", date);
-        message.Headers.TryAddWithoutValidation("Authorization", BceAuthV1.Sign(keyOverride ?? keyId, secretOverride ?? secret, at, method.Method, path, parameters,
-            [new("host", host), new("x-bce-date", date)], expiration));
+        var signed = new List<KeyValuePair<string, string>> { new("host", host), new("x-bce-date", date) };
+        foreach (var (name, value) in headers ?? [])
+        {
+            // Extra x-bce-* headers are signed without being listed, as the SDK's signer does.
+            message.Headers.TryAddWithoutValidation(name, value);
+            signed.Add(new(name, value));
+        }
+        message.Headers.TryAddWithoutValidation("Authorization", BceAuthV1.Sign(keyOverride ?? keyId, secretOverride ?? secret, at, method.Method, path, parameters, signed, expiration));
         return message;
     }
 
