@@ -18,7 +18,8 @@ namespace Sluice.Server.Compat.Bmr;
 /// clock is refused, and so is an expiration over <see cref="MaxExpirationSeconds"/>, which would let a captured
 /// request live longer than the replay memory is meant to hold it. A changing request is accepted once
 /// (<see cref="ReplayGuard"/>, keyed by signature and body): the SDK signs each attempt afresh, so its retries a
-/// second or more apart pass, and two different requests to one path in the same second both pass.
+/// second or more apart pass, and two different requests to one path in the same second both pass. A create or add
+/// with a clientToken is exempt: the core's token makes its repeat return the first result and change nothing.
 /// Because the scheme leaves the body unsigned, whoever captures a signature could send it with another body within
 /// its window; a client that signs <see cref="ContentHashHeader"/> closes that (the check is done when it is sent),
 /// and TLS in front of the server closes it for all.
@@ -109,7 +110,10 @@ internal sealed class BmrAuthentication(AccessKeyCache keys, ReplayGuard replays
             throw new BmrException(BmrErrors.SignatureDoesNotMatch, StatusCodes.Status400BadRequest, $"{ContentHashHeader} does not match the body");
         }
         // Only a verified signature is recorded: anyone could send a forged one first to block the real request.
-        if (ReplayGuard.Guards(request.Method) && !replays.TryRecord(ReplayId(auth.Signature, bodyHash), validUntil))
+        // A create or add carrying a clientToken is its own replay protection: the core answers a repeat with the
+        // first result and changes nothing, and the SDK repeats such a request within the second it signed it in.
+        var idempotent = HttpMethods.IsPost(request.Method) && request.Query["clientToken"].ToString().Length > 0;
+        if (ReplayGuard.Guards(request.Method) && !idempotent && !replays.TryRecord(ReplayId(auth.Signature, bodyHash), validUntil))
         {
             throw new BmrException(Contracts.ErrorCodes.ReplayedRequest, StatusCodes.Status403Forbidden,
                 $"this signed {request.Method} request was already received with this body; a change is accepted once. To repeat it, sign it again (another x-bce-date second)");

@@ -124,6 +124,25 @@ public class BmrSignatureTests(BmrFixture server)
     }
 
     [Fact]
+    public async Task Create_SentTwiceWithOneSignatureAndAClientToken_AnswersTheSameClusterTwice()
+    {
+        // bce-sdk-python 0.8.35 sends an idempotent retry within the second it signed the first: the token, not the
+        // replay memory, makes the repeat harmless.
+        using var http = server.Bmr();
+        var at = DateTimeOffset.UtcNow;
+        var token = "same-second-" + Guid.NewGuid().ToString("N")[..8];
+        using var first = http.Request(HttpMethod.Post, "/v1/cluster", Bmr.SmallCluster("token-replay"), [new("clientToken", token)], signedAt: at);
+        using var second = http.Request(HttpMethod.Post, "/v1/cluster", Bmr.SmallCluster("token-replay"), [new("clientToken", token)], signedAt: at);
+
+        var one = await http.SendAsync(first);
+        var two = await http.SendAsync(second);
+
+        Assert.Equal((201, 200), (one.Status, two.Status));
+        Assert.Equal(Bmr.Json(one.Body).Str("clusterId"), Bmr.Json(two.Body).Str("clusterId"));
+        await Bmr.TerminateAsync(http, Bmr.Json(one.Body).Str("clusterId"));
+    }
+
+    [Fact]
     public async Task ChangingRequests_WithOneSignatureButDifferentBodies_AreBothAccepted()
     {
         // BmrClient signs method, path, query and headers only, to the second: two different creates in one second
