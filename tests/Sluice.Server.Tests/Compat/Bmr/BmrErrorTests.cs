@@ -101,6 +101,19 @@ public class BmrErrorTests(BmrFixture server)
     }
 
     [Fact]
+    public async Task CreateCluster_BodyOverTheServersLimit_IsRequestTooLarge()
+    {
+        using var http = server.Bmr();
+        var body = "{\"name\": \"" + new string('x', (int)server.MaxRequestBodyBytes) + "\"}";
+
+        using var message = http.Request(HttpMethod.Post, "/v1/cluster", body);
+        // Expect: 100-continue lets the server refuse on the header before the body is sent.
+        message.Headers.ExpectContinue = true;
+
+        Bmr.AssertError(await http.SendAsync(message), 413, ErrorCodes.RequestTooLarge);
+    }
+
+    [Fact]
     public async Task CreateCluster_WithAContentTypeOtherThanJson_IsUnsupportedMediaType()
     {
         using var http = server.Bmr();

@@ -1,3 +1,4 @@
+using Sluice.Client;
 using Sluice.Contracts;
 using Sluice.Server.Compat.Bmr;
 
@@ -23,6 +24,21 @@ public class BmrSignatureTests(BmrFixture server)
         var error = Bmr.AssertError(await http.SendAsync(http.Request(HttpMethod.Get, "/v1/cluster", keyOverride: "AKNOSUCHKEY")), 403, "InvalidAccessKeyId");
 
         Assert.Contains("AKNOSUCHKEY", error.Str("message"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Signature_OfADisabledKey_IsInvalidAccessKeyIdAtOnce()
+    {
+        var key = await server.NewAccountAsync("bmr-disabled");
+        using var http = server.Bmr(key);
+        using var client = server.NewClient(key);
+        NewAccessKey second = await client.CreateAccessKeyAsync();
+        using var secondClient = new SluiceClient(new SluiceClientOptions { Endpoint = server.Endpoint, Credentials = new SluiceCredentials(second.AccessKeyId, second.SecretAccessKey) });
+        Assert.Equal(200, (await http.SendAsync(HttpMethod.Get, "/v1/cluster")).Status);
+
+        await secondClient.DisableAccessKeyAsync(key.KeyId);
+
+        Bmr.AssertError(await http.SendAsync(HttpMethod.Get, "/v1/cluster"), 403, "InvalidAccessKeyId");
     }
 
     [Theory]
