@@ -187,6 +187,20 @@ public class BmrSignatureTests(BmrFixture server)
     }
 
     [Fact]
+    public async Task SignedContentHash_MatchingTheBody_IsAccepted()
+    {
+        using var http = server.Bmr();
+        var body = Bmr.SmallCluster("hashed-right");
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(body)));
+        using var message = http.Request(HttpMethod.Post, "/v1/cluster", body, headers: [new("x-bce-content-sha256", hash)]);
+
+        var (status, text, _) = await http.SendAsync(message);
+
+        Assert.True(status == 201, text);
+        await Bmr.TerminateAsync(http, Bmr.Json(text).Str("clusterId"));
+    }
+
+    [Fact]
     public async Task NativeApi_ClustersPlural_StillAnswersTheSluiceSdk()
     {
         using var http = server.Bmr();
