@@ -29,7 +29,7 @@ internal static class AcsSignature
     /// <param name="contentMd5">The Content-MD5 header (trimmed), or empty.</param>
     /// <param name="contentType">The Content-Type header (trimmed), or empty.</param>
     /// <param name="date">The Date header as sent.</param>
-    /// <param name="acsHeaders">Every header whose name starts <c>x-acs-</c>, any case.</param>
+    /// <param name="acsHeaders">Every header whose name starts <c>x-acs-</c>, any case, named as sent.</param>
     /// <param name="pathAndQuery">The request target as sent: path, and <c>?query</c> when there is one.</param>
     public static string StringToSign(string method, string accept, string contentMd5, string contentType, string date,
         IEnumerable<KeyValuePair<string, string>> acsHeaders, string pathAndQuery)
@@ -40,9 +40,11 @@ internal static class AcsSignature
             .Append(contentMd5.Trim()).Append('\n')
             .Append(contentType.Trim()).Append('\n')
             .Append(date).Append('\n');
-        foreach (var (name, value) in acsHeaders.Select(h => (Name: h.Key.Trim().ToLowerInvariant(), h.Value)).OrderBy(h => h.Name, StringComparer.Ordinal))
+        // Sorted by the names as sent, then lower-cased, as the SDK sorts its header dict's keys (which it writes in
+        // lower case, so the two orders agree for it).
+        foreach (var (name, value) in acsHeaders.OrderBy(h => h.Key, StringComparer.Ordinal))
         {
-            text.Append(name).Append(':').Append(value).Append('\n');
+            text.Append(name.Trim().ToLowerInvariant()).Append(':').Append(value).Append('\n');
         }
         return text.Append(pathAndQuery).ToString();
     }

@@ -58,7 +58,7 @@ internal static class BatchComputeErrors
         var response = context.Response;
         response.StatusCode = StatusOf(nativeCode);
         response.ContentType = "application/json";
-        using var json = new Utf8JsonWriter(response.Body);
+        using var json = new Utf8JsonWriter(response.BodyWriter);
         json.WriteStartObject();
         json.WriteString("Code", CodeOf(nativeCode));
         json.WriteString("Message", message);
