@@ -28,10 +28,10 @@ internal static class BatchComputeJson
         {
             throw new ServiceException(ErrorCodes.MalformedRequest, $"the request body is not valid JSON: {e.Message}");
         }
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        if (document.RootElement.ValueKind is var kind && kind != JsonValueKind.Object)
         {
             document.Dispose();
-            throw new ServiceException(ErrorCodes.MalformedRequest, $"the request body is JSON {document.RootElement.ValueKind}; send an object");
+            throw new ServiceException(ErrorCodes.MalformedRequest, $"the request body is JSON {kind}; send an object");
         }
         return document;
     }
