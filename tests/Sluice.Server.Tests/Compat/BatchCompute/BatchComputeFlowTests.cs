@@ -74,6 +74,17 @@ public class BatchComputeFlowTests(ServerFixture server) : IDisposable
         Assert.Equal("OnDemand", (string)group["ResourceType"]!);
         Assert.Equal(2, (int)cluster["Metrics"]!["RunningCount"]!);
 
+        // The group's VMs, one page at a time.
+        var vms = (await _bc.ListAsync($"/clusters/{clusterId}/groups/group1/instances", "", 1)).Object;
+        Assert.Single(vms["Items"]!.AsArray());
+        var vmId = (string)vms["Items"]![0]!["Id"]!;
+        var moreVms = (await _bc.ListAsync($"/clusters/{clusterId}/groups/group1/instances", (string)vms["NextMarker"]!, 1)).Object;
+        Assert.Single(moreVms["Items"]!.AsArray());
+        Assert.NotEqual(vmId, (string)moreVms["Items"]![0]!["Id"]!);
+        var vm = (await _bc.GetAsync($"/clusters/{clusterId}/groups/group1/instances/{vmId}")).Object;
+        Assert.Equal("Running", (string)vm["State"]!);
+        Assert.Matches(Descriptions.SdkTime(), (string)vm["CreationTime"]!);
+
         // 001: a DAG job, a 3-instance task redirected to oss:// and a task after it.
         var tasks = new JsonObject
         {
@@ -133,8 +144,12 @@ public class BatchComputeFlowTests(ServerFixture server) : IDisposable
         Assert.Equal($"oss://{bucket}/logs/stdout.{jobId}.Echo.1", (string)instance["StdoutRedirectPath"]!);
         Assert.Equal(0, (int)instance["RetryCount"]!);
 
-        // The job and the cluster are listed, page by page.
+        // The job and the cluster are listed, page by page, and with list_jobs' filters.
         Assert.Contains(jobId, await ListAllIdsAsync("/jobs", 1));
+        var finished = (await _bc.ListAsync("/jobs", "", 1000, new Dictionary<string, string> { ["State"] = "Finished", ["ClusterId"] = clusterId })).Object;
+        Assert.Equal([jobId], finished["Items"]!.AsArray().Select(j => (string)j!["Id"]!));
+        var running = (await _bc.ListAsync("/jobs", "", 1000, new Dictionary<string, string> { ["State"] = "Running" })).Object;
+        Assert.DoesNotContain(jobId, running["Items"]!.AsArray().Select(j => (string)j!["Id"]!));
         Assert.Contains(clusterId, await ListAllIdsAsync("/clusters", 1));
 
         // The same resources through the native API.
