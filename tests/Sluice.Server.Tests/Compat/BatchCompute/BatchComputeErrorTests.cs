@@ -139,6 +139,15 @@ public class BatchComputeErrorTests(ServerFixture server) : IDisposable
         { "{\"Name\": \"x\", \"Groups\": ", "MalformedRequest", "not JSON" },
         { "[1, 2]", "MalformedRequest", "not an object" },
         { "{\"Name\": \"x\", \"Groups\": {\"g\": {\"DesiredVMCount\": 1, \"InstanceType\": \"ecs.t1.small\"}}, \"Configs\": {\"Mounts\": {\"Entries\": [{\"Source\": \"oss://bcmountbucket/x/\", \"Destination\": \"/a/../../etc\"}]}}}", "InvalidMountDestination", "mount escape" },
+        { "{\"Name\": \"x\", \"Groups\": {\"g\": {\"DesiredVMCount\": 1, \"InstanceType\": \"ecs.t1.small\"}}, \"Configs\": {\"Mounts\": {\"Entries\": [\"oss://bcmountbucket/x/\"]}}}", "InvalidParameter", "mount entry not an object" },
+        { "{\"Name\": \"x\", \"Groups\": {\"g\": {\"DesiredVMCount\": 1, \"InstanceType\": \"ecs.t1.small\"}}, \"Configs\": {\"Mounts\": {\"Entries\": {}}}}", "InvalidParameter", "entries not a list" },
+        { "{\"Name\": 5, \"Groups\": {\"g\": {\"DesiredVMCount\": 1, \"InstanceType\": \"ecs.t1.small\"}}}", "InvalidParameter", "name a number" },
+        { "{\"Name\": \"x\", \"Groups\": {}}", "MissingParameter", "no group in groups" },
+        { "{\"Name\": \"x\", \"Groups\": {\"g\": 3}}", "InvalidParameter", "group not an object" },
+        { "{\"Name\": \"x\", \"Groups\": {\"g\": {\"InstanceType\": \"ecs.t1.small\"}}}", "MissingParameter", "no count" },
+        { "{\"Name\": \"x\", \"Groups\": {\"g\": {\"DesiredVMCount\": 1.5, \"InstanceType\": \"ecs.t1.small\"}}}", "InvalidParameter", "fractional count" },
+        { "{\"Name\": \"x\", \"Groups\": {\"g\": {\"DesiredVMCount\": 1, \"InstanceType\": \"ecs.t1.small\"}}, \"EnvVars\": {\"A\": {}}}", "InvalidParameter", "env value an object" },
+        { "{\"Name\": \"x\", \"Groups\": {\"g\": {\"DesiredVMCount\": 1, \"InstanceType\": \"ecs.t1.small\"}}, \"UserData\": {\"big\": \"" + new string('u', 13_000) + "\"}}", "InvalidParameter", "description too large to keep" },
     };
 
     [Theory]
@@ -161,6 +170,22 @@ public class BatchComputeErrorTests(ServerFixture server) : IDisposable
         { "notification", "UnsupportedOperation" },
         { "instances-text", "InvalidParameter" },
         { "mount-options", "UnsupportedOperation" },
+        { "both-clusters", "InvalidParameter" },
+        { "auto-clusters-differ", "UnsupportedOperation" },
+        { "auto-no-type", "MissingParameter" },
+        { "auto-bad-resource", "InvalidParameter" },
+        { "no-dag", "MissingParameter" },
+        { "no-tasks", "MissingParameter" },
+        { "empty-tasks", "MissingParameter" },
+        { "task-not-object", "InvalidParameter" },
+        { "no-parameters", "MissingParameter" },
+        { "no-command", "MissingParameter" },
+        { "no-command-line", "MissingParameter" },
+        { "dependencies-not-list", "InvalidParameter" },
+        { "fail-flag-text", "InvalidParameter" },
+        { "env-list", "InvalidParameter" },
+        { "redirect-not-uri", "InvalidObjectUri" },
+        { "timeout-zero", "InvalidParameter" },
     };
 
     [Theory]
@@ -183,6 +208,25 @@ public class BatchComputeErrorTests(ServerFixture server) : IDisposable
             case "notification": job["Notification"] = new JsonObject { ["Topic"] = new JsonObject { ["Name"] = "t", ["Endpoint"] = "http://mns", ["Events"] = new JsonArray("OnJobFinished") } }; break;
             case "instances-text": tasks["A"]!["InstanceCount"] = "3"; break;
             case "mount-options": tasks["A"]!["Mounts"] = new JsonObject { ["Entries"] = new JsonArray(), ["Locale"] = "UTF-8" }; break;
+            case "both-clusters": tasks["A"]!["AutoCluster"] = new JsonObject { ["InstanceType"] = "ecs.t1.small" }; break;
+            case "auto-clusters-differ":
+                tasks["A"] = Descriptions.Task("true", 1, autoCluster: new JsonObject { ["InstanceType"] = "ecs.t1.small" });
+                tasks["B"] = Descriptions.Task("true", 1, autoCluster: new JsonObject { ["InstanceType"] = "ecs.s3.large" });
+                break;
+            case "auto-no-type": tasks["A"] = Descriptions.Task("true", 1, autoCluster: new JsonObject { ["ImageId"] = "img" }); tasks.Remove("B"); break;
+            case "auto-bad-resource": tasks["A"] = Descriptions.Task("true", 1, autoCluster: new JsonObject { ["InstanceType"] = "ecs.t1.small", ["ResourceType"] = "Reserved" }); tasks.Remove("B"); break;
+            case "no-dag": job.Remove("DAG"); break;
+            case "no-tasks": job["DAG"]!.AsObject().Remove("Tasks"); break;
+            case "empty-tasks": tasks.Remove("A"); tasks.Remove("B"); break;
+            case "task-not-object": tasks["B"] = "echo"; break;
+            case "no-parameters": tasks["A"]!.AsObject().Remove("Parameters"); break;
+            case "no-command": tasks["A"]!["Parameters"]!.AsObject().Remove("Command"); break;
+            case "no-command-line": tasks["A"]!["Parameters"]!["Command"]!.AsObject().Remove("CommandLine"); break;
+            case "dependencies-not-list": dependencies = new JsonObject { ["A"] = "B" }; break;
+            case "fail-flag-text": job["JobFailOnInstanceFail"] = "yes"; break;
+            case "env-list": tasks["A"]!["Parameters"]!["Command"]!["EnvVars"] = new JsonArray("A=1"); break;
+            case "redirect-not-uri": tasks["A"]!["Parameters"]!["StdoutRedirectPath"] = "oss://"; break;
+            case "timeout-zero": tasks["A"]!["Timeout"] = 0; break;
         }
         if (dependencies is not null)
         {
@@ -205,6 +249,46 @@ public class BatchComputeErrorTests(ServerFixture server) : IDisposable
         AssertError(await _bc.ListAsync("/clusters", "", 0), HttpStatusCode.BadRequest, "InvalidParameter");
         AssertError(await _bc.ListAsync("/clusters", "", 5000), HttpStatusCode.BadRequest, "InvalidParameter");
         AssertError(await _bc.GetAsync($"/clusters/{server.SharedClusterId}/groups/nope/instances"), HttpStatusCode.NotFound, "GroupNotFound");
+    }
+
+    [Theory]
+    [InlineData("acs KEYWITHOUTSIGNATURE")]
+    [InlineData("acs :sig")]
+    [InlineData("acs KEY:")]
+    public async Task MalformedAcsAuthorization_IsRefused_MissingAuthorization(string header)
+    {
+        var message = _bc.Build(HttpMethod.Get, "/clusters", tamper: m =>
+        {
+            m.Headers.Remove("Authorization");
+            m.Headers.TryAddWithoutValidation("Authorization", header);
+        });
+        AssertError(await _bc.SendAsync(message), HttpStatusCode.Unauthorized, "MissingAuthorization");
+    }
+
+    [Fact]
+    public async Task SignatureNotBase64_OrDateNotRfc1123_IsRefused()
+    {
+        var garbled = _bc.Build(HttpMethod.Get, "/clusters", tamper: m =>
+        {
+            m.Headers.Remove("Authorization");
+            m.Headers.TryAddWithoutValidation("Authorization", $"acs {server.Key.KeyId}:!!not-base64!!");
+        });
+        AssertError(await _bc.SendAsync(garbled), HttpStatusCode.Forbidden, "SignatureDoesNotMatch");
+        var badDate = _bc.Build(HttpMethod.Get, "/clusters", beforeSigning: h => h["Date"] = "yesterday");
+        AssertError(await _bc.SendAsync(badDate), HttpStatusCode.Forbidden, "SignatureDoesNotMatch");
+    }
+
+    [Fact]
+    public async Task EmptyBody_OversizedBody_BadFilters_AreRefused()
+    {
+        AssertError(await _bc.SendAsync(_bc.Build(HttpMethod.Post, "/clusters")), HttpStatusCode.BadRequest, "MalformedRequest");
+        var huge = "{\"Name\": \"" + new string('x', (int)server.MaxRequestBodyBytes + 10) + "\"}";
+        // Refused before the body is read (the client waits for 100-continue, as it would be cut off otherwise).
+        AssertError(await _bc.SendAsync(_bc.Build(HttpMethod.Post, "/clusters", body: huge, tamper: m => m.Headers.ExpectContinue = true)), HttpStatusCode.RequestEntityTooLarge, "RequestTooLarge");
+        AssertError(await _bc.ListAsync("/jobs", "", 10, new Dictionary<string, string> { ["State"] = "Done" }), HttpStatusCode.BadRequest, "InvalidParameter");
+        AssertError(await _bc.ListAsync("/clusters", "c-\u0001", 10), HttpStatusCode.BadRequest, "InvalidMarker");
+        AssertError(await _bc.GetAsync("/jobs/j-x/tasks/T/instances/first"), HttpStatusCode.NotFound, "InstanceNotFound");
+        AssertError(await _bc.PutAsync($"/clusters/{server.SharedClusterId}", new JsonObject { ["Groups"] = new JsonObject { ["core"] = 2 } }), HttpStatusCode.BadRequest, "InvalidParameter");
     }
 
     [Fact]
