@@ -68,6 +68,9 @@ public class BatchComputeFlowTests(ServerFixture server) : IDisposable
         Assert.Equal("demo", (string)cluster["UserData"]!["role"]!);
         Assert.Equal(40, (int)cluster["Configs"]!["Disks"]!["SystemDisk"]!["Size"]!);
         Assert.Equal("192.168.0.0/16", (string)cluster["Configs"]!["Networks"]!["VPC"]!["CidrBlock"]!);
+        Assert.Equal("cluster-events", (string)cluster["Notification"]!["Topic"]!["Name"]!);
+        // Kept in the core cluster's tags: the native API shows them too.
+        Assert.Contains((await server.Client.GetClusterAsync(clusterId)).Value.Tags.Keys, k => k.StartsWith("batchcompute:description:", StringComparison.Ordinal));
         var group = cluster["Groups"]!["group1"]!;
         Assert.Equal(2, (int)group["DesiredVMCount"]!);
         Assert.Equal("ecs.s3.large", (string)group["InstanceType"]!);

@@ -30,6 +30,10 @@ internal static partial class Descriptions
             },
             ["Networks"] = new JsonObject { ["VPC"] = new JsonObject { ["CidrBlock"] = "192.168.0.0/16" } },
         },
+        ["Notification"] = new JsonObject
+        {
+            ["Topic"] = new JsonObject { ["Name"] = "cluster-events", ["Endpoint"] = "http://mns.example/", ["Events"] = new JsonArray("OnClusterDeleted"), ["UserData"] = "", ["UserTemplate"] = "" },
+        },
         ["DependencyIsvService"] = "",
     };
 
