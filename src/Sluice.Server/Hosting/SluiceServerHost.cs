@@ -86,6 +86,7 @@ public static class SluiceServerHost
         builder.Services.AddSingleton<ErrorHandling>();
         builder.Services.AddSingleton<CompatibilityDispatch>();
         builder.Services.AddSingleton<ICompatibilityApi, Compat.Bmr.BmrApi>();
+        Compat.BatchCompute.BatchComputeServices.Add(builder.Services);
         builder.Services.AddSingleton<LogReader>();
         builder.Services.AddHostedService<SchedulerHostedService>();
         // The committed document must not depend on the port this instance happened to bind.
