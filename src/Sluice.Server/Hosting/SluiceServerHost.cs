@@ -19,6 +19,7 @@ using Sluice.ObjectStores.S3;
 using Sluice.Server.Api;
 using Sluice.Server.Auth;
 using Sluice.Server.Compat;
+using Sluice.Server.Compat.S3;
 using Sluice.Storage.Postgres;
 using Sluice.Storage.Sqlite;
 
@@ -84,6 +85,7 @@ public static class SluiceServerHost
         builder.Services.AddSingleton<SignatureAuthentication>();
         builder.Services.AddSingleton<ErrorHandling>();
         builder.Services.AddSingleton<CompatibilityDispatch>();
+        builder.Services.AddS3Api();
         builder.Services.AddSingleton<LogReader>();
         builder.Services.AddHostedService<SchedulerHostedService>();
         // The committed document must not depend on the port this instance happened to bind.
