@@ -48,6 +48,12 @@ internal static class S3Errors
             return;
         }
         response.StatusCode = error.Status;
+        // A body the refusal left unread (an upload refused before it was read, which a client may still be sending,
+        // e.g. after Expect: 100-continue) must not be taken for the next request on this connection.
+        if (context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0)
+        {
+            response.Headers.Connection = "close";
+        }
         response.Headers.ContentLength = null;
         response.Headers.ETag = default;
         response.Headers.LastModified = default;
