@@ -103,10 +103,24 @@ internal sealed class S3Payload : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var read = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        // The socket hands over a few kilobytes per read; gathering up to FillBytes before hashing and writing makes
+        // each MD5 update and each file write one large block instead of hundreds of small ones.
+        var read = 0;
+        var wanted = Math.Min(buffer.Length, FillBytes);
+        while (read < wanted)
+        {
+            var n = await _inner.ReadAsync(buffer[read..], cancellationToken).ConfigureAwait(false);
+            if (n == 0)
+            {
+                break;
+            }
+            read += n;
+        }
         Account(buffer.Span[..read]);
         return read;
     }
+
+    private const int FillBytes = 256 * 1024;
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
