@@ -101,7 +101,7 @@ internal sealed partial class S3Api(
             return method switch
             {
                 _ when HttpMethods.IsGet(method) && request.Has("location") => bucketOperations.GetBucketLocationAsync(call),
-                _ when HttpMethods.IsGet(method) && request.Has("uploads") => throw S3Errors.NotImplemented("ListMultipartUploads (GET ?uploads)"),
+                _ when HttpMethods.IsGet(method) && request.Has("uploads") => multipartOperations.ListUploadsAsync(call),
                 _ when HttpMethods.IsGet(method) && request["list-type"] == "2" => listOperations.ListV2Async(call),
                 _ when HttpMethods.IsGet(method) && request.Has("list-type") => throw S3Errors.InvalidArgument("list-type must be 2"),
                 _ when HttpMethods.IsGet(method) => listOperations.ListV1Async(call),

@@ -159,5 +159,64 @@ internal sealed class S3MultipartOperations(S3Buckets buckets, S3Uploads uploads
         await S3Xml.WriteAsync(call.Context, body).ConfigureAwait(false);
     }
 
+    public async Task ListUploadsAsync(S3Call call)
+    {
+        var bucket = await buckets.OpenAsync(call.AccountId, call.Request.Bucket, call.Aborted).ConfigureAwait(false);
+        var prefix = call.Request["prefix"] ?? "";
+        var keyMarker = call.Request["key-marker"] ?? "";
+        var idMarker = call.Request["upload-id-marker"] ?? "";
+        var maxUploads = 1000;
+        if (call.Request["max-uploads"] is { Length: > 0 } max && (!int.TryParse(max, NumberStyles.None, CultureInfo.InvariantCulture, out maxUploads) || maxUploads < 0))
+        {
+            throw S3Errors.InvalidArgument("max-uploads must be a non-negative integer");
+        }
+        maxUploads = Math.Min(maxUploads, 1000);
+        // After the marker: keys past key-marker, or the same key with uploads after upload-id-marker (S3's order).
+        var all = uploads.List(bucket.Bucket).Where(u => u.Key.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+        var start = 0;
+        if (keyMarker.Length > 0)
+        {
+            var at = idMarker.Length > 0 ? all.FindIndex(u => u.Key == keyMarker && u.Id == idMarker) : -1;
+            start = at >= 0 ? at + 1 : all.FindIndex(u => string.CompareOrdinal(u.Key, keyMarker) > 0);
+            start = start < 0 ? all.Count : start;
+        }
+        var rest = all.Skip(start).ToList();
+        var page = rest.Take(maxUploads).ToList();
+        var truncated = rest.Count > page.Count;
+        var body = S3Xml.Document("ListMultipartUploadsResult", xml =>
+        {
+            xml.WriteElementString("Bucket", bucket.Bucket);
+            xml.WriteElementString("KeyMarker", keyMarker);
+            xml.WriteElementString("UploadIdMarker", idMarker);
+            if (truncated)
+            {
+                xml.WriteElementString("NextKeyMarker", page[^1].Key);
+                xml.WriteElementString("NextUploadIdMarker", page[^1].Id);
+            }
+            xml.WriteElementString("Prefix", prefix);
+            xml.WriteElementString("MaxUploads", Number(maxUploads));
+            xml.WriteElementString("IsTruncated", truncated ? "true" : "false");
+            foreach (var upload in page)
+            {
+                xml.WriteStartElement("Upload");
+                xml.WriteElementString("Key", upload.Key);
+                xml.WriteElementString("UploadId", upload.Id);
+                foreach (var who in People)
+                {
+                    xml.WriteStartElement(who);
+                    xml.WriteElementString("ID", upload.AccountId);
+                    xml.WriteElementString("DisplayName", upload.AccountId);
+                    xml.WriteEndElement();
+                }
+                xml.WriteElementString("StorageClass", "STANDARD");
+                xml.WriteElementString("Initiated", S3Xml.Time(upload.Initiated));
+                xml.WriteEndElement();
+            }
+        });
+        await S3Xml.WriteAsync(call.Context, body).ConfigureAwait(false);
+    }
+
+    private static readonly string[] People = ["Initiator", "Owner"];
+
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

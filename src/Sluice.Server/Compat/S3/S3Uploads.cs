@@ -50,8 +50,8 @@ internal sealed class S3Uploads(S3Buckets buckets)
         return new Upload(id, bucket, key, accountId, contentType, metadata, now);
     }
 
-    /// <summary>The upload, which must be of this bucket and key; otherwise NoSuchUpload.</summary>
-    public Upload Find(string uploadId, string bucket, string key)
+    /// <summary>The upload, which must be of this bucket and key (any key when null); otherwise NoSuchUpload.</summary>
+    public Upload Find(string uploadId, string bucket, string? key)
     {
         var folder = FolderOf(uploadId);
         Upload upload;
@@ -67,11 +67,35 @@ internal sealed class S3Uploads(S3Buckets buckets)
         {
             throw S3Errors.NoSuchUpload(uploadId);
         }
-        if (upload.Bucket != bucket || upload.Key != key)
+        if (upload.Bucket != bucket || (key is not null && upload.Key != key))
         {
             throw S3Errors.NoSuchUpload(uploadId);
         }
         return upload;
+    }
+
+    /// <summary>The uploads in progress into the bucket, by key then initiation time.</summary>
+    public IReadOnlyList<Upload> List(string bucket)
+    {
+        var uploads = new List<Upload>();
+        if (!Directory.Exists(_root))
+        {
+            return uploads;
+        }
+        foreach (var folder in new DirectoryInfo(_root).EnumerateDirectories())
+        {
+            try
+            {
+                var upload = Find(folder.Name, bucket, null);
+                uploads.Add(upload);
+            }
+            catch (S3Exception)
+            {
+                // another bucket's, or completed or aborted meanwhile
+            }
+        }
+        uploads.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key) is var byKey and not 0 ? byKey : a.Initiated.CompareTo(b.Initiated));
+        return uploads;
     }
 
     /// <summary>Stages a part from the verified payload, replacing an earlier part of that number.</summary>

@@ -95,7 +95,7 @@ public sealed class S3ErrorTests(S3ServerFixture server)
     public async Task NotImplementedSubresources_Answer501Xml()
     {
         var bucket = await MakeBucketAsync();
-        foreach (var path in new[] { $"/{bucket}?versioning", $"/{bucket}?acl", $"/{bucket}?policy", $"/{bucket}?lifecycle", $"/{bucket}/k?tagging", $"/{bucket}?uploads" })
+        foreach (var path in new[] { $"/{bucket}?versioning", $"/{bucket}?acl", $"/{bucket}?policy", $"/{bucket}?lifecycle", $"/{bucket}/k?tagging", $"/{bucket}?versions" })
         {
             using var response = await SendAsync(HttpMethod.Get, path);
             await S3Http.ErrorAsync(response, 501, "NotImplemented");
@@ -133,6 +133,26 @@ public sealed class S3ErrorTests(S3ServerFixture server)
         Assert.Equal("NoSuchUpload 404", result[5]);
         Assert.Equal("NoSuchUpload 404", result[6]);
         Assert.Equal("404 404", result[7].Replace("NoSuchKey", "404", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ListMultipartUploads_ShowsUploadsInProgress_AndPages()
+    {
+        var bucket = await MakeBucketAsync();
+        var lines = (await server.Boto3Async($$"""
+            b = '{{bucket}}'
+            ids = [s3.create_multipart_upload(Bucket=b, Key=k)['UploadId'] for k in ['x/a', 'x/b', 'y/c']]
+            r = s3.list_multipart_uploads(Bucket=b, Prefix='x/', MaxUploads=1)
+            print(json.dumps([u['Key'] for u in r['Uploads']]), r['IsTruncated'])
+            r = s3.list_multipart_uploads(Bucket=b, Prefix='x/', KeyMarker=r['NextKeyMarker'], UploadIdMarker=r['NextUploadIdMarker'])
+            print(json.dumps([u['Key'] for u in r['Uploads']]), r['IsTruncated'])
+            s3.abort_multipart_upload(Bucket=b, Key='y/c', UploadId=ids[2])
+            print(json.dumps([u['Key'] for u in s3.list_multipart_uploads(Bucket=b).get('Uploads', [])]))
+            """)).ShouldSucceed().Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Equal("[\"x/a\"] True", lines[0]);
+        Assert.Equal("[\"x/b\"] False", lines[1]);
+        Assert.Equal("[\"x/a\", \"x/b\"]", lines[2]);
     }
 
     [Fact]
