@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Sluice.Server.Api;
 
@@ -152,6 +151,4 @@ internal sealed class S3BucketOperations(S3Buckets buckets, ApiSettings settings
         });
         await S3Xml.WriteAsync(call.Context, body).ConfigureAwait(false);
     }
-
-    internal static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -59,9 +59,6 @@ internal sealed class S3Payload : Stream
         return new S3Payload(request.Body, mode == Unsigned ? null : mode, contentMd5, request.ContentLength);
     }
 
-    /// <summary>The decoded bytes read so far.</summary>
-    public long Length64 => _length;
-
     /// <summary>The MD5 of the whole payload, after <see cref="Verify"/>.</summary>
     public byte[] Md5 => _md5Result ?? throw new InvalidOperationException("the payload was not verified");
 
