@@ -43,6 +43,8 @@ public static class ErrorCodes
     /// is for the admin account only (creating, listing, disabling accounts).
     /// </summary>
     public const string AccessDenied = "AccessDenied";
+    /// <summary>A bucket to delete still holds objects; delete them first (409).</summary>
+    public const string BucketNotEmpty = "BucketNotEmpty";
     /// <summary>The object store behind the URI cannot be reached or refused the request; the message names the URI and endpoint (503).</summary>
     public const string ObjectStoreUnavailable = "ObjectStoreUnavailable";
     /// <summary>A task's package cannot be fetched or unpacked (missing, unreadable or corrupt archive, or an entry refused: a name or link leading outside, a hard link, a device); the message names the URI and the entry (400).</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Sluice.Contracts;
 using Sluice.Core.Ports;
 
 namespace Sluice.Core.ObjectStorage;
@@ -67,7 +68,16 @@ public sealed class LocalObjectStore : IObjectStore
         return Task.FromResult<Stream>(length is { } limit ? new LimitedReadStream(stream, limit) : stream);
     }
 
-    public async Task<ObjectInfo> PutAsync(ObjectUri uri, Stream content, CancellationToken cancellationToken)
+    public Task<ObjectInfo> PutAsync(ObjectUri uri, Stream content, CancellationToken cancellationToken) =>
+        PutAsync(uri, content, null, cancellationToken);
+
+    /// <summary>
+    /// Writes the object from the stream, as <see cref="PutAsync(ObjectUri, Stream, CancellationToken)"/>, and keeps
+    /// the <see cref="ObjectAttributes"/> <paramref name="attributes"/> returns with it. It is called once the stream was
+    /// read to its end and before the object becomes visible: it may check what it saw of the content and throw, and
+    /// then nothing is written.
+    /// </summary>
+    public async Task<ObjectInfo> PutAsync(ObjectUri uri, Stream content, Func<ObjectAttributes?>? attributes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(uri);
         ArgumentNullException.ThrowIfNull(content);
@@ -84,12 +94,89 @@ public sealed class LocalObjectStore : IObjectStore
                     await content.CopyToAsync(output, BufferSize, cancellationToken).ConfigureAwait(false);
                 }
             }
+            Keep(temp, attributes?.Invoke());
             return Commit(uri, temp, path);
         }
         finally
         {
             File.Delete(temp);
         }
+    }
+
+    /// <summary>
+    /// Writes the object as the files joined in order (each copied by the kernel, as <c>cp</c> does), with
+    /// <paramref name="attributes"/>: how a multipart upload's staged parts become one object.
+    /// </summary>
+    public async Task<ObjectInfo> PutFilesAsync(ObjectUri uri, IReadOnlyList<string> files, ObjectAttributes? attributes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        ArgumentNullException.ThrowIfNull(files);
+        var path = WritablePath(uri);
+        var temp = TempPath();
+        try
+        {
+            var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize);
+            await using (output.ConfigureAwait(false))
+            {
+                foreach (var file in files)
+                {
+                    var input = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
+                    await using (input.ConfigureAwait(false))
+                    {
+                        if (!KernelFileCopy.TryCopy(input, output))
+                        {
+                            await input.CopyToAsync(output, BufferSize, cancellationToken).ConfigureAwait(false);
+                        }
+                    }
+                }
+            }
+            Keep(temp, attributes);
+            return Commit(uri, temp, path);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    /// <summary>The attributes an S3 client wrote the object with, or null (no object, or one written without them).</summary>
+    public ObjectAttributes? ReadAttributes(ObjectUri uri)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        return uri.IsPrefix ? null : ObjectAttributes.Parse(ExtendedAttributes.Get(PathOf(uri), ObjectAttributes.AttributeName));
+    }
+
+    /// <summary>Whether the URI's bucket exists.</summary>
+    public bool BucketExists(ObjectUri uri) => Directory.Exists(BucketPath(uri));
+
+    /// <summary>The buckets (folders of the root) with their creation times, by name.</summary>
+    public IReadOnlyList<(string Name, DateTimeOffset Created)> ListBuckets()
+    {
+        var buckets = new List<(string, DateTimeOffset)>();
+        foreach (var folder in new DirectoryInfo(_root).EnumerateDirectories())
+        {
+            // Dot folders (.tmp, staging) are no buckets: no bucket name starts with a dot.
+            if (folder.LinkTarget is null && ObjectUri.IsValidBucket(folder.Name))
+            {
+                buckets.Add((folder.Name, folder.CreationTimeUtc));
+            }
+        }
+        buckets.Sort((a, b) => string.CompareOrdinal(a.Item1, b.Item1));
+        return buckets;
+    }
+
+    /// <summary>Removes the URI's bucket: <see cref="ErrorCodes.BucketNotFound"/> when missing, <see cref="ErrorCodes.BucketNotEmpty"/> while it holds an object.</summary>
+    public Task DeleteBucketAsync(ObjectUri bucket, CancellationToken cancellationToken)
+    {
+        var path = BucketPathOrThrow(bucket);
+        // Deletes prune emptied folders, so a bucket whose tree holds no file holds no object; empty folders left by
+        // other writers are removed with it.
+        if (Directory.EnumerateFiles(path, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }).Any())
+        {
+            throw new ServiceException(ErrorCodes.BucketNotEmpty, $"bucket '{bucket.Bucket}' is not empty; delete its objects first");
+        }
+        Directory.Delete(path, recursive: true);
+        return Task.CompletedTask;
     }
 
     public async Task<ObjectListing> ListAsync(ObjectUri prefix, string? delimiter, string? marker, int maxKeys, CancellationToken cancellationToken)
@@ -132,7 +219,14 @@ public sealed class LocalObjectStore : IObjectStore
         return Task.CompletedTask;
     }
 
-    public Task<ObjectInfo> CopyAsync(ObjectUri source, ObjectUri destination, CancellationToken cancellationToken)
+    public Task<ObjectInfo> CopyAsync(ObjectUri source, ObjectUri destination, CancellationToken cancellationToken) =>
+        CopyAsync(source, destination, null, cancellationToken);
+
+    /// <summary>
+    /// Copies the object with its <see cref="ObjectAttributes"/>, or with those <paramref name="attributes"/> makes of
+    /// the source's (null when it has none), e.g. S3's copy with a new content type.
+    /// </summary>
+    public Task<ObjectInfo> CopyAsync(ObjectUri source, ObjectUri destination, Func<ObjectAttributes?, ObjectAttributes?>? attributes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(destination);
@@ -149,6 +243,8 @@ public sealed class LocalObjectStore : IObjectStore
             {
                 throw ObjectStoreErrors.NotFound(source);
             }
+            var kept = ObjectAttributes.Parse(ExtendedAttributes.Get(from, ObjectAttributes.AttributeName));
+            Keep(temp, attributes is null ? kept : attributes(kept));
             return Task.FromResult(Commit(destination, temp, to));
         }
         finally
@@ -290,7 +386,19 @@ public sealed class LocalObjectStore : IObjectStore
         return PathOf(uri);
     }
 
+    // An object written with attributes has their content-derived entity tag; others size and modification time.
     private static ObjectInfo Info(string key, FileInfo file) =>
         new(key, file.Length, file.LastWriteTimeUtc,
-            string.Create(CultureInfo.InvariantCulture, $"\"{file.Length:x}-{file.LastWriteTimeUtc.Ticks:x}\""));
+            ObjectAttributes.Parse(ExtendedAttributes.Get(file.FullName, ObjectAttributes.AttributeName))?.ETag
+            ?? string.Create(CultureInfo.InvariantCulture, $"\"{file.Length:x}-{file.LastWriteTimeUtc.Ticks:x}\""));
+
+    // Set on the temporary file, so the attributes arrive with the bytes in one rename. A file system without extended
+    // attributes keeps none: the object then has the size-and-time entity tag.
+    private static void Keep(string temp, ObjectAttributes? attributes)
+    {
+        if (attributes is not null)
+        {
+            ExtendedAttributes.TrySet(temp, ObjectAttributes.AttributeName, attributes.Serialize());
+        }
+    }
 }

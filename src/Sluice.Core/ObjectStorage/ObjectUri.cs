@@ -69,6 +69,10 @@ public sealed partial class ObjectUri : IEquatable<ObjectUri>
         return new ObjectUri(scheme, bucket, NormalizeKey(uri, key));
     }
 
+    /// <summary>Whether <paramref name="bucket"/> is a valid bucket name (S3's rule: 3-63 lower-case letters, digits, '.' and '-', starting and ending with a letter or digit).</summary>
+    public static bool IsValidBucket(string? bucket) =>
+        bucket is not null && BucketPattern().IsMatch(bucket) && !bucket.Contains("..", StringComparison.Ordinal);
+
     /// <summary>True when <paramref name="value"/> looks like an object URI (has a scheme), whether or not it is valid.</summary>
     public static bool IsUri(string? value) =>
         value is not null && value.IndexOf("://", StringComparison.Ordinal) is var i && i > 0 && SchemePattern().IsMatch(value.AsSpan(0, i));

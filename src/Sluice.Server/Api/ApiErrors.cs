@@ -16,7 +16,7 @@ internal static class ApiErrors
         ErrorCodes.ClusterNotFound or ErrorCodes.InstanceGroupNotFound or ErrorCodes.JobNotFound or ErrorCodes.TaskNotFound
             or ErrorCodes.InstanceNotFound or ErrorCodes.StepNotFound or ErrorCodes.AccountNotFound or ErrorCodes.AccessKeyNotFound or ErrorCodes.NotFound or ErrorCodes.ObjectNotFound or ErrorCodes.BucketNotFound => StatusCodes.Status404NotFound,
         ErrorCodes.InvalidState or ErrorCodes.TerminationProtected or ErrorCodes.IdempotentParameterMismatch or ErrorCodes.OutputAlreadyExists
-            or ErrorCodes.SingleTenantServer => StatusCodes.Status409Conflict,
+            or ErrorCodes.SingleTenantServer or ErrorCodes.BucketNotEmpty => StatusCodes.Status409Conflict,
         ErrorCodes.RequestTooLarge => StatusCodes.Status413PayloadTooLarge,
         ErrorCodes.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
         ErrorCodes.NotImplemented => StatusCodes.Status501NotImplemented,

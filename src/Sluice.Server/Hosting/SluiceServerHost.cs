@@ -20,6 +20,7 @@ using Sluice.ObjectStores.S3;
 using Sluice.Server.Api;
 using Sluice.Server.Auth;
 using Sluice.Server.Compat;
+using Sluice.Server.Compat.S3;
 using Sluice.Storage.Postgres;
 using Sluice.Storage.Sqlite;
 
@@ -87,6 +88,7 @@ public static class SluiceServerHost
         builder.Services.AddSingleton<CompatibilityDispatch>();
         builder.Services.AddSingleton<ICompatibilityApi, Compat.Bmr.BmrApi>();
         Compat.BatchCompute.BatchComputeServices.Add(builder.Services);
+        builder.Services.AddS3Api();
         builder.Services.AddSingleton<LogReader>();
         builder.Services.AddHostedService<SchedulerHostedService>();
         // The committed document must not depend on the port this instance happened to bind.
