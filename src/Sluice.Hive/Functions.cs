@@ -41,8 +41,8 @@ internal static class Functions
             case "sum":
                 return $"sum({distinct}{Arg(0)})";
             case "collect_set":
-                // Hive skips NULLs and gives [] for a group of NULLs; the set's order is unspecified in both.
-                return $"coalesce(list_distinct(list({Arg(0)})), [])";
+                // Hive skips NULLs, gives [] for a group of NULLs, and keeps first occurrences in the order rows arrive (a LinkedHashSet).
+                return $"coalesce(hive_distinct_in_order(list({Arg(0)}) FILTER (WHERE {Arg(0)} IS NOT NULL)), [])";
             case "collect_list":
                 return $"coalesce(list({Arg(0)}) FILTER (WHERE {Arg(0)} IS NOT NULL), [])";
             case "percentile":

@@ -24,6 +24,7 @@ internal static class Macros
         "CREATE MACRO hive_log(b, x) AS CASE WHEN x <= 0 OR b <= 0 OR b = 1 THEN NULL ELSE ln(x) / ln(b) END",
         "CREATE MACRO hive_hex(x) AS upper(hex(x))",
         "CREATE MACRO hive_initcap(s) AS array_to_string(list_transform(string_split(s, ' '), w -> upper(substring(w, 1, 1)) || lower(substring(w, 2))), ' ')",
+        "CREATE MACRO hive_distinct_in_order(l) AS list_filter(l, (v, i) -> list_position(l, v) = i)",
         "CREATE MACRO hive_string(x) AS CAST(x AS VARCHAR)",
         // Hive's text BOOLEAN: true or false in any case, anything else NULL (DuckDB would also take 1, t, yes).
         "CREATE MACRO hive_boolean(x) AS CASE lower(x) WHEN 'true' THEN true WHEN 'false' THEN false ELSE NULL END",

@@ -27,6 +27,14 @@ internal sealed partial class Parser
     {
         _tokens = tokens;
         _tableColumns = tableColumns;
+        // The select list is read before its FROM clause: the column types of every table the statement names are known up front.
+        foreach (var token in tokens.Where(t => t.Kind is TokenKind.Identifier or TokenKind.QuotedIdentifier))
+        {
+            foreach (var column in tableColumns(token.Text.ToLowerInvariant()) ?? [])
+            {
+                _columnTypes.TryAdd(column.Name, column.Type);
+            }
+        }
     }
 
     /// <summary>Parses one statement (its text without the ending semicolon).</summary>
