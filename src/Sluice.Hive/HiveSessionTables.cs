@@ -312,7 +312,7 @@ public sealed partial class HiveSession
     /// <summary>The query with its columns converted to the table's types, as Hive converts on insert (a failed conversion is NULL).</summary>
     private static Query CastTo(Query query, TableInfo table)
     {
-        var columns = table.Columns.Select((c, i) => $"{(c.Type is "string" ? $"hive_string(q.\"#{i}\")" : Casts.Cast($"q.\"#{i}\"", c.Type))}");
+        var columns = table.Columns.Select((c, i) => $"{(c.Type is "string" ? $"hive_string(q.\"#{i}\")" : Casts.Cast($"q.\"#{i}\"", c.Type))} AS {Parser.Quote(c.Name)}");
         var numbered = string.Join(", ", table.Columns.Select((_, i) => $"\"#{i}\""));
         return query with { Sql = $"SELECT {string.Join(", ", columns)} FROM ({query.Sql}) AS q({numbered})" };
     }

@@ -145,6 +145,10 @@ internal sealed partial class Parser
             keys.Add(Expression());
         }
         while (AcceptSymbol(","));
+        if (Current.Is("grouping"))
+        {
+            throw HiveException.Unsupported("GROUPING SETS", Current);
+        }
         if (Accept("with"))
         {
             var at = Current;
@@ -406,6 +410,10 @@ internal sealed partial class Parser
         var outer = Accept("outer");
         var functionAt = Current;
         var function = Identifier();
+        if (function is not ("explode" or "posexplode"))
+        {
+            throw HiveException.Unsupported($"LATERAL VIEW {function}", functionAt);
+        }
         ExpectSymbol("(");
         var argumentAt = Current;
         var argument = Expression();

@@ -79,8 +79,17 @@ internal static partial class Script
         void Flush()
         {
             var text = current.ToString();
-            // A piece holding only comments is no statement.
-            if (Lexer.Tokenize(text).Count > 1)
+            // A piece holding only comments is no statement; one that does not even tokenize is parsed, to report where.
+            bool empty;
+            try
+            {
+                empty = Lexer.Tokenize(text).Count == 1;
+            }
+            catch (HiveException)
+            {
+                empty = false;
+            }
+            if (!empty)
             {
                 result.Add((text, startLine, startColumn));
             }
