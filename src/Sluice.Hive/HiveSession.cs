@@ -116,7 +116,7 @@ public sealed partial class HiveSession : IAsyncDisposable
         switch (statement)
         {
             case SelectStatement select:
-                return await PrintQueryAsync(select.Query, cancellationToken).ConfigureAwait(false);
+                return await PrintQueryAsync(select.Query, select.At, cancellationToken).ConfigureAwait(false);
             case CreateTable create:
                 await CreateTableAsync(create, cancellationToken).ConfigureAwait(false);
                 return null;
@@ -174,7 +174,7 @@ public sealed partial class HiveSession : IAsyncDisposable
     {
         foreach (var name in query.Tables)
         {
-            var table = RequireTable(name, at);
+            var table = RequireTable(name, query.TablePositions.GetValueOrDefault(name) ?? at);
             await ExecuteSqlAsync($"CREATE OR REPLACE TEMP VIEW {Parser.Quote(name)} AS {await TableSqlAsync(table, cancellationToken).ConfigureAwait(false)}", cancellationToken).ConfigureAwait(false);
         }
         var command = _connection.CreateCommand();
@@ -189,9 +189,9 @@ public sealed partial class HiveSession : IAsyncDisposable
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<int> PrintQueryAsync(Query query, CancellationToken cancellationToken)
+    private async Task<int> PrintQueryAsync(Query query, Token at, CancellationToken cancellationToken)
     {
-        var reader = await OpenQueryAsync(query, new Token(TokenKind.End, "", 1, 1), cancellationToken).ConfigureAwait(false);
+        var reader = await OpenQueryAsync(query, at, cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
         {
             var types = Enumerable.Range(0, reader.FieldCount).Select(reader.GetDataTypeName).ToArray();

@@ -44,9 +44,8 @@ public static class HiveTool
         }
         var metastore = parsed.Metastore ?? Environment.GetEnvironmentVariable(MetastoreVariable) ?? defaultMetastore;
         var staged = Environment.GetEnvironmentVariable(ObjectsVariable);
-        var storage = staged is { Length: > 0 }
-            ? new HiveStorage(staged, null)
-            : new HiveStorage(Path.Combine(metastore, "objects", Guid.NewGuid().ToString("N")), openStore?.Invoke());
+        var localObjects = Path.Combine(metastore, "objects", Guid.NewGuid().ToString("N"));
+        var storage = staged is { Length: > 0 } ? new HiveStorage(staged, null) : new HiveStorage(localObjects, openStore is null ? null : new LazyStore(openStore));
         var options = new HiveOptions
         {
             MetastoreDirectory = Path.GetFullPath(metastore),
@@ -78,10 +77,21 @@ public static class HiveTool
             await stderr.WriteLineAsync($"Could not open input file for reading. ({e.Message})").ConfigureAwait(false);
             return 1;
         }
-        var session = await HiveSession.OpenAsync(options, stdout, stderr, cancellationToken).ConfigureAwait(false);
-        await using (session.ConfigureAwait(false))
+        try
         {
-            return await session.RunScriptAsync(script, cancellationToken).ConfigureAwait(false);
+            var session = await HiveSession.OpenAsync(options, stdout, stderr, cancellationToken).ConfigureAwait(false);
+            await using (session.ConfigureAwait(false))
+            {
+                return await session.RunScriptAsync(script, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            // This run's downloads of object URIs (a server's staging is the server's to remove).
+            if (staged is not { Length: > 0 } && Directory.Exists(localObjects))
+            {
+                Directory.Delete(localObjects, recursive: true);
+            }
         }
     }
 }

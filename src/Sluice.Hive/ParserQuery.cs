@@ -7,6 +7,7 @@ namespace Sluice.Hive;
 internal sealed partial class Parser
 {
     private readonly HashSet<string> _tables = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Token> _tablePositions = new(StringComparer.Ordinal);
     private readonly HashSet<string> _ctes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _columnTypes = new(StringComparer.Ordinal);
 
@@ -15,7 +16,7 @@ internal sealed partial class Parser
     {
         var names = new List<string>();
         var sql = QueryExpression(names, null);
-        return new Query(sql, _tables.Except(_ctes).ToList(), names);
+        return new Query(sql, _tables.Except(_ctes).ToList(), names) { TablePositions = _tablePositions };
     }
 
     /// <summary>A multi-insert's SELECT: the shared FROM clause goes after its select list.</summary>
@@ -23,7 +24,7 @@ internal sealed partial class Parser
     {
         var names = new List<string>();
         var sql = QueryExpression(names, from);
-        return new Query(sql, _tables.Except(_ctes).ToList(), names);
+        return new Query(sql, _tables.Except(_ctes).ToList(), names) { TablePositions = _tablePositions };
     }
 
     private string QueryExpression(List<string>? names, string? sharedFrom)
@@ -383,6 +384,7 @@ internal sealed partial class Parser
                 throw HiveException.Unsupported("TABLESAMPLE", Current);
             }
             _tables.Add(name);
+            _tablePositions.TryAdd(name, at);
             foreach (var column in _ctes.Contains(name) ? [] : _tableColumns(name) ?? [])
             {
                 _columnTypes.TryAdd(column.Name, column.Type);

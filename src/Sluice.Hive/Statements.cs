@@ -50,4 +50,8 @@ internal sealed record RenameTable(Token At, string Table, string NewName) : Sta
 /// A query translated to DuckDB SQL: the text, the tables it reads (views are made for them before it runs), and the
 /// names of its result columns as Hive names them (aliases, column names, else <c>_c0</c>, <c>_c1</c> …).
 /// </summary>
-internal sealed record Query(string Sql, IReadOnlyCollection<string> Tables, IReadOnlyList<string> ColumnNames);
+internal sealed record Query(string Sql, IReadOnlyCollection<string> Tables, IReadOnlyList<string> ColumnNames)
+{
+    /// <summary>Where each table is first named, for "Table not found" errors.</summary>
+    public IReadOnlyDictionary<string, Token> TablePositions { get; init; } = new Dictionary<string, Token>();
+}

@@ -17,6 +17,16 @@ internal sealed partial class StepExecution
     /// <summary>The folder of a cluster's Hive metastore and managed tables.</summary>
     public static string HiveMetastore(SluiceOptions options, Step step) => Path.Combine(options.DataDirectory, "hive", step.AccountId, step.ClusterId);
 
+    /// <summary>Deletes a terminated cluster's metastore and managed tables (<see cref="HiveMetastore"/>).</summary>
+    public void RemoveHiveMetastore(Cluster cluster)
+    {
+        var directory = Path.Combine(options.DataDirectory, "hive", cluster.AccountId, cluster.Id);
+        if (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     /// <summary>Stages the script's object URIs; the process's environment, or a failure (a bucket of another account, an unreadable object).</summary>
     private async Task<(Dictionary<string, string>? Environment, StepFailure? Failure)> PrepareHiveAsync(StepRun run, IReadOnlyList<string> argv, string root)
     {
