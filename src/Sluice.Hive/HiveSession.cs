@@ -80,7 +80,19 @@ public sealed partial class HiveSession : IAsyncDisposable
             {
                 var substituted = Script.Substitute(text, _options.HiveVars, _options.HiveConf);
                 var statement = Parser.Parse(substituted, line, column, name => _metastore.Find(name)?.Columns);
-                var rows = await ExecuteAsync(statement, cancellationToken).ConfigureAwait(false);
+                int? rows;
+                _printed = 0;
+                try
+                {
+                    rows = await ExecuteAsync(statement, cancellationToken).ConfigureAwait(false);
+                }
+                catch (DuckDBException e) when (!_lenient && _printed == 0 && IsTooManyFields(e))
+                {
+                    // A line with more fields than the fast reader takes: read leniently from now on and run the statement again
+                    // (its outputs are staged until it succeeds, so nothing was written).
+                    _lenient = true;
+                    rows = await ExecuteAsync(statement, cancellationToken).ConfigureAwait(false);
+                }
                 await _stderr.WriteLineAsync("OK").ConfigureAwait(false);
                 var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
                 await _stderr.WriteLineAsync(rows is { } n ? $"Time taken: {seconds} seconds, Fetched: {n} row(s)" : $"Time taken: {seconds} seconds").ConfigureAwait(false);
@@ -103,6 +115,9 @@ public sealed partial class HiveSession : IAsyncDisposable
         }
         return 0;
     }
+
+    private static bool IsTooManyFields(DuckDBException e) =>
+        e.Message.Contains("Expected Number of Columns", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("too many columns", StringComparison.OrdinalIgnoreCase);
 
     public async ValueTask DisposeAsync()
     {
@@ -211,6 +226,7 @@ public sealed partial class HiveSession : IAsyncDisposable
                 }
                 await _stdout.WriteLineAsync(line.ToString()).ConfigureAwait(false);
                 rows++;
+                _printed++;
             }
             return rows;
         }

@@ -9,6 +9,15 @@ public sealed partial class HiveSession
     /// <summary>The output file name Hive's single task writes.</summary>
     internal const string OutputFile = "000000_0";
 
+    /// <summary>Extra fields a line may have beyond its table's columns on the fast reader.</summary>
+    private const int SpareFields = 8;
+
+    /// <summary>Set once a file had a line with more fields than the fast reader takes: tables are read with strict_mode off.</summary>
+    private bool _lenient;
+
+    /// <summary>Rows of the current statement already printed to the console (a statement that printed some cannot run again).</summary>
+    private int _printed;
+
     /// <summary>The SELECT that reads a table: its files' fields converted to the columns' types, with partition columns as constants.</summary>
     private async Task<string> TableSqlAsync(TableInfo table, CancellationToken cancellationToken)
     {
@@ -50,12 +59,14 @@ public sealed partial class HiveSession
             return $"SELECT {string.Join(", ", columns.Concat(constants))} FROM read_parquet({list})";
         }
         var format = table.Format;
-        var fields = string.Join(", ", table.Columns.Select((_, i) => $"'c{i.ToString(CultureInfo.InvariantCulture)}': 'VARCHAR'"));
+        // Spare columns take up to SpareFields extra fields of a line (Hive ignores them) on DuckDB's fast parallel reader;
+        // a line with still more fields makes the session read leniently (strict_mode off, slower) and run the statement again.
+        var fields = string.Join(", ", Enumerable.Range(0, table.Columns.Count + SpareFields).Select(i => $"'c{i.ToString(CultureInfo.InvariantCulture)}': 'VARCHAR'"));
         var converted = table.Columns.Select((c, i) => $"{TextField.Convert($"\"c{i.ToString(CultureInfo.InvariantCulture)}\"", c.Type, format, 1)} AS {Parser.Quote(c.Name)}");
         // Every field is read as text and converted as Hive's LazySimpleSerDe does: no quoting or escaping, \N is NULL,
         // missing trailing fields are NULL, extra ones are ignored, and a field that does not parse as its type is NULL.
         return $"SELECT {string.Join(", ", converted.Concat(constants))} FROM read_csv({list}, delim = {Parser.Literal(format.Field)}, quote = '', escape = '', " +
-            $"header = false, auto_detect = false, columns = {{{fields}}}, nullstr = {Parser.Literal(format.Null)}, null_padding = true, strict_mode = false, allow_quoted_nulls = false)";
+            $"header = false, auto_detect = false, columns = {{{fields}}}, nullstr = {Parser.Literal(format.Null)}, null_padding = true, allow_quoted_nulls = false{(_lenient ? ", strict_mode = false" : "")})";
     }
 
     /// <summary>A location's data files: the file itself, or the folder's files at any depth but those Hive hides (names starting _ or .).</summary>

@@ -58,6 +58,15 @@ public sealed class HiveSemanticsTests : IDisposable
     }
 
     [Fact]
+    public async Task TextFiles_ManyExtraFields_AreIgnored_EvenBeyondTheFastReadersSpareColumns()
+    {
+        _run.Write("x/x.txt", "1\x01" + "a\n2\x01" + "b" + string.Concat(Enumerable.Repeat("\x01z", 30)) + "\n3\n");
+        var output = await _run.QueryAsync("CREATE EXTERNAL TABLE x (i INT, s STRING) LOCATION '${D}/x'; SELECT i, s FROM x ORDER BY i; INSERT OVERWRITE LOCAL DIRECTORY '${D}/xo' SELECT count(*) FROM x;");
+        Assert.Equal("1\ta\n2\tb\n3\tNULL\n", output);
+        Assert.Equal("3\n", _run.Read("xo/000000_0"));
+    }
+
+    [Fact]
     public async Task TextFiles_CollectionsUseCtrlBAndCtrlC_ReadAndWritten()
     {
         _run.Write("c/c.txt", "1\x01" + "a\x02" + "b\x02" + "c\x01k1\x03" + "1\x02k2\x03" + "2\x01x\x02" + "5\n");
