@@ -12,6 +12,8 @@ internal static class Casts
             "tinyint" or "smallint" or "int" or "bigint" => $"TRY_CAST(trunc(TRY_CAST({value} AS DECIMAL(38,10))) AS {duck})",
             // A double as a string is Java's Double.toString (1.0E10), which hive_string spells.
             "string" => $"hive_string({value})",
+            // Hive: a string is true when it is not empty ('false' too); a number when it is not 0.
+            "boolean" => $"(CASE WHEN typeof({value}) = 'VARCHAR' THEN (CASE WHEN {value} IS NULL THEN NULL ELSE length(CAST({value} AS VARCHAR)) > 0 END) ELSE TRY_CAST({value} AS BOOLEAN) END)",
             _ => $"TRY_CAST({value} AS {duck})",
         };
     }

@@ -92,6 +92,12 @@ public sealed class HiveSemanticsTests : IDisposable
     }
 
     [Fact]
+    public async Task CastToBoolean_NonEmptyStringIsTrue_NumberIsNonZero()
+    {
+        Assert.Equal("true\ttrue\tfalse\tNULL\ttrue\tfalse\n", await _run.QueryAsync("SELECT CAST('false' AS BOOLEAN), CAST('0' AS BOOLEAN), CAST('' AS BOOLEAN), CAST(NULL AS BOOLEAN), CAST(2 AS BOOLEAN), CAST(0 AS BOOLEAN);"));
+    }
+
+    [Fact]
     public async Task OutputText_BooleansDoublesNulls_AsHiveWritesThem()
     {
         var output = await _run.QueryAsync("SELECT true, false, 1e10, 1.0, 123456789.0, 0.0001, 1234567.0, -2.5E-5, NULL, CAST(1.5 AS FLOAT);" +
