@@ -14,6 +14,7 @@ public sealed class HiveStorage
     private readonly string _root;
     private readonly IStreamingStore? _store;
     private readonly HashSet<string> _staged = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _written = new(StringComparer.Ordinal);
 
     /// <param name="root">The staging root for object URIs.</param>
     /// <param name="store">The object store, or null when the server stages and uploads (a step's process).</param>
@@ -22,6 +23,9 @@ public sealed class HiveStorage
         _root = Path.GetFullPath(root);
         _store = store;
     }
+
+    /// <summary>The file where the server lists the object URIs it staged, one a line: no other object URI can be reached.</summary>
+    public static string StagedList(string root) => Path.Combine(root, "staged.txt");
 
     /// <summary>The file that lists written object URIs, one a line, when there is no store.</summary>
     public static string WrittenList(string root) => Path.Combine(root, "written.txt");
@@ -61,6 +65,17 @@ public sealed class HiveStorage
     public async Task<string> ForReadAsync(string location, CancellationToken cancellationToken)
     {
         var local = LocalPath(_root, location);
+        if (_store is null && IsObjectUri(location))
+        {
+            // The server staged what it found in the script; a location it did not see would read as empty, so it is refused.
+            var wanted = Canonical(location);
+            var staged = File.Exists(StagedList(_root)) ? await File.ReadAllLinesAsync(StagedList(_root), cancellationToken).ConfigureAwait(false) : [];
+            if (!staged.Any(s => s.Length > 0 && (wanted == s || wanted.StartsWith(s + "/", StringComparison.Ordinal))))
+            {
+                throw new HiveException("SemanticException", $"the object URI '{location}' was not staged for this step: the server stages the URIs a script names in LOCATION, LOAD DATA INPATH and INSERT OVERWRITE DIRECTORY, and the locations of the tables it uses");
+            }
+            return local;
+        }
         if (_store is null || !IsObjectUri(location) || !_staged.Add(Canonical(location)))
         {
             return local;
@@ -100,6 +115,10 @@ public sealed class HiveStorage
         var uri = Canonical(location);
         if (_store is null)
         {
+            if (!_written.Add(uri))
+            {
+                return;
+            }
             Directory.CreateDirectory(_root);
             await File.AppendAllTextAsync(WrittenList(_root), uri + "\n", cancellationToken).ConfigureAwait(false);
             return;

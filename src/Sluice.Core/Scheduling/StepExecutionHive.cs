@@ -74,6 +74,8 @@ internal sealed partial class StepExecution
                 run.Log($"INFO staged {uri} for the Hive script");
             }
         }
+        Directory.CreateDirectory(root);
+        await File.WriteAllLinesAsync(HiveStorage.StagedList(root), uris, run.Abort.Token).ConfigureAwait(false);
         var (cpus, memoryMiB) = NodeSize(run);
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
