@@ -97,6 +97,33 @@ public sealed class HiveStepTests(BuiltInHiveFixture server) : IClassFixture<Bui
     }
 
     [Fact]
+    public async Task HiveTables_PersistAcrossServerRestart_AndGoWithTheCluster()
+    {
+        var bucket = NewBucket();
+        await server.CreateBucketAsync(bucket);
+        await server.PutObjectAsync($"{bucket}/hql/make.hql", "CREATE TABLE kept (k INT, v STRING) ROW FORMAT DELIMITED FIELDS TERMINATED BY '\\t'; LOAD DATA INPATH '${INPUT}' INTO TABLE kept;");
+        await server.PutObjectAsync($"{bucket}/hql/read.hql", "INSERT OVERWRITE DIRECTORY '${OUTPUT}' SELECT v, k FROM kept ORDER BY k DESC;");
+        await server.PutObjectAsync($"{bucket}/data/hive_src.data", "1\tone\n2\ttwo\n");
+        ClusterInfo cluster = await Client.CreateClusterAsync(SeedCluster("hive-restart").Build());
+        AddStepsResponse made = await Client.AddStepsAsync(cluster.Id, [HiveStep(bucket, "hql/make.hql", "unused")]);
+        Assert.Equal(StepStates.Completed, (await Client.WaitForStepAsync(cluster.Id, made.StepIds[0], ServerFixture.Fast)).State);
+
+        await server.StopAsync();
+        await server.StartAsync();
+        await Client.WaitForClusterReadyAsync(cluster.Id, ServerFixture.Fast);
+        AddStepsResponse read = await Client.AddStepsAsync(cluster.Id, [HiveStep(bucket, "hql/read.hql", "after-restart")]);
+        var step = await Client.WaitForStepAsync(cluster.Id, read.StepIds[0], ServerFixture.Fast);
+
+        Assert.True(step.State == StepStates.Completed, step.FailureDetails?.Message);
+        Assert.Equal("two\u00012\none\u00011\n", await server.ReadObjectAsync($"{bucket}/after-restart/000000_0"));
+        var metastore = Path.Combine(server.DataDirectory, "hive", server.Key.AccountId, cluster.Id);
+        Assert.True(File.Exists(Path.Combine(metastore, "metastore.json")));
+        await Client.TerminateClusterAsync(cluster.Id);
+        await Client.WaitForClusterTerminatedAsync(cluster.Id, ServerFixture.Fast);
+        Assert.False(Directory.Exists(metastore));
+    }
+
+    [Fact]
     public async Task HiveStep_ScriptWithParseError_FailsWithTheMessageInStderrAndFailureDetails()
     {
         var bucket = NewBucket();
