@@ -50,6 +50,19 @@ internal static class SluiceCli
             return await Sluice.Backends.Local.Agent.NodeAgent.RunAsync(args[1], logging.CreateLogger("Sluice.NodeAgent")).ConfigureAwait(false);
         }
 
+        // HiveQL on the embedded engine, with the Hive CLI's own flags (-f, -e, -d, --hivevar, -hiveconf): parsed by the engine.
+        if (args.Length > 0 && args[0] == "hive")
+        {
+            using var cancel = CancelOnCtrlC();
+            var (rest, data) = StreamingDataOption(args[1..]);
+            if (rest is null)
+            {
+                await stderr.WriteLineAsync("error: --data needs a directory (the data directory whose objects/ folder is the local object store)").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+            return await Sluice.Hive.HiveTool.RunAsync(rest, stdout, stderr, Path.Combine(data, "hive", "local"), () => ObjectStores.StreamingStore(data), cancel.Token).ConfigureAwait(false);
+        }
+
         var root = new RootCommand("sluice: clusters and batch jobs on your own machines");
         root.Add(GlobalOptions.Output);
         root.Add(GlobalOptions.Endpoint);
@@ -71,6 +84,7 @@ internal static class SluiceCli
         root.Add(LogsCommand.Build(run));
         root.Add(FsCommands.Build(run));
         root.Add(new Command("streaming", "Run a Hadoop-streaming MapReduce job locally (sluice streaming -input IN -output OUT -mapper CMD ...)"));
+        root.Add(new Command("hive", "Run a HiveQL script locally on the embedded engine (sluice hive -f q.hql [--hivevar K=V] [-d K=V] [--hiveconf K=V] [-e 'STATEMENTS'])"));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

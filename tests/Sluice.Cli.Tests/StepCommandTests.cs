@@ -68,12 +68,12 @@ public sealed class StepCommandTests(ServerFixture server)
         var steps = await ServerFixture.EventuallyAsync(
             async () => (await server.RunAsync("step", "list", cluster, "-o", "json")).ShouldExit(0).Json(Json.ListResponseStepInfo),
             l => l.Items.All(s => s.State == "Completed"), "the inline step to complete");
-        var refused = await server.RunAsync("cluster", "create", "--name", "no-app", "--group", "m:Master:g.small:1", "--application", "hbase:9.9");
+        var refused = await server.RunAsync("cluster", "create", "--name", "no-app", "--group", "m:Master:g.small:1", "--application", "hue:9.9");
 
         Assert.Equal("inline", Assert.Single(steps.Items).Name);
         refused.ShouldExit(3);
         Assert.Contains("ApplicationNotAvailable", refused.Stderr, StringComparison.Ordinal);
-        Assert.Contains("hbase:9.9", refused.Stderr, StringComparison.Ordinal);
+        Assert.Contains("hue:9.9", refused.Stderr, StringComparison.Ordinal);
         (await server.RunAsync("cluster", "terminate", cluster)).ShouldExit(0);
     }
 

@@ -141,15 +141,15 @@ public class StepApplicationTests(ServerFixture server)
     public async Task CreateCluster_ApplicationWithoutLauncher_FailsAtOnce_NamingItAndHowToRegister()
     {
         var error = await Assert.ThrowsAsync<SluiceServiceException>(() => Client.CreateClusterAsync(StepTests.ThreeNodes("no-hbase")
-            .AddApplication("hive").AddApplication("hbase", "2.5").Build()));
+            .AddApplication("hive").AddApplication("hue", "2.5").Build()));
         var version = await Assert.ThrowsAsync<SluiceServiceException>(() => Client.CreateClusterAsync(StepTests.ThreeNodes("no-hbase")
             .AddApplication("impala").Build()));
 
         Assert.Equal(400, error.StatusCode);
         Assert.Equal(ErrorCodes.ApplicationNotAvailable, error.ErrorCode);
         Assert.Contains("applications[1]", error.Message, StringComparison.Ordinal);
-        Assert.Contains("'hbase:2.5'", error.Message, StringComparison.Ordinal);
-        Assert.Contains("Sluice:Applications:hbase:Command", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'hue:2.5'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Sluice:Applications:hue:Command", error.Message, StringComparison.Ordinal);
         Assert.Contains("'impala'", version.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(await Client.ListClustersAsync().ToListAsync(), c => c.Name == "no-hbase");
     }

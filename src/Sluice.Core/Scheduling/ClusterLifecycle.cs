@@ -248,6 +248,8 @@ internal sealed partial class ClusterLifecycle(SchedulerParts parts, IIdGenerato
             try
             {
                 await cluster.Backend.ReleaseAsync(cluster.Cluster.Id, nodeIds, CancellationToken.None).ConfigureAwait(false);
+                // The cluster's Hive tables go with it, as a real cluster's metastore does.
+                parts.StepExecution.RemoveHiveMetastore(cluster.Cluster);
             }
             catch (Exception ex)
             {

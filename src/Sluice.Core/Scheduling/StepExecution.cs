@@ -83,8 +83,23 @@ internal sealed partial class StepExecution(SchedulerParts parts, LogPaths logs,
                 run.Log($"INFO fetched {uri} to {fetched[uri]}");
             }
             var command = stepCommands.CommandLine(run.Cluster.Cluster, step, fetched);
+            Dictionary<string, string>? environment = null;
+            var hive = step.Type == StepType.Hive && stepCommands.IsBuiltIn(run.Cluster.Cluster, "hive");
+            var objects = Path.Combine(staging, "objects");
+            if (hive)
+            {
+                (environment, var failure) = await PrepareHiveAsync(run, stepCommands.Argv(run.Cluster.Cluster, step, fetched), objects).ConfigureAwait(false);
+                if (failure is not null)
+                {
+                    return failure;
+                }
+            }
             run.Log($"INFO startExec '{command}'");
-            exit = await RunProcessAsync(run, step.Id, command, stdout, stderr, CancellationToken.None, readOnlyPaths: [staging]).ConfigureAwait(false);
+            exit = await RunProcessAsync(run, step.Id, command, stdout, stderr, CancellationToken.None, readOnlyPaths: [staging], environment).ConfigureAwait(false);
+            if (hive && exit.Reason == ProcessEndReason.Exited && exit.ExitCode == 0 && await CommitHiveAsync(run, objects).ConfigureAwait(false) is { } commitFailure)
+            {
+                return commitFailure;
+            }
         }
         finally
         {
@@ -186,8 +201,9 @@ internal sealed partial class StepExecution(SchedulerParts parts, LogPaths logs,
     /// <param name="stderr">Its stderr file.</param>
     /// <param name="cancellationToken">Kills it.</param>
     /// <param name="readOnlyPaths">What the process reads outside its working directory (the step's fetched files), for a backend that isolates tasks.</param>
+    /// <param name="environment">Variables added to the process's environment (a built-in Hive step's metastore, staging and limits).</param>
     private async Task<ProcessExit> RunProcessAsync(StepRun run, string name, string command, string stdout, string stderr, CancellationToken cancellationToken,
-        IReadOnlyList<string>? readOnlyPaths = null)
+        IReadOnlyList<string>? readOnlyPaths = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var process = new StepProcess(run, new LaunchRequest
         {
@@ -204,8 +220,9 @@ internal sealed partial class StepExecution(SchedulerParts parts, LogPaths logs,
                 ["SLUICE_CLUSTER_ID"] = run.Cluster.Cluster.Id,
                 ["SLUICE_STEP_ID"] = run.Step.Id,
                 ["SLUICE_STEP_NAME"] = run.Step.Name,
-            },
+            }.Concat(environment ?? new Dictionary<string, string>()).ToDictionary(StringComparer.Ordinal),
         });
+
         if (!parts.Loop.TryPost(() => parts.Steps.QueueProcess(process)))
         {
             return NotLaunched("the server is stopping", parts.Loop.Now);

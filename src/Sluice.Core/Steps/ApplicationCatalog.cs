@@ -6,7 +6,9 @@ namespace Sluice.Core.Steps;
 
 /// <summary>
 /// Maps the applications a cluster declares (hadoop, hive, pig, hbase, spark, with versions) to the launchers
-/// the nodes run. Launchers come from <see cref="SluiceOptions.Applications"/>, else from the program found on PATH.
+/// the nodes run. Launchers come from <see cref="SluiceOptions.Applications"/>, else from the program found on PATH,
+/// else for hive and pig from Sluice itself (the embedded engines run by <c>sluice hive</c> / <c>sluice pig</c>, any
+/// version), and hbase is accepted but not provided (there is no HBase server; see docs/hive.md).
 /// </summary>
 public sealed class ApplicationCatalog
 {
@@ -20,6 +22,9 @@ public sealed class ApplicationCatalog
         ["spark"] = "spark-submit",
     };
 
+    /// <summary>The <see cref="ApplicationLauncher.BuiltIn"/> of an application accepted but not provided (hbase).</summary>
+    public const string NotProvided = "none";
+
     private readonly Dictionary<string, ApplicationLauncher> _launchers = new(StringComparer.OrdinalIgnoreCase);
 
     public ApplicationCatalog(IOptions<SluiceOptions> options)
@@ -31,6 +36,10 @@ public sealed class ApplicationCatalog
                 _launchers[name] = new ApplicationLauncher { Command = path };
             }
         }
+        // What Sluice provides itself when nothing is registered or installed: a cluster asking for them is accepted.
+        _launchers.TryAdd("hive", new ApplicationLauncher { BuiltIn = "hive" });
+        _launchers.TryAdd("pig", new ApplicationLauncher { BuiltIn = "pig" });
+        _launchers.TryAdd("hbase", new ApplicationLauncher { BuiltIn = NotProvided });
         foreach (var (key, launcher) in options.Value.Applications)
         {
             _launchers[key] = launcher;

@@ -34,11 +34,11 @@ public sealed class StepCommandBuilder(ApplicationCatalog applications, IStepFil
                     ? [options.Value.JavaCommand, "-jar", jar, .. args]
                     : [options.Value.JavaCommand, "-cp", jar, p.MainClass, .. args];
             case StepType.Hive:
-                return [Launcher(cluster, "hive"), "-f", Local(p.Script, "script"), .. Variables("-d", p), .. args];
+                return [.. Launcher(cluster, "hive"), "-f", Local(p.Script, "script"), .. Variables("-d", p), .. args];
             case StepType.Pig:
-                return [Launcher(cluster, "pig"), .. Variables("-p", p), .. args, "-f", Local(p.Script, "script")];
+                return [.. Launcher(cluster, "pig"), .. Variables("-p", p), .. args, "-f", Local(p.Script, "script")];
             case StepType.Spark:
-                return [Launcher(cluster, "spark"), .. SparkFlags(p, Local), .. p.SubmitOptions ?? [], Local(p.Jar, "jar"), .. args];
+                return [.. Launcher(cluster, "spark"), .. SparkFlags(p, Local), .. p.SubmitOptions ?? [], Local(p.Jar, "jar"), .. args];
             case StepType.Command:
                 return [p.CommandLine ?? "", .. args];
             default:
@@ -64,9 +64,27 @@ public sealed class StepCommandBuilder(ApplicationCatalog applications, IStepFil
         return string.Join(" && ", copies) + " && " + (step.Type == StepType.Command ? $"{{ {command}\n}}" : command);
     }
 
-    private string Launcher(Cluster cluster, string application) =>
-        applications.ForCluster(cluster, application)?.Command
-        ?? throw new ServiceException(Contracts.ErrorCodes.ApplicationNotInstalled, $"cluster {cluster.Id} has no application '{application}'");
+    /// <summary>
+    /// The program that runs the application's steps: the registered one, else for hive and pig the Sluice program's own
+    /// <c>hive</c>/<c>pig</c> command (found as the streaming worker is).
+    /// </summary>
+    private IReadOnlyList<string> Launcher(Cluster cluster, string application)
+    {
+        var launcher = applications.ForCluster(cluster, application)
+            ?? throw new ServiceException(Contracts.ErrorCodes.ApplicationNotInstalled, $"cluster {cluster.Id} has no application '{application}'");
+        return launcher.BuiltIn switch
+        {
+            null => [launcher.Command],
+            ApplicationCatalog.NotProvided => throw new ServiceException(Contracts.ErrorCodes.ApplicationNotInstalled,
+                $"the application '{application}' is accepted on cluster {cluster.Id} but not provided by this server (see docs/hive.md); register a launcher with `sluice up --application {application}=/path/to/program`"),
+            var builtIn => [.. StreamingWorkerCommand.Resolve(options.Value)
+                ?? throw new ServiceException(Contracts.ErrorCodes.ApplicationNotInstalled, $"the built-in {builtIn} engine needs the sluice program: run the server from it, or set SluiceOptions.StreamingWorkerCommand"), builtIn],
+        };
+    }
+
+    /// <summary>True when the cluster's <paramref name="application"/> runs on Sluice's embedded engine (no program registered).</summary>
+    public bool IsBuiltIn(Cluster cluster, string application) =>
+        applications.ForCluster(cluster, application)?.BuiltIn is { } builtIn && builtIn != ApplicationCatalog.NotProvided;
 
     /// <summary>
     /// The object URIs among the files the step's program opens (jar, script, Spark's jars, pyFiles and files,
