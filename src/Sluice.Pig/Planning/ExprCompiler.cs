@@ -85,7 +85,7 @@ internal sealed partial class ExprCompiler
             {
                 throw new NotFusableException();
             }
-            return GroupKey(fused);
+            return new Typed(GroupKey(fused).Sql, scope.Schema.Fields[0].Type);
         }
         return new Typed(scope.Column(index), scope.Schema.Fields[index].Type);
     }
