@@ -93,6 +93,13 @@ internal static class Lexer
             {
                 tokens.Add(StringLiteral(text, ref i, line, column));
             }
+            else if (c == '`')
+            {
+                // A shell command (STREAM THROUGH `cmd`, DEFINE): one token, so the parser can name the statement it belongs to.
+                var close = text.IndexOf('`', i + 1);
+                i = close < 0 ? text.Length : close + 1;
+                tokens.Add(new Token(TokenKind.Symbol, text[start..i], line, column));
+            }
             else
             {
                 var symbol = Symbols.FirstOrDefault(s => string.CompareOrdinal(text, i, s, 0, s.Length) == 0)

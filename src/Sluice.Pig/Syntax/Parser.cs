@@ -131,9 +131,20 @@ internal sealed class Parser
         else if (t.IsKeyword("SET"))
         {
             Next();
-            var key = Next();
-            var value = Next();
-            statement = new SetStatement(t, key.Text, value.Value ?? value.Text);
+            // A setting's name is dotted (pig.exec.nocombiner); its value is the rest of the statement.
+            var key = new System.Text.StringBuilder(Next().Text);
+            while (Peek.Is("."))
+            {
+                Next();
+                key.Append('.').Append(Next().Text);
+            }
+            var value = new System.Text.StringBuilder();
+            while (!Peek.Is(";") && Peek.Kind != TokenKind.End)
+            {
+                var v = Next();
+                value.Append(v.Value ?? v.Text);
+            }
+            statement = new SetStatement(t, key.ToString(), value.ToString());
         }
         else if (PeekAt(1).Is("="))
         {
