@@ -130,6 +130,17 @@ public sealed class PigEngine(PigEngineOptions? options = null, IStreamingStore?
                     var part = r.Reduces ? "part-r-00000" : "part-m-00000";
                     await files.WriteOutputAsync(s.Path, part, s.At, async (path, ct) =>
                     {
+                        if (r.Schema.Fields.All(f => f.Type.Kind is PigKind.Chararray or PigKind.Bytearray or PigKind.Int or PigKind.Long or PigKind.Boolean))
+                        {
+                            // Text, whole numbers and booleans print the same in DuckDB and Pig: DuckDB writes the file itself
+                            // (no quoting, null as nothing), much faster than rows through .NET.
+                            await ExecuteAsync(connection, $"COPY (SELECT * FROM {r.View}) TO {Sql.Quote(path)} (FORMAT csv, DELIMITER {Sql.Quote(delimiter)}, HEADER false, QUOTE '', ESCAPE '')", ct).ConfigureAwait(false);
+                            if (!File.Exists(path))
+                            {
+                                await File.WriteAllBytesAsync(path, [], ct).ConfigureAwait(false);
+                            }
+                            return;
+                        }
                         var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16) { NewLine = "\n" };
                         await using (writer.ConfigureAwait(false))
                         {

@@ -349,6 +349,25 @@ public sealed class PigConformanceTests : IDisposable
     }
 
     [Fact]
+    public async Task Store_EmptyRelation_WritesAnEmptyPartFile_AndDoublesInJavaForm()
+    {
+        await _pig.RunAsync(Load + "B = FILTER A BY age > 100; STORE B INTO '$DIR/empty'; C = FOREACH A GENERATE name, score / 4; STORE C INTO '$DIR/doubles';");
+
+        Assert.Equal("", File.ReadAllText(_pig.PathOf("empty/part-m-00000")));
+        Assert.Equal("alice\t0.875\nbob\t0.5\ncarol\t1.0\ndave\t\nerin\t0.375\n", File.ReadAllText(_pig.PathOf("doubles/part-m-00000")));
+    }
+
+    [Fact]
+    public async Task Store_TextWithDelimitersAndQuotes_IsWrittenRaw()
+    {
+        _pig.File("q.txt", "a,\"b\"\n");
+
+        await _pig.RunAsync("A = LOAD '$DIR/q.txt' USING TextLoader() AS (s:chararray); B = FOREACH A GENERATE s, 1; STORE B INTO '$DIR/q' USING PigStorage(',');");
+
+        Assert.Equal("a,\"b\",1\n", File.ReadAllText(_pig.PathOf("q/part-m-00000")));
+    }
+
+    [Fact]
     public async Task Parameters_DefaultDeclareAndCommandLine_CommandLineWins()
     {
         var lines = await _pig.RunAsync("%default CITY 'SF'\n%declare MIN '30'\n" + Load + "B = FILTER A BY city == '$CITY' AND age >= $MIN; C = FOREACH B GENERATE name, '${CITY}'; DUMP C;",

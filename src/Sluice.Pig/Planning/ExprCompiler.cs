@@ -303,8 +303,12 @@ internal sealed partial class ExprCompiler
         var text = from.Kind is PigKind.Chararray or PigKind.Bytearray;
         switch (to.Kind)
         {
-            case PigKind.Int or PigKind.Long when text:
-                return $"(CASE WHEN contains({v}, '.') OR contains({v}, 'e') OR contains({v}, 'E') THEN TRY_CAST(trunc(TRY_CAST({v} AS DOUBLE)) AS {to.Sql}) ELSE TRY_CAST({v} AS {to.Sql}) END)";
+            case PigKind.Int when text:
+                // Through double (exact for every int): "3.7" is 3 as Java's Double.valueOf(s).intValue() gives, where DuckDB's cast rounds to 4.
+                return $"TRY_CAST(trunc(TRY_CAST({v} AS DOUBLE)) AS INTEGER)";
+            case PigKind.Long when text:
+                // Up to 15 characters a double holds the number exactly; longer whole numbers are parsed as they are.
+                return $"(CASE WHEN length({v}) <= 15 OR contains({v}, '.') OR contains({v}, 'e') OR contains({v}, 'E') THEN TRY_CAST(trunc(TRY_CAST({v} AS DOUBLE)) AS BIGINT) ELSE TRY_CAST({v} AS BIGINT) END)";
             case PigKind.Int or PigKind.Long when from.Kind is PigKind.Float or PigKind.Double:
                 return $"TRY_CAST(trunc({v}) AS {to.Sql})";
             case PigKind.Int or PigKind.Long or PigKind.Float or PigKind.Double when from.IsNumeric || text:
