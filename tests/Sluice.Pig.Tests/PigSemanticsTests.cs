@@ -65,6 +65,17 @@ public sealed class PigSemanticsTests : IDisposable
     }
 
     [Fact]
+    public async Task LoadedLongs_LongerThanADoubleHolds_AreExact()
+    {
+        _pig.File("longs.txt", "9007199254740993\n-9223372036854775808\n12.9\n9223372036854775808\n");
+
+        var lines = await _pig.RunAsync("A = LOAD '$DIR/longs.txt' AS (n:long); DUMP A;");
+
+        // 2^53 + 1 is no double; Long.MIN_VALUE parses; a decimal truncates; one past Long.MAX_VALUE is null.
+        Assert.Equal(["(9007199254740993)", "(-9223372036854775808)", "(12)", "()"], lines);
+    }
+
+    [Fact]
     public async Task FloatingPoint_PrintsAsJavaDoubleToString()
     {
         Assert.Equal("(1.0E7,1.0E-4,0.001,100.0,1.5,-0.5,1.23456789E8)", await EvalAsync("1e7, 0.0001, 0.001, 100.0, 1.5, -0.5, 123456789.0"));
