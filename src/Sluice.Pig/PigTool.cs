@@ -11,6 +11,12 @@ namespace Sluice.Pig;
 /// </summary>
 public static class PigTool
 {
+    /// <summary>DuckDB's threads when <c>--threads</c> is not given.</summary>
+    public const string ThreadsVariable = "SLUICE_PIG_THREADS";
+
+    /// <summary>DuckDB's memory limit (e.g. <c>2GB</c>) when <c>--memory-limit</c> is not given.</summary>
+    public const string MemoryVariable = "SLUICE_PIG_MEMORY_LIMIT";
+
     private const string Usage = "usage: sluice pig [-f] script.pig [-p NAME=VALUE]... [-param NAME=VALUE]... [-param_file FILE] [-x local] [-e 'statements'] [--memory-limit 2GB] [--threads N]";
 
     /// <param name="args">The arguments after <c>pig</c>.</param>
@@ -97,6 +103,12 @@ public static class PigTool
                         break;
                 }
             }
+            // A node's task environment can bound the engine without changing the step's command line.
+            if (options.Threads is null && Environment.GetEnvironmentVariable(ThreadsVariable) is { Length: > 0 } threads)
+            {
+                options.Threads = int.TryParse(threads, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new PigUsageException($"{ThreadsVariable}={threads}: give a positive whole number");
+            }
+            options.MemoryLimit ??= Environment.GetEnvironmentVariable(MemoryVariable) is { Length: > 0 } memory ? memory : null;
             if (scriptPath is null == (inline is null))
             {
                 throw new PigUsageException("give a script (-f script.pig) or -e 'statements'");

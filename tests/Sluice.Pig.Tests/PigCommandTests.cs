@@ -25,7 +25,9 @@ public sealed class PigCommandTests : IDisposable
         return path;
     }
 
-    private async Task<(int Exit, string Stdout, string Stderr)> SluiceAsync(params string[] args)
+    private Task<(int Exit, string Stdout, string Stderr)> SluiceAsync(params string[] args) => SluiceAsync(new Dictionary<string, string>(), args);
+
+    private async Task<(int Exit, string Stdout, string Stderr)> SluiceAsync(Dictionary<string, string> environment, params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "sluice.dll");
         Assert.True(File.Exists(dll), $"{dll} is missing: the Sluice.Cli build output should be copied next to the tests");
@@ -39,6 +41,10 @@ public sealed class PigCommandTests : IDisposable
         info.Environment["HOME"] = _home;
         // bos:// serves only mapped buckets: none here.
         info.Environment["SLUICE_ObjectStorage__Schemes__bos"] = "";
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -124,6 +130,23 @@ public sealed class PigCommandTests : IDisposable
         Assert.Contains("unknown option --bogus", unknown.Stderr, StringComparison.Ordinal);
         Assert.Equal(2, (await SluiceAsync("pig", "-p", "NOEQUALS", "-f", "x.pig")).Exit);
         Assert.Equal(2, (await SluiceAsync("pig", "-f", Path.Combine(_home, "missing.pig"))).Exit);
+    }
+
+    [Fact]
+    public async Task EngineBounds_FromTheTaskEnvironment_AreCheckedAndUsed()
+    {
+        var input = Write("n.txt", "1\n");
+        var script = $"A = LOAD '{input}' AS (n:int); DUMP A;";
+
+        var bad = await SluiceAsync(new Dictionary<string, string> { ["SLUICE_PIG_THREADS"] = "lots" }, "pig", "-e", script);
+        var tooSmall = await SluiceAsync(new Dictionary<string, string> { ["SLUICE_PIG_MEMORY_LIMIT"] = "nonsense" }, "pig", "-e", script);
+        var good = await SluiceAsync(new Dictionary<string, string> { ["SLUICE_PIG_THREADS"] = "1", ["SLUICE_PIG_MEMORY_LIMIT"] = "128MB" }, "pig", "-e", script);
+
+        Assert.Equal(2, bad.Exit);
+        Assert.Contains("SLUICE_PIG_THREADS=lots", bad.Stderr, StringComparison.Ordinal);
+        Assert.Equal(1, tooSmall.Exit);
+        Assert.Contains("ERROR 2997", tooSmall.Stderr, StringComparison.Ordinal);
+        Assert.Equal((0, "(1)\n"), (good.Exit, good.Stdout));
     }
 
     [Fact]
