@@ -368,6 +368,33 @@ public sealed class PigConformanceTests : IDisposable
     }
 
     [Fact]
+    public async Task Store_AfterOrder_KeepsTheOrderInThePartFile()
+    {
+        await _pig.RunAsync(Load + "B = ORDER A BY age DESC; C = FOREACH B GENERATE name, age; STORE C INTO '$DIR/sorted';");
+
+        Assert.Equal("erin\t40\ncarol\t31\nalice\t25\ndave\t19\nbob\t\n", File.ReadAllText(_pig.PathOf("sorted/part-r-00000")));
+    }
+
+    [Fact]
+    public async Task Group_ThenFlattenTheBag_GivesBackTheRowsWithTheKey()
+    {
+        var lines = await _pig.SortedAsync(Load + "B = GROUP A BY city; C = FOREACH B GENERATE group, FLATTEN(A); DESCRIBE C; D = FOREACH C GENERATE group, name; DUMP D;");
+
+        Assert.Equal(["(LA,dave)", "(NY,alice)", "(NY,carol)", "(SF,bob)", "(SF,erin)",
+            "C: {group: chararray,A::name: chararray,A::age: int,A::city: chararray,A::score: double}"], lines);
+    }
+
+    [Fact]
+    public async Task BytearrayFields_InArithmetic_AreCastToTheOtherOperandsType()
+    {
+        _pig.File("b.tsv", "4\t2.5\n");
+
+        var lines = await _pig.RunAsync("A = LOAD '$DIR/b.tsv' AS (i, d); B = FOREACH A GENERATE i + 1, d * 2.0, i / 3; DUMP B;");
+
+        Assert.Equal(["(5,5.0,1)"], lines);
+    }
+
+    [Fact]
     public async Task Parameters_DefaultDeclareAndCommandLine_CommandLineWins()
     {
         var lines = await _pig.RunAsync("%default CITY 'SF'\n%declare MIN '30'\n" + Load + "B = FILTER A BY city == '$CITY' AND age >= $MIN; C = FOREACH B GENERATE name, '${CITY}'; DUMP C;",
