@@ -44,6 +44,10 @@ public sealed class PigEngine(PigEngineOptions? options = null, IStreamingStore?
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             await ExecuteAsync(connection, $"SET temp_directory = {Sql.Quote(Path.Combine(temporary, "spill"))}", cancellationToken).ConfigureAwait(false);
             await ExecuteAsync(connection, "SET preserve_insertion_order = true", cancellationToken).ConfigureAwait(false);
+            // Only the files Sluice staged are read: no extension is fetched or loaded behind the script's back (httpfs
+            // would open URIs with DuckDB's own credentials instead of the object store's rules).
+            await ExecuteAsync(connection, "SET autoinstall_known_extensions = false", cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, "SET autoload_known_extensions = false", cancellationToken).ConfigureAwait(false);
             if (_options.MemoryLimit is { } memory)
             {
                 await ExecuteAsync(connection, $"SET memory_limit = {Sql.Quote(memory)}", cancellationToken).ConfigureAwait(false);

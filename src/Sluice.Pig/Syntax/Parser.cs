@@ -553,15 +553,9 @@ internal sealed class Parser
             throw PigException.Syntax(t, "expected a field name");
         }
         Next();
-        if (!Accept(":"))
-        {
-            // A bare type with no name: (int, chararray).
-            return TypeByName(t.Text) is { } bare && !IsFollowedByName() ? new PigField(null, bare) : new PigField(t.Text, PigType.Bytearray);
-        }
-        return new PigField(t.Text, ParseType());
+        // A field without a type is a bytearray, as in Pig.
+        return Accept(":") ? new PigField(t.Text, ParseType()) : new PigField(t.Text, PigType.Bytearray);
     }
-
-    private static bool IsFollowedByName() => false;
 
     private PigType ParseType()
     {
