@@ -109,6 +109,24 @@ public sealed class PigCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task ObjectStore_MissingInputAndGlob_ExitOneNamingThem()
+    {
+        var data = Path.Combine(_home, "data");
+        var bucket = "s3://pig-" + Guid.NewGuid().ToString("N")[..10];
+        var script = Write("pig_grep.pig", GrepScript);
+        Assert.Equal(0, (await SluiceAsync("fs", "--data", data, "mb", bucket)).Exit);
+
+        var missing = await SluiceAsync("pig", "--data", data, "-p", $"INPUT={bucket}/nothing.data", "-p", $"OUTPUT={bucket}/out", "-f", script);
+        var glob = await SluiceAsync("pig", "--data", data, "-p", $"INPUT={bucket}/in/*.data", "-p", $"OUTPUT={bucket}/out", "-f", script);
+
+        Assert.Equal(1, missing.Exit);
+        Assert.Contains($"Input path does not exist: {bucket}/nothing.data", missing.Stderr, StringComparison.Ordinal);
+        Assert.Equal(1, glob.Exit);
+        Assert.Contains("a glob in an object URI input", glob.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("out", (await SluiceAsync("fs", "--data", data, "ls", $"{bucket}/")).Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ParseError_ExitsOne_WithLineColumnAndTokenOnStderr()
     {
         var script = Write("bad.pig", "A = LOAD 'x';\nB = FILTER A BY ;\n");
