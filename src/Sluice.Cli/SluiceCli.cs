@@ -27,6 +27,19 @@ internal static class SluiceCli
             return await StreamingTool.RunAsync(rest, stdout, stderr, store, cancel.Token).ConfigureAwait(false);
         }
 
+        // Pig's own command line (single-dash -f, -p, -param), locally on the embedded engine: what a Pig step runs on a node.
+        if (args.Length > 0 && args[0] == "pig")
+        {
+            using var cancel = CancelOnCtrlC();
+            var (rest, data) = StreamingDataOption(args[1..]);
+            if (rest is null)
+            {
+                await stderr.WriteLineAsync("error: --data needs a directory (the data directory whose objects/ folder is the local object store)").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+            return await Pig.PigTool.RunAsync(rest, stdout, stderr, () => ObjectStores.StreamingStore(data), cancel.Token).ConfigureAwait(false);
+        }
+
         // A streaming step's task attempt on a cluster node (the server launches it): no command tree, no console.
         if (args.Length > 0 && args[0] == "streaming-task")
         {
@@ -85,6 +98,7 @@ internal static class SluiceCli
         root.Add(FsCommands.Build(run));
         root.Add(new Command("streaming", "Run a Hadoop-streaming MapReduce job locally (sluice streaming -input IN -output OUT -mapper CMD ...)"));
         root.Add(new Command("hive", "Run a HiveQL script locally on the embedded engine (sluice hive -f q.hql [--hivevar K=V] [-d K=V] [--hiveconf K=V] [-e 'STATEMENTS'])"));
+        root.Add(new Command("pig", "Run a Pig Latin script locally on the embedded engine (sluice pig [-f] script.pig [-p K=V]...)"));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
