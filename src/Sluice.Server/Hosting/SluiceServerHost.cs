@@ -84,6 +84,7 @@ public static class SluiceServerHost
         builder.Services.AddSingleton<SignatureAuthentication>();
         builder.Services.AddSingleton<ErrorHandling>();
         builder.Services.AddSingleton<CompatibilityDispatch>();
+        builder.Services.AddSingleton<ICompatibilityApi, Compat.Emr.EmrApi>();
         builder.Services.AddSingleton<LogReader>();
         builder.Services.AddHostedService<SchedulerHostedService>();
         // The committed document must not depend on the port this instance happened to bind.
