@@ -74,7 +74,9 @@ internal sealed partial class EmrApi(SignatureAuthentication authentication, Clu
             {
                 throw EmrException.Invalid(ApiErrors.TooLargeMessage(settings));
             }
-            var (code, message) = await authentication.VerifyAsync(context, Service).ConfigureAwait(false);
+            // botocore signs nothing unique per call (its invocation id is added after signing): two equal describes in one
+            // second carry one signature. Only the operations that create something are accepted once.
+            var (code, message) = await authentication.VerifyAsync(context, Service, guardReplays: false).ConfigureAwait(false);
             if (code is not null)
             {
                 throw EmrException.From(code, message!);
@@ -103,6 +105,10 @@ internal sealed partial class EmrApi(SignatureAuthentication authentication, Clu
                 }
                 Supported(operation, protocol, EmrOperations.QueryOperations);
                 input = EmrInput.FromQuery(parameters);
+            }
+            if (operation is "RunJobFlow" or "AddJobFlowSteps" && authentication.RecordOnce(context) is ({ } replayed, var replayMessage))
+            {
+                throw EmrException.From(replayed, replayMessage!);
             }
             var account = SignatureAuthentication.AccountId(context);
             var result = await operations.InvokeAsync(operation, account, input, context.RequestAborted).ConfigureAwait(false);
