@@ -214,10 +214,10 @@ internal sealed partial class EmrOperations(ClusterService clusters, StepService
     private async Task<JsonObject?> DescribeClusterAsync(string account, JsonObject input, CancellationToken ct)
     {
         var id = EmrInput.RequireString(input["ClusterId"], "ClusterId");
+        // One store read, as the native GET: the nodes (for MasterPublicDnsName) would be a second query per describe,
+        // and clients poll DescribeCluster; ListInstances has the nodes' hosts.
         var cluster = await clusters.GetAsync(account, id, ct).ConfigureAwait(false);
-        // The master's host only: a listing of nodes per describe would cost more than the describe itself.
-        IReadOnlyList<Node> nodes = cluster.State is ClusterState.Running or ClusterState.Waiting ? await clusters.ListNodesAsync(account, id, ct).ConfigureAwait(false) : [];
-        return new JsonObject { ["Cluster"] = EmrShapes.Cluster(settings.Region, cluster, nodes) };
+        return new JsonObject { ["Cluster"] = EmrShapes.Cluster(settings.Region, cluster) };
     }
 
     private async Task<JsonObject?> ListClustersAsync(string account, JsonObject input, CancellationToken ct)

@@ -36,7 +36,7 @@ internal static class EmrShapes
         ["ClusterArn"] = Arn(region, cluster),
     };
 
-    public static JsonObject Cluster(string region, Cluster cluster, IReadOnlyList<Node> nodes)
+    public static JsonObject Cluster(string region, Cluster cluster)
     {
         var applications = new JsonArray();
         if (!cluster.Applications.Any(a => a.Name == "hadoop"))
@@ -48,7 +48,6 @@ internal static class EmrShapes
         {
             applications.Add(new JsonObject { ["Name"] = ApplicationName(app.Name), ["Version"] = app.Version });
         }
-        var master = nodes.FirstOrDefault(n => n.Role == InstanceRole.Master && n.State != NodeState.Terminated);
         return new JsonObject
         {
             ["Id"] = cluster.Id,
@@ -64,7 +63,6 @@ internal static class EmrShapes
             ["Applications"] = applications,
             ["Tags"] = Tags(cluster),
             ["NormalizedInstanceHours"] = 0,
-            ["MasterPublicDnsName"] = master?.Host,
             ["ClusterArn"] = Arn(region, cluster),
             ["StepConcurrencyLevel"] = cluster.StepConcurrencyLevel,
         };
