@@ -187,6 +187,88 @@ public sealed class EmrBoto3Tests(EmrFixture server) : IClassFixture<EmrFixture>
     }
 
     [Fact]
+    public async Task RunJobFlow_EmrStepConventionsAndBootstrapAction_RunAsHiveSparkPigScriptAndCommandSteps()
+    {
+        var bucket = "s3://emr-conv-" + Guid.NewGuid().ToString("N")[..10];
+        await server.CreateBucketAsync(bucket);
+        await server.PutObjectAsync($"{bucket}/q/report.q", "select 1;");
+        await server.PutObjectAsync($"{bucket}/p/load.pig", "a = load 'x';");
+        await server.PutObjectAsync($"{bucket}/app/job.py", "print('spark')");
+        await server.PutObjectAsync($"{bucket}/scripts/hello.sh", "#!/bin/sh\necho \"script says $1\"\n");
+        await server.PutObjectAsync($"{bucket}/bootstrap/setup.sh", "#!/bin/sh\necho bootstrapped\n");
+
+        var result = await PythonJsonAsync($$$"""
+            b = '{{{bucket}}}'
+            cid = emr.run_job_flow(Name='conventions', ReleaseLabel='emr-6.15.0', Instances=master(),
+                Applications=[{'Name': 'Hadoop'}, {'Name': 'Hive'}, {'Name': 'Pig'}, {'Name': 'Spark'}],
+                BootstrapActions=[{'Name': 'setup', 'ScriptBootstrapAction': {'Path': b + '/bootstrap/setup.sh', 'Args': ['x']}}],
+                Steps=[command('hive', 'hive-script', '--run-hive-script', '--args', '-f', b + '/q/report.q', '-d', 'DAY=1'),
+                       command('pig', 'pig-script', '--run-pig-script', '--args', '-f', b + '/p/load.pig', '-p', 'N=2'),
+                       command('spark', 'spark-submit', '--deploy-mode', 'cluster', '--conf', 'spark.x=1', b + '/app/job.py', 'arg1'),
+                       {'Name': 'script', 'ActionOnFailure': 'CONTINUE', 'HadoopJarStep': {
+                           'Jar': 's3://local.elasticmapreduce/libs/script-runner/script-runner.jar', 'Args': [b + '/scripts/hello.sh', 'hi']}},
+                       command('echo', 'echo', 'hello', 'world')])['JobFlowId']
+            steps = {s['Name']: s for s in emr.list_steps(ClusterId=cid)['Steps']}
+            for name, s in steps.items():
+                try:
+                    emr.get_waiter('step_complete').wait(ClusterId=cid, StepId=s['Id'], WaiterConfig=fast)
+                except WaiterError:
+                    sys.exit('step %s did not complete: %s; cluster %s' % (name, emr.describe_step(ClusterId=cid, StepId=s['Id'])['Step']['Status'],
+                             emr.describe_cluster(ClusterId=cid)['Cluster']['Status']))
+            actions = emr.list_bootstrap_actions(ClusterId=cid)['BootstrapActions']
+            apps = emr.describe_cluster(ClusterId=cid)['Cluster']['Applications']
+            emr.terminate_job_flows(JobFlowIds=[cid])
+            print(json.dumps({'cluster': cid, 'ids': {n: s['Id'] for n, s in steps.items()}, 'configs': {n: s['Config'] for n, s in steps.items()},
+                              'actions': actions, 'apps': [a['Name'] for a in apps]}))
+            """);
+
+        var ids = result.GetProperty("ids");
+        string[] Argv(string name) => File.ReadAllLines(Path.Combine(server.ArgvDirectory, ids.GetProperty(name).GetString()!));
+        Assert.Equal("hive", Argv("hive")[0]);
+        Assert.Equal(["-f", "report.q", "-d", "DAY=1"], Argv("hive")[1..].Select(a => a.EndsWith("report.q", StringComparison.Ordinal) ? "report.q" : a));
+        Assert.Equal(["-p", "N=2", "-f", "load.pig"], Argv("pig")[1..].Select(a => a.EndsWith("load.pig", StringComparison.Ordinal) ? "load.pig" : a));
+        Assert.Equal(["--deploy-mode", "cluster", "--conf", "spark.x=1", "job.py", "arg1"], Argv("spark")[1..].Select(a => a.EndsWith("job.py", StringComparison.Ordinal) ? "job.py" : a));
+        LogChunk script = await server.Client.ReadStepLogAsync(result.GetProperty("cluster").GetString()!, ids.GetProperty("script").GetString()!, StepLogKind.Stdout);
+        Assert.Equal("script says hi\n", Encoding.UTF8.GetString(script.Data.Span));
+        LogChunk echo = await server.Client.ReadStepLogAsync(result.GetProperty("cluster").GetString()!, ids.GetProperty("echo").GetString()!, StepLogKind.Stdout);
+        Assert.Equal("hello world\n", Encoding.UTF8.GetString(echo.Data.Span));
+        var configs = result.GetProperty("configs");
+        Assert.Equal("""["echo","hello","world"]""", configs.GetProperty("echo").GetProperty("Args").GetRawText().Replace(" ", "", StringComparison.Ordinal));
+        Assert.Equal("script-runner.jar", configs.GetProperty("script").GetProperty("Jar").GetString());
+        Assert.Equal("spark-submit", configs.GetProperty("spark").GetProperty("Args")[0].GetString());
+        var action = Assert.Single(result.GetProperty("actions").EnumerateArray());
+        Assert.Equal(("setup", $"{bucket}/bootstrap/setup.sh"), (action.GetProperty("Name").GetString(), action.GetProperty("ScriptPath").GetString()));
+        Assert.Equal(["Hadoop", "Hive", "Pig", "Spark"], result.GetProperty("apps").EnumerateArray().Select(a => a.GetString()!));
+    }
+
+    [Fact]
+    public async Task ListClusters_MoreThanAPageWithTimeAndStateFilters_PagesByMarker()
+    {
+        var account = await SluiceServerHost.CreateAccountAsync(server.App, "emr-lister-" + Guid.NewGuid().ToString("N")[..6], CancellationToken.None);
+        var result = await PythonJsonAsync("""
+            ids = [emr.run_job_flow(Name='c%d' % i, Instances=master('m1.small'))['JobFlowId'] for i in range(53)]
+            listed = [c['Id'] for page in emr.get_paginator('list_clusters').paginate() for c in page['Clusters']]
+            first = emr.list_clusters()
+            future = emr.list_clusters(CreatedAfter=time.time() + 3600)['Clusters']
+            past = emr.list_clusters(CreatedBefore=time.time() - 3600)['Clusters']
+            emr.terminate_job_flows(JobFlowIds=ids[:3])
+            emr.get_waiter('cluster_terminated').wait(ClusterId=ids[2], WaiterConfig=fast)
+            ended = [c['Id'] for c in emr.list_clusters(ClusterStates=['TERMINATED'])['Clusters']]
+            flows = emr.describe_job_flows(JobFlowStates=['TERMINATED'])['JobFlows']
+            emr.terminate_job_flows(JobFlowIds=ids[3:])
+            print(json.dumps({'ids': ids, 'listed': listed, 'first': len(first['Clusters']), 'marker': 'Marker' in first,
+                              'future': len(future), 'past': len(past), 'ended': ended, 'flows': [f['JobFlowId'] for f in flows]}))
+            """, account);
+
+        var ids = result.GetProperty("ids").EnumerateArray().Select(i => i.GetString()!).ToList();
+        Assert.Equal(ids, result.GetProperty("listed").EnumerateArray().Select(i => i.GetString()!));
+        Assert.Equal((50, true), (result.GetProperty("first").GetInt32(), result.GetProperty("marker").GetBoolean()));
+        Assert.Equal((0, 0), (result.GetProperty("future").GetInt32(), result.GetProperty("past").GetInt32()));
+        Assert.Equal(ids[..3], result.GetProperty("ended").EnumerateArray().Select(i => i.GetString()!));
+        Assert.Equal(ids[..3], result.GetProperty("flows").EnumerateArray().Select(i => i.GetString()!));
+    }
+
+    [Fact]
     public async Task SecondAccount_CannotSeeTerminateOrUseTheFirstAccountsClusterOrBucket()
     {
         var bucket = "s3://emr-owned-" + Guid.NewGuid().ToString("N")[..10];
