@@ -269,6 +269,45 @@ public sealed class EmrBoto3Tests(EmrFixture server) : IClassFixture<EmrFixture>
     }
 
     [Fact]
+    public async Task Waiters_FailedBootstrapAndTerminatingStepFailure_EndOnFailureWithEmrReasons()
+    {
+        var bucket = "s3://emr-fail-" + Guid.NewGuid().ToString("N")[..10];
+        await server.CreateBucketAsync(bucket);
+        await server.PutObjectAsync($"{bucket}/bootstrap/broken.sh", "#!/bin/sh\nexit 3\n");
+        var result = await PythonJsonAsync($$$"""
+            broken = emr.run_job_flow(Name='broken', Instances=master(),
+                BootstrapActions=[{'Name': 'broken', 'ScriptBootstrapAction': {'Path': '{{{bucket}}}/bootstrap/broken.sh'}}])['JobFlowId']
+            running = None
+            try:
+                emr.get_waiter('cluster_running').wait(ClusterId=broken, WaiterConfig=fast)
+            except WaiterError as e:
+                running = e.last_response['Cluster']['Status']
+            failing = emr.run_job_flow(Name='failing', Instances=master(keep=True), StepConcurrencyLevel=1,
+                Steps=[{'Name': 'false', 'ActionOnFailure': 'TERMINATE_JOB_FLOW', 'HadoopJarStep': {'Jar': 'command-runner.jar', 'Args': ['false']}}])['JobFlowId']
+            terminated = None
+            try:
+                emr.get_waiter('cluster_terminated').wait(ClusterId=failing, WaiterConfig=fast)
+            except WaiterError as e:
+                terminated = e.last_response['Cluster']['Status']
+            step = emr.list_steps(ClusterId=failing)['Steps'][0]
+            parallel = emr.run_job_flow(Name='parallel', Instances=master(), StepConcurrencyLevel=2)['JobFlowId']
+            level = emr.describe_cluster(ClusterId=parallel)['Cluster']['StepConcurrencyLevel']
+            refused = error(lambda: emr.add_job_flow_steps(JobFlowId=parallel, Steps=[dict(command('x', 'true'), ActionOnFailure='CANCEL_AND_WAIT')]))
+            emr.terminate_job_flows(JobFlowIds=[parallel])
+            print(json.dumps({'running': running, 'terminated': terminated, 'step': step['Status']['State'], 'action': step['ActionOnFailure'],
+                              'level': level, 'refused': refused}, default=str))
+            """);
+
+        Assert.Equal("TERMINATED_WITH_ERRORS", result.GetProperty("running").GetProperty("State").GetString());
+        Assert.Equal("BOOTSTRAP_FAILURE", result.GetProperty("running").GetProperty("StateChangeReason").GetProperty("Code").GetString());
+        Assert.Equal("TERMINATED_WITH_ERRORS", result.GetProperty("terminated").GetProperty("State").GetString());
+        Assert.Equal("STEP_FAILURE", result.GetProperty("terminated").GetProperty("StateChangeReason").GetProperty("Code").GetString());
+        Assert.Equal(("FAILED", "TERMINATE_CLUSTER"), (result.GetProperty("step").GetString(), result.GetProperty("action").GetString()));
+        Assert.Equal(2, result.GetProperty("level").GetInt32());
+        Assert.StartsWith("ValidationException:", result.GetProperty("refused").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SecondAccount_CannotSeeTerminateOrUseTheFirstAccountsClusterOrBucket()
     {
         var bucket = "s3://emr-owned-" + Guid.NewGuid().ToString("N")[..10];
