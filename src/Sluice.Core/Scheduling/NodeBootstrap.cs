@@ -1,10 +1,15 @@
 using Sluice.Core.Model;
+using Sluice.Core.ObjectStorage;
 using Sluice.Core.Ports;
+using Sluice.Core.Steps;
 
 namespace Sluice.Core.Scheduling;
 
-/// <summary>Runs a cluster's bootstrap actions on each new node, in order, off the loop; the first failure ends the node.</summary>
-internal sealed class NodeBootstrap(SchedulerParts parts, LogPaths logs, SluiceOptions options)
+/// <summary>
+/// Runs a cluster's bootstrap actions on each new node, in order, off the loop; the first failure ends the node. A script
+/// given as an object URI (EMR's <c>s3://bucket/setup.sh</c>) is fetched into the node's directory and run from there.
+/// </summary>
+internal sealed class NodeBootstrap(SchedulerParts parts, LogPaths logs, SluiceOptions options, IStepFileResolver? files = null, BucketOwnership? buckets = null)
 {
     public void Start(ClusterRuntime cluster, NodeRuntime node)
     {
@@ -58,6 +63,21 @@ internal sealed class NodeBootstrap(SchedulerParts parts, LogPaths logs, SluiceO
             ProcessExit exit;
             try
             {
+                if (files is not null && ObjectStepFileResolver.IsObjectUri(action.Path))
+                {
+                    // The bucket may have changed hands since the cluster was created.
+                    if (buckets is not null)
+                    {
+                        await buckets.AuthorizeAsync(cluster.Cluster.AccountId, action.Path, "bootstrapActions.path", CancellationToken.None).ConfigureAwait(false);
+                    }
+                    var script = await files.FetchAsync(action.Path, Path.Combine(request.WorkingDirectory, "bootstrap", (index + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                        "bootstrapActions.path", CancellationToken.None).ConfigureAwait(false);
+                    if (!OperatingSystem.IsWindows())
+                    {
+                        File.SetUnixFileMode(script, File.GetUnixFileMode(script) | UnixFileMode.UserExecute | UnixFileMode.UserRead);
+                    }
+                    request = request with { CommandLine = ShellWords.Join([script, .. action.Arguments]) };
+                }
                 var process = await cluster.Backend.LaunchAsync(request, CancellationToken.None).ConfigureAwait(false);
                 loop.Post(() =>
                 {

@@ -35,7 +35,7 @@ public sealed class Scheduler : IClusterOwner, IAsyncDisposable
         var observing = observers?.ToArray() ?? [];
         _parts = new SchedulerParts(new SchedulerLoop(time, logger), new SchedulerState(backends), store);
         _parts.Clusters = new ClusterLifecycle(_parts, ids);
-        _parts.Bootstrap = new NodeBootstrap(_parts, logs, settings);
+        _parts.Bootstrap = new NodeBootstrap(_parts, logs, settings, stepCommands.Files, buckets);
         _parts.Dispatch = new JobDispatch(_parts, logs, settings, observing: observing.Length > 0);
         _parts.Runner = new InstanceRunner(_parts, settings, observing, packages, mounts, buckets);
         _parts.Outcomes = new InstanceOutcomes(_parts);

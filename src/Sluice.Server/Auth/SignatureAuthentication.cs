@@ -78,7 +78,14 @@ internal sealed class SignatureAuthentication(AccessKeyCache keys, ReplayGuard r
     /// as elasticmapreduce) and, when it holds, records the caller as <see cref="AccountId"/> does; otherwise returns
     /// the native error code and message, which a compatibility API translates into its own error shape.
     /// </summary>
-    public async Task<(string? Code, string? Message)> VerifyAsync(HttpContext context, string service)
+    /// <param name="context">The request.</param>
+    /// <param name="service">The service of the credential scope.</param>
+    /// <param name="guardReplays">
+    /// Whether a changing request is accepted once (the default). A door whose clients sign nothing unique (botocore adds
+    /// its invocation id after signing) passes false and guards only its operations that create something, with
+    /// <see cref="RecordOnce"/>: a repeated describe within one second is not an attack.
+    /// </param>
+    public async Task<(string? Code, string? Message)> VerifyAsync(HttpContext context, string service, bool guardReplays = true)
     {
         var request = context.Request;
         var header = request.Headers.Authorization.ToString();
@@ -138,13 +145,30 @@ internal sealed class SignatureAuthentication(AccessKeyCache keys, ReplayGuard r
             return (ErrorCodes.SignatureDoesNotMatch, "the signature does not match the request; check the secret access key and that the request was not changed after signing");
         }
         // Only a verified signature is recorded: anyone could send a forged one first to block the real request.
-        if (ReplayGuard.Guards(request.Method) && !replays.TryRecord(auth.Signature, signedAt + AllowedSkew))
+        if (guardReplays && ReplayGuard.Guards(request.Method) && !replays.TryRecord(auth.Signature, signedAt + AllowedSkew))
         {
-            return (ErrorCodes.ReplayedRequest, $"this signed {request.Method} request was already received; a change is accepted once. To repeat it on purpose, sign it again with another {SigV4.DateHeader} or a unique signed header such as {SluiceHeaders.InvocationId} (the Sluice SDK and CLI do this)");
+            return (ErrorCodes.ReplayedRequest, ReplayedMessage(request.Method));
         }
         Authenticated(context, key, payloadHash);
         return (null, null);
     }
+
+    /// <summary>
+    /// After a <see cref="VerifyAsync"/> without its replay guard: accepts this verified signature once, or returns the
+    /// ReplayedRequest error for one already received.
+    /// </summary>
+    public (string? Code, string? Message) RecordOnce(HttpContext context)
+    {
+        var auth = SigV4.ParseAuthorization(context.Request.Headers.Authorization.ToString());
+        if (auth is null || !SigV4.TryParseDate(context.Request.Headers[SigV4.DateHeader].ToString(), out var signedAt))
+        {
+            throw new InvalidOperationException("the request was not verified");
+        }
+        return replays.TryRecord(auth.Signature, signedAt + AllowedSkew) ? (null, null) : (ErrorCodes.ReplayedRequest, ReplayedMessage(context.Request.Method));
+    }
+
+    private static string ReplayedMessage(string method) =>
+        $"this signed {method} request was already received; a change is accepted once. To repeat it on purpose, sign it again with another {SigV4.DateHeader} or a unique signed header such as {SluiceHeaders.InvocationId} (the Sluice SDK and CLI do this)";
 
     /// <summary>
     /// Records the caller of a request a compatibility API verified with its own scheme (bce-auth-v1, acs), so that

@@ -89,6 +89,7 @@ public static class SluiceServerHost
         builder.Services.AddSingleton<ICompatibilityApi, Compat.Bmr.BmrApi>();
         Compat.BatchCompute.BatchComputeServices.Add(builder.Services);
         builder.Services.AddS3Api();
+        builder.Services.AddSingleton<ICompatibilityApi, Compat.Emr.EmrApi>();
         builder.Services.AddSingleton<LogReader>();
         builder.Services.AddHostedService<SchedulerHostedService>();
         // The committed document must not depend on the port this instance happened to bind.
