@@ -37,7 +37,10 @@ internal static class SluiceCli
                 await stderr.WriteLineAsync("error: --data needs a directory (the data directory whose objects/ folder is the local object store)").ConfigureAwait(false);
                 return ExitCodes.Usage;
             }
-            return await Pig.PigTool.RunAsync(rest, stdout, stderr, () => ObjectStores.StreamingStore(data), cancel.Token).ConfigureAwait(false);
+            // On a node, a Pig step's objects are the ones its server staged; the process opens no object store of its own.
+            var staged = Environment.GetEnvironmentVariable(Pig.Io.StagedObjectStore.Variable);
+            return await Pig.PigTool.RunAsync(rest, stdout, stderr,
+                staged is { Length: > 0 } ? () => new Pig.Io.StagedObjectStore(staged) : () => ObjectStores.StreamingStore(data), cancel.Token).ConfigureAwait(false);
         }
 
         // A streaming step's task attempt on a cluster node (the server launches it): no command tree, no console.

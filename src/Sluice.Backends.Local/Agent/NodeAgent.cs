@@ -30,6 +30,7 @@ public sealed partial class NodeAgent : IDisposable
     private readonly TaskCompletionSource _stop = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Channel<string>? _outbox;
     private bool _byeReceived;
+    private volatile bool _shuttingDown;
     private DateTimeOffset _idleSince = DateTimeOffset.UtcNow;
 
     private NodeAgent(LocalBackendOptions options, string fingerprint, ILogger logger)
@@ -232,6 +233,7 @@ public sealed partial class NodeAgent : IDisposable
     /// <summary>Kills every process and stops the agent.</summary>
     private async Task ShutdownAsync()
     {
+        _shuttingDown = true;
         foreach (var (_, run) in _running)
         {
             _ = run.Process.KillAsync(CancellationToken.None);
@@ -261,7 +263,9 @@ public sealed partial class NodeAgent : IDisposable
 
     private void OnExited(string handle, IRunningProcess process, LaunchRequest request, ProcessExit exit)
     {
-        if (request.Key is not null)
+        // An end the agent caused by shutting down is not the task's: left out, the attempt is lost to the next server
+        // (NodeLost, retried), as it would be had the agent died.
+        if (request.Key is not null && !_shuttingDown)
         {
             // Recorded before it is sent: a server that dies before it records the end asks again after its restart.
             _journal.Record(new AgentExitRecord(request.Key, process.BackendId, request.WorkingDirectory, exit));

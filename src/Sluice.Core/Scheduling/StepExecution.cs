@@ -85,10 +85,20 @@ internal sealed partial class StepExecution(SchedulerParts parts, LogPaths logs,
             var command = stepCommands.CommandLine(run.Cluster.Cluster, step, fetched);
             Dictionary<string, string>? environment = null;
             var hive = step.Type == StepType.Hive && stepCommands.IsBuiltIn(run.Cluster.Cluster, "hive");
+            var pig = step.Type == StepType.Pig && stepCommands.IsBuiltIn(run.Cluster.Cluster, "pig");
             var objects = Path.Combine(staging, "objects");
+            IReadOnlyList<string> pigWrites = [];
             if (hive)
             {
                 (environment, var failure) = await PrepareHiveAsync(run, stepCommands.Argv(run.Cluster.Cluster, step, fetched), objects).ConfigureAwait(false);
+                if (failure is not null)
+                {
+                    return failure;
+                }
+            }
+            else if (pig)
+            {
+                (environment, pigWrites, var failure) = await PreparePigAsync(run, stepCommands.Argv(run.Cluster.Cluster, step, fetched), objects).ConfigureAwait(false);
                 if (failure is not null)
                 {
                     return failure;
@@ -99,6 +109,10 @@ internal sealed partial class StepExecution(SchedulerParts parts, LogPaths logs,
             if (hive && exit.Reason == ProcessEndReason.Exited && exit.ExitCode == 0 && await CommitHiveAsync(run, objects).ConfigureAwait(false) is { } commitFailure)
             {
                 return commitFailure;
+            }
+            if (pig && exit.Reason == ProcessEndReason.Exited && exit.ExitCode == 0 && await CommitPigAsync(run, objects, pigWrites).ConfigureAwait(false) is { } pigFailure)
+            {
+                return pigFailure;
             }
         }
         finally
