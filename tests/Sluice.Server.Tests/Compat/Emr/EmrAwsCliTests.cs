@@ -71,4 +71,57 @@ public sealed class EmrAwsCliTests(EmrFixture server) : IClassFixture<EmrFixture
         var waitTerminated = await server.AwsAsync(["emr", "wait", "cluster-terminated", "--cluster-id", clusterId]);
         Assert.True(waitTerminated.ExitCode == 0, waitTerminated.ToString());
     }
+
+    /// <summary>Runs an awscli command whose output is text for people (aws s3 …): only its success matters.</summary>
+    private async Task AwsOkAsync(params string[] args)
+    {
+        var result = await server.AwsAsync(args);
+        Assert.True(result.ExitCode == 0, result.ToString());
+    }
+
+    [Fact]
+    public async Task WordCount_EverythingThroughAwsCli_S3UploadEmrStepAndS3Download_CountsWords()
+    {
+        // The flow exactly: the data in, the step, the wait and the results out all go through awscli (S3 and EMR
+        // on the one endpoint); nothing is put into or read from the store behind the API's back.
+        var bucket = "wc-" + Guid.NewGuid().ToString("N")[..12];
+        var work = Directory.CreateTempSubdirectory("sluice-awscli-flow-").FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(work, "words.txt"), "red green red\nblue red\ngreen blue\nred\n");
+            await File.WriteAllTextAsync(Path.Combine(work, "wordSplitter.py"), WordSplitter);
+            await AwsOkAsync("s3", "mb", $"s3://{bucket}");
+            await AwsOkAsync("s3", "cp", Path.Combine(work, "words.txt"), $"s3://{bucket}/in/");
+            await AwsOkAsync("s3", "cp", Path.Combine(work, "wordSplitter.py"), $"s3://{bucket}/code/");
+
+            var created = await AwsJsonAsync("emr", "create-cluster", "--name", "wc", "--release-label", "emr-6.15.0",
+                "--applications", "Name=Hadoop",
+                "--instance-groups", "InstanceGroupType=MASTER,InstanceCount=1,InstanceType=m5.xlarge", "InstanceGroupType=CORE,InstanceCount=2,InstanceType=m5.xlarge",
+                "--log-uri", $"s3://{bucket}/logs/",
+                "--steps", $"Type=STREAMING,Name=wc,ActionOnFailure=CONTINUE,Args=[-files,s3://{bucket}/code/wordSplitter.py,-mapper,wordSplitter.py,-reducer,aggregate,-input,s3://{bucket}/in/,-output,s3://{bucket}/out/]");
+            var clusterId = created.GetProperty("ClusterId").GetString()!;
+            var stepId = (await AwsJsonAsync("emr", "list-steps", "--cluster-id", clusterId)).GetProperty("Steps")[0].GetProperty("Id").GetString()!;
+            var wait = await server.AwsAsync(["emr", "wait", "step-complete", "--cluster-id", clusterId, "--step-id", stepId]);
+            Assert.True(wait.ExitCode == 0, wait.ToString());
+
+            var results = Directory.CreateDirectory(Path.Combine(work, "out")).FullName;
+            await AwsOkAsync("s3", "cp", $"s3://{bucket}/out/", results, "--recursive");
+            var counts = new Dictionary<string, long>();
+            foreach (var part in Directory.EnumerateFiles(results, "part-*"))
+            {
+                foreach (var line in File.ReadAllLines(part).Where(l => l.Length > 0))
+                {
+                    var fields = line.Split('\t');
+                    counts[fields[0]] = long.Parse(fields[1], CultureInfo.InvariantCulture);
+                }
+            }
+            Assert.Equal(new Dictionary<string, long> { ["blue"] = 2, ["green"] = 2, ["red"] = 4 }, counts.OrderBy(c => c.Key).ToDictionary());
+            Assert.True(File.Exists(Path.Combine(results, "_SUCCESS")));
+            await AwsJsonAsync("emr", "terminate-clusters", "--cluster-ids", clusterId);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
 }
