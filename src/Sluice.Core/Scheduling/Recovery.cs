@@ -35,9 +35,18 @@ internal sealed class Recovery(SchedulerParts parts)
             var keys = jobs.Where(j => j.Job.ClusterId == cluster.Id)
                 .SelectMany(j => j.Started.Where(i => i.State == RunState.Running).Select(i => JobDispatch.LaunchKey(i.JobId, i.TaskName, i.Index, i.Attempts)))
                 .ToList();
-            var processes = keys.Count == 0
-                ? new Dictionary<string, AdoptedProcess>()
-                : await backend.AdoptAsync(cluster.Id, keys, cancellationToken).ConfigureAwait(false);
+            IReadOnlyDictionary<string, AdoptedProcess> processes = new Dictionary<string, AdoptedProcess>();
+            try
+            {
+                if (keys.Count > 0)
+                {
+                    processes = await backend.AdoptAsync(cluster.Id, keys, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (BackendException)
+            {
+                // The backend cannot say (its node agent does not start): the attempts count as lost, as without adoption.
+            }
             // Resumed only when the backend has its work: that shows its nodes are here (another server's, say, are not).
             if (processes.Count > 0)
             {

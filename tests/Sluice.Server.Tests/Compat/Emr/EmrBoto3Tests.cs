@@ -298,7 +298,8 @@ public sealed class EmrBoto3Tests(EmrFixture server) : IClassFixture<EmrFixture>
                               'level': level, 'refused': refused}, default=str))
             """);
 
-        Assert.Equal("TERMINATED_WITH_ERRORS", result.GetProperty("running").GetProperty("State").GetString());
+        // cluster_running fails as soon as it sees TERMINATING (botocore's acceptors), which may come before the end.
+        Assert.Contains(result.GetProperty("running").GetProperty("State").GetString(), new[] { "TERMINATING", "TERMINATED_WITH_ERRORS" });
         Assert.Equal("BOOTSTRAP_FAILURE", result.GetProperty("running").GetProperty("StateChangeReason").GetProperty("Code").GetString());
         Assert.Equal("TERMINATED_WITH_ERRORS", result.GetProperty("terminated").GetProperty("State").GetString());
         Assert.Equal("STEP_FAILURE", result.GetProperty("terminated").GetProperty("StateChangeReason").GetProperty("Code").GetString());
