@@ -29,96 +29,33 @@ public static class PigTool
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
-        string? scriptPath = null;
-        string? inline = null;
-        var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
-        var options = new PigEngineOptions();
+        PigArguments parsed;
         try
         {
-            for (var i = 0; i < args.Length; i++)
+            parsed = await PigArguments.ParseAsync(args, cancellationToken).ConfigureAwait(false);
+            if (parsed.Help)
             {
-                var a = args[i];
-                string Value() => i + 1 < args.Length ? args[++i] : throw new PigUsageException($"{a} needs a value");
-                switch (a)
-                {
-                    case "-f" or "-file":
-                        scriptPath = Value();
-                        break;
-                    case "-p" or "-param":
-                        AddParameter(parameters, Value());
-                        break;
-                    case "-param_file" or "-m":
-                        foreach (var line in await File.ReadAllLinesAsync(Value(), cancellationToken).ConfigureAwait(false))
-                        {
-                            if (line.Trim().Length > 0 && !line.TrimStart().StartsWith('#'))
-                            {
-                                AddParameter(parameters, line.Trim());
-                            }
-                        }
-                        break;
-                    case "-x" or "-exectype":
-                        var mode = Value();
-                        if (mode is not ("local" or "mapreduce" or "tez"))
-                        {
-                            throw new PigUsageException($"-x {mode}: sluice pig runs local (mapreduce and tez are accepted and run the same way)");
-                        }
-                        break;
-                    case "-e" or "-execute":
-                        inline = Value();
-                        break;
-                    case "--memory-limit":
-                        options.MemoryLimit = Value();
-                        break;
-                    case "--threads":
-                        options.Threads = int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var t) && t > 0 ? t : throw new PigUsageException("--threads needs a positive whole number");
-                        break;
-                    case "--temp-dir":
-                        options.TemporaryDirectory = Value();
-                        break;
-                    case "-l" or "-logfile" or "-4" or "-log4jconf" or "-P" or "-propertyFile":
-                        Value();
-                        break;
-                    case "-w" or "-warning" or "-F" or "-stop_on_failure" or "-M" or "-no_multiquery" or "-b" or "-brief":
-                        break;
-                    case "-D":
-                        Value();
-                        break;
-                    case "-h" or "-help" or "--help":
-                        await stdout.WriteLineAsync(Usage).ConfigureAwait(false);
-                        return 0;
-                    default:
-                        if (a.StartsWith("-D", StringComparison.Ordinal) && a.Contains('=', StringComparison.Ordinal))
-                        {
-                            break;
-                        }
-                        if (a.StartsWith('-') && a.Length > 1)
-                        {
-                            throw new PigUsageException($"unknown option {a}");
-                        }
-                        if (scriptPath is not null)
-                        {
-                            throw new PigUsageException($"one script only ('{scriptPath}' and '{a}')");
-                        }
-                        scriptPath = a;
-                        break;
-                }
+                await stdout.WriteLineAsync(Usage).ConfigureAwait(false);
+                return 0;
             }
+            var bounds = parsed.Options;
             // A node's task environment can bound the engine without changing the step's command line.
-            if (options.Threads is null && Environment.GetEnvironmentVariable(ThreadsVariable) is { Length: > 0 } threads)
+            if (bounds.Threads is null && Environment.GetEnvironmentVariable(ThreadsVariable) is { Length: > 0 } threads)
             {
-                options.Threads = int.TryParse(threads, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new PigUsageException($"{ThreadsVariable}={threads}: give a positive whole number");
+                bounds.Threads = int.TryParse(threads, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new ArgumentException($"{ThreadsVariable}={threads}: give a positive whole number");
             }
-            options.MemoryLimit ??= Environment.GetEnvironmentVariable(MemoryVariable) is { Length: > 0 } memory ? memory : null;
-            if (scriptPath is null == (inline is null))
+            bounds.MemoryLimit ??= Environment.GetEnvironmentVariable(MemoryVariable) is { Length: > 0 } memory ? memory : null;
+            if (parsed.ScriptPath is null == (parsed.Inline is null))
             {
-                throw new PigUsageException("give a script (-f script.pig) or -e 'statements'");
+                throw new ArgumentException("give a script (-f script.pig) or -e 'statements'");
             }
         }
-        catch (PigUsageException e)
+        catch (ArgumentException e)
         {
             await stderr.WriteLineAsync($"sluice pig: {e.Message}\n{Usage}").ConfigureAwait(false);
             return 2;
         }
+        var (scriptPath, inline, options, parameters) = (parsed.ScriptPath, parsed.Inline, parsed.Options, parsed.Parameters);
         string script;
         try
         {
@@ -154,20 +91,4 @@ public static class PigTool
         }
     }
 
-    private static void AddParameter(Dictionary<string, string> parameters, string assignment)
-    {
-        var eq = assignment.IndexOf('=', StringComparison.Ordinal);
-        if (eq <= 0)
-        {
-            throw new PigUsageException($"a parameter is NAME=VALUE, not '{assignment}'");
-        }
-        var value = assignment[(eq + 1)..];
-        if (value.Length >= 2 && ((value[0] == '\'' && value[^1] == '\'') || (value[0] == '"' && value[^1] == '"')))
-        {
-            value = value[1..^1];
-        }
-        parameters[assignment[..eq].Trim()] = value;
-    }
-
-    private sealed class PigUsageException(string message) : Exception(message);
 }

@@ -24,7 +24,18 @@ internal sealed partial class StepExecution
             return (null, [], new StepFailure("PigNotIsolated",
                 "a Pig step on the embedded engine cannot run on a backend that isolates accounts yet: its staging folder is shown to it read-only; register a pig launcher, or run it with `sluice pig`", controller));
         }
-        var (script, parameters) = await ReadPigArgumentsAsync(argv, run.Abort.Token).ConfigureAwait(false);
+        PigArguments arguments;
+        string? script;
+        try
+        {
+            // The argv is the built-in launcher's: the worker program, "pig", then Pig's own arguments, read as the tool reads them.
+            arguments = await PigArguments.ParseAsync(argv.Skip(argv.ToList().IndexOf("pig") + 1).ToList(), run.Abort.Token).ConfigureAwait(false);
+            script = arguments.Inline ?? (arguments.ScriptPath is { } file ? await File.ReadAllTextAsync(file, run.Abort.Token).ConfigureAwait(false) : null);
+        }
+        catch (ArgumentException e)
+        {
+            return (null, [], new StepFailure(InstanceErrorCodes.LaunchFailed, $"the Pig step's arguments are not Pig's: {e.Message}", controller));
+        }
         if (script is null)
         {
             return (null, [], new StepFailure(InstanceErrorCodes.LaunchFailed, "the Pig step's arguments name no script (-f)", controller));
@@ -32,7 +43,7 @@ internal sealed partial class StepExecution
         IReadOnlyList<string> reads, writes;
         try
         {
-            (reads, writes) = PigStaging.ObjectLocations(script, parameters);
+            (reads, writes) = PigStaging.ObjectLocations(script, arguments.Parameters);
         }
         catch (PigException e)
         {
@@ -99,26 +110,5 @@ internal sealed partial class StepExecution
             }
         }
         return null;
-    }
-
-    /// <summary>The script (-f FILE) and the -p/-param K=V parameters of the built-in launcher's argv ("pig", then Pig's own arguments).</summary>
-    private static async Task<(string? Script, Dictionary<string, string> Parameters)> ReadPigArgumentsAsync(IReadOnlyList<string> argv, CancellationToken cancellationToken)
-    {
-        var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
-        string? file = null;
-        var at = argv.ToList().IndexOf("pig");
-        for (var i = at + 1; i < argv.Count; i++)
-        {
-            if (argv[i] is "-p" or "-param" && i + 1 < argv.Count && argv[i + 1].IndexOf('=', StringComparison.Ordinal) is var eq and > 0)
-            {
-                parameters[argv[i + 1][..eq]] = argv[i + 1][(eq + 1)..];
-                i++;
-            }
-            else if (argv[i] is "-f" or "-file" && i + 1 < argv.Count)
-            {
-                file = argv[++i];
-            }
-        }
-        return (file is null ? null : await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false), parameters);
     }
 }
