@@ -95,6 +95,11 @@ internal sealed class LaunchCgroups
     {
         var node = Path.Combine(_base, clusterId, nodeId);
         Kill(node);
+        // A kill takes effect asynchronously: the cgroups empty within moments.
+        for (var attempt = 0; attempt < 20 && !IsEmpty(node); attempt++)
+        {
+            Thread.Sleep(5);
+        }
         Remove(node);
         Remove(Path.Combine(_base, clusterId));
         Remove(_base);
@@ -114,7 +119,7 @@ internal sealed class LaunchCgroups
     }
 
     /// <summary>Whether a cgroup still holds a process.</summary>
-    public static bool IsEmpty(string path)
+    private static bool IsEmpty(string path)
     {
         try
         {
@@ -127,7 +132,7 @@ internal sealed class LaunchCgroups
         }
     }
 
-    /// <summary>Removes a cgroup and those below it once they are empty (rmdir; a cgroup with processes stays).</summary>
+    /// <summary>Removes a cgroup and those below it that are empty (rmdir: one that still holds a process stays).</summary>
     public static void Remove(string path)
     {
         try
@@ -135,11 +140,6 @@ internal sealed class LaunchCgroups
             foreach (var child in Directory.EnumerateDirectories(path))
             {
                 Remove(child);
-            }
-            // A kill takes effect asynchronously: the cgroup empties within moments.
-            for (var attempt = 0; attempt < 20 && !IsEmpty(path); attempt++)
-            {
-                Thread.Sleep(5);
             }
             Directory.Delete(path);
         }

@@ -155,7 +155,7 @@ internal sealed class LocalProcess : SupervisedProcess
             _node.Remove(this);
             // A launch's cgroup goes with it, unless something it started still runs there (a daemon a bootstrap started,
             // say): that is ended with its node.
-            if (_cgroup is not null && LaunchCgroups.IsEmpty(_cgroup))
+            if (_cgroup is not null)
             {
                 LaunchCgroups.Remove(_cgroup);
             }
