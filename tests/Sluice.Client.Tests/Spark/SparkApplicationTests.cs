@@ -224,6 +224,12 @@ public sealed class SparkApplicationTests(SparkServer server)
             var spot = Assert.Single(ready[1].InstanceGroups, g => g.Role == "Task");
             Assert.Equal(("Spot", 1), (spot.Market, spot.RequestedCount));
             Assert.Equal(["Master"], ready[0].InstanceGroups.Select(g => g.Role));
+
+            // Without a Spark configuration the step keeps the launcher's own SPARK_CONF_DIR (none here).
+            await Spark.SubmitApplicationAsync(ready[0].Id, new SparkApplicationConfiguration { Name = "plain", Application = Python("plain.py", "print('plain')\n") });
+            Assert.Equal(StepStates.Completed, (await Spark.WaitForApplicationAsync(ready[0].Id, "plain", SparkServer.Bounded)).State);
+            var stderr = await Spark.GetApplicationLogAsync(ready[0].Id, "plain", new SparkApplicationLogOptions { Log = StepLogKind.Stderr });
+            Assert.Contains("spark-submit: SPARK_CONF_DIR=None", stderr.Log, StringComparison.Ordinal);
         }
         finally
         {
