@@ -1,7 +1,4 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Logging;
-using Sluice.Client;
-using Sluice.Core;
 using Sluice.Server.Hosting;
 
 namespace Sluice.Cli.Tests;
@@ -24,26 +21,10 @@ public sealed class SparkServerFixture : IAsyncLifetime
     {
         var home = Path.Combine(Root, "home");
         Directory.CreateDirectory(home);
-        var launcher = Path.Combine(Root, "bin", "spark-submit");
-        Directory.CreateDirectory(Path.GetDirectoryName(launcher)!);
-        File.Copy(Path.Combine(AppContext.BaseDirectory, "Spark", "spark-submit"), launcher);
-        File.SetUnixFileMode(launcher, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var options = new SluiceServerOptions
-        {
-            DataDirectory = Path.Combine(Root, "data"),
-            Url = "http://127.0.0.1:0",
-            LogLevel = LogLevel.Warning,
-            AllowUnisolatedAccounts = true,
-            StepCancelGracePeriod = TimeSpan.FromSeconds(2),
-        };
-        options.Applications["spark"] = new ApplicationLauncher { Command = launcher };
-        app = SluiceServerHost.Build(options);
-        await app.StartAsync(timeout.Token);
+        (app, var owner, var other) = await Sluice.Testing.Spark.SparkTestServer.StartAsync(Root, timeout.Token);
         var endpoint = SluiceServerHost.BoundAddress(app);
-        var key = await SluiceServerHost.EnsureAccountAsync(app, "owner", timeout.Token) ?? throw new InvalidOperationException("a new data directory should create an account");
-        Owner = new CliEnvironment(home, endpoint, key.KeyId, key.Secret);
-        var other = await SluiceServerHost.CreateAccountAsync(app, "other", timeout.Token);
+        Owner = new CliEnvironment(home, endpoint, owner.KeyId, owner.Secret);
         Other = new CliEnvironment(home, endpoint, other.KeyId, other.Secret);
     }
 

@@ -1,7 +1,5 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Logging;
 using Sluice.Contracts;
-using Sluice.Core;
 using Sluice.Server.Hosting;
 
 namespace Sluice.Client.Tests.Spark;
@@ -37,27 +35,11 @@ public sealed class SparkServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var launcher = Path.Combine(Root, "bin", "spark-submit");
-        Directory.CreateDirectory(Path.GetDirectoryName(launcher)!);
-        File.Copy(Path.Combine(AppContext.BaseDirectory, "Spark", "spark-submit"), launcher);
-        File.SetUnixFileMode(launcher, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var options = new SluiceServerOptions
-        {
-            DataDirectory = Path.Combine(Root, "data"),
-            Url = "http://127.0.0.1:0",
-            LogLevel = LogLevel.Warning,
-            AllowUnisolatedAccounts = true,
-            StepCancelGracePeriod = TimeSpan.FromSeconds(2),
-        };
-        options.Applications["spark"] = new ApplicationLauncher { Command = launcher };
-        app = SluiceServerHost.Build(options);
-        await app.StartAsync(timeout.Token);
+        (app, var key, var otherKey) = await Sluice.Testing.Spark.SparkTestServer.StartAsync(Root, timeout.Token);
         var endpoint = SluiceServerHost.BoundAddress(app);
-        var key = await SluiceServerHost.EnsureAccountAsync(app, "owner", timeout.Token) ?? throw new InvalidOperationException("a new data directory should create an account");
         Client = new SluiceClient(endpoint, new SluiceCredentials(key.KeyId, key.Secret));
         Spark = Client.GetSparkClient();
-        var otherKey = await SluiceServerHost.CreateAccountAsync(app, "other", timeout.Token);
         OtherClient = new SluiceClient(endpoint, new SluiceCredentials(otherKey.KeyId, otherKey.Secret));
         OtherSpark = OtherClient.GetSparkClient();
 
