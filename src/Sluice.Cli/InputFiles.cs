@@ -9,9 +9,17 @@ namespace Sluice.Cli;
 /// <summary>Reads request files written as JSON or YAML (same camelCase shape) into wire types.</summary>
 internal static class InputFiles
 {
-    public static T Read<T>(string path, JsonTypeInfo<T> type) where T : class
+    public static T Read<T>(string path, JsonTypeInfo<T> type) where T : class => Deserialize(path, ReadJson(path), type);
+
+    /// <summary>Reads one object, or a list of them, from a JSON or YAML file.</summary>
+    public static List<T> ReadOneOrList<T>(string path, JsonTypeInfo<T> one, JsonTypeInfo<List<T>> list) where T : class
     {
         var json = ReadJson(path);
+        return json.TrimStart().StartsWith('[') ? Deserialize(path, json, list) : [Deserialize(path, json, one)];
+    }
+
+    private static T Deserialize<T>(string path, string json, JsonTypeInfo<T> type) where T : class
+    {
         try
         {
             return JsonSerializer.Deserialize(json, type) ?? throw new UsageException($"{path} is empty");

@@ -89,6 +89,7 @@ internal static class SluiceCli
         root.Add(QuickstartCommand.Build(run));
         root.Add(ClusterCommands.Build(run));
         root.Add(StepCommands.Build(run));
+        root.Add(SparkCommands.Build(run));
         foreach (var command in JobCommands.Build(run))
         {
             root.Add(command);

@@ -111,7 +111,7 @@ public partial class SluiceClient
         return text;
     }
 
-    private async Task<T> PollAsync<T>(Func<CancellationToken, Task<T>> get, Func<T, bool> isDone, Func<T, string> describe,
+    internal async Task<T> PollAsync<T>(Func<CancellationToken, Task<T>> get, Func<T, bool> isDone, Func<T, string> describe,
         string what, WaitOptions options, CancellationToken cancellationToken)
     {
         var time = Time;

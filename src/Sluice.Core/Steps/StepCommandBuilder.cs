@@ -60,6 +60,12 @@ public sealed class StepCommandBuilder(ApplicationCatalog applications, IStepFil
         {
             return command;
         }
+        if (step.Type == StepType.Spark && step.AdditionalFiles.Any(f => SparkConfigurationFiles.Contains(f.Local!)))
+        {
+            // spark-submit reads spark-defaults.conf and spark-env.sh (and puts core-site.xml on the classpath) from
+            // SPARK_CONF_DIR: the files copied into the working directory are the step's configuration.
+            command = "SPARK_CONF_DIR=\"$PWD\" " + command;
+        }
         var copies = step.AdditionalFiles.Select(f => ShellWords.Join(["cp", "-R", "--", fetched is not null && fetched.TryGetValue(f.Remote!, out var copy) ? copy : files.ToLocalPath(f.Remote!, "additionalFiles.remote"), f.Local!]));
         return string.Join(" && ", copies) + " && " + (step.Type == StepType.Command ? $"{{ {command}\n}}" : command);
     }
@@ -105,6 +111,15 @@ public sealed class StepCommandBuilder(ApplicationCatalog applications, IStepFil
         return all.Concat(step.AdditionalFiles.Select(f => (f.Remote ?? "", "additionalFiles.remote")))
             .Where(f => ObjectStepFileResolver.IsObjectUri(f.Item1)).Distinct();
     }
+
+    /// <summary>
+    /// The names of Spark configuration files: a Spark step with one of them among its additional files runs with
+    /// <c>SPARK_CONF_DIR</c> set to its working directory, where they are copied.
+    /// </summary>
+    public static readonly IReadOnlySet<string> SparkConfigurationFiles = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "spark-defaults.conf", "spark-env.sh", "core-site.xml", "hdfs-site.xml", "hive-site.xml", "log4j2.properties", "log4j.properties",
+    };
 
     private static IEnumerable<string> Optional(string? value) => string.IsNullOrEmpty(value) ? [] : [value];
 
