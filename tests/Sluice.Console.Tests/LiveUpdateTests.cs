@@ -29,6 +29,7 @@ public sealed class LiveUpdateTests(ConsoleFixture fixture)
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "task merge: Finished, 1 of 1 finished, 0 running, 0 failed" })).ToBeVisibleAsync();
         await Expect(page.Locator("dd .state").First).ToHaveTextAsync("Finished");
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "task work: Finished, 4 of 4 finished, 0 running, 0 failed" })).ToBeVisibleAsync();
+        await Expect(page.Locator(".timeline")).ToContainTextAsync($"Job {job.Id}: Running → Finished");
 
         Assert.True(await page.EvaluateAsync<bool>("window.sameDocument === true"));
         Assert.Equal("Finished", ((JobInfo)await fixture.Client.GetJobAsync(job.Id)).State);

@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using Sluice.Contracts;
 using static Microsoft.Playwright.Assertions;
 
 namespace Sluice.Console.Tests;
@@ -51,6 +52,21 @@ public sealed class SignInTests(ConsoleFixture fixture)
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeHiddenAsync();
         Assert.Equal(0, await page.EvaluateAsync<int>("sessionStorage.length"));
         await ConsoleFixture.ScreenshotAsync(page, "sign-in-refused");
+        await fixture.CloseCleanAsync(page);
+    }
+
+    [Fact]
+    public async Task SignedIn_KeyDisabledMeanwhile_SignsOutAndSaysWhy()
+    {
+        NewAccessKey key = await fixture.Client.CreateAccessKeyAsync();
+        var page = await fixture.SignedInAsync(key.AccessKeyId, key.SecretAccessKey);
+        await Expect(page.Locator("#who")).ToContainTextAsync(key.AccessKeyId);
+
+        await fixture.Client.DisableAccessKeyAsync(key.AccessKeyId);
+
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("The access key was refused (disabled or deleted); sign in again.");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeHiddenAsync();
+        Assert.Equal(0, await page.EvaluateAsync<int>("sessionStorage.length"));
         await fixture.CloseCleanAsync(page);
     }
 

@@ -2,7 +2,7 @@ import { h, s, linkRow, table, stateBadge, time, duration, facts, reason, replac
 import { path } from '../api.js';
 import { encodeRfc3986 } from '../sigv4.js';
 import { sample, runningChart } from '../chart.js';
-import { frame, actionButton, stateWatcher, timeline, recentEvents } from './common.js';
+import { frame, actionButton, stateWatcher, timeline, eventFeed } from './common.js';
 import { jobRows, jobHeadings } from './jobs.js';
 
 const Ended = ['Terminated', 'TerminatedWithErrors'];
@@ -39,6 +39,7 @@ export function clusterView(api, clusterId) {
   const jobs = h('tbody');
   const chart = h('figure', { class: 'chart-figure' });
   const events = h('div');
+  const readEvents = eventFeed(api, path('clusters', clusterId, 'events'));
   const watch = stateWatcher(() => `Cluster ${clusterId}`);
   let cluster;
 
@@ -67,7 +68,7 @@ export function clusterView(api, clusterId) {
         api.list(path('clusters', clusterId, 'nodes')),
         api.list(path('clusters', clusterId, 'steps')),
         api.list(path('jobs')),
-        recentEvents(api, path('clusters', clusterId, 'events')),
+        readEvents(),
       ]);
       const mine = jobList.items.filter(j => j.clusterId === clusterId);
       const busy = await busySlots(api, mine);

@@ -58,8 +58,20 @@ export function timeline(events) {
       e.reason ? h('span', { class: 'event-why' }, ` ${e.reason.code}${e.reason.message ? ' — ' + e.reason.message : ''}`) : null)));
 }
 
-/** The newest page of a resource's events (they are listed oldest first). */
-export async function recentEvents(api, target, keep = 50) {
-  const all = await api.list(target, {}, 1000);
-  return all.items.slice(-keep);
+/**
+ * A resource's newest events, read incrementally: events are listed oldest first, so the feed resumes from the
+ * marker of the last full page it read and keeps the newest `keep` it has seen.
+ */
+export function eventFeed(api, target, keep = 50) {
+  let marker;
+  let events = [];
+  return async () => {
+    for (;;) {
+      const page = await api.get(target, { maxKeys: 1000, marker });
+      const seen = events.length ? events[events.length - 1].sequence : -1;
+      events = events.concat(page.items.filter(e => e.sequence > seen)).slice(-keep);
+      if (!page.isTruncated) return events;
+      marker = page.nextMarker;
+    }
+  };
 }

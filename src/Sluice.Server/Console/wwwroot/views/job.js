@@ -2,7 +2,7 @@ import { h, linkRow, table, stateBadge, time, duration, progressBar, facts, reas
 import { path } from '../api.js';
 import { encodeRfc3986 } from '../sigv4.js';
 import { dagGraph } from '../dag.js';
-import { frame, actionButton, stateWatcher, timeline, recentEvents } from './common.js';
+import { frame, actionButton, stateWatcher, timeline, eventFeed } from './common.js';
 
 export function jobView(api, jobId) {
   const view = frame(jobId, [['Jobs', '#/jobs'], [jobId]]);
@@ -10,6 +10,7 @@ export function jobView(api, jobId) {
   const graph = h('div', { class: 'dag-scroll' });
   const tasks = h('tbody');
   const events = h('div');
+  const readEvents = eventFeed(api, path('jobs', jobId, 'events'));
   const watch = stateWatcher(() => `Job ${jobId}`);
   const stop = actionButton(view.notice, {
     label: 'Stop job', title: 'Stop this job?', message: `Job ${jobId}'s running instances are killed and the rest never start.`,
@@ -35,7 +36,7 @@ export function jobView(api, jobId) {
     element: view.element,
     async refresh() {
       const [job, taskList, eventList] = await Promise.all([
-        api.get(path('jobs', jobId)), api.list(path('jobs', jobId, 'tasks')), recentEvents(api, path('jobs', jobId, 'events'))]);
+        api.get(path('jobs', jobId)), api.list(path('jobs', jobId, 'tasks')), readEvents()]);
       watch(job.state);
       view.heading.textContent = job.name;
       stop.hidden = !['Waiting', 'Running'].includes(job.state);
