@@ -84,6 +84,19 @@ public sealed class SignInTests(ConsoleFixture fixture)
         await fixture.CloseCleanAsync(page);
     }
 
+    [Theory]
+    [InlineData("#/nowhere")]
+    [InlineData("#/jobs/j-1/tasks/t/instances/not-a-number")]
+    public async Task Route_NoSuchPage_SaysSoAndCallsNothing(string hash)
+    {
+        var page = await fixture.SignedInAsync();
+
+        await page.GotoAsync(fixture.Endpoint + hash);
+
+        await Expect(page.Locator("#view").GetByRole(AriaRole.Alert)).ToHaveTextAsync($"There is no page at {hash}.");
+        await fixture.CloseCleanAsync(page);
+    }
+
     [Fact]
     public async Task Keyboard_FocusedClusterRow_EnterOpensTheCluster()
     {

@@ -83,12 +83,12 @@ function route() {
   stopView();
   const hash = location.hash;
   const match = routes.map(([pattern, make]) => [hash.match(pattern), make]).find(([m]) => m);
-  const error = document.createElement('p');
-  error.className = 'error';
-  error.setAttribute('role', 'alert');
+  const loadError = document.createElement('p');
+  loadError.className = 'error';
+  loadError.setAttribute('role', 'alert');
   if (!match) {
-    error.textContent = `There is no page at ${hash}.`;
-    $('view').replaceChildren(error);
+    loadError.textContent = `There is no page at ${hash}.`;
+    $('view').replaceChildren(loadError);
     return;
   }
   const [m, make] = match;
@@ -99,9 +99,6 @@ function route() {
     if (link.dataset.section === section) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
-  const loadError = document.createElement('p');
-  loadError.className = 'error';
-  loadError.setAttribute('role', 'alert');
   $('view').replaceChildren(loadError, current.element);
   const mine = generation;
   const tick = async () => {

@@ -48,6 +48,7 @@ export function logViewer(api, { streams, target, label, query = {} }) {
         if (atBottom) pre.scrollTop = pre.scrollHeight;
       }
       const ended = chunk.complete && offset >= chunk.size;
+      if (ended) pre.append(decoder.decode());
       status.textContent = `${formatBytes(chunk.size)} · ${ended ? 'complete' : 'following new lines'}`;
       status.dataset.complete = String(ended);
       if (ended) return;
