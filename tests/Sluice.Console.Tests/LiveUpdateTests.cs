@@ -17,7 +17,7 @@ public sealed class LiveUpdateTests(ConsoleFixture fixture)
         await page.EvaluateAsync("window.sameDocument = true");
 
         JobInfo job = await fixture.Client.CreateJobAsync(new JobRequestBuilder().WithName("progress").OnCluster(fixture.ClusterId)
-            .AddTask("work", "sleep 3", instanceCount: 4).AddTask("merge", "echo merged").AddDependency("work", "merge").Build());
+            .AddTask("work", "sleep 5", instanceCount: 4).AddTask("merge", "echo merged").AddDependency("work", "merge").Build());
         var row = page.GetByRole(AriaRole.Row, new() { Name = $"Job progress ({job.Id})" });
 
         await Expect(row.Locator(".state")).ToHaveTextAsync("Running");
