@@ -22,6 +22,9 @@ need python3 && need awk || apt_install python3 gawk
 need bwrap && need setpriv || apt_install bubblewrap util-linux
 # Java steps build and run a real jar (issue #4).
 need javac && need jar && need java || apt_install openjdk-17-jdk-headless
+# The console's tests drive Debian's Chromium through Playwright (issue #19); Playwright never downloads a browser.
+[ -x /usr/bin/chromium ] || apt_install chromium
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 # The Slurm backend's tests and benchmark run against a real 3-node Slurm on 127.0.0.1.
 bash scripts/slurm-dev.sh install

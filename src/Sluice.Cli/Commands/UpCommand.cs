@@ -91,6 +91,7 @@ internal static class UpCommand
                 RefreshProfileEndpoint(profilePath, endpoint);
             }
             cli.Console.MarkupLine($"Sluice is serving on [bold]{endpoint}[/] (data in {Markup.Escape(directory)}); Ctrl+C stops it");
+            cli.Console.MarkupLine($"web console: [bold]{endpoint}[/] (sign in with an access key; docs/console.md)");
             try
             {
                 await Task.Delay(Timeout.Infinite, token).ConfigureAwait(false);

@@ -21,6 +21,7 @@ using Sluice.Server.Api;
 using Sluice.Server.Auth;
 using Sluice.Server.Compat;
 using Sluice.Server.Compat.S3;
+using Sluice.Server.Console;
 using Sluice.Storage.Postgres;
 using Sluice.Storage.Sqlite;
 
@@ -91,6 +92,7 @@ public static class SluiceServerHost
         builder.Services.AddS3Api();
         builder.Services.AddSingleton<ICompatibilityApi, Compat.Emr.EmrApi>();
         builder.Services.AddSingleton<LogReader>();
+        builder.Services.AddSingleton(services => new ConsoleAssets(services.GetRequiredService<ApiSettings>().Region));
         builder.Services.AddHostedService<SchedulerHostedService>();
         // The committed document must not depend on the port this instance happened to bind.
         builder.Services.AddOpenApi("v1", o =>
@@ -117,6 +119,7 @@ public static class SluiceServerHost
         var errors = app.Services.GetRequiredService<ErrorHandling>();
         var authentication = app.Services.GetRequiredService<SignatureAuthentication>();
         app.Use(RequestIds.Middleware);
+        app.Use(ApiResponseHeaders.Middleware);
         app.Use(app.Services.GetRequiredService<CompatibilityDispatch>().InvokeAsync);
         app.Use(errors.InvokeAsync);
         app.Use(authentication.InvokeAsync);
@@ -126,6 +129,7 @@ public static class SluiceServerHost
         app.MapJobApi();
         app.MapStepApi();
         app.MapAccountApi();
+        app.MapConsole();
         app.MapFallback((HttpContext context) => ApiErrors.WriteAsync(context, ErrorCodes.NotFound, $"no API operation at {context.Request.Method} {context.Request.Path}")).ExcludeFromDescription();
         return app;
     }
