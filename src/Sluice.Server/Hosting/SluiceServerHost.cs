@@ -56,6 +56,8 @@ public static class SluiceServerHost
         {
             o.DataDirectory = options.DataDirectory;
             o.StepCancelGracePeriod = options.StepCancelGracePeriod;
+            o.MaxNodeSessionsPerNode = options.MaxNodeSessionsPerNode;
+            o.NodeSessionIdleTimeout = options.NodeSessionIdleTimeout;
             o.AllowUnisolatedAccounts = options.AllowUnisolatedAccounts || builder.Configuration.GetValue<bool>("AllowUnisolatedAccounts");
             foreach (var (name, launcher) in options.Applications)
             {
@@ -116,6 +118,7 @@ public static class SluiceServerHost
         }
         var errors = app.Services.GetRequiredService<ErrorHandling>();
         var authentication = app.Services.GetRequiredService<SignatureAuthentication>();
+        app.UseWebSockets();
         app.Use(RequestIds.Middleware);
         app.Use(app.Services.GetRequiredService<CompatibilityDispatch>().InvokeAsync);
         app.Use(errors.InvokeAsync);
@@ -123,6 +126,7 @@ public static class SluiceServerHost
         app.MapGet("/healthz", () => TypedResults.Text("ok")).ExcludeFromDescription();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapClusterApi();
+        app.MapNodeSessionApi();
         app.MapJobApi();
         app.MapStepApi();
         app.MapAccountApi();
