@@ -245,4 +245,32 @@ public sealed class NodeSessionTests(ServerFixture server)
         Assert.Equal(400, (int)response.StatusCode);
         Assert.Contains(ErrorCodes.InvalidParameter, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task OpenNodeShell_SameSignedUpgradeTwice_SecondIsReplayedRequest()
+    {
+        var node = (await NodesAsync(server.SharedClusterId))[0];
+        var path = $"/v1/clusters/{server.SharedClusterId}/nodes/{node.Id}/exec?command=true";
+        using var signed = SignedHttp.Request(server.Endpoint, HttpMethod.Get, path, null, server.Key.KeyId, server.Key.Secret);
+        var target = new Uri("ws://" + server.Endpoint.Authority + path);
+
+        using var first = Upgrade(signed);
+        await first.ConnectAsync(target, CancellationToken.None);
+        using var second = Upgrade(signed);
+        await Assert.ThrowsAsync<System.Net.WebSockets.WebSocketException>(() => second.ConnectAsync(target, CancellationToken.None));
+
+        Assert.Equal(System.Net.WebSockets.WebSocketState.Open, first.State);
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, second.HttpStatusCode);
+    }
+
+    private static System.Net.WebSockets.ClientWebSocket Upgrade(HttpRequestMessage signed)
+    {
+        var socket = new System.Net.WebSockets.ClientWebSocket();
+        socket.Options.CollectHttpResponseDetails = true;
+        foreach (var (name, values) in signed.Headers)
+        {
+            socket.Options.SetRequestHeader(name, string.Join(",", values));
+        }
+        return socket;
+    }
 }
