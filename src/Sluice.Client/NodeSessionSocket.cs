@@ -12,8 +12,9 @@ internal sealed class NodeSessionSocket(WebSocket socket) : IAsyncDisposable
 
     private readonly SemaphoreSlim _sending = new(1, 1);
     private readonly byte[] _received = new byte[MaxServerMessageBytes];
+    private bool _ended;
 
-    /// <summary>The exit code, once the server sent it.</summary>
+    /// <summary>The exit code, once the server sent it; null when the server ended the session itself (<see cref="EndedBy"/>).</summary>
     public int? ExitCode { get; private set; }
 
     /// <summary>Why the server ended the session (IdleTimeout) and what it said, when it did.</summary>
@@ -33,7 +34,7 @@ internal sealed class NodeSessionSocket(WebSocket socket) : IAsyncDisposable
     /// <summary>The next output frame: its stream and data (valid until the next call), or null once the session has ended.</summary>
     public async Task<(byte Stream, ReadOnlyMemory<byte> Data)?> ReceiveAsync(CancellationToken cancellationToken)
     {
-        while (ExitCode is null && socket.State is WebSocketState.Open or WebSocketState.CloseSent)
+        while (!_ended && socket.State is WebSocketState.Open or WebSocketState.CloseSent)
         {
             var length = 0;
             ValueWebSocketReceiveResult result;
@@ -66,7 +67,8 @@ internal sealed class NodeSessionSocket(WebSocket socket) : IAsyncDisposable
                 {
                     EndedBy = (reason, message.Message);
                 }
-                ExitCode = message.ExitCode ?? -1;
+                ExitCode = message.ExitCode;
+                _ended = true;
             }
         }
         return null;
