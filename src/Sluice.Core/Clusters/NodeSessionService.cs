@@ -26,9 +26,6 @@ public sealed class NodeSessionService(IStore store, IEnumerable<IComputeBackend
     private readonly Dictionary<string, IComputeBackend> _backends = backends.ToDictionary(b => b.Name, StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Account, string Cluster, string Node), int> _open = new();
 
-    /// <summary>How many sessions are open on a node now.</summary>
-    public int OpenCount(string accountId, string clusterId, string nodeId) => _open.GetValueOrDefault((accountId, clusterId, nodeId));
-
     /// <summary>
     /// Opens an interactive shell (<paramref name="command"/> null) or runs <paramref name="command"/> (argv, no shell) on a
     /// node of the caller's cluster that is Idle or Busy.
