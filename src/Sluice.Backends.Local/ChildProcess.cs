@@ -8,7 +8,7 @@ using Microsoft.Win32.SafeHandles;
 namespace Sluice.Backends.Local;
 
 /// <summary>
-/// A task process started with posix_spawn: stdin is /dev/null, stdout and stderr are pipes this side reads,
+/// A task process started with posix_spawn: stdin is /dev/null (or a pipe), stdout and stderr are pipes this side reads,
 /// and its exit is seen through a pidfd by <see cref="Reaper"/>.
 /// </summary>
 /// <remarks>
@@ -46,6 +46,7 @@ internal sealed partial class ChildProcess : IDisposable
     /// <summary>Closes this side's pipe ends; the process itself is reaped whether or not this is called.</summary>
     public void Dispose()
     {
+        Stdin?.Dispose();
         Stdout.Dispose();
         Stderr.Dispose();
     }
@@ -55,12 +56,59 @@ internal sealed partial class ChildProcess : IDisposable
     /// <param name="arguments">argv, starting with argv[0].</param>
     /// <param name="environment">"NAME=value" entries, the whole environment of the process.</param>
     /// <param name="workingDirectory">An existing directory.</param>
+    /// <param name="withInput">Whether its stdin is a pipe this side writes (<see cref="Stdin"/>); else /dev/null.</param>
     /// <exception cref="Win32Exception">The process could not be started (the error says why, e.g. not executable).</exception>
-    public static unsafe ChildProcess Start(string program, IReadOnlyList<string> arguments, IReadOnlyList<string> environment, string workingDirectory)
+    public static ChildProcess Start(string program, IReadOnlyList<string> arguments, IReadOnlyList<string> environment, string workingDirectory, bool withInput = false)
     {
         var stdout = Pipe();
         var stderr = Pipe();
-        var strings = new List<nint>(arguments.Count + environment.Count + 3);
+        (SafePipeHandle Read, SafePipeHandle Write)? stdin = withInput ? Pipe() : null;
+        try
+        {
+            var pid = Spawn(program, arguments, environment, workingDirectory,
+                stdin is { } input ? (int)input.Read.DangerousGetHandle() : -1, (int)stdout.Write.DangerousGetHandle(), (int)stderr.Write.DangerousGetHandle(), terminal: null);
+            // The pidfd is taken before anything can reap the pid, so it names this process and no other.
+            var exited = Reaper.Watch(pid);
+            return new ChildProcess(pid, stdout.Read, stderr.Read, exited)
+            {
+                Stdin = stdin is { } pipe ? new AnonymousPipeClientStream(PipeDirection.Out, pipe.Write) : null,
+            };
+        }
+        catch
+        {
+            stdout.Read.Dispose();
+            stderr.Read.Dispose();
+            stdin?.Write.Dispose();
+            throw;
+        }
+        finally
+        {
+            // The child has its copies (or never started); ours of its ends must go, or the reads never end.
+            stdout.Write.Dispose();
+            stderr.Write.Dispose();
+            stdin?.Read.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Starts <paramref name="program"/> as the leader of a new session whose controlling terminal is
+    /// <paramref name="terminal"/> (a pty's slave, opened in the child after setsid), with stdin, stdout and stderr on it:
+    /// what a login does, so job control and <c>tty</c> work. Returns its pid and its exit, seen as <see cref="Exited"/> is.
+    /// </summary>
+    /// <exception cref="Win32Exception">The process could not be started.</exception>
+    public static (int Pid, Task<int> Exited) StartOnTerminal(string program, IReadOnlyList<string> arguments, IReadOnlyList<string> environment, string workingDirectory, string terminal)
+    {
+        var pid = Spawn(program, arguments, environment, workingDirectory, -1, -1, -1, terminal);
+        return (pid, Reaper.Watch(pid));
+    }
+
+    /// <summary>The write end of the process's stdin, when it was started with one.</summary>
+    public PipeStream? Stdin { get; private init; }
+
+    private static unsafe int Spawn(string program, IReadOnlyList<string> arguments, IReadOnlyList<string> environment, string workingDirectory,
+        int inputFd, int outputFd, int errorFd, string? terminal)
+    {
+        var strings = new List<nint>(arguments.Count + environment.Count + 4);
         // glibc's posix_spawn_file_actions_t is 80 bytes and posix_spawnattr_t 336 on x86-64 and arm64;
         // both get room to spare.
         var actions = NativeMemory.AllocZeroed(512);
@@ -72,9 +120,23 @@ internal sealed partial class ChildProcess : IDisposable
             var envp = NullTerminated(environment, strings);
             Check(PosixSpawnFileActionsInit(actions));
             Check(PosixSpawnFileActionsAddChdir(actions, Utf8(workingDirectory, strings)));
-            Check(PosixSpawnFileActionsAddOpen(actions, 0, Utf8("/dev/null", strings), O_RDONLY, 0));
-            Check(PosixSpawnFileActionsAddDup2(actions, (int)stdout.Write.DangerousGetHandle(), 1));
-            Check(PosixSpawnFileActionsAddDup2(actions, (int)stderr.Write.DangerousGetHandle(), 2));
+            var flags = (short)(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+            if (terminal is not null)
+            {
+                // glibc runs setsid before the file actions, so this open makes the terminal the new session's controlling one.
+                Check(PosixSpawnFileActionsAddOpen(actions, 0, Utf8(terminal, strings), O_RDWR, 0));
+                Check(PosixSpawnFileActionsAddDup2(actions, 0, 1));
+                Check(PosixSpawnFileActionsAddDup2(actions, 0, 2));
+                flags |= POSIX_SPAWN_SETSID;
+            }
+            else
+            {
+                Check(inputFd < 0
+                    ? PosixSpawnFileActionsAddOpen(actions, 0, Utf8("/dev/null", strings), O_RDONLY, 0)
+                    : PosixSpawnFileActionsAddDup2(actions, inputFd, 0));
+                Check(PosixSpawnFileActionsAddDup2(actions, outputFd, 1));
+                Check(PosixSpawnFileActionsAddDup2(actions, errorFd, 2));
+            }
 
             // The runtime blocks no signals on its threads but ignores SIGPIPE: the task gets every signal back
             // at its default, so a pipeline like `yes | head` ends as it would from a shell.
@@ -84,25 +146,14 @@ internal sealed partial class ChildProcess : IDisposable
             Check(PosixSpawnAttrSetSigMask(attributes, signals));
             Check(SigFillSet(signals));
             Check(PosixSpawnAttrSetSigDefault(attributes, signals));
-            Check(PosixSpawnAttrSetFlags(attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF));
+            Check(PosixSpawnAttrSetFlags(attributes, flags));
 
             int pid;
             Check(PosixSpawn(&pid, path, actions, attributes, argv, envp));
-            // The pidfd is taken before anything can reap the pid, so it names this process and no other.
-            var exited = Reaper.Watch(pid);
-            return new ChildProcess(pid, stdout.Read, stderr.Read, exited);
-        }
-        catch
-        {
-            stdout.Read.Dispose();
-            stderr.Read.Dispose();
-            throw;
+            return pid;
         }
         finally
         {
-            // The child has its copies (or never started); ours of the write ends must go, or the reads never end.
-            stdout.Write.Dispose();
-            stderr.Write.Dispose();
             _ = PosixSpawnFileActionsDestroy(actions);
             _ = PosixSpawnAttrDestroy(attributes);
             NativeMemory.Free(actions);
@@ -155,9 +206,11 @@ internal sealed partial class ChildProcess : IDisposable
     }
 
     private const int O_RDONLY = 0;
+    private const int O_RDWR = 2;
     private const int O_CLOEXEC = 0x80000;
     private const short POSIX_SPAWN_SETSIGDEF = 0x04;
     private const short POSIX_SPAWN_SETSIGMASK = 0x08;
+    private const short POSIX_SPAWN_SETSID = 0x80;
     private const int SigSetBytes = 128;
 
     [LibraryImport("libc", EntryPoint = "pipe2", SetLastError = true)]

@@ -19,6 +19,7 @@ public sealed class LocalBackend : IComputeBackend
     public const string LaunchMarkerVariable = "SLUICE_LOCAL_LAUNCH";
 
     private const string Shell = "/bin/sh";
+    private const string LoginShell = "/bin/bash";
     private const string DefaultPath = "/usr/local/bin:/usr/bin:/bin";
 
     private readonly LocalBackendOptions _options;
@@ -177,28 +178,8 @@ public sealed class LocalBackend : IComputeBackend
         }
         var (workingDirectory, stdoutPath, stderrPath) = LaunchPaths.Resolve(request, node!.Directory);
 
-        // The task's environment: the server's (read once, see _inherited), then the request's, then the markers.
-        var overrides = new Dictionary<string, string>(request.Environment, StringComparer.Ordinal);
-        var launchId = $"{_instanceId}-{Interlocked.Increment(ref _launches).ToString(CultureInfo.InvariantCulture)}";
-        overrides[LaunchMarkerVariable] = launchId;
-        overrides[LocalNode.MarkerVariable] = node.Directory;
-        var environment = new List<string>(_inherited.Length + overrides.Count);
-        foreach (var (name, entry) in _inherited)
-        {
-            if (!overrides.ContainsKey(name))
-            {
-                environment.Add(entry);
-            }
-        }
-        if (_sandbox is not null)
-        {
-            // The server's home is not in the sandbox: programs that write under $HOME write in their working directory.
-            overrides.TryAdd("HOME", workingDirectory);
-        }
-        foreach (var (name, value) in overrides)
-        {
-            environment.Add($"{name}={value}");
-        }
+        var launchId = NextLaunchId();
+        var (environment, overrides) = EnvironmentOf(request.Environment, launchId, node, workingDirectory);
 
         string program;
         List<string> arguments;
@@ -273,6 +254,85 @@ public sealed class LocalBackend : IComputeBackend
             process, request.Name, $"{LaunchMarkerVariable}={launchId}", cgroup, stdout, stderr, request.Timeout,
             _options.OutputDrainTimeout, startedAt, _time, _host, _logger, node);
         return Task.FromResult(running);
+    }
+
+    /// <inheritdoc />
+    public Task<INodeSession> OpenSessionAsync(NodeSessionRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        cancellationToken.ThrowIfCancellationRequested();
+        var node = FindNode(request.ClusterId, request.NodeId);
+        if (node is not { IsReleased: false })
+        {
+            throw new BackendException($"node {request.NodeId} of cluster {request.ClusterId} is not running on this machine");
+        }
+        // The node's own directory, whatever the request says: a session never runs anywhere a task of the node could not.
+        var workingDirectory = node.Directory;
+        var launchId = NextLaunchId();
+        var (environment, overrides) = EnvironmentOf(request.Environment, launchId, node, workingDirectory);
+        List<string> arguments;
+        if (request.Command is { Count: > 0 } command)
+        {
+            var path = overrides.TryGetValue("PATH", out var own) ? own : _inheritedPath;
+            var program = ResolveProgram(command[0], workingDirectory, path)
+                ?? throw new ArgumentException($"cannot run '{command[0]}': no such executable on the node's PATH", nameof(request));
+            arguments = [program, .. command.Skip(1)];
+        }
+        else
+        {
+            // No rc files: the shell has the environment the node's tasks get, not what a login of the server's user adds.
+            arguments = File.Exists(LoginShell) ? [LoginShell, "--noprofile", "--norc", "-i"] : [Shell, "-i"];
+        }
+        var uid = _sandbox is { DropsToAccountUser: true }
+            ? _uids.Of(node.AccountId ?? throw new BackendException($"node {node.NodeId} of cluster {node.ClusterId} belongs to no known account"))
+            : (int?)null;
+        var cgroup = _cgroups?.Prepare(request.ClusterId, request.NodeId, launchId);
+        try
+        {
+            var session = LocalNodeSession.Start(arguments, environment, workingDirectory, request.Command is null ? request.TerminalSize : null,
+                $"{LaunchMarkerVariable}={launchId}", cgroup, uid, _sandbox);
+            Log.SessionOpened(_logger, request.Command is null ? "shell" : "command", request.NodeId, request.ClusterId, session.Pid);
+            return Task.FromResult<INodeSession>(session);
+        }
+        catch (Exception ex) when (ex is Win32Exception or IOException or UnauthorizedAccessException)
+        {
+            if (cgroup is not null)
+            {
+                LaunchCgroups.Remove(cgroup);
+            }
+            throw new BackendException($"cannot start a session on node {request.NodeId}: {ex.Message}", ex);
+        }
+    }
+
+    private string NextLaunchId() => $"{_instanceId}-{Interlocked.Increment(ref _launches).ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>
+    /// A launch's environment as "NAME=value" entries: the server's (read once, see _inherited), then the request's, then the
+    /// markers; and the overrides on their own, for the program's look-up on the launch's own PATH.
+    /// </summary>
+    private (List<string> Environment, Dictionary<string, string> Overrides) EnvironmentOf(IReadOnlyDictionary<string, string> requested, string launchId, LocalNode node, string workingDirectory)
+    {
+        var overrides = new Dictionary<string, string>(requested, StringComparer.Ordinal);
+        overrides[LaunchMarkerVariable] = launchId;
+        overrides[LocalNode.MarkerVariable] = node.Directory;
+        var environment = new List<string>(_inherited.Length + overrides.Count);
+        foreach (var (name, entry) in _inherited)
+        {
+            if (!overrides.ContainsKey(name))
+            {
+                environment.Add(entry);
+            }
+        }
+        if (_sandbox is not null)
+        {
+            // The server's home is not in the sandbox: programs that write under $HOME write in their working directory.
+            overrides.TryAdd("HOME", workingDirectory);
+        }
+        foreach (var (name, value) in overrides)
+        {
+            environment.Add($"{name}={value}");
+        }
+        return (environment, overrides);
     }
 
     private LocalNode? FindNode(string clusterId, string nodeId)

@@ -18,4 +18,7 @@ internal static partial class Log
 
     [LoggerMessage(5, LogLevel.Error, "Supervising process {Pid} ({Name}) failed")]
     public static partial void SupervisionFailed(ILogger logger, Exception exception, int pid, string name);
+
+    [LoggerMessage(6, LogLevel.Information, "Opened a node {Kind} on node {NodeId} of cluster {ClusterId} (process {Pid})")]
+    public static partial void SessionOpened(ILogger logger, string kind, string nodeId, string clusterId, int pid);
 }

@@ -62,7 +62,7 @@ internal sealed class TaskSandbox
             prefix.AddRange(["--unshare-user", "--cap-drop", "ALL"]);
         }
         // No --die-with-parent: its signal follows the thread that started bubblewrap, and the runtime retires pool threads.
-        prefix.AddRange(["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--new-session"]);
+        prefix.AddRange(["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]);
         foreach (var path in SystemPaths.Concat(options.SandboxReadOnlyPaths).Distinct(StringComparer.Ordinal))
         {
             AddReadOnly(prefix, path);
@@ -87,10 +87,20 @@ internal sealed class TaskSandbox
     /// The program and argv that run <paramref name="arguments"/> in the sandbox with <paramref name="workingDirectory"/> as
     /// its cwd, as <paramref name="uid"/> (uid and gid) when <see cref="DropsToAccountUser"/>.
     /// </summary>
-    public (string Program, List<string> Arguments) Wrap(IReadOnlyList<string> arguments, string workingDirectory, IReadOnlyList<string> readOnlyPaths, int uid)
+    /// <param name="arguments">argv of what runs inside.</param>
+    /// <param name="workingDirectory">Shown read-write and made the cwd.</param>
+    /// <param name="readOnlyPaths">More paths shown read-only.</param>
+    /// <param name="uid">The account's user.</param>
+    /// <param name="onTerminal">
+    /// For a node shell on its own pty: the sandbox keeps the session, so the pty stays the shell's controlling terminal (job
+    /// control, <c>tty</c>), and shows the machine's <c>/dev/pts</c> so the shell finds its terminal by name. A task gets a
+    /// session of its own instead (<c>--new-session</c>), so it cannot push input into a terminal the server was started from.
+    /// </param>
+    public (string Program, List<string> Arguments) Wrap(IReadOnlyList<string> arguments, string workingDirectory, IReadOnlyList<string> readOnlyPaths, int uid, bool onTerminal = false)
     {
-        var argv = new List<string>(_prefix.Length + readOnlyPaths.Count * 3 + arguments.Count + 6);
+        var argv = new List<string>(_prefix.Length + readOnlyPaths.Count * 3 + arguments.Count + 10);
         argv.AddRange(_prefix);
+        argv.AddRange(onTerminal ? ["--dev-bind", "/dev/pts", "/dev/pts"] : ["--new-session"]);
         foreach (var path in readOnlyPaths)
         {
             argv.AddRange(["--ro-bind-try", path, path]);
@@ -109,7 +119,10 @@ internal sealed class TaskSandbox
     /// Gives the working directory (with what the package and mounts put in it) to the sandbox's user, so the task can
     /// write and delete there as it could as the server's user. Links are changed, not followed.
     /// </summary>
-    public void PrepareWorkingDirectory(string directory, int uid)
+    /// <param name="directory">The working directory.</param>
+    /// <param name="uid">The account's user.</param>
+    /// <param name="withContents">False for a node's directory, whose task directories below were given at their launches.</param>
+    public void PrepareWorkingDirectory(string directory, int uid, bool withContents = true)
     {
         if (_setpriv is null)
         {
@@ -117,6 +130,10 @@ internal sealed class TaskSandbox
         }
         var owner = (uid, uid);
         Chown(directory, owner);
+        if (!withContents)
+        {
+            return;
+        }
         foreach (var entry in Directory.EnumerateFileSystemEntries(directory, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
         {
             Chown(entry, owner);

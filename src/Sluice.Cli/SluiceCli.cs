@@ -88,6 +88,7 @@ internal static class SluiceCli
         root.Add(UpCommand.Build(run));
         root.Add(QuickstartCommand.Build(run));
         root.Add(ClusterCommands.Build(run));
+        root.Add(NodeCommands.Build(run));
         root.Add(StepCommands.Build(run));
         root.Add(SparkCommands.Build(run));
         foreach (var command in JobCommands.Build(run))

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Net.WebSockets;
 using System.Reflection;
 using Sluice.Contracts;
 
@@ -179,32 +180,105 @@ internal sealed class SluicePipeline : IDisposable
     // differ from the requests already sent.
     private void Sign(HttpRequestMessage message, Uri uri, byte[] body, string invocationId, string attempt)
     {
+        message.Headers.Host = uri.Authority;
+        foreach (var (name, value) in SignatureHeaders(message.Method.Method, uri, body, invocationId, attempt))
+        {
+            message.Headers.TryAddWithoutValidation(name, value);
+        }
+    }
+
+    /// <summary>The headers that sign a request (all but host, which the transport sends as the URI's authority), Authorization last.</summary>
+    private List<KeyValuePair<string, string>> SignatureHeaders(string method, Uri uri, byte[] body, string invocationId, string attempt)
+    {
         var amzDate = SigV4.FormatDate(TimeProvider.GetUtcNow());
         var payloadHash = SigV4.HashHex(body);
-        var host = uri.Authority;
         KeyValuePair<string, string>[] signed =
         [
             new(SluiceHeaders.InvocationId, invocationId),
             new(SluiceHeaders.Attempt, attempt),
-            new("host", host),
+            new("host", uri.Authority),
             new(SigV4.ContentHashHeader, payloadHash),
             new(SigV4.DateHeader, amzDate),
         ];
         // Sign the path and query exactly as they go on the wire: Uri keeps them percent-encoded.
         var query = uri.Query.Length > 0 ? uri.Query[1..] : "";
-        var signature = SigV4.ComputeSignature(SigningKey(amzDate[..8]), message.Method.Method, uri.AbsolutePath, query,
-            signed, payloadHash, amzDate, _region);
-        message.Headers.Host = host;
-        message.Headers.TryAddWithoutValidation(SluiceHeaders.InvocationId, invocationId);
-        message.Headers.TryAddWithoutValidation(SluiceHeaders.Attempt, attempt);
-        message.Headers.TryAddWithoutValidation(SigV4.ContentHashHeader, payloadHash);
-        message.Headers.TryAddWithoutValidation(SigV4.DateHeader, amzDate);
-        message.Headers.TryAddWithoutValidation("Authorization",
-            SigV4.AuthorizationHeader(_credentials.AccessKeyId, amzDate, _region, signed, signature));
+        var signature = SigV4.ComputeSignature(SigningKey(amzDate[..8]), method, uri.AbsolutePath, query, signed, payloadHash, amzDate, _region);
+        return
+        [
+            new(SluiceHeaders.InvocationId, invocationId),
+            new(SluiceHeaders.Attempt, attempt),
+            new(SigV4.ContentHashHeader, payloadHash),
+            new(SigV4.DateHeader, amzDate),
+            new("Authorization", SigV4.AuthorizationHeader(_credentials.AccessKeyId, amzDate, _region, signed, signature)),
+        ];
+    }
+
+    private SocketsHttpHandler? _webSocketHandler;
+
+    /// <summary>
+    /// Opens a WebSocket to a GET route, its upgrade request signed like any call. Not retried: the server starts something
+    /// for each accepted upgrade. A refused upgrade throws the service's error as every call does.
+    /// </summary>
+    public async Task<WebSocket> ConnectWebSocketAsync(SluiceRequest request, CancellationToken cancellationToken)
+    {
+        var uri = new Uri(_baseUri + request.Path + (request.Query.Length > 0 ? "?" + request.Query : ""), NoCanonicalization);
+        var socketUri = new Uri((uri.Scheme == Uri.UriSchemeHttps ? "wss" : "ws") + uri.OriginalString[uri.Scheme.Length..], NoCanonicalization);
+        var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("User-Agent", UserAgent);
+        foreach (var (name, value) in SignatureHeaders("GET", uri, [], Guid.NewGuid().ToString(), "attempt=1; max=1"))
+        {
+            socket.Options.SetRequestHeader(name, value);
+        }
+        var handler = LazyInitializer.EnsureInitialized(ref _webSocketHandler, () => new SocketsHttpHandler());
+        var refusal = new UpgradeRefusal(handler);
+        using var invoker = new HttpMessageInvoker(refusal, disposeHandler: false);
+        using var timeout = _timeout == Timeout.InfiniteTimeSpan ? new CancellationTokenSource() : new CancellationTokenSource(_timeout, TimeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            await socket.ConnectAsync(socketUri, invoker, linked.Token).ConfigureAwait(false);
+            return socket;
+        }
+        catch (WebSocketException) when (refusal.Status is { } status)
+        {
+            socket.Dispose();
+            throw SluiceServiceException.FromResponse(status, null, refusal.RequestId, refusal.Body);
+        }
+        catch (Exception e) when (e is WebSocketException or HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            socket.Dispose();
+            throw new SluiceClientException($"{request} failed: {e.Message}", e);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Keeps the answer to an upgrade the server refused: ClientWebSocket reports only that it failed.</summary>
+    private sealed class UpgradeRefusal(HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        public int? Status { get; private set; }
+        public string? RequestId { get; private set; }
+        public byte[] Body { get; private set; } = [];
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode != System.Net.HttpStatusCode.SwitchingProtocols)
+            {
+                Body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+                RequestId = response.Headers.TryGetValues(SluiceHeaders.RequestId, out var ids) ? ids.FirstOrDefault() : null;
+                Status = (int)response.StatusCode;
+            }
+            return response;
+        }
     }
 
     public void Dispose()
     {
+        _webSocketHandler?.Dispose();
         if (_ownsHttp)
         {
             _http.Dispose();

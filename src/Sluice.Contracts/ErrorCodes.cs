@@ -104,6 +104,9 @@ public static class ErrorCodes
     /// <summary>The route does not exist (404).</summary>
     public const string NotFound = "NotFound";
 
+    /// <summary>The node has as many shells and commands open as the server allows (<c>MaxNodeSessionsPerNode</c>); close one first (429).</summary>
+    public const string TooManyNodeSessions = "TooManyNodeSessions";
+
     /// <summary>The resource is in a state that does not allow the operation; the message says which states do (409).</summary>
     public const string InvalidState = "InvalidState";
     /// <summary>The cluster has termination protection; lift it first (409).</summary>

@@ -42,6 +42,7 @@ namespace Sluice.Contracts;
 [JsonSerializable(typeof(CallerInfo))]
 [JsonSerializable(typeof(AccessKeyInfo))]
 [JsonSerializable(typeof(NewAccessKey))]
+[JsonSerializable(typeof(NodeSessionMessage))]
 [JsonSerializable(typeof(ListResponse<AccountInfo>))]
 [JsonSerializable(typeof(ListResponse<AccessKeyInfo>))]
 public sealed partial class SluiceJsonContext : JsonSerializerContext;

@@ -41,6 +41,7 @@ public static class SluiceCoreServiceCollectionExtensions
         // With several servers on one database the coordinator carries commands through the shared store; alone, they go in-process.
         services.AddSingleton<ICommandBus>(sp => (ICommandBus?)sp.GetService<IClusterCoordinator>() ?? new InProcessCommandBus(sp.GetRequiredService<Scheduler>(), sp.GetRequiredService<IStore>()));
         services.AddSingleton<ClusterService>();
+        services.AddSingleton<NodeSessionService>();
         services.AddSingleton<JobService>();
         services.TryAddSingleton<ITenantIsolation, BackendTenantIsolation>();
         services.AddSingleton<AccountService>();

@@ -39,4 +39,10 @@ public sealed class SluiceOptions
     /// Default: the <c>sluice</c> program next to the server (<c>dotnet sluice.dll</c> when there is no native host).
     /// </summary>
     public IReadOnlyList<string>? StreamingWorkerCommand { get; set; }
+
+    /// <summary>How many shells and commands (<c>sluice node shell</c>, <c>node exec</c>) may be open on one node at once. Default 4.</summary>
+    public int MaxNodeSessionsPerNode { get; set; } = 4;
+
+    /// <summary>A node shell or command with no input or output for this long is closed and its processes killed. Default 30 minutes.</summary>
+    public TimeSpan NodeSessionIdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
 }

@@ -142,6 +142,14 @@ public abstract partial class RelationalStore
         }, cancellationToken);
 
     /// <inheritdoc />
+    public Task RecordClusterEventAsync(string accountId, string clusterId, StateReason reason, DateTimeOffset at, CancellationToken cancellationToken) =>
+        WriteAsync(ctx => ctx.Execute("""
+            INSERT INTO events (account_id, kind, resource_id, from_state, to_state, reason_code, reason_message, at)
+            SELECT account_id, 'Cluster', cluster_id, state, state, $3, $4, $5 FROM clusters
+            WHERE account_id = $1 AND cluster_id = $2
+            """, accountId, clusterId, reason.Code, reason.Message, UnixMicros.From(at)), cancellationToken);
+
+    /// <inheritdoc />
     public Task UpdateClusterAttributesAsync(string accountId, string clusterId, bool? terminationProtected, bool? keepAlive,
         IReadOnlyDictionary<string, string>? tags, bool? hasRunWork, CancellationToken cancellationToken) =>
         // The casts type the parameters that may be NULL (PostgreSQL cannot infer them; SQLite ignores them).

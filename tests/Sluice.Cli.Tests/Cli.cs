@@ -58,11 +58,18 @@ public static class Cli
     }
 
     /// <summary>Runs `sluice args…` to its end (at most <see cref="Timeout"/>; then it is killed and the test fails).</summary>
-    public static async Task<CliResult> RunAsync(CliEnvironment environment, params string[] args)
+    public static Task<CliResult> RunAsync(CliEnvironment environment, params string[] args) => RunWithInputAsync(environment, null, args);
+
+    /// <summary>Runs `sluice args…` with <paramref name="input"/> (null: nothing) on its stdin, then closed.</summary>
+    public static async Task<CliResult> RunWithInputAsync(CliEnvironment environment, string? input, params string[] args)
     {
         using var process = Process.Start(StartInfo(environment, args)) ?? throw new InvalidOperationException("dotnet did not start");
         try
         {
+            if (input is not null)
+            {
+                await process.StandardInput.WriteAsync(input);
+            }
             process.StandardInput.Close();
             using var stdout = new MemoryStream();
             var copyStdout = process.StandardOutput.BaseStream.CopyToAsync(stdout);

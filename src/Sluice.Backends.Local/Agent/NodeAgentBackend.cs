@@ -21,6 +21,7 @@ public sealed partial class NodeAgentBackend : IComputeBackend, IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
 
     private readonly LocalBackendOptions _options;
+    private readonly LocalBackend _sessions;
     private readonly AgentFiles _files;
     private readonly string _optionsJson;
     private readonly string _fingerprint;
@@ -50,8 +51,18 @@ public sealed partial class NodeAgentBackend : IComputeBackend, IAsyncDisposable
         _fingerprint = AgentFiles.Fingerprint(_optionsJson);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         // What the agent's backend will guarantee: the same settings give the same answer here.
-        Isolation = new LocalBackend(options).Isolation;
+        _sessions = new LocalBackend(options);
+        Isolation = _sessions.Isolation;
     }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Sessions are the server's own children, not the agent's: one lives only as long as its connection to the server, so
+    /// it has nothing to outlive. They run through a local backend of the same settings, on the same node directories,
+    /// markers and cgroups, so the agent's release of a node ends them too.
+    /// </remarks>
+    public Task<INodeSession> OpenSessionAsync(NodeSessionRequest request, CancellationToken cancellationToken) =>
+        _sessions.OpenSessionAsync(request, cancellationToken);
 
     /// <inheritdoc />
     public string Name => "local";

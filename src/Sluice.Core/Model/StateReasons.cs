@@ -15,6 +15,10 @@ public sealed record StateReason(string Code, string Message)
     public const string JobEnded = "JobEnded";
     /// <summary>Work stopped because its cluster ended.</summary>
     public const string ClusterTerminated = "ClusterTerminated";
+    /// <summary>A person opened an interactive shell on a node of the cluster (an event, not a state change).</summary>
+    public const string NodeShell = "NodeShell";
+    /// <summary>A person ran one command on a node of the cluster (an event, not a state change).</summary>
+    public const string NodeExec = "NodeExec";
 
     /// <summary>A job's stop asked for through the API.</summary>
     public static StateReason StoppedByRequest { get; } = new(UserRequest, "stopped by request");

@@ -48,4 +48,13 @@ public interface IComputeBackend
     /// </summary>
     Task<IReadOnlyDictionary<string, AdoptedProcess>> AdoptAsync(string clusterId, IReadOnlyList<string> keys, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyDictionary<string, AdoptedProcess>>(new Dictionary<string, AdoptedProcess>());
+
+    /// <summary>
+    /// Opens an interactive shell on a terminal, or runs one command, on a running node (<see cref="NodeSessionRequest"/>):
+    /// as the node's tasks run, with their user and isolation. Throws <see cref="BackendException"/> when the node is not
+    /// running here, <see cref="ArgumentException"/> when the command's program is not found there,
+    /// <see cref="NotSupportedException"/> when the backend cannot open sessions (the default).
+    /// </summary>
+    Task<INodeSession> OpenSessionAsync(NodeSessionRequest request, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"the {Name} backend cannot open shells or run commands on its nodes");
 }

@@ -174,4 +174,10 @@ public interface IStore : IAsyncDisposable
     // ---- event log
     /// <summary>Events of one resource (exact id) or, with <paramref name="resourceId"/> null, of the account; ascending sequence after <paramref name="afterSequence"/>.</summary>
     Task<IReadOnlyList<StateEvent>> ListEventsAsync(string accountId, string? resourceId, long afterSequence, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Appends an event to a cluster's log that is no state change (from and to its current state), such as a node shell a
+    /// person opened: who, where and what, in <paramref name="reason"/>. Nothing when the account has no such cluster.
+    /// </summary>
+    Task RecordClusterEventAsync(string accountId, string clusterId, StateReason reason, DateTimeOffset at, CancellationToken cancellationToken);
 }

@@ -50,13 +50,7 @@ internal sealed class NodeBootstrap(SchedulerParts parts, LogPaths logs, SluiceO
                 NodeId = node.Node.Id,
                 CommandLine = ShellWords.Join([action.Path, .. action.Arguments]),
                 WorkingDirectory = node.Node.WorkDirectory ?? options.DataDirectory,
-                Environment = new Dictionary<string, string>
-                {
-                    ["SLUICE_CLUSTER_ID"] = cluster.Cluster.Id,
-                    ["SLUICE_NODE_ID"] = node.Node.Id,
-                    ["SLUICE_NODE_ROLE"] = node.Node.Role.ToString(),
-                    ["SLUICE_IS_MASTER"] = node.Node.Role == InstanceRole.Master ? "true" : "false",
-                },
+                Environment = Clusters.NodeEnvironment.Of(node.Node),
                 StdoutPath = stdout,
                 StderrPath = logs.Bootstrap(cluster.Cluster.AccountId, cluster.Cluster.Id, node.Node.Id, index, ProcessOutput.Stderr),
             };

@@ -18,6 +18,7 @@ internal static class ApiErrors
         ErrorCodes.InvalidState or ErrorCodes.TerminationProtected or ErrorCodes.IdempotentParameterMismatch or ErrorCodes.OutputAlreadyExists
             or ErrorCodes.SingleTenantServer or ErrorCodes.BucketNotEmpty => StatusCodes.Status409Conflict,
         ErrorCodes.RequestTooLarge => StatusCodes.Status413PayloadTooLarge,
+        ErrorCodes.TooManyNodeSessions => StatusCodes.Status429TooManyRequests,
         ErrorCodes.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
         ErrorCodes.NotImplemented => StatusCodes.Status501NotImplemented,
         ErrorCodes.ObjectStoreUnavailable => StatusCodes.Status503ServiceUnavailable,

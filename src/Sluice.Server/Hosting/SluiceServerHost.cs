@@ -57,6 +57,8 @@ public static class SluiceServerHost
         {
             o.DataDirectory = options.DataDirectory;
             o.StepCancelGracePeriod = options.StepCancelGracePeriod;
+            o.MaxNodeSessionsPerNode = options.MaxNodeSessionsPerNode;
+            o.NodeSessionIdleTimeout = options.NodeSessionIdleTimeout;
             o.AllowUnisolatedAccounts = options.AllowUnisolatedAccounts || builder.Configuration.GetValue<bool>("AllowUnisolatedAccounts");
             foreach (var (name, launcher) in options.Applications)
             {
@@ -118,6 +120,7 @@ public static class SluiceServerHost
         }
         var errors = app.Services.GetRequiredService<ErrorHandling>();
         var authentication = app.Services.GetRequiredService<SignatureAuthentication>();
+        app.UseWebSockets();
         app.Use(RequestIds.Middleware);
         app.Use(ApiResponseHeaders.Middleware);
         app.Use(app.Services.GetRequiredService<CompatibilityDispatch>().InvokeAsync);
@@ -126,6 +129,7 @@ public static class SluiceServerHost
         app.MapGet("/healthz", () => TypedResults.Text("ok")).ExcludeFromDescription();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapClusterApi();
+        app.MapNodeSessionApi();
         app.MapJobApi();
         app.MapStepApi();
         app.MapAccountApi();

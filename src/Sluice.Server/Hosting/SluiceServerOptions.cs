@@ -75,6 +75,12 @@ public sealed class SluiceServerOptions
     /// </summary>
     public bool NodeAgent { get; set; }
 
+    /// <summary>How many shells and commands (<c>sluice node shell</c>, <c>node exec</c>) may be open on one node at once (429 TooManyNodeSessions beyond). Default 4.</summary>
+    public int MaxNodeSessionsPerNode { get; set; } = 4;
+
+    /// <summary>A node shell or command with no input or output for this long is closed and its processes killed. Default 30 minutes.</summary>
+    public TimeSpan NodeSessionIdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
     /// <summary>How long a cancelled running step gets between the interrupt and the kill. Default 10 s.</summary>
     public TimeSpan StepCancelGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
 }
