@@ -169,6 +169,8 @@ public sealed class LocalBackend : IComputeBackend
     {
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
+        // The launch is synchronous (spawn and output files) up to the returned task: the span covers exactly that.
+        using var activity = LocalActivities.StartLaunch("LocalBackend.Launch", request);
         var startedAt = _time.GetUtcNow();
 
         var node = FindNode(request.ClusterId, request.NodeId);

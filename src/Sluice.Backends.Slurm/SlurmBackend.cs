@@ -234,6 +234,9 @@ public sealed class SlurmBackend : IComputeBackend, IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
+        // Synchronous up to the started srun: the span covers the preparation and the start, not the step's run.
+        using var activity = SlurmActivities.Source.StartActivity("SlurmBackend.Launch");
+        activity?.SetTag("sluice.launch.key", request.Key).SetTag("sluice.node.id", request.NodeId);
         var startedAt = _time.GetUtcNow();
         var node = _nodes.TryGetValue((request.ClusterId, request.NodeId), out var bound) && !bound.Released ? bound : null;
         if (LaunchChecks.Problem(request, node is not null, "the Slurm backend") is { } problem)

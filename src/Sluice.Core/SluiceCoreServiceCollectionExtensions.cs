@@ -37,6 +37,7 @@ public static class SluiceCoreServiceCollectionExtensions
         services.AddSingleton<StepRequestValidator>();
         services.AddSingleton<StepCommandBuilder>();
         services.AddSingleton<StepService>();
+        services.TryAddSingleton<Telemetry.CoreMetrics>();
         services.AddSingleton<Scheduler>();
         // With several servers on one database the coordinator carries commands through the shared store; alone, they go in-process.
         services.AddSingleton<ICommandBus>(sp => (ICommandBus?)sp.GetService<IClusterCoordinator>() ?? new InProcessCommandBus(sp.GetRequiredService<Scheduler>(), sp.GetRequiredService<IStore>()));

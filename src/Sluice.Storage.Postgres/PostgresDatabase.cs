@@ -17,7 +17,7 @@ internal sealed class PostgresDatabase : StoreDatabase
     private readonly TimeProvider _timeProvider;
     private readonly PostgresWriter _writer;
 
-    public PostgresDatabase(PostgresStoreOptions options, TimeProvider timeProvider, ILogger logger)
+    public PostgresDatabase(PostgresStoreOptions options, TimeProvider timeProvider, ILogger logger, System.Diagnostics.Metrics.IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.ConnectionString, nameof(options));
@@ -44,7 +44,7 @@ internal sealed class PostgresDatabase : StoreDatabase
         }
 
         DataSource = NpgsqlDataSource.Create(Target);
-        _writer = new PostgresWriter(DataSource, Target, options, timeProvider, logger);
+        _writer = new PostgresWriter(DataSource, Target, options, timeProvider, logger, new WriteBatchMetrics(meterFactory, "Sluice.Storage.Postgres", PostgresSystemName));
     }
 
     // A list travels as one array parameter (Dapper passes arrays through to Npgsql); a unique violation names its index.
@@ -52,6 +52,10 @@ internal sealed class PostgresDatabase : StoreDatabase
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } pg && pg.ConstraintName == $"ux_{table}_client_token");
 
     public override SqlDialect Dialect => PostgresDialect;
+
+    private const string PostgresSystemName = "postgresql";
+
+    public override string SystemName => PostgresSystemName;
 
     public NpgsqlConnectionStringBuilder Target { get; }
 

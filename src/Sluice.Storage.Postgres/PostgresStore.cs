@@ -27,8 +27,9 @@ public sealed class PostgresStore : RelationalStore
     /// <param name="options">Connection string, schema and tuning.</param>
     /// <param name="timeProvider">Clock for events of node and instance changes, which carry no time of their own. Default: the system clock.</param>
     /// <param name="logger">Logs write retries. Default: none.</param>
-    public PostgresStore(PostgresStoreOptions options, TimeProvider? timeProvider = null, ILogger<PostgresStore>? logger = null)
-        : this(new PostgresDatabase(options, timeProvider ?? TimeProvider.System, (ILogger?)logger ?? NullLogger.Instance), timeProvider)
+    /// <param name="meterFactory">Creates the meter of the writer's batch metrics (docs/observability.md). Default: an unscoped meter.</param>
+    public PostgresStore(PostgresStoreOptions options, TimeProvider? timeProvider = null, ILogger<PostgresStore>? logger = null, System.Diagnostics.Metrics.IMeterFactory? meterFactory = null)
+        : this(new PostgresDatabase(options, timeProvider ?? TimeProvider.System, (ILogger?)logger ?? NullLogger.Instance, meterFactory), timeProvider)
     {
     }
 

@@ -17,7 +17,7 @@ public static class PostgresStoreServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(coordinator);
-        services.AddSingleton(sp => new PostgresStore(store, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PostgresStore>>()));
+        services.AddSingleton(sp => new PostgresStore(store, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PostgresStore>>(), sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton<IStore>(sp => sp.GetRequiredService<PostgresStore>());
         services.AddSingleton<IClusterCoordinator>(sp => new PostgresCoordinator(sp.GetRequiredService<PostgresStore>(), coordinator,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PostgresCoordinator>>()));

@@ -30,9 +30,11 @@ internal sealed partial class PostgresWriter : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Task _loop;
+    private readonly WriteBatchMetrics? _metrics;
 
-    public PostgresWriter(NpgsqlDataSource dataSource, NpgsqlConnectionStringBuilder target, PostgresStoreOptions options, TimeProvider time, ILogger logger)
+    public PostgresWriter(NpgsqlDataSource dataSource, NpgsqlConnectionStringBuilder target, PostgresStoreOptions options, TimeProvider time, ILogger logger, WriteBatchMetrics? metrics = null)
     {
+        _metrics = metrics;
         _dataSource = dataSource;
         _target = target;
         _options = options;
@@ -57,6 +59,7 @@ internal sealed partial class PostgresWriter : IAsyncDisposable
     {
         _queue.Complete();
         await _loop.ConfigureAwait(false);
+        _metrics?.Dispose();
     }
 
     private async Task RunAsync()
@@ -67,7 +70,9 @@ internal sealed partial class PostgresWriter : IAsyncDisposable
         {
             while (await _queue.TakeAsync(batch).ConfigureAwait(false))
             {
+                var startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
                 connection = await CommitAsync(connection, batch).ConfigureAwait(false);
+                _metrics?.Record(startedAt, batch.Count);
                 batch.Clear();
             }
         }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Sluice.Core.Model;
 using Sluice.Core.Ports;
 
@@ -52,15 +54,36 @@ public abstract partial class RelationalStore : IStore
 
     // ---- plumbing
 
-    private protected Task WriteAsync(Action<IWriteContext> work, CancellationToken cancellationToken) =>
-        Database.WriteAsync(ctx =>
+    private protected Task WriteAsync(Action<IWriteContext> work, CancellationToken cancellationToken, [CallerMemberName] string operation = "") =>
+        WriteAsync(ctx =>
         {
             work(ctx);
             return new ValueTask<bool>(true);
-        }, cancellationToken);
+        }, cancellationToken, operation);
 
-    private protected Task<T> WriteAsync<T>(Func<IWriteContext, ValueTask<T>> work, CancellationToken cancellationToken) =>
-        Database.WriteAsync(work, cancellationToken);
+    /// <summary>
+    /// Queues a mutation on the writer. Inside a traced request (a current activity) the wait for its commit is a span of its
+    /// own; the scheduler's writes, issued from its loop with no current activity, make none, so tracing costs them nothing.
+    /// </summary>
+    private protected Task<T> WriteAsync<T>(Func<IWriteContext, ValueTask<T>> work, CancellationToken cancellationToken, [CallerMemberName] string operation = "") =>
+        Activity.Current is null || !StoreActivities.Source.HasListeners()
+            ? Database.WriteAsync(work, cancellationToken)
+            : TracedWriteAsync(work, operation, cancellationToken);
+
+    private async Task<T> TracedWriteAsync<T>(Func<IWriteContext, ValueTask<T>> work, string operation, CancellationToken cancellationToken)
+    {
+        using var activity = StoreActivities.Source.StartActivity("store." + operation, ActivityKind.Client);
+        activity?.SetTag("db.system.name", Database.SystemName).SetTag("db.operation.name", operation);
+        try
+        {
+            return await Database.WriteAsync(work, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+            throw;
+        }
+    }
 
     /// <summary>
     /// Runs an insert guarded by the table's unique client-token index: a reused token fails this mutation alone

@@ -9,6 +9,9 @@ internal abstract class StoreDatabase : IAsyncDisposable
 {
     public abstract SqlDialect Dialect { get; }
 
+    /// <summary>The database's name in telemetry (OpenTelemetry's <c>db.system.name</c>): sqlite, postgresql.</summary>
+    public abstract string SystemName { get; }
+
     /// <summary>A read mapped by Dapper (columns aliased to the row type's properties; <c>@name</c> parameters).</summary>
     public abstract Task<List<T>> QueryAsync<T>(string sql, object? param, CancellationToken cancellationToken);
 

@@ -18,7 +18,7 @@ internal sealed class SqliteDatabase : StoreDatabase
     private readonly SqliteWriter _writer;
     private readonly ReadConnectionPool _readers;
 
-    public SqliteDatabase(SqliteStoreOptions options)
+    public SqliteDatabase(SqliteStoreOptions options, System.Diagnostics.Metrics.IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.DatabasePath, nameof(options));
@@ -32,7 +32,7 @@ internal sealed class SqliteDatabase : StoreDatabase
             ForeignKeys = true,
             DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds),
         }.ToString();
-        _writer = new SqliteWriter(OpenWriteConnection, options.MaxBatchSize);
+        _writer = new SqliteWriter(OpenWriteConnection, options.MaxBatchSize, new WriteBatchMetrics(meterFactory, "Sluice.Storage.Sqlite", SqliteSystemName));
         _readers = new ReadConnectionPool(OpenHotReadConnection, Math.Max(2, Environment.ProcessorCount));
     }
 
@@ -43,6 +43,10 @@ internal sealed class SqliteDatabase : StoreDatabase
         && sqlite.Message.Contains($"{table}.client_token", StringComparison.Ordinal));
 
     public override SqlDialect Dialect => SqliteDialect;
+
+    private const string SqliteSystemName = "sqlite";
+
+    public override string SystemName => SqliteSystemName;
 
     /// <inheritdoc cref="SqliteWriter.Generation" />
     public long WriteGeneration => _writer.Generation;

@@ -38,8 +38,9 @@ public sealed partial class SqliteStore : RelationalStore
     /// <summary>Creates the store on <see cref="SqliteStoreOptions.DatabasePath"/>; call <see cref="RelationalStore.MigrateAsync"/> before use.</summary>
     /// <param name="options">The database file and tuning.</param>
     /// <param name="timeProvider">Clock for the events of node and instance upserts, which carry no time of their own. Default: the system clock.</param>
-    public SqliteStore(SqliteStoreOptions options, TimeProvider? timeProvider = null)
-        : this(new SqliteDatabase(options), timeProvider)
+    /// <param name="meterFactory">Creates the meter of the writer's batch metrics (docs/observability.md). Default: an unscoped meter.</param>
+    public SqliteStore(SqliteStoreOptions options, TimeProvider? timeProvider = null, System.Diagnostics.Metrics.IMeterFactory? meterFactory = null)
+        : this(new SqliteDatabase(options, meterFactory), timeProvider)
     {
     }
 

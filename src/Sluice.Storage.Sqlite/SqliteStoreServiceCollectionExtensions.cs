@@ -11,7 +11,7 @@ public static class SqliteStoreServiceCollectionExtensions
     public static IServiceCollection AddSqliteStore(this IServiceCollection services, SqliteStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        services.AddSingleton<IStore>(_ => new SqliteStore(options));
+        services.AddSingleton<IStore>(sp => new SqliteStore(options, meterFactory: sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         return services;
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Sluice.Storage.Relational;
 
@@ -16,10 +17,12 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private readonly Func<SqliteConnection> _openConnection;
     private readonly WriteQueue<WriteOperation> _queue;
     private readonly Task _loop;
+    private readonly WriteBatchMetrics? _metrics;
     private long _generation;
 
-    public SqliteWriter(Func<SqliteConnection> openConnection, int maxBatchSize)
+    public SqliteWriter(Func<SqliteConnection> openConnection, int maxBatchSize, WriteBatchMetrics? metrics = null)
     {
+        _metrics = metrics;
         _openConnection = openConnection;
         _queue = new WriteQueue<WriteOperation>(maxBatchSize, typeof(SqliteStore));
         _loop = Task.Run(RunAsync);
@@ -56,6 +59,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         // Pending operations still run: a caller that was accepted gets its commit.
         _queue.Complete();
         await _loop.ConfigureAwait(false);
+        _metrics?.Dispose();
     }
 
     private async Task RunAsync()
@@ -68,6 +72,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
             while (await _queue.TakeAsync(batch).ConfigureAwait(false))
             {
                 Exception? failure = null;
+                var startedAt = Stopwatch.GetTimestamp();
                 try
                 {
                     if (connection is null)
@@ -92,6 +97,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 // After the changes are visible (or the batch failed, which may still have reached the file) and
                 // before any caller is told.
                 Interlocked.Increment(ref _generation);
+                _metrics?.Record(startedAt, batch.Count);
                 foreach (var operation in batch)
                 {
                     if (failure is null)

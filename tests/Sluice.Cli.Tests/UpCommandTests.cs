@@ -95,6 +95,31 @@ public sealed class UpCommandTests : IDisposable
         Assert.Contains("chroot", result.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Up_BadOtlpEndpointFlag_ExitsAtStartSayingWhatToSet()
+    {
+        var home = Directory.CreateDirectory(Path.Combine(root, "home-bad-otlp")).FullName;
+
+        var result = await Cli.RunAsync(new CliEnvironment(home), "up", "--port", "0", "--data", Path.Combine(root, "data-bad-otlp"), "--otlp-endpoint", "127.0.0.1:4318");
+
+        result.ShouldExit(3);
+        Assert.Contains("the OTLP endpoint '127.0.0.1:4318'", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("such as http://127.0.0.1:4318", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Up_BadOtlpEndpointVariable_ExitsAtStartNamingTheVariable()
+    {
+        var home = Directory.CreateDirectory(Path.Combine(root, "home-bad-otlp-env")).FullName;
+        var variables = new Dictionary<string, string> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "udp://127.0.0.1:4318" };
+
+        var result = await Cli.RunAsync(new CliEnvironment(home, Variables: variables), "up", "--port", "0", "--data", Path.Combine(root, "data-bad-otlp-env"));
+
+        result.ShouldExit(3);
+        Assert.Contains("the OTLP endpoint 'udp://127.0.0.1:4318'", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("OTEL_EXPORTER_OTLP_ENDPOINT", result.Stderr, StringComparison.Ordinal);
+    }
+
     public void Dispose()
     {
         try

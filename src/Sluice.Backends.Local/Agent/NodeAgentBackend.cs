@@ -91,6 +91,8 @@ public sealed partial class NodeAgentBackend : IComputeBackend, IAsyncDisposable
     public async Task<IRunningProcess> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        // Until the agent's reply: the agent forks, this server waits for its answer.
+        using var activity = LocalActivities.StartLaunch("NodeAgentBackend.Launch", request);
         var handle = request.Key ?? _handlePrefix + Interlocked.Increment(ref _nextHandle).ToString(System.Globalization.CultureInfo.InvariantCulture);
         // Known before the launch is sent: its end may arrive before the launch's reply.
         var process = new AgentProcess(this, handle, request.Key is not null);

@@ -35,7 +35,11 @@ internal static class UpCommand
         {
             Description = "Run tasks as the server's own children: a crash or stop of the server then ends them and the next start runs them again (default: a node agent keeps them running and the next start adopts them)",
         };
-        var command = new Command("up", "Run the embedded Sluice server on 127.0.0.1 until Ctrl+C") { data, port, slurmWork, slurmConf, slurmBin, slurmPartition, applications, isolation, noNodeAgent };
+        var otlpEndpoint = new Option<string?>("--otlp-endpoint")
+        {
+            Description = "Send traces and metrics over OTLP to this receiver, e.g. http://127.0.0.1:4318 (default: OTEL_EXPORTER_OTLP_ENDPOINT, else none; docs/observability.md)",
+        };
+        var command = new Command("up", "Run the embedded Sluice server on 127.0.0.1 until Ctrl+C") { data, port, slurmWork, slurmConf, slurmBin, slurmPartition, applications, isolation, noNodeAgent, otlpEndpoint };
         command.SetAction((parse, ct) => run(parse, async (cli, token) =>
         {
             var portNumber = parse.GetValue(port);
@@ -64,6 +68,7 @@ internal static class UpCommand
                 Slurm = slurm,
                 TaskIsolation = parse.GetValue(isolation) == "sandbox" ? TaskIsolationMode.Sandbox : TaskIsolationMode.None,
                 NodeAgent = !parse.GetValue(noNodeAgent),
+                OtlpEndpoint = parse.GetValue(otlpEndpoint),
             };
             foreach (var entry in parse.GetValue(applications) ?? [])
             {

@@ -14,7 +14,9 @@ public sealed class ClusterService(IStore store, Scheduler scheduler, ICommandBu
     /// <summary>Creates a cluster; a replay of the same client token returns the first one with <c>Created</c> false.</summary>
     public async Task<(Cluster Cluster, bool Created)> CreateAsync(string accountId, CreateClusterRequest request, string? requestHash, CancellationToken cancellationToken)
     {
+        using var activity = Telemetry.CoreActivities.Source.StartActivity("ClusterService.Create");
         var cluster = validator.Validate(accountId, request, requestHash: requestHash);
+        activity?.SetTag("sluice.cluster.id", cluster.Id);
         if (!scheduler.BackendNames.Contains(cluster.Backend))
         {
             throw new ServiceException(ErrorCodes.InvalidParameter,

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Sluice.Contracts;
 using Sluice.Core.Clusters;
@@ -6,6 +7,7 @@ using Sluice.Core.ObjectStorage;
 using Sluice.Core.Model;
 using Sluice.Core.Ports;
 using Sluice.Core.Scheduling;
+using Sluice.Core.Telemetry;
 
 namespace Sluice.Core.Jobs;
 
@@ -20,8 +22,10 @@ public sealed class JobService(IStore store, Scheduler scheduler, ICommandBus co
     /// <param name="cancellationToken">Cancels the call.</param>
     public async Task<(Job Job, bool Created)> SubmitAsync(string accountId, CreateJobRequest request, string? requestHash, CancellationToken cancellationToken)
     {
+        using var activity = CoreActivities.Source.StartActivity("JobService.Submit");
         var validated = validator.Validate(accountId, request, requestHash);
-        var job = validated.Job;
+        var job = activity is null ? validated.Job : validated.Job with { SubmitTrace = activity.Context };
+        activity?.SetTag("sluice.job.id", job.Id).SetTag("sluice.job.tasks", validated.Tasks.Count);
         if (job.ClientToken is { } token && await ReplayAsync(accountId, token, job.RequestHash, cancellationToken).ConfigureAwait(false) is { } existing)
         {
             return (existing, false);

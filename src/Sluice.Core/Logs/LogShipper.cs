@@ -22,6 +22,7 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
 {
     private readonly ObjectStoreResolver _objects;
     private readonly BucketOwnership? _buckets;
+    private readonly Telemetry.CoreMetrics? _metrics;
     private readonly LogShippingOptions _options;
     private readonly string _logRoot;
     private readonly TimeProvider _time;
@@ -39,12 +40,13 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
     private int _stopped;
 
     public LogShipper(ObjectStoreResolver objects, IOptions<LogShippingOptions> options, IOptions<SluiceOptions> core, TimeProvider time, ILogger<LogShipper> logger,
-        BucketOwnership? buckets = null)
+        BucketOwnership? buckets = null, Telemetry.CoreMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(core);
         _objects = objects;
         _buckets = buckets;
+        _metrics = metrics;
         _options = options.Value;
         _logRoot = core.Value.LogDirectory;
         _time = time;
@@ -238,6 +240,7 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
             {
                 await chunk.Store.PutAsync(chunk.Uri, content, cancellationToken).ConfigureAwait(false);
             }
+            _metrics?.LogBytesShipped(capped - copy.Shipped, final: false);
             copy.Shipped = capped;
             copy.Cut = cut;
         }).ConfigureAwait(false);
@@ -320,6 +323,7 @@ public sealed partial class LogShipper : IInstanceLifecycleObserver, IAsyncDispo
             {
                 await location.Store.PutAsync(location.Uri, content, CancellationToken.None).ConfigureAwait(false);
             }
+            _metrics?.LogBytesShipped(capped, final: true);
             if (chunked is { Started: true })
             {
                 try

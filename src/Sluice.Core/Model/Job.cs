@@ -20,6 +20,11 @@ public sealed record Job
     public string? ClientToken { get; init; }
     public string? RequestHash { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
+    /// <summary>
+    /// The span of the request that submitted the job, in this server's memory only (never stored): the scheduler links
+    /// each attempt's span to it. Default (no trace) for a job loaded from the store.
+    /// </summary>
+    public System.Diagnostics.ActivityContext SubmitTrace { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? EndedAt { get; init; }
 

@@ -20,6 +20,7 @@ internal sealed class InstanceOutcomes(SchedulerParts parts)
         parts.Dispatch.Vacate(cluster, node, run.Slot, task.Task.Cpu, task.Task.MemoryMiB);
 
         var instance = Outcome(run, exit, stderrTail);
+        parts.Metrics.AttemptEnded(cluster.Backend.Name, instance);
         // The task's end, when this was its last instance, is written with the instance's (not while stopping: then
         // nothing more is decided).
         var taskEnds = !parts.State.Stopping && TaskEnd(task) is { } end && Changes.Task(job, task, end, persist: false);

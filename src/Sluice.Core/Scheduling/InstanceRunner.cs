@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Sluice.Core.Logs;
 using Sluice.Core.Mounts;
 using Sluice.Core.ObjectStorage;
 using Sluice.Core.Packages;
 using Sluice.Core.Ports;
+using Sluice.Core.Telemetry;
 
 namespace Sluice.Core.Scheduling;
 
@@ -26,6 +28,7 @@ internal sealed partial class InstanceRunner(SchedulerParts parts, SluiceOptions
         var launched = false;
         IRunningProcess? process = null;
         var accountId = run.Task.Task.AccountId;
+        using var activity = StartAttempt(run);
         try
         {
             // Checked again here, not only at submit: a bucket may have changed hands since, and recovery re-runs work
@@ -56,6 +59,7 @@ internal sealed partial class InstanceRunner(SchedulerParts parts, SluiceOptions
             }
             process = await run.Cluster.Backend.LaunchAsync(request, CancellationToken.None).ConfigureAwait(false);
             launched = true;
+            parts.Metrics.Launched(run.Cluster.Backend.Name);
             Notify(logs, started: true);
             exit = await AttendAsync(run, process).ConfigureAwait(false);
         }
@@ -69,6 +73,43 @@ internal sealed partial class InstanceRunner(SchedulerParts parts, SluiceOptions
             exit = new ProcessExit(ProcessEndReason.LaunchFailed, null, ex.Message, now, parts.Loop.Now, null);
         }
         await FinishAsync(run, request, logs, exit, launched ? mounted : null, process).ConfigureAwait(false);
+        EndAttempt(activity, exit);
+    }
+
+    /// <summary>
+    /// The span of one attempt, from its preparation to its outcome: a root of its own trace (one job's attempts may be
+    /// thousands, over hours), linked to the span of the request that submitted the job when this server still has it.
+    /// </summary>
+    private static Activity? StartAttempt(InstanceRun run)
+    {
+        if (!CoreActivities.Source.HasListeners())
+        {
+            return null;
+        }
+        var submit = run.Job.Job.SubmitTrace;
+        var activity = CoreActivities.Source.StartActivity("Scheduler.RunInstance", ActivityKind.Internal, parentContext: default,
+            links: submit == default ? null : [new ActivityLink(submit)]);
+        activity?.SetTag("sluice.job.id", run.Job.Job.Id).SetTag("sluice.task.name", run.Task.Task.Name)
+            .SetTag("sluice.instance.index", run.Index).SetTag("sluice.instance.attempt", run.Attempt)
+            .SetTag("sluice.node.id", run.Node.Node.Id).SetTag("sluice.backend", run.Cluster.Backend.Name);
+        return activity;
+    }
+
+    private static void EndAttempt(Activity? activity, ProcessExit exit)
+    {
+        if (activity is null)
+        {
+            return;
+        }
+        activity.SetTag("sluice.instance.end", exit.Reason.ToString());
+        if (exit.ExitCode is { } code)
+        {
+            activity.SetTag("process.exit.code", code);
+        }
+        if (exit.Reason != ProcessEndReason.Exited || exit.ExitCode != 0)
+        {
+            activity.SetStatus(ActivityStatusCode.Error, exit.Reason.ToString());
+        }
     }
 
     /// <summary>

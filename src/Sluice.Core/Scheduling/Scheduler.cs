@@ -6,6 +6,7 @@ using Sluice.Core.Mounts;
 using Sluice.Core.Packages;
 using Sluice.Core.Ports;
 using Sluice.Core.Steps;
+using Sluice.Core.Telemetry;
 using Sluice.Streaming;
 
 namespace Sluice.Core.Scheduling;
@@ -27,13 +28,13 @@ public sealed class Scheduler : IClusterOwner, IAsyncDisposable
     public Scheduler(IStore store, IEnumerable<IComputeBackend> backends, IOptions<SluiceOptions> options, LogPaths logs,
         IIdGenerator ids, TimeProvider time, ILogger<Scheduler> logger, StepCommandBuilder stepCommands,
         IEnumerable<IInstanceLifecycleObserver>? observers = null, PackageCache? packages = null, MountManager? mounts = null,
-        IStreamingStore? streamingStore = null, ObjectStorage.BucketOwnership? buckets = null)
+        IStreamingStore? streamingStore = null, ObjectStorage.BucketOwnership? buckets = null, CoreMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
         var settings = options.Value;
         var observing = observers?.ToArray() ?? [];
-        _parts = new SchedulerParts(new SchedulerLoop(time, logger), new SchedulerState(backends), store);
+        _parts = new SchedulerParts(new SchedulerLoop(time, logger), new SchedulerState(backends), store, metrics ?? new CoreMetrics());
         _parts.Clusters = new ClusterLifecycle(_parts, ids);
         _parts.Bootstrap = new NodeBootstrap(_parts, logs, settings, stepCommands.Files, buckets);
         _parts.Dispatch = new JobDispatch(_parts, logs, settings, observing: observing.Length > 0);
@@ -108,6 +109,25 @@ public sealed class Scheduler : IClusterOwner, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(write);
         _parts.Loop.Post(() => _parts.Loop.Persist(write()));
+    }
+
+    /// <summary>
+    /// Samples the gauges of <see cref="CoreMetrics"/> (ready instances, slots in use) on the loop, where that state lives;
+    /// completes once they are published. Costs one pass over the ready tasks and the nodes, so it runs when metrics are
+    /// read (a scrape of /metrics, an OTLP export), not per change.
+    /// </summary>
+    public Task SampleAsync(CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_parts.Loop.TryPost(() =>
+        {
+            _parts.Metrics.Publish(SchedulerSampler.Sample(_parts.State, _parts.Loop.Now));
+            done.TrySetResult();
+        }))
+        {
+            done.TrySetResult();
+        }
+        return done.Task.WaitAsync(cancellationToken);
     }
 
     /// <summary>Completes after the scheduler applies its next action (tests wait on this instead of sleeping).</summary>

@@ -1,4 +1,5 @@
 using Sluice.Core.Ports;
+using Sluice.Core.Telemetry;
 
 namespace Sluice.Core.Scheduling;
 
@@ -6,11 +7,12 @@ namespace Sluice.Core.Scheduling;
 /// The scheduler's components, for one another to reach: each is an ordinary class with the ports it uses, and the loop is
 /// their only thread, so they call each other directly.
 /// </summary>
-internal sealed class SchedulerParts(SchedulerLoop loop, SchedulerState state, IStore store)
+internal sealed class SchedulerParts(SchedulerLoop loop, SchedulerState state, IStore store, CoreMetrics metrics)
 {
     public SchedulerLoop Loop { get; } = loop;
     public SchedulerState State { get; } = state;
     public IStore Store { get; } = store;
+    public CoreMetrics Metrics { get; } = metrics;
     public StateChanges Changes { get; } = new(loop, store);
     public ClusterLifecycle Clusters { get; set; } = null!;
     public NodeBootstrap Bootstrap { get; set; } = null!;

@@ -110,6 +110,7 @@ public static class SluiceServerHost
                 return Task.CompletedTask;
             });
         });
+        Telemetry.ServerTelemetry.Add(builder, options);
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -124,6 +125,8 @@ public static class SluiceServerHost
         app.Use(RequestIds.Middleware);
         app.Use(ApiResponseHeaders.Middleware);
         app.Use(app.Services.GetRequiredService<CompatibilityDispatch>().InvokeAsync);
+        // After the compatibility doors, which claim only signed requests (an S3 bucket named metrics stays reachable).
+        Telemetry.ServerTelemetry.UseMetricsEndpoint(app, options);
         app.Use(errors.InvokeAsync);
         app.Use(authentication.InvokeAsync);
         app.MapGet("/healthz", () => TypedResults.Text("ok")).ExcludeFromDescription();

@@ -81,6 +81,21 @@ public sealed class SluiceServerOptions
     /// <summary>A node shell or command with no input or output for this long is closed and its processes killed. Default 30 minutes.</summary>
     public TimeSpan NodeSessionIdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// Whether <c>GET /metrics</c> answers with the server's metrics in Prometheus text format, to loopback callers only
+    /// (others get 404; see docs/observability.md). Default true.
+    /// </summary>
+    public bool PrometheusMetrics { get; set; } = true;
+
+    /// <summary>
+    /// The base address of an OTLP receiver (such as <c>http://127.0.0.1:4318</c>) that gets the server's traces and metrics.
+    /// Null reads the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>; unset there too, nothing is exported. Default null.
+    /// </summary>
+    public string? OtlpEndpoint { get; set; }
+
+    /// <summary>The OTLP protocol: <c>http/protobuf</c> or <c>grpc</c>. Null reads <c>OTEL_EXPORTER_OTLP_PROTOCOL</c>, else http/protobuf. Default null.</summary>
+    public string? OtlpProtocol { get; set; }
+
     /// <summary>How long a cancelled running step gets between the interrupt and the kill. Default 10 s.</summary>
     public TimeSpan StepCancelGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
 }
