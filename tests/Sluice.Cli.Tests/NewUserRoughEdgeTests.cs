@@ -124,6 +124,21 @@ public class NewUserRoughEdgeTests(ServerFixture server)
     }
 
     [Fact]
+    public async Task AccountList_MaxItems_PagesTheAccounts()
+    {
+        await SecondAccountAsync("paged-account");
+
+        var one = (await server.RunAsync("account", "list", "--max-items", "1", "-o", "json")).ShouldExit(0).Json(Json.ListResponseAccountInfo);
+        var rest = (await server.RunAsync("account", "list", "--marker", one.NextMarker!, "-o", "json")).ShouldExit(0).Json(Json.ListResponseAccountInfo);
+
+        Assert.Single(one.Items);
+        Assert.True(one.IsTruncated);
+        Assert.NotEmpty(rest.Items);
+        Assert.DoesNotContain(one.Items[0].Id, rest.Items.Select(a => a.Id));
+        Assert.False(rest.IsTruncated);
+    }
+
+    [Fact]
     public async Task TaskGetAndInstanceGet_OwnJob_ShowThemAndAnotherAccountGetsNotFound()
     {
         var job = await SubmitAsync("get-them", "echo hi", instances: 2);
