@@ -13,13 +13,16 @@ internal sealed class CliContext(ParseResult parse, IAnsiConsole console, TextWr
     public IAnsiConsole Console { get; } = console;
     public TextWriter Stdout { get; } = stdout;
 
+    /// <summary>Where messages beside the output go (notes such as a list's next marker); null in some in-process uses.</summary>
+    public TextWriter? Stderr { get; } = stderr;
+
     /// <summary>
     /// Where progress bars go: the process's stderr when it is a terminal, stdout is not piped and the output is
     /// not JSON; else null (no bar, so scripts and pipes read clean output).
     /// </summary>
     public TextWriter? ProgressWriter =>
-        !Json && stderr is not null && ReferenceEquals(stderr, System.Console.Error) && !System.Console.IsErrorRedirected && !System.Console.IsOutputRedirected
-            ? stderr
+        !Json && Stderr is not null && ReferenceEquals(Stderr, System.Console.Error) && !System.Console.IsErrorRedirected && !System.Console.IsOutputRedirected
+            ? Stderr
             : null;
 
     /// <summary>Credentials from the environment or the profile; the endpoint from --endpoint, the environment or the profile.</summary>
@@ -42,7 +45,10 @@ internal sealed class CliContext(ParseResult parse, IAnsiConsole console, TextWr
         }
         catch (Exception ex) when (ex is SluiceClientException or InvalidOperationException or IOException or ArgumentException)
         {
-            throw new UsageException($"no credentials: {ex.Message.TrimEnd('.')}. Run `sluice up` once (it writes the 'local' profile), or set SLUICE_ENDPOINT, SLUICE_ACCESS_KEY_ID and SLUICE_SECRET_ACCESS_KEY");
+            // The SDK's message for no credentials at all already says both ways to get them; the others lack the advice.
+            throw new UsageException(ex.Message.Contains("sluice up", StringComparison.Ordinal) && ex.Message.Contains(SluiceCredentials.AccessKeyIdVariable, StringComparison.Ordinal)
+                ? ex.Message
+                : $"no credentials: {ex.Message.TrimEnd('.')}. Run `sluice up` once (it writes the 'local' profile), or set SLUICE_ENDPOINT, SLUICE_ACCESS_KEY_ID and SLUICE_SECRET_ACCESS_KEY");
         }
         var endpointText = parse.GetValue(GlobalOptions.Endpoint);
         Uri? endpoint = credentials.Endpoint;

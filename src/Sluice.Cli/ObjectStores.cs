@@ -14,9 +14,12 @@ namespace Sluice.Cli;
 /// </summary>
 internal static class ObjectStores
 {
-    public static ObjectStoreResolver Resolver(string dataDirectory)
+    /// <param name="dataDirectory">The data directory.</param>
+    /// <param name="localRoot">The local store's folder; default null: the data directory's objects/ (SLUICE_ObjectStorage__LocalRoot overrides either, as on the server).</param>
+    public static ObjectStoreResolver Resolver(string dataDirectory, string? localRoot = null)
     {
         var options = new SluiceServerOptions { DataDirectory = Path.GetFullPath(dataDirectory) };
+        options.ObjectStorage.LocalRoot = localRoot;
         SluiceServerHost.BindObjectStorage(new ConfigurationBuilder().AddEnvironmentVariables("SLUICE_").Build(), options);
         return SluiceServerHost.CreateObjectStoreResolver(options);
     }

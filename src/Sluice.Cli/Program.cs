@@ -1,3 +1,3 @@
 using Sluice.Cli;
 
-return await SluiceCli.RunAsync(args, Spectre.Console.AnsiConsole.Console, Console.Out, Console.Error).ConfigureAwait(false);
+return await SluiceCli.RunAsync(args, CliConsole.Create(), Console.Out, Console.Error).ConfigureAwait(false);

@@ -137,7 +137,8 @@ internal static class SluiceCli
         catch (SluiceServiceException ex)
         {
             await stderr.WriteLineAsync($"sluice: {ex.ErrorCode}: {ex.Message} (HTTP {ex.StatusCode}, request id {ex.RequestId})").ConfigureAwait(false);
-            return ExitCodes.Service;
+            // A 400 says what the command line or its input file asked for is wrong, as a check here would have.
+            return ex.StatusCode == 400 ? ExitCodes.Usage : ExitCodes.Service;
         }
         catch (SluiceWaitException ex)
         {

@@ -159,9 +159,9 @@ public sealed class AccountCommandTests(ServerFixture server)
         (await server.RunAsync(args)).ShouldExit(2);
 
     [Fact]
-    public async Task AccountCreate_BadName_ExitsThreeWithInvalidParameter()
+    public async Task AccountCreate_BadName_ExitsTwoWithInvalidParameter()
     {
-        var result = (await server.RunAsync("account", "create", "no spaces")).ShouldExit(3);
+        var result = (await server.RunAsync("account", "create", "no spaces")).ShouldExit(2);
 
         Assert.Contains(ErrorCodes.InvalidParameter, result.Stderr, StringComparison.Ordinal);
     }

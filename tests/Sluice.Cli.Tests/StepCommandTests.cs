@@ -62,7 +62,7 @@ public sealed class StepCommandTests(ServerFixture server)
     }
 
     [Fact]
-    public async Task ClusterCreate_WithInlineStepAndApplication_RunsTheStep_UnknownApplicationExitsThree()
+    public async Task ClusterCreate_WithInlineStepAndApplication_RunsTheStep_UnknownApplicationExitsTwo()
     {
         var cluster = await NewClusterAsync("cli-create-steps", "--step", """{"name": "inline", "type": "Command", "properties": {"commandLine": "echo inline"}}""");
         var steps = await ServerFixture.EventuallyAsync(
@@ -71,7 +71,7 @@ public sealed class StepCommandTests(ServerFixture server)
         var refused = await server.RunAsync("cluster", "create", "--name", "no-app", "--group", "m:Master:g.small:1", "--application", "hue:9.9");
 
         Assert.Equal("inline", Assert.Single(steps.Items).Name);
-        refused.ShouldExit(3);
+        refused.ShouldExit(2);
         Assert.Contains("ApplicationNotAvailable", refused.Stderr, StringComparison.Ordinal);
         Assert.Contains("hue:9.9", refused.Stderr, StringComparison.Ordinal);
         (await server.RunAsync("cluster", "terminate", cluster)).ShouldExit(0);
@@ -87,7 +87,7 @@ public sealed class StepCommandTests(ServerFixture server)
 
         noType.ShouldExit(2);
         Assert.Contains("--type", noType.Stderr, StringComparison.Ordinal);
-        unknown.ShouldExit(3);
+        unknown.ShouldExit(2);
         Assert.Contains("InvalidParameter", unknown.Stderr, StringComparison.Ordinal);
         Assert.Contains("Mystery", unknown.Stderr, StringComparison.Ordinal);
         missing.ShouldExit(2);

@@ -75,9 +75,9 @@ public sealed class UsageErrorTests(ServerFixture server)
     }
 
     [Fact]
-    public async Task ClusterCreate_BackendTheServerLacks_ExitsServiceErrorNamingTheBackends()
+    public async Task ClusterCreate_BackendTheServerLacks_ExitsUsageErrorNamingTheBackends()
     {
-        var result = (await server.RunAsync("cluster", "create", "--name", "x", "--group", "core:Core:g.small:1", "--backend", "slurm")).ShouldExit(3);
+        var result = (await server.RunAsync("cluster", "create", "--name", "x", "--group", "core:Core:g.small:1", "--backend", "slurm")).ShouldExit(2);
 
         Assert.Contains("backend 'slurm' is not configured on this server; available: local", result.Stderr, StringComparison.Ordinal);
     }

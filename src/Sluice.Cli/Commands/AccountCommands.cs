@@ -71,21 +71,23 @@ internal static class AccountCommands
         account.Add(create);
 
         var list = new Command("list", "List every account (admin only)");
+        var listPaging = new ListPaging(list);
         list.SetAction((parse, ct) => run(parse, async (cli, token) =>
         {
             using var client = cli.CreateClient();
-            var all = await client.ListAccountsAsync(cancellationToken: token).ToListAsync(token);
+            var page = await listPaging.ReadAsync(parse, client.ListAccountsAsync(cancellationToken: token), token).ConfigureAwait(false);
             if (cli.Json)
             {
-                cli.WriteJson(new ListResponse<AccountInfo> { Items = all }, Json.ListResponseAccountInfo);
+                cli.WriteJson(page, Json.ListResponseAccountInfo);
                 return ExitCodes.Ok;
             }
             var table = new Table().AddColumn(ClusterCommands.IdColumn("ID")).AddColumns("NAME", "ADMIN", "ENABLED", "CREATED");
-            foreach (var a in all)
+            foreach (var a in page.Items)
             {
                 table.AddRow(a.Id, Markup.Escape(a.Name), a.IsAdmin ? "yes" : "", a.Enabled ? "yes" : "[red]no[/]", a.CreatedAt.ToString("u"));
             }
             cli.Console.Write(table);
+            ListPaging.WriteMore(cli, page);
             return ExitCodes.Ok;
         }, ct));
         account.Add(list);

@@ -15,7 +15,7 @@ internal static class ClusterCommands
         var cluster = new Command("cluster", "Create, inspect, resize and terminate clusters");
 
         var name = new Option<string?>("--name") { Description = "Cluster name" };
-        var groups = new Option<string[]>("--group") { Description = "Instance group NAME:ROLE:TYPE:COUNT, e.g. core:Core:g.small:2 (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var groups = new Option<string[]>("--group") { Description = "Instance group NAME:ROLE:TYPE:COUNT[:MARKET] with MARKET OnDemand (default) or Spot, e.g. core:Core:g.small:2 or task:Task:g.small:4:Spot (repeatable)", AllowMultipleArgumentsPerToken = false };
         var keepAlive = new Option<bool>("--keep-alive") { Description = "Keep the cluster Waiting when its work is done (default: terminate after it has run work)" };
         var protect = new Option<bool>("--termination-protection") { Description = "Refuse terminate until protection is lifted" };
         var bootstrap = new Option<string[]>("--bootstrap") { Description = "Bootstrap script TARGET:PATH where TARGET is Master, Workers or All (repeatable)" };
@@ -86,21 +86,23 @@ internal static class ClusterCommands
 
         var state = new Option<string[]>("--state") { Description = "Only clusters in these states (repeatable)" };
         var list = new Command("list", "List clusters") { state };
+        var listPaging = new ListPaging(list);
         list.SetAction((parse, ct) => run(parse, async (cli, token) =>
         {
             using var client = cli.CreateClient();
-            var all = await client.ListClustersAsync(parse.GetValue(state), cancellationToken: token).ToListAsync(token);
+            var page = await listPaging.ReadAsync(parse, client.ListClustersAsync(parse.GetValue(state), cancellationToken: token), token).ConfigureAwait(false);
             if (cli.Json)
             {
-                cli.WriteJson(new ListResponse<ClusterInfo> { Items = all }, Json.ListResponseClusterInfo);
+                cli.WriteJson(page, Json.ListResponseClusterInfo);
                 return ExitCodes.Ok;
             }
             var table = new Table().AddColumn(IdColumn("ID")).AddColumns("NAME", "STATE", "NODES", "CREATED");
-            foreach (var c in all)
+            foreach (var c in page.Items)
             {
                 table.AddRow(c.Id, Markup.Escape(c.Name), Styled(c.State), $"{c.InstanceGroups.Sum(g => g.RunningCount)}/{c.InstanceGroups.Sum(g => g.RequestedCount)}", c.CreatedAt.ToString("u"));
             }
             cli.Console.Write(table);
+            ListPaging.WriteMore(cli, page);
             return ExitCodes.Ok;
         }, ct));
         cluster.Add(list);
@@ -175,35 +177,44 @@ internal static class ClusterCommands
         cluster.Add(terminate);
 
         var nodes = new Command("nodes", "List the nodes of a cluster") { id };
+        var nodePaging = new ListPaging(nodes);
         nodes.SetAction((parse, ct) => run(parse, async (cli, token) =>
         {
             using var client = cli.CreateClient();
-            var all = await client.ListNodesAsync(parse.GetValue(id)!, cancellationToken: token).ToListAsync(token);
+            var page = await nodePaging.ReadAsync(parse, client.ListNodesAsync(parse.GetValue(id)!, cancellationToken: token), token).ConfigureAwait(false);
             if (cli.Json)
             {
-                cli.WriteJson(new ListResponse<NodeInfo> { Items = all }, Json.ListResponseNodeInfo);
+                cli.WriteJson(page, Json.ListResponseNodeInfo);
                 return ExitCodes.Ok;
             }
             var table = new Table().AddColumn(IdColumn("ID")).AddColumns("ROLE", "STATE", "VCPUS", "MEMORY MiB", "HOST");
-            foreach (var n in all)
+            foreach (var n in page.Items)
             {
                 table.AddRow(n.Id, n.Role, n.State, n.Vcpus.ToString(System.Globalization.CultureInfo.InvariantCulture), n.MemoryMiB.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(n.Host ?? ""));
             }
             cli.Console.Write(table);
+            ListPaging.WriteMore(cli, page);
             return ExitCodes.Ok;
         }, ct));
         cluster.Add(nodes);
+        cluster.Add(ClusterEventsCommand.Build(run, id));
         return cluster;
     }
 
     internal static InstanceGroupConfig ParseGroup(string text)
     {
         var parts = text.Split(':');
-        if (parts.Length != 4 || !int.TryParse(parts[3], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count) || count < 1)
+        if (parts.Length is not (4 or 5) || !int.TryParse(parts[3], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count) || count < 1)
         {
-            throw new UsageException($"--group '{text}' must be NAME:ROLE:TYPE:COUNT with a COUNT of 1 or more, e.g. core:Core:g.small:2");
+            throw new UsageException($"--group '{text}' must be NAME:ROLE:TYPE:COUNT[:MARKET] with a COUNT of 1 or more, e.g. core:Core:g.small:2 or task:Task:g.small:4:Spot");
         }
-        return new InstanceGroupConfig { Name = parts[0], Role = parts[1], InstanceType = parts[2], InstanceCount = count };
+        // The market's spelling is checked where every request's is: by the service.
+        var market = parts.Length == 5 ? parts[4] : null;
+        if (market is { Length: 0 })
+        {
+            throw new UsageException($"--group '{text}' ends in ':' with no MARKET; use OnDemand or Spot, or leave the ':' out");
+        }
+        return new InstanceGroupConfig { Name = parts[0], Role = parts[1], InstanceType = parts[2], InstanceCount = count, Market = market };
     }
 
     internal static BootstrapActionConfig ParseBootstrap(string text)
@@ -257,7 +268,7 @@ internal static class ClusterCommands
         }
         foreach (var g in c.InstanceGroups)
         {
-            grid.AddRow($"[bold]Group {Markup.Escape(g.Name)}[/]", Markup.Escape($"{g.Role} {g.InstanceType} ({g.Vcpus} vCPU, {g.MemoryMiB} MiB) {g.RunningCount}/{g.RequestedCount} nodes, id {g.Id}"));
+            grid.AddRow($"[bold]Group {Markup.Escape(g.Name)}[/]", Markup.Escape($"{g.Role} {g.InstanceType} ({g.Vcpus} vCPU, {g.MemoryMiB} MiB) {g.RunningCount}/{g.RequestedCount} nodes, {g.Market}, id {g.Id}"));
         }
         if (c.Tags.Count > 0)
         {

@@ -1,13 +1,15 @@
 using System.CommandLine;
 using System.Globalization;
+using Sluice.Client;
 using Sluice.Core.ObjectStorage;
 
 namespace Sluice.Cli.Commands;
 
 /// <summary>
 /// <c>sluice fs ls|cat|cp|rm|mb</c> on object URIs (and local paths for cp). The CLI reaches the stores
-/// directly, configured like the server: the local store under <c>--data</c>/objects (the default data
-/// directory of <c>sluice up</c>) and S3 stores and mappings from SLUICE_ObjectStorage__* and
+/// directly, configured like the server: the local store under <c>--data</c>/objects (without <c>--data</c>: the
+/// data directory and object store root <c>sluice up</c> recorded in the profile, else ~/.sluice/data) and S3
+/// stores and mappings from SLUICE_ObjectStorage__* and
 /// SLUICE_S3Stores__* environment variables. No server is needed, and bytes do not pass through one.
 /// </summary>
 internal static class FsCommands
@@ -16,7 +18,11 @@ internal static class FsCommands
 
     public static Command Build(Func<ParseResult, Func<CliContext, CancellationToken, Task<int>>, CancellationToken, Task<int>> run)
     {
-        var data = new Option<string>("--data") { Description = "Data directory whose objects/ folder is the local store", DefaultValueFactory = _ => UpCommand.DefaultDataDirectory, Recursive = true };
+        var data = new Option<string?>("--data")
+        {
+            Description = "Data directory whose objects/ folder is the local store (default: the one `sluice up` recorded in the profile, else ~/.sluice/data)",
+            Recursive = true,
+        };
         var fs = new Command("fs", "Object storage: ls, cat, cp, rm, mb on bos:// oss:// s3:// s3n:// file:// URIs") { data };
 
         var lsUri = new Argument<string>("uri") { Description = "A bucket or prefix, e.g. oss://bucket/logs/" };
@@ -57,7 +63,16 @@ internal static class FsCommands
         return fs;
     }
 
-    private static ObjectStoreResolver Resolver(ParseResult parse, Option<string> data) => ObjectStores.Resolver(parse.GetValue(data)!);
+    /// <summary>The stores of <c>--data</c>, else of the server the profile was written for.</summary>
+    private static ObjectStoreResolver Resolver(ParseResult parse, Option<string?> data)
+    {
+        if (parse.GetValue(data) is { } given)
+        {
+            return ObjectStores.Resolver(given);
+        }
+        var recorded = ProfileStores.Read(parse.GetValue(GlobalOptions.Profile) ?? SluiceCredentials.DefaultProfileName);
+        return ObjectStores.Resolver(recorded.DataDirectory ?? UpCommand.DefaultDataDirectory, recorded.ObjectStoreRoot);
+    }
 
     private static async Task<int> ListAsync(CliContext cli, ObjectStoreResolver objects, string uri, bool recursive, CancellationToken ct)
     {

@@ -45,21 +45,23 @@ internal static class JobCommands
 
         var state = new Option<string[]>("--state") { Description = "Only jobs in these states (repeatable)" };
         var list = new Command("list", "List jobs") { state };
+        var listPaging = new ListPaging(list);
         list.SetAction((parse, ct) => run(parse, async (cli, token) =>
         {
             using var client = cli.CreateClient();
-            var all = await client.ListJobsAsync(parse.GetValue(state), cancellationToken: token).ToListAsync(token);
+            var page = await listPaging.ReadAsync(parse, client.ListJobsAsync(parse.GetValue(state), cancellationToken: token), token).ConfigureAwait(false);
             if (cli.Json)
             {
-                cli.WriteJson(new ListResponse<JobInfo> { Items = all }, Json.ListResponseJobInfo);
+                cli.WriteJson(page, Json.ListResponseJobInfo);
                 return ExitCodes.Ok;
             }
             var table = new Table().AddColumn(ClusterCommands.IdColumn("ID")).AddColumns("NAME", "STATE", "PRIORITY", "WAIT/RUN/OK/FAIL/STOP").AddColumn(ClusterCommands.IdColumn("CLUSTER"));
-            foreach (var j in all)
+            foreach (var j in page.Items)
             {
                 table.AddRow(j.Id, Markup.Escape(j.Name), ClusterCommands.Styled(j.State), j.Priority.ToString(CultureInfo.InvariantCulture), Counts(j.Metrics), j.ClusterId ?? "");
             }
             cli.Console.Write(table);
+            ListPaging.WriteMore(cli, page);
             return ExitCodes.Ok;
         }, ct));
         job.Add(list);
@@ -89,49 +91,55 @@ internal static class JobCommands
 
         var task = new Command("task", "Inspect the tasks of a job");
         var taskList = new Command("list", "List the tasks of a job") { id };
+        var taskPaging = new ListPaging(taskList);
         taskList.SetAction((parse, ct) => run(parse, async (cli, token) =>
         {
             using var client = cli.CreateClient();
-            var all = await client.ListTasksAsync(parse.GetValue(id)!, cancellationToken: token).ToListAsync(token);
+            var page = await taskPaging.ReadAsync(parse, client.ListTasksAsync(parse.GetValue(id)!, cancellationToken: token), token).ConfigureAwait(false);
             if (cli.Json)
             {
-                cli.WriteJson(new ListResponse<TaskInfo> { Items = all }, Json.ListResponseTaskInfo);
+                cli.WriteJson(page, Json.ListResponseTaskInfo);
                 return ExitCodes.Ok;
             }
             var table = new Table().AddColumns("TASK", "STATE", "INSTANCES", "WAIT/RUN/OK/FAIL/STOP", "THEN", "COMMAND");
-            foreach (var t in all)
+            foreach (var t in page.Items)
             {
                 table.AddRow(Markup.Escape(t.Name), ClusterCommands.Styled(t.State), t.InstanceCount.ToString(CultureInfo.InvariantCulture), Counts(t.Metrics), Markup.Escape(string.Join(",", t.Successors)), Markup.Escape(t.CommandLine));
             }
             cli.Console.Write(table);
+            ListPaging.WriteMore(cli, page);
             return ExitCodes.Ok;
         }, ct));
         task.Add(taskList);
+        task.Add(TaskGetCommand.Build(run, id));
         yield return task;
 
         var instance = new Command("instance", "Inspect the instances of a task");
         var taskName = new Argument<string>("task") { Description = "The task name" };
         var instanceState = new Option<string[]>("--state") { Description = "Only instances in these states (repeatable)" };
         var instanceList = new Command("list", "List the instances of a task") { id, taskName, instanceState };
+        var instancePaging = new ListPaging(instanceList);
         instanceList.SetAction((parse, ct) => run(parse, async (cli, token) =>
         {
             using var client = cli.CreateClient();
-            var all = await client.ListInstancesAsync(parse.GetValue(id)!, parse.GetValue(taskName)!, parse.GetValue(instanceState), cancellationToken: token).ToListAsync(token);
+            var page = await instancePaging.ReadAsync(parse, client.ListInstancesAsync(parse.GetValue(id)!, parse.GetValue(taskName)!, parse.GetValue(instanceState), cancellationToken: token), token).ConfigureAwait(false);
             if (cli.Json)
             {
-                cli.WriteJson(new ListResponse<InstanceInfo> { Items = all }, Json.ListResponseInstanceInfo);
+                cli.WriteJson(page, Json.ListResponseInstanceInfo);
                 return ExitCodes.Ok;
             }
             var table = new Table().AddColumns("INDEX", "STATE", "ATTEMPTS").AddColumn(ClusterCommands.IdColumn("NODE")).AddColumns("EXIT", "ERROR");
-            foreach (var i in all)
+            foreach (var i in page.Items)
             {
                 table.AddRow(i.Index.ToString(CultureInfo.InvariantCulture), ClusterCommands.Styled(i.State), i.Attempts.ToString(CultureInfo.InvariantCulture),
                     i.NodeId ?? "", i.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "", Markup.Escape(i.ErrorCode is null ? "" : $"{i.ErrorCode}: {i.ErrorMessage}"));
             }
             cli.Console.Write(table);
+            ListPaging.WriteMore(cli, page);
             return ExitCodes.Ok;
         }, ct));
         instance.Add(instanceList);
+        instance.Add(InstanceGetCommand.Build(run, id, taskName));
         yield return instance;
     }
 

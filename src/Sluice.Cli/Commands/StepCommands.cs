@@ -109,17 +109,18 @@ internal static class StepCommands
             {
                 ended.Add(await client.WaitForStepAsync(clusterId, id, cancellationToken: token).ConfigureAwait(false));
             }
-            Table(cli, ended);
+            Table(cli, new ListResponse<StepInfo> { Items = ended });
             return ended.All(s => s.State == StepStates.Completed) ? ExitCodes.Ok : ExitCodes.Failed;
         }, ct));
         step.Add(add);
 
         var state = new Option<string[]>("--state") { Description = "Only steps in these states (repeatable)" };
         var list = new Command("list", "List the steps of a cluster, newest first") { cluster, state };
+        var listPaging = new ListPaging(list);
         list.SetAction((parse, ct) => run(parse, async (cli, token) =>
         {
             using var client = cli.CreateClient();
-            Table(cli, await client.ListStepsAsync(parse.GetValue(cluster)!, parse.GetValue(state), cancellationToken: token).ToListAsync(token));
+            Table(cli, await listPaging.ReadAsync(parse, client.ListStepsAsync(parse.GetValue(cluster)!, parse.GetValue(state), cancellationToken: token), token).ConfigureAwait(false));
             return ExitCodes.Ok;
         }, ct));
         step.Add(list);
@@ -165,7 +166,7 @@ internal static class StepCommands
         step.Add(waitCommand);
 
         var which = new Option<string>("--log") { Description = "controller, stdout (default) or stderr", DefaultValueFactory = _ => "stdout" };
-        var follow = new Option<bool>("--follow") { Description = "Keep printing until the step ends" };
+        var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing until the step ends" };
         var offset = new Option<long>("--offset") { Description = "Start at this byte offset" };
         var logs = new Command("logs", "Print a step's controller, stdout or stderr log") { cluster, stepId, which, follow, offset };
         logs.SetAction((parse, ct) => run(parse, async (cli, token) =>
@@ -189,19 +190,20 @@ internal static class StepCommands
         return step;
     }
 
-    private static void Table(CliContext cli, List<StepInfo> steps)
+    private static void Table(CliContext cli, ListResponse<StepInfo> steps)
     {
         if (cli.Json)
         {
-            cli.WriteJson(new ListResponse<StepInfo> { Items = steps }, Json.ListResponseStepInfo);
+            cli.WriteJson(steps, Json.ListResponseStepInfo);
             return;
         }
         var table = new Table().AddColumn(ClusterCommands.IdColumn("ID")).AddColumns("NAME", "TYPE", "STATE", "STARTED", "ENDED");
-        foreach (var s in steps)
+        foreach (var s in steps.Items)
         {
             table.AddRow(s.Id, Markup.Escape(s.Name), s.Type, ClusterCommands.Styled(s.State), s.StartedAt?.ToString("u") ?? "", s.EndedAt?.ToString("u") ?? "");
         }
         cli.Console.Write(table);
+        ListPaging.WriteMore(cli, steps);
     }
 
     private static void Show(CliContext cli, StepInfo s)

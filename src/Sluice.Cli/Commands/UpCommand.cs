@@ -86,14 +86,16 @@ internal static class UpCommand
             var endpoint = SluiceServerHost.BoundAddress(app);
             var key = await SluiceServerHost.EnsureAccountAsync(app, "local", token).ConfigureAwait(false);
             var profilePath = SluiceProfileFile.DefaultPath;
+            // Build has bound the object storage configuration (SLUICE_ObjectStorage__LocalRoot) into the options.
+            var stores = new ProfileStores(directory, options.ObjectStorage.LocalRoot ?? Path.Combine(directory, "objects"));
             if (key is not null)
             {
-                SluiceProfileFile.Write(profilePath, SluiceCredentials.DefaultProfileName, endpoint, key.KeyId, key.Secret);
+                SluiceProfileFile.Write(profilePath, SluiceCredentials.DefaultProfileName, endpoint, key.KeyId, key.Secret, stores.Settings);
                 cli.Console.MarkupLine($"created account [bold]local[/] (the admin: it creates and disables accounts) with access key [bold]{key.KeyId}[/]; credentials written to {Markup.Escape(profilePath)} (profile 'local')");
             }
             else
             {
-                RefreshProfileEndpoint(profilePath, endpoint);
+                RefreshProfile(profilePath, endpoint, stores);
             }
             cli.Console.MarkupLine($"Sluice is serving on [bold]{endpoint}[/] (data in {Markup.Escape(directory)}); Ctrl+C stops it");
             cli.Console.MarkupLine($"web console: [bold]{endpoint}[/] (sign in with an access key; docs/console.md)");
@@ -110,15 +112,15 @@ internal static class UpCommand
         return command;
     }
 
-    // A later `up` on another port keeps the profile pointing at the server that runs now.
-    private static void RefreshProfileEndpoint(string path, Uri endpoint)
+    // A later `up` on another port or data directory keeps the profile pointing at the server that runs now.
+    private static void RefreshProfile(string path, Uri endpoint, ProfileStores stores)
     {
         try
         {
             var current = SluiceCredentials.FromProfile(SluiceCredentials.DefaultProfileName, path);
-            if (current.Endpoint != endpoint)
+            if (current.Endpoint != endpoint || ProfileStores.Read(SluiceCredentials.DefaultProfileName, path) != stores)
             {
-                SluiceProfileFile.Write(path, SluiceCredentials.DefaultProfileName, endpoint, current.AccessKeyId, current.SecretAccessKey);
+                SluiceProfileFile.Write(path, SluiceCredentials.DefaultProfileName, endpoint, current.AccessKeyId, current.SecretAccessKey, stores.Settings);
             }
         }
         catch (SluiceClientException)

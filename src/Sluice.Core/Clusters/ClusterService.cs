@@ -112,7 +112,9 @@ public sealed class ClusterService(IStore store, Scheduler scheduler, ICommandBu
         {
             Reason = StateReason.TerminatedByRequest,
         }, cancellationToken).ConfigureAwait(false);
-        return cluster;
+        // The command is stored before this returns and the scheduler applies it on its own loop, so the state
+        // the caller is shown is the one the accepted request leads to, not the one it found.
+        return cluster with { State = ClusterState.Terminating, Reason = StateReason.TerminatedByRequest };
     }
 
     /// <summary>Changes a group's node count; shrinking releases idle nodes first and busy ones when their work ends.</summary>

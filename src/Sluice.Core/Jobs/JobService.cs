@@ -129,7 +129,8 @@ public sealed class JobService(IStore store, Scheduler scheduler, ICommandBus co
             throw new ServiceException(ErrorCodes.InvalidState, $"job {jobId} is {job.State}; only Waiting or Running jobs can be stopped");
         }
         await commands.SendAsync(new ClusterCommand(ClusterCommandKind.StopJob, accountId, job.ClusterId!) { JobId = jobId }, cancellationToken).ConfigureAwait(false);
-        return job;
+        // Stored before this returns and applied on the scheduler's loop: show the state the accepted stop leads to.
+        return job with { State = RunState.Stopped, Reason = StateReason.StoppedByRequest };
     }
 
     /// <summary>Runs a Stopped or Failed job again; finished instances are kept, the rest start over.</summary>

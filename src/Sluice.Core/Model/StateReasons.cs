@@ -25,4 +25,10 @@ public sealed record StateReason(string Code, string Message)
 
     /// <summary>A cluster's terminate asked for through the API.</summary>
     public static StateReason TerminatedByRequest { get; } = new(UserRequest, "terminated by request");
+
+    /// <summary>A pending step's cancel asked for through the API.</summary>
+    public static StateReason CancelledBeforeStart { get; } = new(UserRequest, "cancelled by request before it started");
+
+    /// <summary>A running step's cancel asked for through the API: its processes are being interrupted.</summary>
+    public static StateReason CancelRequested { get; } = new(UserRequest, "cancel requested: interrupting the step");
 }

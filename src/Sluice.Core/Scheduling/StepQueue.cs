@@ -55,13 +55,13 @@ internal sealed class StepQueue(SchedulerParts parts, LogPaths logs, SluiceOptio
         if (steps.Pending.FirstOrDefault(s => s.Id == stepId) is { } pending)
         {
             steps.Pending.Remove(pending);
-            parts.Changes.Step(pending, pending with { State = StepState.Cancelled, Reason = new StateReason(StateReason.UserRequest, "cancelled by request before it started") });
+            parts.Changes.Step(pending, pending with { State = StepState.Cancelled, Reason = StateReason.CancelledBeforeStart });
             parts.Clusters.CheckIdle(cluster);
         }
         else if (steps.Running.TryGetValue(stepId, out var run) && run.Stop == StepStop.None)
         {
             run.Stop = StepStop.Cancel;
-            run.Step = parts.Changes.Step(run.Step, run.Step with { State = StepState.CancelPending, Reason = new StateReason(StateReason.UserRequest, "cancel requested: interrupting the step") }) ?? run.Step;
+            run.Step = parts.Changes.Step(run.Step, run.Step with { State = StepState.CancelPending, Reason = StateReason.CancelRequested }) ?? run.Step;
             var grace = options.StepCancelGracePeriod;
             run.Log($"INFO cancel requested: interrupting the step's processes; they are killed after {grace.TotalSeconds:0.###} s");
             foreach (var process in run.Processes.ToList())

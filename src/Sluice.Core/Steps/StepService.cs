@@ -88,7 +88,14 @@ public sealed class StepService(IStore store, ICommandBus commands, StepRequestV
             throw new ServiceException(ErrorCodes.InvalidState, $"step {stepId} is {step.State}; only Pending or Running steps can be cancelled");
         }
         await commands.SendAsync(new ClusterCommand(ClusterCommandKind.CancelStep, accountId, cluster.Id) { StepIds = [stepId] }, cancellationToken).ConfigureAwait(false);
-        return step;
+        // Stored before this returns and applied on the scheduler's loop: show the state the accepted cancel leads to
+        // (the scheduler's StepQueue.Cancel: a pending step ends Cancelled, a running one is interrupted).
+        return step.State switch
+        {
+            StepState.Pending => step with { State = StepState.Cancelled, Reason = StateReason.CancelledBeforeStart },
+            StepState.Running => step with { State = StepState.CancelPending, Reason = StateReason.CancelRequested },
+            _ => step,
+        };
     }
 
     /// <summary>The command that queues steps just inserted (Pending) behind the cluster's earlier steps.</summary>

@@ -33,7 +33,8 @@ internal static class AccountEndpoints
         {
             var key = await keys.CreateAsync(SignatureAuthentication.AccountId(context), ct).ConfigureAwait(false);
             return TypedResults.Json(key.ToNewKey(), Json.NewAccessKey, statusCode: StatusCodes.Status201Created);
-        }).WithName("CreateAccessKey").WithSummary("Create an access key of the caller's account; the secret is in this response only").Produces<NewAccessKey>(StatusCodes.Status201Created);
+        }).WithName("CreateAccessKey").WithSummary("Create an access key of the caller's account; the secret is in this response only").Produces<NewAccessKey>(StatusCodes.Status201Created)
+            .Errors(ErrorCodes.AccessKeyLimitExceeded);
 
         own.MapGet("/keys", async (HttpContext context, AccessKeyService keys, CancellationToken ct) =>
         {
@@ -43,22 +44,26 @@ internal static class AccountEndpoints
 
         own.MapGet("/keys/{accessKeyId}", async (string accessKeyId, HttpContext context, AccessKeyService keys, CancellationToken ct) =>
             TypedResults.Json((await keys.GetAsync(SignatureAuthentication.AccountId(context), accessKeyId, ct).ConfigureAwait(false)).ToInfo(), Json.AccessKeyInfo))
-            .WithName("GetAccessKey").WithSummary("Get an access key of the caller's account (no secret)").Produces<AccessKeyInfo>();
+            .WithName("GetAccessKey").WithSummary("Get an access key of the caller's account (no secret)").Produces<AccessKeyInfo>()
+            .Errors(ErrorCodes.AccessKeyNotFound);
 
         own.MapPost("/keys/{accessKeyId}/disable", (string accessKeyId, HttpContext context, AccessKeyService keys, SignatureAuthentication auth, CancellationToken ct) =>
             SetKeyEnabledAsync(accessKeyId, enabled: false, context, keys, auth, ct))
-            .WithName("DisableAccessKey").WithSummary("Disable an access key of the caller's account (not its last enabled one)").Produces<AccessKeyInfo>();
+            .WithName("DisableAccessKey").WithSummary("Disable an access key of the caller's account (not its last enabled one)").Produces<AccessKeyInfo>()
+            .Errors(ErrorCodes.AccessKeyNotFound, ErrorCodes.InvalidState);
 
         own.MapPost("/keys/{accessKeyId}/enable", (string accessKeyId, HttpContext context, AccessKeyService keys, SignatureAuthentication auth, CancellationToken ct) =>
             SetKeyEnabledAsync(accessKeyId, enabled: true, context, keys, auth, ct))
-            .WithName("EnableAccessKey").WithSummary("Enable a disabled access key of the caller's account").Produces<AccessKeyInfo>();
+            .WithName("EnableAccessKey").WithSummary("Enable a disabled access key of the caller's account").Produces<AccessKeyInfo>()
+            .Errors(ErrorCodes.AccessKeyNotFound, ErrorCodes.InvalidState);
 
         own.MapDelete("/keys/{accessKeyId}", async (string accessKeyId, HttpContext context, AccessKeyService keys, SignatureAuthentication auth, CancellationToken ct) =>
         {
             await keys.DeleteAsync(SignatureAuthentication.AccountId(context), accessKeyId, ct).ConfigureAwait(false);
             auth.Forget(accessKeyId);
             return TypedResults.NoContent();
-        }).WithName("DeleteAccessKey").WithSummary("Delete an access key of the caller's account (not its last enabled one)").Produces(StatusCodes.Status204NoContent);
+        }).WithName("DeleteAccessKey").WithSummary("Delete an access key of the caller's account (not its last enabled one)").Produces(StatusCodes.Status204NoContent)
+            .Errors(ErrorCodes.AccessKeyNotFound, ErrorCodes.InvalidState);
 
         var admin = app.MapGroup("/v1/accounts").WithTags("Accounts");
 
@@ -70,7 +75,8 @@ internal static class AccountEndpoints
             var key = await keys.CreateAsync(account.Id, ct).ConfigureAwait(false);
             return TypedResults.Json(new CreateAccountResponse { Account = account.ToInfo(), AccessKey = key.ToNewKey() }, Json.CreateAccountResponse, statusCode: StatusCodes.Status201Created);
         }).WithName("CreateAccount").WithSummary("Create an account with its first access key (admin only); the secret is in this response only")
-            .Accepts<CreateAccountRequest>("application/json").Produces<CreateAccountResponse>(StatusCodes.Status201Created);
+            .Accepts<CreateAccountRequest>("application/json").Produces<CreateAccountResponse>(StatusCodes.Status201Created)
+            .Errors(ErrorCodes.AccessDenied, ErrorCodes.InvalidParameter, ErrorCodes.MissingParameter, ErrorCodes.SingleTenantServer);
 
         admin.MapGet("/", async (HttpContext context, AccountService accounts, CancellationToken ct) =>
         {
@@ -79,21 +85,25 @@ internal static class AccountEndpoints
             var page = await accounts.ListAsync(after, limit, ct).ConfigureAwait(false);
             var body = new ListResponse<AccountInfo> { Items = [.. page.Items.Select(a => a.ToInfo())], IsTruncated = page.NextAfter is not null, NextMarker = Paging.Encode(page.NextAfter) };
             return TypedResults.Json(body, Json.ListResponseAccountInfo);
-        }).WithName("ListAccounts").WithSummary("List accounts (admin only; marker/maxKeys paging)").Produces<ListResponse<AccountInfo>>();
+        }).WithName("ListAccounts").WithSummary("List accounts (admin only; marker/maxKeys paging)").Produces<ListResponse<AccountInfo>>()
+            .Paged().Errors(ErrorCodes.AccessDenied);
 
         admin.MapGet("/{accountId}", async (string accountId, HttpContext context, AccountService accounts, CancellationToken ct) =>
         {
             await accounts.RequireAdminAsync(SignatureAuthentication.AccountId(context), "reading other accounts", ct).ConfigureAwait(false);
             return TypedResults.Json((await accounts.GetAsync(accountId, ct).ConfigureAwait(false)).ToInfo(), Json.AccountInfo);
-        }).WithName("GetAccount").WithSummary("Get an account (admin only)").Produces<AccountInfo>();
+        }).WithName("GetAccount").WithSummary("Get an account (admin only)").Produces<AccountInfo>()
+            .Errors(ErrorCodes.AccessDenied, ErrorCodes.AccountNotFound);
 
         admin.MapPost("/{accountId}/disable", (string accountId, HttpContext context, AccountService accounts, AccessKeyService keys, SignatureAuthentication auth, CancellationToken ct) =>
             SetAccountEnabledAsync(accountId, enabled: false, context, accounts, keys, auth, ct))
-            .WithName("DisableAccount").WithSummary("Disable an account: its keys are refused, its resources kept (admin only; not the admin account)").Produces<AccountInfo>();
+            .WithName("DisableAccount").WithSummary("Disable an account: its keys are refused, its resources kept (admin only; not the admin account)").Produces<AccountInfo>()
+            .Errors(ErrorCodes.AccessDenied, ErrorCodes.AccountNotFound, ErrorCodes.InvalidState);
 
         admin.MapPost("/{accountId}/enable", (string accountId, HttpContext context, AccountService accounts, AccessKeyService keys, SignatureAuthentication auth, CancellationToken ct) =>
             SetAccountEnabledAsync(accountId, enabled: true, context, accounts, keys, auth, ct))
-            .WithName("EnableAccount").WithSummary("Enable a disabled account (admin only)").Produces<AccountInfo>();
+            .WithName("EnableAccount").WithSummary("Enable a disabled account (admin only)").Produces<AccountInfo>()
+            .Errors(ErrorCodes.AccessDenied, ErrorCodes.AccountNotFound, ErrorCodes.InvalidState);
 
         return app;
     }

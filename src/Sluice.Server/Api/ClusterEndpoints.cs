@@ -22,7 +22,9 @@ internal static class ClusterEndpoints
             var request = await Body.ReadAsync(context.Request, Json.CreateClusterRequest).ConfigureAwait(false);
             var (cluster, created) = await service.CreateAsync(SignatureAuthentication.AccountId(context), request, SignatureAuthentication.BodyHash(context), ct).ConfigureAwait(false);
             return TypedResults.Json(cluster.ToInfo(), Json.ClusterInfo, statusCode: created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
-        }).WithName("CreateCluster").WithSummary("Create a cluster").AcceptsJson<CreateClusterRequest>().Produces<ClusterInfo>(StatusCodes.Status201Created);
+        }).WithName("CreateCluster").WithSummary("Create a cluster").AcceptsJson<CreateClusterRequest>().Produces<ClusterInfo>(StatusCodes.Status201Created)
+            .Errors(ErrorCodes.InvalidParameter, ErrorCodes.MissingParameter, ErrorCodes.UnknownInstanceType, ErrorCodes.ApplicationNotAvailable, ErrorCodes.IdempotentParameterMismatch,
+                ErrorCodes.InvalidObjectUri, ErrorCodes.UnknownUriScheme, ErrorCodes.BucketNotMapped, ErrorCodes.BucketNotFound, ErrorCodes.AccessDenied, ErrorCodes.InvalidMountDestination, ErrorCodes.DuplicateMountDestination, ErrorCodes.StepLimitExceeded, ErrorCodes.InputNotFound, ErrorCodes.OutputAlreadyExists, ErrorCodes.ApplicationNotInstalled);
 
         clusters.MapGet("/", async (HttpContext context, ClusterService service, CancellationToken ct) =>
         {
@@ -30,30 +32,35 @@ internal static class ClusterEndpoints
             var page = await service.ListAsync(SignatureAuthentication.AccountId(context), Paging.States<ClusterState>(context.Request), after, limit, ct).ConfigureAwait(false);
             var body = new ListResponse<ClusterInfo> { Items = page.Items.Select(c => c.ToInfo()).ToList(), IsTruncated = page.NextAfter is not null, NextMarker = Paging.Encode(page.NextAfter) };
             return TypedResults.Json(body, Json.ListResponseClusterInfo);
-        }).WithName("ListClusters").WithSummary("List clusters (marker/maxKeys paging, state filter)").Produces<ListResponse<ClusterInfo>>();
+        }).WithName("ListClusters").WithSummary("List clusters (marker/maxKeys paging, state filter)").Produces<ListResponse<ClusterInfo>>()
+            .Paged().StateFilter<RouteHandlerBuilder, ClusterState>("clusters");
 
         clusters.MapGet("/{clusterId}", async (string clusterId, HttpContext context, ClusterService service, CancellationToken ct) =>
         {
             var cluster = await service.GetAsync(SignatureAuthentication.AccountId(context), clusterId, ct).ConfigureAwait(false);
             return TypedResults.Json(cluster.ToInfo(), Json.ClusterInfo);
-        }).WithName("GetCluster").WithSummary("Get a cluster").Produces<ClusterInfo>();
+        }).WithName("GetCluster").WithSummary("Get a cluster").Produces<ClusterInfo>().Errors(ErrorCodes.ClusterNotFound);
 
         clusters.MapPatch("/{clusterId}", async (string clusterId, HttpContext context, ClusterService service, CancellationToken ct) =>
         {
             var request = await Body.ReadAsync(context.Request, Json.UpdateClusterRequest).ConfigureAwait(false);
             var cluster = await service.UpdateAsync(SignatureAuthentication.AccountId(context), clusterId, request, ct).ConfigureAwait(false);
             return TypedResults.Json(cluster.ToInfo(), Json.ClusterInfo);
-        }).WithName("UpdateCluster").WithSummary("Change termination protection, keep-alive or tags").AcceptsJson<UpdateClusterRequest>().Produces<ClusterInfo>();
+        }).WithName("UpdateCluster").WithSummary("Change termination protection, keep-alive or tags").AcceptsJson<UpdateClusterRequest>().Produces<ClusterInfo>()
+            .Errors(ErrorCodes.ClusterNotFound, ErrorCodes.InvalidParameter, ErrorCodes.InvalidState);
 
-        clusters.MapPost("/{clusterId}/terminate", TerminateAsync).WithName("TerminateCluster").WithSummary("Terminate a cluster").Produces<ClusterInfo>(StatusCodes.Status202Accepted);
-        clusters.MapDelete("/{clusterId}", TerminateAsync).WithName("DeleteCluster").WithSummary("Terminate a cluster (BatchCompute's delete)").Produces<ClusterInfo>(StatusCodes.Status202Accepted);
+        clusters.MapPost("/{clusterId}/terminate", TerminateAsync).WithName("TerminateCluster").WithSummary("Terminate a cluster; answers its state after the request (Terminating, or where it already ended)")
+            .Produces<ClusterInfo>(StatusCodes.Status202Accepted).Errors(ErrorCodes.ClusterNotFound, ErrorCodes.TerminationProtected);
+        clusters.MapDelete("/{clusterId}", TerminateAsync).WithName("DeleteCluster").WithSummary("Terminate a cluster (BatchCompute's delete)")
+            .Produces<ClusterInfo>(StatusCodes.Status202Accepted).Errors(ErrorCodes.ClusterNotFound, ErrorCodes.TerminationProtected);
 
         clusters.MapPut("/{clusterId}/instanceGroups/{group}", async (string clusterId, string group, HttpContext context, ClusterService service, CancellationToken ct) =>
         {
             var request = await Body.ReadAsync(context.Request, Json.ResizeInstanceGroupRequest).ConfigureAwait(false);
             var cluster = await service.ResizeAsync(SignatureAuthentication.AccountId(context), clusterId, group, request.InstanceCount, ct).ConfigureAwait(false);
             return TypedResults.Json(cluster.ToInfo(), Json.ClusterInfo, statusCode: StatusCodes.Status202Accepted);
-        }).WithName("ResizeInstanceGroup").WithSummary("Resize an instance group (by id or name)").AcceptsJson<ResizeInstanceGroupRequest>().Produces<ClusterInfo>(StatusCodes.Status202Accepted);
+        }).WithName("ResizeInstanceGroup").WithSummary("Resize an instance group (by id or name)").AcceptsJson<ResizeInstanceGroupRequest>().Produces<ClusterInfo>(StatusCodes.Status202Accepted)
+            .Errors(ErrorCodes.ClusterNotFound, ErrorCodes.InstanceGroupNotFound, ErrorCodes.InvalidParameter, ErrorCodes.InvalidState);
 
         clusters.MapGet("/{clusterId}/nodes", async (string clusterId, HttpContext context, ClusterService service, CancellationToken ct) =>
         {
@@ -64,14 +71,16 @@ internal static class ClusterEndpoints
             var items = page.Take(limit).Select(n => n.ToInfo()).ToList();
             var body = new ListResponse<NodeInfo> { Items = items, IsTruncated = truncated, NextMarker = truncated ? Paging.Encode(items[^1].Id) : null };
             return TypedResults.Json(body, Json.ListResponseNodeInfo);
-        }).WithName("ListNodes").WithSummary("List the nodes of a cluster").Produces<ListResponse<NodeInfo>>();
+        }).WithName("ListNodes").WithSummary("List the nodes of a cluster").Produces<ListResponse<NodeInfo>>()
+            .Paged().Errors(ErrorCodes.ClusterNotFound);
 
         clusters.MapGet("/{clusterId}/events", async (string clusterId, HttpContext context, ClusterService service, CancellationToken ct) =>
         {
             var (after, limit) = EventPaging.Read(context.Request);
             var events = await service.ListEventsAsync(SignatureAuthentication.AccountId(context), clusterId, after, limit + 1, ct).ConfigureAwait(false);
             return TypedResults.Json(EventPaging.Page(events, limit), Json.ListResponseStateEventInfo);
-        }).WithName("ListClusterEvents").WithSummary("The state changes of a cluster").Produces<ListResponse<StateEventInfo>>();
+        }).WithName("ListClusterEvents").WithSummary("The state changes of a cluster, oldest first").Produces<ListResponse<StateEventInfo>>()
+            .Paged().Errors(ErrorCodes.ClusterNotFound);
 
         return app;
     }

@@ -30,7 +30,9 @@ internal static class JobEndpoints
                 counts = counts with { Waiting = request.Dag!.Tasks!.Values.Sum(t => (long)(t.InstanceCount ?? 1)) };
             }
             return TypedResults.Json(job.ToInfo(counts), Json.JobInfo, statusCode: created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
-        }).WithName("CreateJob").WithSummary("Submit a job (a DAG of tasks)").AcceptsJson<CreateJobRequest>().Produces<JobInfo>(StatusCodes.Status201Created);
+        }).WithName("CreateJob").WithSummary("Submit a job (a DAG of tasks)").AcceptsJson<CreateJobRequest>().Produces<JobInfo>(StatusCodes.Status201Created)
+            .Errors(ErrorCodes.InvalidParameter, ErrorCodes.MissingParameter, ErrorCodes.DagCycle, ErrorCodes.UnknownTask, ErrorCodes.ClusterNotFound, ErrorCodes.InvalidState, ErrorCodes.UnknownInstanceType,
+                ErrorCodes.IdempotentParameterMismatch, ErrorCodes.InvalidObjectUri, ErrorCodes.UnknownUriScheme, ErrorCodes.BucketNotMapped, ErrorCodes.BucketNotFound, ErrorCodes.AccessDenied, ErrorCodes.InvalidMountDestination, ErrorCodes.DuplicateMountDestination);
 
         jobs.MapGet("/", async (HttpContext context, JobService service, CancellationToken ct) =>
         {
@@ -41,32 +43,36 @@ internal static class JobEndpoints
             var items = page.Items.Select(job => job.ToInfo(counts.GetValueOrDefault(job.Id, InstanceCounts.Zero))).ToList();
             var body = new ListResponse<JobInfo> { Items = items, IsTruncated = page.NextAfter is not null, NextMarker = Paging.Encode(page.NextAfter) };
             return TypedResults.Json(body, Json.ListResponseJobInfo);
-        }).WithName("ListJobs").WithSummary("List jobs (marker/maxKeys paging, state filter)").Produces<ListResponse<JobInfo>>();
+        }).WithName("ListJobs").WithSummary("List jobs (marker/maxKeys paging, state filter)").Produces<ListResponse<JobInfo>>()
+            .Paged().StateFilter<RouteHandlerBuilder, RunState>("jobs");
 
         jobs.MapGet("/{jobId}", (string jobId, HttpContext context, JobService service, CancellationToken ct) =>
             JobResultAsync(context, service, service.GetAsync(SignatureAuthentication.AccountId(context), jobId, ct), StatusCodes.Status200OK, ct))
-            .WithName("GetJob").WithSummary("Get a job with its instance metrics").Produces<JobInfo>();
+            .WithName("GetJob").WithSummary("Get a job with its instance metrics").Produces<JobInfo>().Errors(ErrorCodes.JobNotFound);
 
         jobs.MapPost("/{jobId}/stop", (string jobId, HttpContext context, JobService service, CancellationToken ct) =>
             JobResultAsync(context, service, service.StopAsync(SignatureAuthentication.AccountId(context), jobId, ct), StatusCodes.Status202Accepted, ct))
-            .WithName("StopJob").WithSummary("Stop a Waiting or Running job").Produces<JobInfo>(StatusCodes.Status202Accepted);
+            .WithName("StopJob").WithSummary("Stop a Waiting or Running job; answers it Stopped (its instances are being stopped)")
+            .Produces<JobInfo>(StatusCodes.Status202Accepted).Errors(ErrorCodes.JobNotFound, ErrorCodes.InvalidState);
 
         jobs.MapPost("/{jobId}/restart", (string jobId, HttpContext context, JobService service, CancellationToken ct) =>
             JobResultAsync(context, service, service.RestartAsync(SignatureAuthentication.AccountId(context), jobId, ct), StatusCodes.Status202Accepted, ct))
-            .WithName("RestartJob").WithSummary("Restart a Stopped or Failed job; finished instances are kept").Produces<JobInfo>(StatusCodes.Status202Accepted);
+            .WithName("RestartJob").WithSummary("Restart a Stopped or Failed job; finished instances are kept").Produces<JobInfo>(StatusCodes.Status202Accepted)
+            .Errors(ErrorCodes.JobNotFound, ErrorCodes.InvalidState);
 
         jobs.MapDelete("/{jobId}", async (string jobId, HttpContext context, JobService service, CancellationToken ct) =>
         {
             await service.DeleteAsync(SignatureAuthentication.AccountId(context), jobId, ct).ConfigureAwait(false);
             return TypedResults.NoContent();
-        }).WithName("DeleteJob").WithSummary("Delete a Finished, Failed or Stopped job with its logs").Produces(StatusCodes.Status204NoContent);
+        }).WithName("DeleteJob").WithSummary("Delete a Finished, Failed or Stopped job with its logs").Produces(StatusCodes.Status204NoContent).Errors(ErrorCodes.JobNotFound, ErrorCodes.InvalidState);
 
         jobs.MapGet("/{jobId}/events", async (string jobId, HttpContext context, JobService service, CancellationToken ct) =>
         {
             var (after, limit) = EventPaging.Read(context.Request);
             var events = await service.ListEventsAsync(SignatureAuthentication.AccountId(context), jobId, after, limit + 1, ct).ConfigureAwait(false);
             return TypedResults.Json(EventPaging.Page(events, limit), Json.ListResponseStateEventInfo);
-        }).WithName("ListJobEvents").WithSummary("The state changes of a job").Produces<ListResponse<StateEventInfo>>();
+        }).WithName("ListJobEvents").WithSummary("The state changes of a job, oldest first").Produces<ListResponse<StateEventInfo>>()
+            .Paged().Errors(ErrorCodes.JobNotFound);
 
         jobs.MapGet("/{jobId}/tasks", async (string jobId, HttpContext context, JobService service, CancellationToken ct) =>
         {
@@ -81,7 +87,8 @@ internal static class JobEndpoints
                 NextMarker = Paging.Encode(page.NextAfter),
             };
             return TypedResults.Json(body, Json.ListResponseTaskInfo);
-        }).WithName("ListTasks").WithSummary("List the tasks of a job").Produces<ListResponse<TaskInfo>>();
+        }).WithName("ListTasks").WithSummary("List the tasks of a job").Produces<ListResponse<TaskInfo>>()
+            .Paged().Errors(ErrorCodes.JobNotFound);
 
         jobs.MapGet("/{jobId}/tasks/{taskName}", async (string jobId, string taskName, HttpContext context, JobService service, CancellationToken ct) =>
         {
@@ -89,7 +96,7 @@ internal static class JobEndpoints
             var task = await service.GetTaskAsync(account, jobId, taskName, ct).ConfigureAwait(false);
             var counts = await service.CountAsync(account, jobId, ct).ConfigureAwait(false);
             return TypedResults.Json(task.ToInfo(counts.GetValueOrDefault(taskName) ?? InstanceCounts.Zero), Json.TaskInfo);
-        }).WithName("GetTask").WithSummary("Get a task with its instance metrics").Produces<TaskInfo>();
+        }).WithName("GetTask").WithSummary("Get a task with its instance metrics").Produces<TaskInfo>().Errors(ErrorCodes.JobNotFound, ErrorCodes.TaskNotFound);
 
         jobs.MapGet("/{jobId}/tasks/{taskName}/instances", async (string jobId, string taskName, HttpContext context, JobService service, CancellationToken ct) =>
         {
@@ -97,19 +104,28 @@ internal static class JobEndpoints
             var page = await service.ListInstancesAsync(SignatureAuthentication.AccountId(context), jobId, taskName, Paging.States<RunState>(context.Request), after, limit, ct).ConfigureAwait(false);
             var body = new ListResponse<InstanceInfo> { Items = page.Items.Select(i => i.ToInfo()).ToList(), IsTruncated = page.NextAfter is not null, NextMarker = Paging.Encode(page.NextAfter) };
             return TypedResults.Json(body, Json.ListResponseInstanceInfo);
-        }).WithName("ListInstances").WithSummary("List the instances of a task").Produces<ListResponse<InstanceInfo>>();
+        }).WithName("ListInstances").WithSummary("List the instances of a task").Produces<ListResponse<InstanceInfo>>()
+            .Paged().StateFilter<RouteHandlerBuilder, RunState>("instances").Errors(ErrorCodes.JobNotFound, ErrorCodes.TaskNotFound);
 
         jobs.MapGet("/{jobId}/tasks/{taskName}/instances/{index:int}", async (string jobId, string taskName, int index, HttpContext context, JobService service, CancellationToken ct) =>
         {
             var instance = await service.GetInstanceAsync(SignatureAuthentication.AccountId(context), jobId, taskName, index, ct).ConfigureAwait(false);
             return TypedResults.Json(instance.ToInfo(), Json.InstanceInfo);
-        }).WithName("GetInstance").WithSummary("Get one instance of a task").Produces<InstanceInfo>();
+        }).WithName("GetInstance").WithSummary("Get one instance of a task").Produces<InstanceInfo>().Errors(ErrorCodes.JobNotFound, ErrorCodes.TaskNotFound, ErrorCodes.InstanceNotFound);
 
         jobs.MapGet("/{jobId}/tasks/{taskName}/instances/{index:int}/logs/{stream}", ReadLogAsync)
-            .WithName("ReadInstanceLog").WithSummary("Read an instance's stdout or stderr from a byte offset").Produces<byte[]>(contentType: "application/octet-stream");
+            .WithName("ReadInstanceLog").WithSummary("Read an instance's stdout or stderr from a byte offset").Produces<byte[]>(contentType: "application/octet-stream")
+            .LogRange().Query(AttemptParameter)
+            .Errors(ErrorCodes.JobNotFound, ErrorCodes.TaskNotFound, ErrorCodes.InstanceNotFound, ErrorCodes.InvalidParameter, ErrorCodes.AccessDenied, ErrorCodes.ObjectStoreUnavailable);
 
         return app;
     }
+
+    private static readonly QueryParameter AttemptParameter = new("attempt", "Which attempt's log, from 1 (default: the latest attempt).", Microsoft.OpenApi.JsonSchemaType.Integer)
+    {
+        Minimum = 1,
+        Maximum = int.MaxValue,
+    };
 
     private static async Task<IResult> JobResultAsync(HttpContext context, JobService service, Task<Job> operation, int status, CancellationToken ct)
     {

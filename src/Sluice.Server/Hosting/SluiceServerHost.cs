@@ -96,19 +96,10 @@ public static class SluiceServerHost
         builder.Services.AddSingleton<LogReader>();
         builder.Services.AddSingleton(services => new ConsoleAssets(services.GetRequiredService<ApiSettings>().Region));
         builder.Services.AddHostedService<SchedulerHostedService>();
-        // The committed document must not depend on the port this instance happened to bind.
         builder.Services.AddOpenApi("v1", o =>
         {
-            o.AddDocumentTransformer((document, _, _) =>
-            {
-                document.Servers?.Clear();
-                return Task.CompletedTask;
-            });
-            o.AddOperationTransformer((operation, _, _) =>
-            {
-                JsonBody.Describe(operation);
-                return Task.CompletedTask;
-            });
+            o.AddOperationTransformer<ApiOperationDocumentation>();
+            o.AddDocumentTransformer<ApiOperationDocumentation>();
         });
         Telemetry.ServerTelemetry.Add(builder, options);
         configureServices?.Invoke(builder.Services);
