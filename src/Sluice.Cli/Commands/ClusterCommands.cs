@@ -85,11 +85,13 @@ internal static class ClusterCommands
         cluster.Add(create);
 
         var state = new Option<string[]>("--state") { Description = "Only clusters in these states (repeatable)" };
-        var list = new Command("list", "List clusters") { state };
+        var createdAfter = new Option<DateTimeOffset?>("--created-after") { Description = "Only clusters created at or after this time (ISO 8601, UTC unless an offset is given)" };
+        var createdBefore = new Option<DateTimeOffset?>("--created-before") { Description = "Only clusters created at or before this time (ISO 8601, UTC unless an offset is given)" };
+        var list = new Command("list", "List clusters") { state, createdAfter, createdBefore };
         list.SetAction((parse, ct) => run(parse, async (cli, token) =>
         {
             using var client = cli.CreateClient();
-            var all = await client.ListClustersAsync(parse.GetValue(state), cancellationToken: token).ToListAsync(token);
+            var all = await client.ListClustersAsync(parse.GetValue(state), createdAfter: parse.GetValue(createdAfter), createdBefore: parse.GetValue(createdBefore), cancellationToken: token).ToListAsync(token);
             if (cli.Json)
             {
                 cli.WriteJson(new ListResponse<ClusterInfo> { Items = all }, Json.ListResponseClusterInfo);

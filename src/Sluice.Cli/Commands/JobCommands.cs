@@ -44,11 +44,13 @@ internal static class JobCommands
         job.Add(submit);
 
         var state = new Option<string[]>("--state") { Description = "Only jobs in these states (repeatable)" };
-        var list = new Command("list", "List jobs") { state };
+        var createdAfter = new Option<DateTimeOffset?>("--created-after") { Description = "Only jobs created at or after this time (ISO 8601, UTC unless an offset is given)" };
+        var createdBefore = new Option<DateTimeOffset?>("--created-before") { Description = "Only jobs created at or before this time (ISO 8601, UTC unless an offset is given)" };
+        var list = new Command("list", "List jobs") { state, createdAfter, createdBefore };
         list.SetAction((parse, ct) => run(parse, async (cli, token) =>
         {
             using var client = cli.CreateClient();
-            var all = await client.ListJobsAsync(parse.GetValue(state), cancellationToken: token).ToListAsync(token);
+            var all = await client.ListJobsAsync(parse.GetValue(state), createdAfter: parse.GetValue(createdAfter), createdBefore: parse.GetValue(createdBefore), cancellationToken: token).ToListAsync(token);
             if (cli.Json)
             {
                 cli.WriteJson(new ListResponse<JobInfo> { Items = all }, Json.ListResponseJobInfo);
