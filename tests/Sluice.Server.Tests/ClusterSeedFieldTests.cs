@@ -1,4 +1,3 @@
-using System.Text;
 using Sluice.Client;
 using Sluice.Contracts;
 
@@ -9,12 +8,6 @@ namespace Sluice.Server.Tests;
 public class ClusterSeedFieldTests(ServerFixture server)
 {
     private SluiceClient Client => server.Client;
-
-    private async Task<string> StdoutAsync(string jobId, string task, int index)
-    {
-        LogChunk chunk = await Client.ReadLogAsync(jobId, task, index);
-        return Encoding.UTF8.GetString(chunk.Data.Span);
-    }
 
     [Fact]
     public async Task CreateCluster_ImageAndEnvironment_EveryTaskSeesImageThenClusterThenTaskVariables()
@@ -30,9 +23,9 @@ public class ClusterSeedFieldTests(ServerFixture server)
         var done = await Client.WaitForJobAsync(created.Id, ServerFixture.Fast);
 
         Assert.Equal(JobStates.Finished, done.Job.State);
-        Assert.Equal("yes\nyes\ncluster\n", await StdoutAsync(created.Id, "show", 0));
-        Assert.Equal("yes\nyes\ncluster\n", await StdoutAsync(created.Id, "show", 1));
-        Assert.Equal("task\n", await StdoutAsync(created.Id, "own", 0));
+        Assert.Equal("yes\nyes\ncluster\n", await server.ReadStdoutAsync(created.Id, "show", 0));
+        Assert.Equal("yes\nyes\ncluster\n", await server.ReadStdoutAsync(created.Id, "show", 1));
+        Assert.Equal("task\n", await server.ReadStdoutAsync(created.Id, "own", 0));
         ClusterInfo shown = await Client.GetClusterAsync(cluster.Id);
         Assert.Equal(ServerFixture.TestImageId, shown.ImageId);
         Assert.Equal("cluster", shown.Environment["LAYER"]);

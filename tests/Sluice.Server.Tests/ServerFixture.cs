@@ -112,6 +112,13 @@ public class ServerFixture : IAsyncLifetime
     /// <summary>The server's object stores.</summary>
     public ObjectStoreResolver Objects => App.Services.GetRequiredService<ObjectStoreResolver>();
 
+    /// <summary>An instance's stdout, read through the native log API.</summary>
+    public async Task<string> ReadStdoutAsync(string jobId, string task, int index)
+    {
+        LogChunk chunk = await Client.ReadLogAsync(jobId, task, index);
+        return Encoding.UTF8.GetString(chunk.Data.Span);
+    }
+
     public async Task<string?> ReadObjectAsync(string uri)
     {
         var location = Objects.Resolve(uri);

@@ -18,7 +18,7 @@ public class BatchComputeErrorTests(ServerFixture server) : IDisposable
 
     public void Dispose() => _bc.Dispose();
 
-    private static void AssertError(BcResponse response, HttpStatusCode status, string code)
+    internal static void AssertError(BcResponse response, HttpStatusCode status, string code)
     {
         Assert.True(response.Status == status, $"expected {(int)status} {code}, got {(int)response.Status}: {response.Body?.ToJsonString()}");
         var body = response.Object;

@@ -19,10 +19,8 @@ public class BatchComputeSeedFieldTests(ServerFixture server) : IDisposable
 
     private static void AssertError(BcResponse response, HttpStatusCode status, string code, string mentioned)
     {
-        Assert.True(response.Status == status, $"expected {(int)status} {code}, got {(int)response.Status}: {response.Body?.ToJsonString()}");
-        Assert.Equal(code, (string)response.Object["Code"]!);
+        BatchComputeErrorTests.AssertError(response, status, code);
         Assert.Contains(mentioned, (string)response.Object["Message"]!, StringComparison.Ordinal);
-        Assert.Equal(response.RequestId, (string)response.Object["RequestId"]!);
     }
 
     private async Task<string> CreateClusterAsync(JsonObject description)
@@ -64,8 +62,7 @@ public class BatchComputeSeedFieldTests(ServerFixture server) : IDisposable
         Assert.Equal("Finished", (string)job["State"]!);
         for (var i = 0; i < 2; i++)
         {
-            var log = (await server.Client.ReadLogAsync(jobId, "Show", i)).Value;
-            Assert.Equal("demo\nfrom-env-vars\n", System.Text.Encoding.UTF8.GetString(log.Data.Span));
+            Assert.Equal("demo\nfrom-env-vars\n", await server.ReadStdoutAsync(jobId, "Show", i));
         }
         var cluster = (await _bc.GetAsync($"/clusters/{clusterId}")).Object;
         Assert.Equal("demo", (string)cluster["UserData"]!["ROLE"]!);
