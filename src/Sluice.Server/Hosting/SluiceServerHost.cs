@@ -130,8 +130,8 @@ public static class SluiceServerHost
         app.MapClusterApi();
         app.MapJobApi();
         app.MapStepApi();
-        app.MapAccountApi();
         app.MapImageApi();
+        app.MapAccountApi();
         app.MapFallback((HttpContext context) => ApiErrors.WriteAsync(context, ErrorCodes.NotFound, $"no API operation at {context.Request.Method} {context.Request.Path}")).ExcludeFromDescription();
         return app;
     }
