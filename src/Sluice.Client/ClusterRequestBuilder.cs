@@ -25,6 +25,7 @@ public sealed class ClusterRequestBuilder
     private readonly List<InstanceGroupConfig> _groups = [];
     private readonly List<BootstrapActionConfig> _bootstrapActions = [];
     private readonly Dictionary<string, string> _tags = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _environment = new(StringComparer.Ordinal);
     private readonly List<ApplicationConfig> _applications = [];
     private readonly List<StepConfig> _steps = [];
     private int? _stepConcurrencyLevel;
@@ -32,6 +33,7 @@ public sealed class ClusterRequestBuilder
     private string? _description;
     private string? _logUri;
     private string? _backend;
+    private string? _imageId;
     private string? _clientToken;
     private bool _keepAlive;
     private bool _terminationProtected;
@@ -172,6 +174,26 @@ public sealed class ClusterRequestBuilder
         return this;
     }
 
+    /// <summary>Chooses an image of the server's catalog (<see cref="SluiceClient.ListImagesAsync"/>). Default null: the server's default image.</summary>
+    /// <param name="imageId">The image id, such as <c>img-ubuntu</c>.</param>
+    public ClusterRequestBuilder WithImage(string imageId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(imageId);
+        _imageId = imageId;
+        return this;
+    }
+
+    /// <summary>Sets an environment variable every task of the cluster gets (a task's own value wins; a later call replaces the value).</summary>
+    /// <param name="name">The variable's name (letters, digits and '_', not starting with a digit).</param>
+    /// <param name="value">Its value.</param>
+    public ClusterRequestBuilder WithEnvironment(string name, string value)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(value);
+        _environment[name] = value;
+        return this;
+    }
+
     /// <summary>Chooses the compute backend. Default null: the service default, <c>local</c>.</summary>
     /// <param name="backend">The backend name, such as <c>local</c> or <c>slurm</c>.</param>
     public ClusterRequestBuilder WithBackend(string backend)
@@ -270,6 +292,8 @@ public sealed class ClusterRequestBuilder
             }).ToList(),
             Tags = _tags.Count == 0 ? null : new Dictionary<string, string>(_tags, StringComparer.Ordinal),
             Backend = _backend,
+            ImageId = _imageId,
+            Environment = _environment.Count == 0 ? null : new Dictionary<string, string>(_environment, StringComparer.Ordinal),
             Applications = _applications.Count == 0 ? null : _applications.Select(a => new ApplicationConfig { Name = a.Name, Version = a.Version }).ToList(),
             Steps = _steps.Count == 0 ? null : [.. _steps],
             StepConcurrencyLevel = _stepConcurrencyLevel,

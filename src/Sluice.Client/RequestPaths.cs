@@ -28,7 +28,7 @@ internal static class RequestPaths
     public static string Query(IEnumerable<KeyValuePair<string, string>> parameters) =>
         string.Join('&', parameters.Select(p => Uri.EscapeDataString(p.Key) + "=" + Uri.EscapeDataString(p.Value)));
 
-    public static List<KeyValuePair<string, string>> ListQuery(string? marker, int? maxKeys, IEnumerable<string>? states)
+    public static List<KeyValuePair<string, string>> ListQuery(string? marker, int? maxKeys, IEnumerable<string>? states, CreationWindow created = default)
     {
         var query = new List<KeyValuePair<string, string>>();
         if (states is not null)
@@ -37,6 +37,14 @@ internal static class RequestPaths
             {
                 query.Add(new("state", state));
             }
+        }
+        if (created.After is { } createdAfter)
+        {
+            query.Add(new("createdAfter", createdAfter.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture)));
+        }
+        if (created.Before is { } createdBefore)
+        {
+            query.Add(new("createdBefore", createdBefore.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture)));
         }
         if (!string.IsNullOrEmpty(marker))
         {

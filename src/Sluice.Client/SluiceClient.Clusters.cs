@@ -42,32 +42,41 @@ public partial class SluiceClient
     /// <summary>Lists the clusters of the account, newest listing order as the service gives it, reading pages as the enumeration goes.</summary>
     /// <param name="states">Only clusters in these states (see <see cref="ClusterStates"/>); default null: all.</param>
     /// <param name="pageSize">Items per request (1-1000); default null: the service default of 50.</param>
+    /// <param name="createdAfter">Only clusters created at or after this time; default null: no lower bound.</param>
+    /// <param name="createdBefore">Only clusters created at or before this time; default null: no upper bound.</param>
     /// <param name="cancellationToken">Cancels the enumeration.</param>
-    /// <exception cref="ArgumentException">A state is empty or <paramref name="pageSize"/> is outside 1-1000.</exception>
-    public virtual SluicePageable<ClusterInfo> ListClustersAsync(IEnumerable<string>? states = null, int? pageSize = null, CancellationToken cancellationToken = default)
+    /// <exception cref="ArgumentException">A state is empty or <paramref name="pageSize"/> is outside 1-1000, or <c>createdAfter</c> is later than <c>createdBefore</c>.</exception>
+    public virtual SluicePageable<ClusterInfo> ListClustersAsync(IEnumerable<string>? states = null, int? pageSize = null, DateTimeOffset? createdAfter = null, DateTimeOffset? createdBefore = null, CancellationToken cancellationToken = default)
     {
         var filter = ValidateStates(states, nameof(states));
         if (pageSize is { } size)
         {
             ValidateMaxKeys(size, nameof(pageSize));
         }
-        return Pageable("/v1/clusters", pageSize, filter, SluiceJsonContext.Default.ListResponseClusterInfo, cancellationToken);
+        return Pageable("/v1/clusters", pageSize, filter, Window(createdAfter, createdBefore), SluiceJsonContext.Default.ListResponseClusterInfo, cancellationToken);
     }
+
+    /// <summary>Lists the server's images (<c>GET /v1/images</c>): what <see cref="CreateClusterRequest.ImageId"/> may name. One page holds the whole catalog.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public virtual Task<SluicePage<ImageInfo>> ListImagesAsync(CancellationToken cancellationToken = default) =>
+        GetPageAsync("/v1/images", null, null, null, SluiceJsonContext.Default.ListResponseImageInfo, cancellationToken);
 
     /// <summary>Reads one page of clusters (<c>GET /v1/clusters?marker=..&amp;maxKeys=..&amp;state=..</c>).</summary>
     /// <param name="marker">The <see cref="SluicePage{T}.NextMarker"/> of the previous page; default null: the first page.</param>
     /// <param name="maxKeys">Items per page (1-1000); default null: the service default of 50.</param>
     /// <param name="states">Only clusters in these states; default null: all.</param>
+    /// <param name="createdAfter">Only clusters created at or after this time; default null: no lower bound.</param>
+    /// <param name="createdBefore">Only clusters created at or before this time; default null: no upper bound.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <exception cref="ArgumentException">A state is empty or <paramref name="maxKeys"/> is outside 1-1000.</exception>
-    public virtual Task<SluicePage<ClusterInfo>> ListClustersPageAsync(string? marker = null, int? maxKeys = null, IEnumerable<string>? states = null, CancellationToken cancellationToken = default)
+    /// <exception cref="ArgumentException">A state is empty or <paramref name="maxKeys"/> is outside 1-1000, or <c>createdAfter</c> is later than <c>createdBefore</c>.</exception>
+    public virtual Task<SluicePage<ClusterInfo>> ListClustersPageAsync(string? marker = null, int? maxKeys = null, IEnumerable<string>? states = null, DateTimeOffset? createdAfter = null, DateTimeOffset? createdBefore = null, CancellationToken cancellationToken = default)
     {
         var filter = ValidateStates(states, nameof(states));
         if (maxKeys is { } keys)
         {
             ValidateMaxKeys(keys, nameof(maxKeys));
         }
-        return GetPageAsync("/v1/clusters", marker, maxKeys, filter, SluiceJsonContext.Default.ListResponseClusterInfo, cancellationToken);
+        return GetPageAsync("/v1/clusters", marker, maxKeys, filter, Window(createdAfter, createdBefore), SluiceJsonContext.Default.ListResponseClusterInfo, cancellationToken);
     }
 
     /// <summary>

@@ -45,32 +45,36 @@ public partial class SluiceClient
     /// <summary>Lists the jobs of the account, reading pages as the enumeration goes.</summary>
     /// <param name="states">Only jobs in these states (see <see cref="JobStates"/>); default null: all.</param>
     /// <param name="pageSize">Items per request (1-1000); default null: 50.</param>
+    /// <param name="createdAfter">Only jobs created at or after this time; default null: no lower bound.</param>
+    /// <param name="createdBefore">Only jobs created at or before this time; default null: no upper bound.</param>
     /// <param name="cancellationToken">Cancels the enumeration.</param>
-    /// <exception cref="ArgumentException">A state is empty or <paramref name="pageSize"/> is outside 1-1000.</exception>
-    public virtual SluicePageable<JobInfo> ListJobsAsync(IEnumerable<string>? states = null, int? pageSize = null, CancellationToken cancellationToken = default)
+    /// <exception cref="ArgumentException">A state is empty or <paramref name="pageSize"/> is outside 1-1000, or <c>createdAfter</c> is later than <c>createdBefore</c>.</exception>
+    public virtual SluicePageable<JobInfo> ListJobsAsync(IEnumerable<string>? states = null, int? pageSize = null, DateTimeOffset? createdAfter = null, DateTimeOffset? createdBefore = null, CancellationToken cancellationToken = default)
     {
         var filter = ValidateStates(states, nameof(states));
         if (pageSize is { } size)
         {
             ValidateMaxKeys(size, nameof(pageSize));
         }
-        return Pageable("/v1/jobs", pageSize, filter, SluiceJsonContext.Default.ListResponseJobInfo, cancellationToken);
+        return Pageable("/v1/jobs", pageSize, filter, Window(createdAfter, createdBefore), SluiceJsonContext.Default.ListResponseJobInfo, cancellationToken);
     }
 
     /// <summary>Reads one page of jobs.</summary>
     /// <param name="marker">The previous page's next marker; default null: the first page.</param>
     /// <param name="maxKeys">Items per page (1-1000); default null: 50.</param>
     /// <param name="states">Only jobs in these states; default null: all.</param>
+    /// <param name="createdAfter">Only jobs created at or after this time; default null: no lower bound.</param>
+    /// <param name="createdBefore">Only jobs created at or before this time; default null: no upper bound.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <exception cref="ArgumentException">A state is empty or <paramref name="maxKeys"/> is outside 1-1000.</exception>
-    public virtual Task<SluicePage<JobInfo>> ListJobsPageAsync(string? marker = null, int? maxKeys = null, IEnumerable<string>? states = null, CancellationToken cancellationToken = default)
+    /// <exception cref="ArgumentException">A state is empty or <paramref name="maxKeys"/> is outside 1-1000, or <c>createdAfter</c> is later than <c>createdBefore</c>.</exception>
+    public virtual Task<SluicePage<JobInfo>> ListJobsPageAsync(string? marker = null, int? maxKeys = null, IEnumerable<string>? states = null, DateTimeOffset? createdAfter = null, DateTimeOffset? createdBefore = null, CancellationToken cancellationToken = default)
     {
         var filter = ValidateStates(states, nameof(states));
         if (maxKeys is { } keys)
         {
             ValidateMaxKeys(keys, nameof(maxKeys));
         }
-        return GetPageAsync("/v1/jobs", marker, maxKeys, filter, SluiceJsonContext.Default.ListResponseJobInfo, cancellationToken);
+        return GetPageAsync("/v1/jobs", marker, maxKeys, filter, Window(createdAfter, createdBefore), SluiceJsonContext.Default.ListResponseJobInfo, cancellationToken);
     }
 
     /// <summary>Stops a job (<c>POST /v1/jobs/{id}/stop</c>): running instances are killed, the job ends <c>Stopped</c>. Idempotent, so retried.</summary>

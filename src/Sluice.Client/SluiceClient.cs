@@ -140,14 +140,18 @@ public partial class SluiceClient : IDisposable
         }
     }
 
-    private async Task<SluicePage<T>> GetPageAsync<T>(string path, string? marker, int? maxKeys, IEnumerable<string>? states,
+    private Task<SluicePage<T>> GetPageAsync<T>(string path, string? marker, int? maxKeys, IEnumerable<string>? states,
+        JsonTypeInfo<ListResponse<T>> typeInfo, CancellationToken cancellationToken) =>
+        GetPageAsync(path, marker, maxKeys, states, default, typeInfo, cancellationToken);
+
+    private async Task<SluicePage<T>> GetPageAsync<T>(string path, string? marker, int? maxKeys, IEnumerable<string>? states, CreationWindow created,
         JsonTypeInfo<ListResponse<T>> typeInfo, CancellationToken cancellationToken)
     {
         var request = new SluiceRequest
         {
             Method = HttpMethod.Get,
             Path = path,
-            Query = RequestPaths.Query(RequestPaths.ListQuery(marker, maxKeys, states)),
+            Query = RequestPaths.Query(RequestPaths.ListQuery(marker, maxKeys, states, created)),
             Retryable = true,
         };
         var response = await SendJsonAsync(request, typeInfo, cancellationToken).ConfigureAwait(false);
@@ -157,7 +161,20 @@ public partial class SluiceClient : IDisposable
 
     private SluicePageable<T> Pageable<T>(string path, int? pageSize, IEnumerable<string>? states,
         JsonTypeInfo<ListResponse<T>> typeInfo, CancellationToken cancellationToken) =>
-        new((marker, hint, token) => GetPageAsync(path, marker, hint ?? pageSize, states, typeInfo, token), cancellationToken);
+        Pageable(path, pageSize, states, default, typeInfo, cancellationToken);
+
+    private SluicePageable<T> Pageable<T>(string path, int? pageSize, IEnumerable<string>? states, CreationWindow created,
+        JsonTypeInfo<ListResponse<T>> typeInfo, CancellationToken cancellationToken) =>
+        new((marker, hint, token) => GetPageAsync(path, marker, hint ?? pageSize, states, created, typeInfo, token), cancellationToken);
+
+    private static CreationWindow Window(DateTimeOffset? createdAfter, DateTimeOffset? createdBefore)
+    {
+        if (createdAfter > createdBefore)
+        {
+            throw new ArgumentException($"createdAfter ({createdAfter:O}) is later than createdBefore ({createdBefore:O}); nothing could match.", nameof(createdAfter));
+        }
+        return new CreationWindow(createdAfter, createdBefore);
+    }
 
     private static SluiceRequest Get(string path) => new() { Method = HttpMethod.Get, Path = path, Retryable = true };
 

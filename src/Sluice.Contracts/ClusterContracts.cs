@@ -33,6 +33,10 @@ public sealed class CreateClusterRequest
     public int? StepConcurrencyLevel { get; set; }
     /// <summary>Object-storage folders copied into the working directory of every job instance on the cluster. Optional.</summary>
     public MountsConfig? Mounts { get; set; }
+    /// <summary>An image of the server's catalog (<c>GET /v1/images</c>); unknown: 400 UnknownImage. Default null: the server's default image.</summary>
+    public string? ImageId { get; set; }
+    /// <summary>Environment variables every task of the cluster gets (a task's own environment wins). Optional.</summary>
+    public Dictionary<string, string>? Environment { get; set; }
 }
 
 /// <summary>One instance group of a cluster request.</summary>
@@ -84,9 +88,28 @@ public sealed class ClusterInfo
     public int StepConcurrencyLevel { get; set; } = 1;
     /// <summary>The cluster's mounts, normalized (sources end in '/'); null when it has none.</summary>
     public MountsConfig? Mounts { get; set; }
+    /// <summary>The cluster's image, from the server's catalog.</summary>
+    public string? ImageId { get; set; }
+    /// <summary>Environment variables every task of the cluster gets.</summary>
+    public Dictionary<string, string> Environment { get; set; } = [];
+    /// <summary>The work on the cluster now: instances running and waiting, busy and total vCPU slots; null in listings.</summary>
+    public ClusterMetricsInfo? Metrics { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? ReadyAt { get; set; }
     public DateTimeOffset? EndedAt { get; set; }
+}
+
+/// <summary>The work on a cluster when it was read.</summary>
+public sealed class ClusterMetricsInfo
+{
+    /// <summary>Task instances running on the cluster's nodes.</summary>
+    public long RunningInstances { get; set; }
+    /// <summary>Task instances of the cluster's Waiting and Running jobs not started yet.</summary>
+    public long WaitingInstances { get; set; }
+    /// <summary>vCPU slots the running instances hold.</summary>
+    public long BusySlots { get; set; }
+    /// <summary>vCPU slots of the nodes up.</summary>
+    public long TotalSlots { get; set; }
 }
 
 /// <summary>An instance group as the service reports it.</summary>

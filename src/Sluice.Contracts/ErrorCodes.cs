@@ -24,6 +24,8 @@ public static class ErrorCodes
     public const string UnsupportedMediaType = "UnsupportedMediaType";
     /// <summary>The instance type is not in the catalog (400).</summary>
     public const string UnknownInstanceType = "UnknownInstanceType";
+    /// <summary>The image is not in the server's image catalog; the message lists the known images (400).</summary>
+    public const string UnknownImage = "UnknownImage";
     /// <summary>A feature the request asks for is not available in this build (501).</summary>
     public const string NotImplemented = "NotImplemented";
 

@@ -21,6 +21,7 @@ namespace Sluice.Contracts;
 [JsonSerializable(typeof(UpdateClusterRequest))]
 [JsonSerializable(typeof(ListResponse<ClusterInfo>))]
 [JsonSerializable(typeof(ListResponse<NodeInfo>))]
+[JsonSerializable(typeof(ListResponse<ImageInfo>))]
 [JsonSerializable(typeof(CreateJobRequest))]
 [JsonSerializable(typeof(JobInfo))]
 [JsonSerializable(typeof(TaskInfo))]

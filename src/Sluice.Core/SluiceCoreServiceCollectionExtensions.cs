@@ -22,6 +22,7 @@ public static class SluiceCoreServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IIdGenerator, TimeOrderedIdGenerator>();
         services.AddSingleton<InstanceTypeCatalog>();
+        services.AddSingleton<ImageCatalog>();
         services.AddSingleton<LogPaths>();
         services.AddSingleton<ClusterRequestValidator>();
         services.AddSingleton<JobRequestValidator>();

@@ -12,6 +12,9 @@ public sealed class SluiceOptions
     /// <summary>Extra instance types on top of the built-in catalog.</summary>
     public Dictionary<string, InstanceTypeSpec> InstanceTypes { get; set; } = [];
 
+    /// <summary>Images clusters may name, by id, added to the built-in ones (see <see cref="ImageCatalog"/>).</summary>
+    public Dictionary<string, ImageSpec> Images { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>Empty an instance's slot working directory when it ends, so the next instance starts in an empty one. Default true (logs are kept elsewhere).</summary>
     public bool RemoveInstanceWorkingDirectories { get; set; } = true;
 

@@ -8,8 +8,8 @@ public abstract partial class RelationalStore
         INSERT INTO clusters (cluster_id, account_id, name, description, state, reason_code, reason_message,
             keep_alive, termination_protected, log_uri, backend, bootstrap_actions_json, tags_json, owner_job_id,
             has_run_work, client_token, request_hash, created_at, ready_at, ended_at, applications_json, step_concurrency_level,
-            mounts_json)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
+            mounts_json, image_id, environment_json)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)
         """;
 
     private const string InsertGroupSql = """
@@ -29,7 +29,8 @@ public abstract partial class RelationalStore
                     cluster.Backend, JsonColumns.FromActions(cluster.BootstrapActions), JsonColumns.FromMap(cluster.Tags), cluster.OwnerJobId,
                     cluster.HasRunWork, cluster.ClientToken, cluster.RequestHash, UnixMicros.From(cluster.CreatedAt),
                     UnixMicros.From(cluster.ReadyAt), UnixMicros.From(cluster.EndedAt), JsonColumns.FromApplications(cluster.Applications),
-                    (long)cluster.StepConcurrencyLevel, JsonColumns.FromMounts(cluster.Mounts));
+                    (long)cluster.StepConcurrencyLevel, JsonColumns.FromMounts(cluster.Mounts), cluster.ImageId,
+                    JsonColumns.FromMap(cluster.Environment));
                 for (var i = 0; i < cluster.Groups.Count; i++)
                 {
                     var g = cluster.Groups[i];
@@ -46,7 +47,7 @@ public abstract partial class RelationalStore
         SELECT c.cluster_id, c.account_id, c.name, c.description, c.state, c.reason_code, c.reason_message, c.keep_alive,
             c.termination_protected, c.log_uri, c.backend, c.bootstrap_actions_json, c.tags_json, c.owner_job_id,
             c.has_run_work, c.client_token, c.request_hash, c.created_at, c.ready_at, c.ended_at, c.applications_json,
-            c.step_concurrency_level, c.mounts_json, g.group_id, g.cluster_id, g.name, g.role, g.instance_type, g.market, g.requested_count,
+            c.step_concurrency_level, c.mounts_json, c.image_id, c.environment_json, g.group_id, g.cluster_id, g.name, g.role, g.instance_type, g.market, g.requested_count,
             g.running_count, g.vcpus, g.memory_mib
         FROM clusters AS c
         LEFT JOIN instance_groups AS g ON g.cluster_id = c.cluster_id AND g.account_id = c.account_id
@@ -54,7 +55,7 @@ public abstract partial class RelationalStore
         ORDER BY g.ordinal
         """;
 
-    private const int FirstGroupColumn = 23;
+    private const int FirstGroupColumn = 25;
 
     /// <inheritdoc />
     public virtual async Task<Cluster?> GetClusterAsync(string accountId, string clusterId, CancellationToken cancellationToken)
@@ -88,14 +89,17 @@ public abstract partial class RelationalStore
     }
 
     /// <inheritdoc />
-    public async Task<Page<Cluster>> ListClustersAsync(string accountId, IReadOnlyCollection<ClusterState>? states, string? after, int limit, CancellationToken cancellationToken)
+    public async Task<Page<Cluster>> ListClustersAsync(string accountId, ListFilter<ClusterState> filter, string? after, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        var stateNames = Paging.StateNames(states);
+        var stateNames = Paging.StateNames(filter.States);
+        var (createdAfter, createdBefore) = (UnixMicros.From(filter.CreatedAfter), UnixMicros.From(filter.CreatedBefore));
         var sql = $"SELECT {SqlColumns.Cluster} FROM clusters WHERE account_id = @accountId AND cluster_id > @after"
             + (stateNames is null ? "" : " AND " + Dialect.AnyOf("state", "@stateNames"))
+            + (createdAfter is null ? "" : " AND created_at >= @createdAfter")
+            + (createdBefore is null ? "" : " AND created_at <= @createdBefore")
             + " ORDER BY cluster_id LIMIT @fetch";
-        var rows = await Database.QueryAsync<ClusterRow>(sql, new { accountId, after = after ?? "", stateNames, fetch = limit + 1 }, cancellationToken).ConfigureAwait(false);
+        var rows = await Database.QueryAsync<ClusterRow>(sql, new { accountId, after = after ?? "", stateNames, createdAfter, createdBefore, fetch = limit + 1 }, cancellationToken).ConfigureAwait(false);
         return Paging.ToPage(await WithGroupsAsync(rows, cancellationToken).ConfigureAwait(false), limit, c => c.Id);
     }
 

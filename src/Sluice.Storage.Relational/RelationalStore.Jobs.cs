@@ -45,14 +45,17 @@ public abstract partial class RelationalStore
             new { accountId, clientToken }, cancellationToken).ConfigureAwait(false)).SingleOrDefault()?.ToModel();
 
     /// <inheritdoc />
-    public async Task<Page<Job>> ListJobsAsync(string accountId, IReadOnlyCollection<RunState>? states, string? after, int limit, CancellationToken cancellationToken)
+    public async Task<Page<Job>> ListJobsAsync(string accountId, ListFilter<RunState> filter, string? after, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        var stateNames = Paging.StateNames(states);
+        var stateNames = Paging.StateNames(filter.States);
+        var (createdAfter, createdBefore) = (UnixMicros.From(filter.CreatedAfter), UnixMicros.From(filter.CreatedBefore));
         var sql = $"SELECT {SqlColumns.Job} FROM jobs WHERE account_id = @accountId AND job_id > @after"
             + (stateNames is null ? "" : " AND " + Dialect.AnyOf("state", "@stateNames"))
+            + (createdAfter is null ? "" : " AND created_at >= @createdAfter")
+            + (createdBefore is null ? "" : " AND created_at <= @createdBefore")
             + " ORDER BY job_id LIMIT @fetch";
-        var rows = await Database.QueryAsync<JobRow>(sql, new { accountId, after = after ?? "", stateNames, fetch = limit + 1 }, cancellationToken).ConfigureAwait(false);
+        var rows = await Database.QueryAsync<JobRow>(sql, new { accountId, after = after ?? "", stateNames, createdAfter, createdBefore, fetch = limit + 1 }, cancellationToken).ConfigureAwait(false);
         return Paging.ToPage([.. rows.Select(r => r.ToModel())], limit, j => j.Id);
     }
 
@@ -73,6 +76,18 @@ public abstract partial class RelationalStore
             GROUP BY job_id
             """, new { accountId, jobIds = jobIds.ToArray() }, cancellationToken).ConfigureAwait(false);
         return rows.ToDictionary(r => r.JobId, r => r.ToModel(), StringComparer.Ordinal);
+    }
+
+    /// <inheritdoc />
+    public async Task<ClusterLoad> GetClusterLoadAsync(string accountId, string clusterId, CancellationToken cancellationToken)
+    {
+        var rows = await Database.QueryAsync<ClusterLoadRow>("""
+            SELECT CAST(COALESCE(SUM(t.running_instances), 0) AS BIGINT) AS Running, CAST(COALESCE(SUM(t.waiting_instances), 0) AS BIGINT) AS Waiting,
+                CAST(COALESCE(SUM(t.running_instances * t.cpu), 0) AS BIGINT) AS BusySlots
+            FROM jobs AS j JOIN tasks AS t ON t.job_id = j.job_id AND t.account_id = j.account_id
+            WHERE j.account_id = @accountId AND j.cluster_id = @clusterId AND j.state IN ('Waiting', 'Running')
+            """, new { accountId, clusterId }, cancellationToken).ConfigureAwait(false);
+        return rows.SingleOrDefault()?.ToModel() ?? ClusterLoad.None;
     }
 
     /// <inheritdoc />

@@ -42,6 +42,8 @@ internal static class RowReaders
         ApplicationsJson = Text(r, 20),
         StepConcurrencyLevel = r.GetInt64(21),
         MountsJson = Text(r, 22),
+        ImageId = Text(r, 23),
+        EnvironmentJson = Text(r, 24),
     };
 
     /// <summary>A group whose columns start at <paramref name="at"/>, in <c>GroupColumns</c> order.</summary>

@@ -53,6 +53,8 @@ internal sealed class ClusterRow
     public string? ApplicationsJson { get; set; }
     public long StepConcurrencyLevel { get; set; } = 1;
     public string? MountsJson { get; set; }
+    public string? ImageId { get; set; }
+    public string? EnvironmentJson { get; set; }
 
     public Cluster ToModel(IReadOnlyList<InstanceGroup> groups) => new()
     {
@@ -74,6 +76,8 @@ internal sealed class ClusterRow
         Applications = JsonColumns.ToApplications(ApplicationsJson),
         StepConcurrencyLevel = (int)StepConcurrencyLevel,
         Mounts = JsonColumns.ToMounts(MountsJson),
+        ImageId = ImageId,
+        Environment = JsonColumns.ToMap(EnvironmentJson),
         ClientToken = ClientToken,
         RequestHash = RequestHash,
         CreatedAt = UnixMicros.To(CreatedAt),
@@ -339,6 +343,15 @@ internal sealed class JobCountsRow
     public long Stopped { get; set; }
 
     public InstanceCounts ToModel() => new(Waiting, Running, Finished, Failed, Stopped);
+}
+
+internal sealed class ClusterLoadRow
+{
+    public long Running { get; set; }
+    public long Waiting { get; set; }
+    public long BusySlots { get; set; }
+
+    public ClusterLoad ToModel() => new(Running, Waiting, BusySlots);
 }
 
 internal sealed class PendingCommandRow

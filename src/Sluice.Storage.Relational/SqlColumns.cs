@@ -13,7 +13,8 @@ internal static class SqlColumns
             bootstrap_actions_json AS BootstrapActionsJson, tags_json AS TagsJson, owner_job_id AS OwnerJobId,
             has_run_work AS HasRunWork, client_token AS ClientToken, request_hash AS RequestHash,
             created_at AS CreatedAt, ready_at AS ReadyAt, ended_at AS EndedAt, applications_json AS ApplicationsJson,
-            step_concurrency_level AS StepConcurrencyLevel, mounts_json AS MountsJson
+            step_concurrency_level AS StepConcurrencyLevel, mounts_json AS MountsJson, image_id AS ImageId,
+            environment_json AS EnvironmentJson
             """;
 
     public const string Group = """

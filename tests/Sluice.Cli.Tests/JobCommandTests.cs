@@ -102,6 +102,23 @@ public sealed class JobCommandTests(ServerFixture server)
     }
 
     [Fact]
+    public async Task List_CreatedAfterAndBefore_KeepOnlyJobsCreatedInTheWindow()
+    {
+        var file = server.WriteFile("window.json", """{"name": "window", "dag": {"tasks": {"t": {"commandLine": "true"}}}}""");
+        var first = (await server.RunAsync("job", "submit", file, "--cluster", server.ClusterId, "-o", "json")).ShouldExit(0).Json(Json.JobInfo);
+        var second = (await server.RunAsync("job", "submit", file, "--cluster", server.ClusterId, "-o", "json")).ShouldExit(0).Json(Json.JobInfo);
+
+        var after = (await server.RunAsync("job", "list", "--created-after", second.CreatedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture), "-o", "json")).ShouldExit(0).Json(Json.ListResponseJobInfo);
+        var before = (await server.RunAsync("job", "list", "--created-before", first.CreatedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture), "-o", "json")).ShouldExit(0).Json(Json.ListResponseJobInfo);
+
+        Assert.Contains(after.Items, j => j.Id == second.Id);
+        Assert.DoesNotContain(after.Items, j => j.Id == first.Id);
+        Assert.Contains(before.Items, j => j.Id == first.Id);
+        Assert.DoesNotContain(before.Items, j => j.Id == second.Id);
+        (await server.RunAsync("job", "list", "--created-after", "yesterday")).ShouldExit(2);
+    }
+
+    [Fact]
     public async Task StopRestartDelete_SleepingJob_MoveThroughStoppedToDeleted()
     {
         var file = server.WriteFile("sleep.json", """{"name": "sleeper", "dag": {"tasks": {"nap": {"commandLine": "sleep 300"}}}}""");

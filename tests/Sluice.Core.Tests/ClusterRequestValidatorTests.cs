@@ -10,6 +10,7 @@ public class ClusterRequestValidatorTests
 {
     private readonly ClusterRequestValidator _validator = new(
         new InstanceTypeCatalog(Options.Create(new SluiceOptions { InstanceTypes = { ["custom.big"] = new InstanceTypeSpec(64, 1 << 18) } })),
+        new ImageCatalog(new SluiceOptions { Images = { ["img-custom"] = new ImageSpec { Description = "custom" } } }),
         ObjectStorage.TestResolver.Default, new TimeOrderedIdGenerator(TimeProvider.System), TimeProvider.System);
 
     private static CreateClusterRequest Request(params InstanceGroupConfig[] groups) => new() { Name = "c", InstanceGroups = [.. groups] };

@@ -14,7 +14,7 @@ public class JobRequestValidatorTests
     public JobRequestValidatorTests()
     {
         var ids = new TimeOrderedIdGenerator(TimeProvider.System);
-        var clusters = new ClusterRequestValidator(new InstanceTypeCatalog(Options.Create(new SluiceOptions())), ObjectStorage.TestResolver.Default, ids, TimeProvider.System);
+        var clusters = new ClusterRequestValidator(new InstanceTypeCatalog(Options.Create(new SluiceOptions())), new ImageCatalog(new SluiceOptions()), ObjectStorage.TestResolver.Default, ids, TimeProvider.System);
         _validator = new JobRequestValidator(clusters, ObjectStorage.TestResolver.Default, ids, TimeProvider.System);
     }
 

@@ -20,7 +20,7 @@ public class MountValidationTests
         options.Buckets["s3n://mapped"] = ObjectStorageOptions.LocalStoreName;
         var objects = new ObjectStoreResolver([new LocalObjectStore(Directory.CreateTempSubdirectory("sluice-mounts-").FullName)], Options.Create(options));
         var ids = new TimeOrderedIdGenerator(TimeProvider.System);
-        _clusters = new ClusterRequestValidator(new InstanceTypeCatalog(Options.Create(new SluiceOptions())), objects, ids, TimeProvider.System);
+        _clusters = new ClusterRequestValidator(new InstanceTypeCatalog(Options.Create(new SluiceOptions())), new ImageCatalog(new SluiceOptions()), objects, ids, TimeProvider.System);
         _jobs = new JobRequestValidator(_clusters, objects, ids, TimeProvider.System);
     }
 

@@ -19,7 +19,7 @@ public sealed class NameValidationTests
     public NameValidationTests()
     {
         var ids = new TimeOrderedIdGenerator(TimeProvider.System);
-        _clusters = new ClusterRequestValidator(new InstanceTypeCatalog(Options.Create(new SluiceOptions())), ObjectStorage.TestResolver.Default, ids, TimeProvider.System);
+        _clusters = new ClusterRequestValidator(new InstanceTypeCatalog(Options.Create(new SluiceOptions())), new ImageCatalog(new SluiceOptions()), ObjectStorage.TestResolver.Default, ids, TimeProvider.System);
         _jobs = new JobRequestValidator(_clusters, ObjectStorage.TestResolver.Default, ids, TimeProvider.System);
     }
 

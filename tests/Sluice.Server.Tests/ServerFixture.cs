@@ -23,6 +23,9 @@ public class ServerFixture : IAsyncLifetime
     /// <summary>A keep-alive cluster with 2 Core g.large nodes (16 vCPU slots) shared by job tests.</summary>
     public string SharedClusterId { get; private set; } = null!;
 
+    /// <summary>An image the fixture adds to the server's catalog, with environment variables of its own.</summary>
+    public const string TestImageId = "img-test-env";
+
     /// <summary>Where the recording launchers write the argv of each step (<c>ARGV/STEP_ID</c>, one word per line).</summary>
     public string ArgvDirectory => Path.Combine(DataDirectory, "argv");
 
@@ -51,6 +54,7 @@ public class ServerFixture : IAsyncLifetime
             MaxRequestBodyBytes = MaxRequestBodyBytes,
             Applications = Launchers,
             StepCancelGracePeriod = TimeSpan.FromSeconds(2),
+            Images = { [TestImageId] = new Core.ImageSpec { Description = "an image whose tasks get LAYER and FROM_IMAGE", Environment = { ["LAYER"] = "image", ["FROM_IMAGE"] = "yes" } } },
             // The tests make second accounts on a server without the sandbox (only the sandbox tests turn it on).
             AllowUnisolatedAccounts = true,
         };
@@ -107,6 +111,13 @@ public class ServerFixture : IAsyncLifetime
 
     /// <summary>The server's object stores.</summary>
     public ObjectStoreResolver Objects => App.Services.GetRequiredService<ObjectStoreResolver>();
+
+    /// <summary>An instance's stdout, read through the native log API.</summary>
+    public async Task<string> ReadStdoutAsync(string jobId, string task, int index)
+    {
+        LogChunk chunk = await Client.ReadLogAsync(jobId, task, index);
+        return Encoding.UTF8.GetString(chunk.Data.Span);
+    }
 
     public async Task<string?> ReadObjectAsync(string uri)
     {

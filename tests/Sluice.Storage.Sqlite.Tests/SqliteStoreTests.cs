@@ -140,7 +140,7 @@ public sealed class SqliteStoreTests : IDisposable
 
         Assert.Equal(49, outcome.Count(ok => ok));
         Assert.False(outcome[25]);
-        Assert.Equal(50, (await store.ListJobsAsync("a", null, null, 100, ct)).Items.Count);
+        Assert.Equal(50, (await store.ListJobsAsync("a", new ListFilter<RunState>(null), null, 100, ct)).Items.Count);
     }
 
     [Fact]

@@ -44,12 +44,14 @@ internal static class JobCommands
         job.Add(submit);
 
         var state = new Option<string[]>("--state") { Description = "Only jobs in these states (repeatable)" };
-        var list = new Command("list", "List jobs") { state };
+        var createdAfter = new Option<DateTimeOffset?>("--created-after") { Description = "Only jobs created at or after this time (ISO 8601, UTC unless an offset is given)" };
+        var createdBefore = new Option<DateTimeOffset?>("--created-before") { Description = "Only jobs created at or before this time (ISO 8601, UTC unless an offset is given)" };
+        var list = new Command("list", "List jobs") { state, createdAfter, createdBefore };
         var listPaging = new ListPaging(list);
         list.SetAction((parse, ct) => run(parse, async (cli, token) =>
         {
             using var client = cli.CreateClient();
-            var page = await listPaging.ReadAsync(parse, client.ListJobsAsync(parse.GetValue(state), cancellationToken: token), token).ConfigureAwait(false);
+            var page = await listPaging.ReadAsync(parse, client.ListJobsAsync(parse.GetValue(state), createdAfter: parse.GetValue(createdAfter), createdBefore: parse.GetValue(createdBefore), cancellationToken: token), token).ConfigureAwait(false);
             if (cli.Json)
             {
                 cli.WriteJson(page, Json.ListResponseJobInfo);

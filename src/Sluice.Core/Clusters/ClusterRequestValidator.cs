@@ -8,7 +8,7 @@ using Sluice.Core.ObjectStorage;
 namespace Sluice.Core.Clusters;
 
 /// <summary>Turns a <see cref="CreateClusterRequest"/> into a <see cref="Cluster"/> in state Starting, or rejects it.</summary>
-public sealed class ClusterRequestValidator(InstanceTypeCatalog catalog, ObjectStoreResolver objects, IIdGenerator ids, TimeProvider time)
+public sealed class ClusterRequestValidator(InstanceTypeCatalog catalog, ImageCatalog images, ObjectStoreResolver objects, IIdGenerator ids, TimeProvider time)
 {
     public Cluster Validate(string accountId, CreateClusterRequest request, string field = "", string? requestHash = null)
     {
@@ -95,10 +95,31 @@ public sealed class ClusterRequestValidator(InstanceTypeCatalog catalog, ObjectS
             Tags = new Dictionary<string, string>(tags, StringComparer.Ordinal),
             StepConcurrencyLevel = Validation.Range(request.StepConcurrencyLevel ?? 1, $"{prefix}stepConcurrencyLevel", 1, Steps.StepRequestValidator.MaxStepConcurrency),
             Mounts = MountValidation.Validate(objects, request.Mounts, $"{prefix}mounts"),
+            ImageId = string.IsNullOrEmpty(request.ImageId) ? null : images.Require(request.ImageId, $"{prefix}imageId"),
+            Environment = ValidateEnvironment(request.Environment, $"{prefix}environment"),
             ClientToken = Validation.OptionalName(request.ClientToken, $"{prefix}clientToken", 64),
             RequestHash = requestHash ?? RequestHash(request),
             CreatedAt = time.GetUtcNow(),
         };
+    }
+
+    /// <summary>A cluster's environment: at most <see cref="Limits.MaxEnvVariables"/> variables with valid names.</summary>
+    public static IReadOnlyDictionary<string, string> ValidateEnvironment(IReadOnlyDictionary<string, string>? environment, string field)
+    {
+        if (environment is not { Count: > 0 })
+        {
+            return new Dictionary<string, string>(StringComparer.Ordinal);
+        }
+        Validation.Range(environment.Count, $"{field} count", 0, Limits.MaxEnvVariables);
+        foreach (var (name, value) in environment)
+        {
+            Validation.EnvironmentName(name, field);
+            if (value is null || value.Contains('\0', StringComparison.Ordinal))
+            {
+                throw new ServiceException(ErrorCodes.InvalidParameter, $"{field}.{name} must be a string without NUL characters");
+            }
+        }
+        return new Dictionary<string, string>(environment, StringComparer.Ordinal);
     }
 
     public static void ValidateTags(IReadOnlyDictionary<string, string> tags, string field)

@@ -66,8 +66,16 @@ public sealed class ClusterService(IStore store, Scheduler scheduler, ICommandBu
         await store.GetClusterAsync(accountId, clusterId, cancellationToken).ConfigureAwait(false)
         ?? throw new ServiceException(ErrorCodes.ClusterNotFound, $"cluster '{clusterId}' does not exist in your account");
 
+    /// <summary>The work on one of the account's clusters now (its jobs' running and waiting instances, busy slots).</summary>
+    public Task<ClusterLoad> GetLoadAsync(string accountId, string clusterId, CancellationToken cancellationToken) =>
+        store.GetClusterLoadAsync(accountId, clusterId, cancellationToken);
+
     public Task<Page<Cluster>> ListAsync(string accountId, IReadOnlyCollection<ClusterState>? states, string? after, int limit, CancellationToken cancellationToken) =>
-        store.ListClustersAsync(accountId, states, after, limit, cancellationToken);
+        ListAsync(accountId, new ListFilter<ClusterState>(states), after, limit, cancellationToken);
+
+    /// <summary>The account's clusters in the filter's states and creation window, in creation order.</summary>
+    public Task<Page<Cluster>> ListAsync(string accountId, ListFilter<ClusterState> filter, string? after, int limit, CancellationToken cancellationToken) =>
+        store.ListClustersAsync(accountId, filter, after, limit, cancellationToken);
 
     public async Task<Cluster> UpdateAsync(string accountId, string clusterId, UpdateClusterRequest request, CancellationToken cancellationToken)
     {

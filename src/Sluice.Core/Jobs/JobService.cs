@@ -107,7 +107,11 @@ public sealed class JobService(IStore store, Scheduler scheduler, ICommandBus co
         ?? throw new ServiceException(ErrorCodes.JobNotFound, $"job '{jobId}' does not exist in your account");
 
     public Task<Page<Job>> ListAsync(string accountId, IReadOnlyCollection<RunState>? states, string? after, int limit, CancellationToken cancellationToken) =>
-        store.ListJobsAsync(accountId, states, after, limit, cancellationToken);
+        ListAsync(accountId, new ListFilter<RunState>(states), after, limit, cancellationToken);
+
+    /// <summary>The account's jobs in the filter's states and creation window, in creation order.</summary>
+    public Task<Page<Job>> ListAsync(string accountId, ListFilter<RunState> filter, string? after, int limit, CancellationToken cancellationToken) =>
+        store.ListJobsAsync(accountId, filter, after, limit, cancellationToken);
 
     /// <summary>Instance counts by state for each of several jobs (a page of a listing), in one store read.</summary>
     public Task<IReadOnlyDictionary<string, InstanceCounts>> CountJobsAsync(string accountId, IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken) =>

@@ -26,6 +26,10 @@ public sealed record Cluster
     public int StepConcurrencyLevel { get; init; } = 1;
     /// <summary>Mounts every job instance on the cluster gets (a job's own mount with the same destination replaces one).</summary>
     public IReadOnlyList<Mount> Mounts { get; init; } = [];
+    /// <summary>The image of the server's catalog the cluster was created with; null: the default image.</summary>
+    public string? ImageId { get; init; }
+    /// <summary>Environment variables every task of the cluster gets (below the task's own, above the image's).</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
     public string? ClientToken { get; init; }
     /// <summary>Hash of the create request, to detect a client token reused with other parameters.</summary>
     public string? RequestHash { get; init; }
@@ -34,4 +38,7 @@ public sealed record Cluster
     public DateTimeOffset? EndedAt { get; init; }
 
     public bool IsEnded => State is ClusterState.Terminated or ClusterState.TerminatedWithErrors;
+
+    /// <summary>The vCPU slots of the nodes up.</summary>
+    public long TotalSlots => Groups.Sum(g => (long)g.RunningCount * g.Vcpus);
 }

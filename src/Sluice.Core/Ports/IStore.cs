@@ -58,7 +58,10 @@ public interface IStore : IAsyncDisposable
     Task<Cluster?> GetClusterAsync(string accountId, string clusterId, CancellationToken cancellationToken);
     Task<Cluster?> FindClusterByClientTokenAsync(string accountId, string clientToken, CancellationToken cancellationToken);
     /// <summary>Clusters of the account; <c>states</c> null or empty means all states.</summary>
-    Task<Page<Cluster>> ListClustersAsync(string accountId, IReadOnlyCollection<ClusterState>? states, string? after, int limit, CancellationToken cancellationToken);
+    Task<Page<Cluster>> ListClustersAsync(string accountId, IReadOnlyCollection<ClusterState>? states, string? after, int limit, CancellationToken cancellationToken) =>
+        ListClustersAsync(accountId, new ListFilter<ClusterState>(states), after, limit, cancellationToken);
+    /// <summary>Clusters of the account in the filter's states, created within its window, in id order.</summary>
+    Task<Page<Cluster>> ListClustersAsync(string accountId, ListFilter<ClusterState> filter, string? after, int limit, CancellationToken cancellationToken);
     /// <summary>All clusters, of every account, not yet Terminated or TerminatedWithErrors (for recovery at start).</summary>
     Task<IReadOnlyList<Cluster>> ListActiveClustersAsync(CancellationToken cancellationToken);
     /// <summary>Sets the state and reason; sets ReadyAt the first time the state is Running or Waiting and EndedAt when it ends; logs the event.</summary>
@@ -80,7 +83,10 @@ public interface IStore : IAsyncDisposable
     Task InsertJobAsync(Job job, IReadOnlyList<JobTask> tasks, CancellationToken cancellationToken);
     Task<Job?> GetJobAsync(string accountId, string jobId, CancellationToken cancellationToken);
     Task<Job?> FindJobByClientTokenAsync(string accountId, string clientToken, CancellationToken cancellationToken);
-    Task<Page<Job>> ListJobsAsync(string accountId, IReadOnlyCollection<RunState>? states, string? after, int limit, CancellationToken cancellationToken);
+    Task<Page<Job>> ListJobsAsync(string accountId, IReadOnlyCollection<RunState>? states, string? after, int limit, CancellationToken cancellationToken) =>
+        ListJobsAsync(accountId, new ListFilter<RunState>(states), after, limit, cancellationToken);
+    /// <summary>Jobs of the account in the filter's states, created within its window, in id order.</summary>
+    Task<Page<Job>> ListJobsAsync(string accountId, ListFilter<RunState> filter, string? after, int limit, CancellationToken cancellationToken);
     /// <summary>All Waiting and Running jobs of every account (for recovery at start).</summary>
     Task<IReadOnlyList<Job>> ListActiveJobsAsync(CancellationToken cancellationToken);
     /// <summary>Sets the state and reason; sets StartedAt the first time it is Running, EndedAt when it ends, clears EndedAt when it is Waiting again; logs the event.</summary>
@@ -116,6 +122,11 @@ public interface IStore : IAsyncDisposable
     /// an unknown job, or another account's, is missing.
     /// </summary>
     Task<IReadOnlyDictionary<string, InstanceCounts>> CountJobsInstancesAsync(string accountId, IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken);
+    /// <summary>
+    /// The work on a cluster: the running and waiting instances of its Waiting and Running jobs, and the vCPU slots the
+    /// running ones hold (each its task's cpu). Zero for an unknown cluster, or another account's.
+    /// </summary>
+    Task<ClusterLoad> GetClusterLoadAsync(string accountId, string clusterId, CancellationToken cancellationToken);
     /// <summary>Marks every Waiting instance of the job Stopped (error code Stopped) in one statement.</summary>
     Task StopWaitingInstancesAsync(string accountId, string jobId, DateTimeOffset at, CancellationToken cancellationToken);
     /// <summary>

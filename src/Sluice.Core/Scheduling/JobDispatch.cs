@@ -9,6 +9,8 @@ namespace Sluice.Core.Scheduling;
 /// <summary>Jobs onto nodes: admission, the ready queues, placement on node slots by priority, and the launch of an attempt.</summary>
 internal sealed class JobDispatch(SchedulerParts parts, LogPaths logs, SluiceOptions options, bool observing)
 {
+    private readonly ImageCatalog _images = new(options);
+
     private SchedulerState State => parts.State;
 
     /// <param name="job">The job as stored.</param>
@@ -226,6 +228,22 @@ internal sealed class JobDispatch(SchedulerParts parts, LogPaths logs, SluiceOpt
         parts.Changes.Instance(RunState.Waiting, run.Row(parts.Loop.Now), taskStarts ? task : null);
     }
 
+    // The image's variables, then the cluster's (BatchCompute's UserData), then the task's own: the nearer wins.
+    private IEnumerable<KeyValuePair<string, string>> InheritedEnvironment(Cluster cluster, JobTask task)
+    {
+        var image = _images.Find(cluster.ImageId)?.Environment;
+        if (image is not { Count: > 0 } && cluster.Environment.Count == 0)
+        {
+            return task.Env;
+        }
+        var merged = new Dictionary<string, string>(image ?? [], StringComparer.Ordinal);
+        foreach (var (name, value) in cluster.Environment.Concat(task.Env))
+        {
+            merged[name] = value;
+        }
+        return merged;
+    }
+
     public LaunchRequest LaunchRequestFor(InstanceRun run)
     {
         var (job, task) = (run.Job.Job, run.Task.Task);
@@ -238,7 +256,7 @@ internal sealed class JobDispatch(SchedulerParts parts, LogPaths logs, SluiceOpt
             NodeId = run.Node.Node.Id,
             CommandLine = task.CommandLine,
             WorkingDirectory = run.WorkingDirectory!,
-            Environment = new Dictionary<string, string>(task.Env, StringComparer.Ordinal)
+            Environment = new Dictionary<string, string>(InheritedEnvironment(run.Cluster.Cluster, task), StringComparer.Ordinal)
             {
                 ["SLUICE_JOB_ID"] = job.Id,
                 ["SLUICE_TASK_NAME"] = task.Name,

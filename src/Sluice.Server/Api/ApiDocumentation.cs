@@ -59,6 +59,13 @@ internal static class ApiDocumentation
             },
             new ErrorCodesMetadata([ErrorCodes.InvalidParameter]));
 
+    /// <summary>A listing filtered by creation time: <c>createdAfter</c> and <c>createdBefore</c> (see <see cref="Paging.Filter{TState}"/>).</summary>
+    public static TBuilder CreatedFilter<TBuilder>(this TBuilder builder, string what) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(
+            new QueryParameter("createdAfter", $"Only {what} created at or after this time (ISO 8601; UTC unless an offset is given); no lower bound when absent.", JsonSchemaType.String),
+            new QueryParameter("createdBefore", $"Only {what} created at or before this time (ISO 8601; UTC unless an offset is given); no upper bound when absent.", JsonSchemaType.String),
+            new ErrorCodesMetadata([ErrorCodes.InvalidParameter]));
+
     /// <summary>A log read: <c>offset</c> and <c>length</c> (see <see cref="LogResponses.Range"/>).</summary>
     public static TBuilder LogRange<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(

@@ -24,21 +24,23 @@ internal static class ClusterEndpoints
             return TypedResults.Json(cluster.ToInfo(), Json.ClusterInfo, statusCode: created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
         }).WithName("CreateCluster").WithSummary("Create a cluster").AcceptsJson<CreateClusterRequest>().Produces<ClusterInfo>(StatusCodes.Status201Created)
             .Errors(ErrorCodes.InvalidParameter, ErrorCodes.MissingParameter, ErrorCodes.UnknownInstanceType, ErrorCodes.ApplicationNotAvailable, ErrorCodes.IdempotentParameterMismatch,
-                ErrorCodes.InvalidObjectUri, ErrorCodes.UnknownUriScheme, ErrorCodes.BucketNotMapped, ErrorCodes.BucketNotFound, ErrorCodes.AccessDenied, ErrorCodes.InvalidMountDestination, ErrorCodes.DuplicateMountDestination, ErrorCodes.StepLimitExceeded, ErrorCodes.InputNotFound, ErrorCodes.OutputAlreadyExists, ErrorCodes.ApplicationNotInstalled);
+                ErrorCodes.InvalidObjectUri, ErrorCodes.UnknownUriScheme, ErrorCodes.BucketNotMapped, ErrorCodes.BucketNotFound, ErrorCodes.AccessDenied, ErrorCodes.InvalidMountDestination, ErrorCodes.DuplicateMountDestination, ErrorCodes.StepLimitExceeded, ErrorCodes.InputNotFound, ErrorCodes.OutputAlreadyExists, ErrorCodes.ApplicationNotInstalled, ErrorCodes.UnknownImage);
 
         clusters.MapGet("/", async (HttpContext context, ClusterService service, CancellationToken ct) =>
         {
             var (after, limit) = Paging.Read(context.Request);
-            var page = await service.ListAsync(SignatureAuthentication.AccountId(context), Paging.States<ClusterState>(context.Request), after, limit, ct).ConfigureAwait(false);
+            var page = await service.ListAsync(SignatureAuthentication.AccountId(context), Paging.Filter<ClusterState>(context.Request), after, limit, ct).ConfigureAwait(false);
             var body = new ListResponse<ClusterInfo> { Items = page.Items.Select(c => c.ToInfo()).ToList(), IsTruncated = page.NextAfter is not null, NextMarker = Paging.Encode(page.NextAfter) };
             return TypedResults.Json(body, Json.ListResponseClusterInfo);
-        }).WithName("ListClusters").WithSummary("List clusters (marker/maxKeys paging, state filter)").Produces<ListResponse<ClusterInfo>>()
-            .Paged().StateFilter<RouteHandlerBuilder, ClusterState>("clusters");
+        }).WithName("ListClusters").WithSummary("List clusters (marker/maxKeys paging, state and createdAfter/createdBefore filters)").Produces<ListResponse<ClusterInfo>>()
+            .Paged().StateFilter<RouteHandlerBuilder, ClusterState>("clusters").CreatedFilter("clusters");
 
         clusters.MapGet("/{clusterId}", async (string clusterId, HttpContext context, ClusterService service, CancellationToken ct) =>
         {
-            var cluster = await service.GetAsync(SignatureAuthentication.AccountId(context), clusterId, ct).ConfigureAwait(false);
-            return TypedResults.Json(cluster.ToInfo(), Json.ClusterInfo);
+            var account = SignatureAuthentication.AccountId(context);
+            var cluster = await service.GetAsync(account, clusterId, ct).ConfigureAwait(false);
+            var load = await service.GetLoadAsync(account, clusterId, ct).ConfigureAwait(false);
+            return TypedResults.Json(cluster.ToInfo(load), Json.ClusterInfo);
         }).WithName("GetCluster").WithSummary("Get a cluster").Produces<ClusterInfo>().Errors(ErrorCodes.ClusterNotFound);
 
         clusters.MapPatch("/{clusterId}", async (string clusterId, HttpContext context, ClusterService service, CancellationToken ct) =>

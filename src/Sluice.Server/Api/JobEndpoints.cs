@@ -38,13 +38,13 @@ internal static class JobEndpoints
         {
             var account = SignatureAuthentication.AccountId(context);
             var (after, limit) = Paging.Read(context.Request);
-            var page = await service.ListAsync(account, Paging.States<RunState>(context.Request), after, limit, ct).ConfigureAwait(false);
+            var page = await service.ListAsync(account, Paging.Filter<RunState>(context.Request), after, limit, ct).ConfigureAwait(false);
             var counts = await service.CountJobsAsync(account, [.. page.Items.Select(j => j.Id)], ct).ConfigureAwait(false);
             var items = page.Items.Select(job => job.ToInfo(counts.GetValueOrDefault(job.Id, InstanceCounts.Zero))).ToList();
             var body = new ListResponse<JobInfo> { Items = items, IsTruncated = page.NextAfter is not null, NextMarker = Paging.Encode(page.NextAfter) };
             return TypedResults.Json(body, Json.ListResponseJobInfo);
-        }).WithName("ListJobs").WithSummary("List jobs (marker/maxKeys paging, state filter)").Produces<ListResponse<JobInfo>>()
-            .Paged().StateFilter<RouteHandlerBuilder, RunState>("jobs");
+        }).WithName("ListJobs").WithSummary("List jobs (marker/maxKeys paging, state and createdAfter/createdBefore filters)").Produces<ListResponse<JobInfo>>()
+            .Paged().StateFilter<RouteHandlerBuilder, RunState>("jobs").CreatedFilter("jobs");
 
         jobs.MapGet("/{jobId}", (string jobId, HttpContext context, JobService service, CancellationToken ct) =>
             JobResultAsync(context, service, service.GetAsync(SignatureAuthentication.AccountId(context), jobId, ct), StatusCodes.Status200OK, ct))

@@ -1,4 +1,5 @@
 using Sluice.Contracts;
+using Sluice.Core;
 using Sluice.Core.Model;
 
 namespace Sluice.Server.Api;
@@ -16,6 +17,20 @@ internal static class Mappers
     /// <summary>The one response that carries a key's secret: the key was just created.</summary>
     public static NewAccessKey ToNewKey(this AccessKey k) =>
         new() { AccessKeyId = k.KeyId, SecretAccessKey = k.Secret, AccountId = k.AccountId, Enabled = k.Enabled, CreatedAt = k.CreatedAt };
+
+    /// <summary>The cluster with the work on it now.</summary>
+    public static ClusterInfo ToInfo(this Cluster c, ClusterLoad load)
+    {
+        var info = c.ToInfo();
+        info.Metrics = new ClusterMetricsInfo
+        {
+            RunningInstances = load.RunningInstances,
+            WaitingInstances = load.WaitingInstances,
+            BusySlots = load.BusySlots,
+            TotalSlots = c.TotalSlots,
+        };
+        return info;
+    }
 
     public static ClusterInfo ToInfo(this Cluster c) => new()
     {
@@ -51,6 +66,8 @@ internal static class Mappers
         Applications = c.Applications.Select(a => new ApplicationConfig { Name = a.Name, Version = a.Version }).ToList(),
         StepConcurrencyLevel = c.StepConcurrencyLevel,
         Mounts = c.Mounts.ToInfo(),
+        ImageId = c.ImageId ?? ImageCatalog.DefaultImageId,
+        Environment = new Dictionary<string, string>(c.Environment),
         CreatedAt = c.CreatedAt,
         ReadyAt = c.ReadyAt,
         EndedAt = c.EndedAt,

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using Sluice.Contracts;
 using Sluice.Core;
+using Sluice.Core.Model;
 
 namespace Sluice.Server.Api;
 
@@ -65,6 +66,38 @@ internal static class Paging
     }
 
     private static ServiceException Invalid(string message) => new(ErrorCodes.InvalidMarker, message);
+
+    private static readonly string[] Iso8601Formats =
+        ["yyyy-MM-dd", "yyyy-MM-dd'T'HH:mmK", "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"];
+
+    /// <summary>
+    /// Reads a listing's filters: repeated <c>state=</c>, and <c>createdAfter=</c> / <c>createdBefore=</c> (ISO 8601,
+    /// UTC when no offset is given; both ends inclusive).
+    /// </summary>
+    public static ListFilter<TState> Filter<TState>(HttpRequest request) where TState : struct, Enum
+    {
+        var after = Time(request, "createdAfter");
+        var before = Time(request, "createdBefore");
+        if (after > before)
+        {
+            throw new ServiceException(ErrorCodes.InvalidParameter, $"createdAfter ({after:O}) is later than createdBefore ({before:O}); nothing could match");
+        }
+        return new ListFilter<TState>(States<TState>(request), after, before);
+    }
+
+    private static DateTimeOffset? Time(HttpRequest request, string name)
+    {
+        if (!request.Query.TryGetValue(name, out var values))
+        {
+            return null;
+        }
+        if (values.Count == 1 && DateTimeOffset.TryParseExact(values[0], Iso8601Formats, System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var time))
+        {
+            return time;
+        }
+        throw new ServiceException(ErrorCodes.InvalidParameter, $"{name} '{values}' is not an ISO 8601 time given once, e.g. 2026-12-02T06:00:00Z or 2026-12-02");
+    }
 
     /// <summary>Reads repeated <c>state=</c> filters.</summary>
     public static IReadOnlyCollection<TEnum>? States<TEnum>(HttpRequest request) where TEnum : struct, Enum

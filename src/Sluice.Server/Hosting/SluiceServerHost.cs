@@ -64,6 +64,11 @@ public static class SluiceServerHost
             {
                 o.Applications[name] = launcher;
             }
+            foreach (var (id, image) in options.Images)
+            {
+                o.Images[id] = image;
+            }
+            builder.Configuration.GetSection("Sluice:Images").Bind(o.Images);
         });
         builder.Configuration.AddEnvironmentVariables("SLUICE_");
         var store = options.Store ?? builder.Configuration.GetSection("Store").Get<StoreSettings>() ?? new StoreSettings();
@@ -126,6 +131,7 @@ public static class SluiceServerHost
         app.MapNodeSessionApi();
         app.MapJobApi();
         app.MapStepApi();
+        app.MapImageApi();
         app.MapAccountApi();
         app.MapConsole();
         app.MapFallback((HttpContext context) => ApiErrors.WriteAsync(context, ErrorCodes.NotFound, $"no API operation at {context.Request.Method} {context.Request.Path}")).ExcludeFromDescription();

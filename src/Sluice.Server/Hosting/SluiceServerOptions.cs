@@ -47,6 +47,9 @@ public sealed class SluiceServerOptions
     /// </summary>
     public Dictionary<string, Core.ApplicationLauncher> Applications { get; init; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Images clusters may name, added to the built-in catalog (also configuration <c>Sluice:Images:&lt;id&gt;:Description</c> and <c>…:Environment:&lt;NAME&gt;</c>).</summary>
+    public Dictionary<string, Core.ImageSpec> Images { get; init; } = new(StringComparer.Ordinal);
+
     /// <summary>
     /// How the local backend keeps tasks apart: <see cref="Sluice.Backends.Local.TaskIsolationMode.None"/> (default; one
     /// account) or <see cref="Sluice.Backends.Local.TaskIsolationMode.Sandbox"/> (bubblewrap; see docs/security.md).

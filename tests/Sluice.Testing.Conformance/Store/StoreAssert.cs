@@ -16,8 +16,8 @@ internal static class StoreAssert
     public static void Equal(Cluster expected, Cluster? actual)
     {
         Assert.NotNull(actual);
-        Assert.Equal(expected with { Groups = NoGroups, BootstrapActions = NoActions, Tags = NoMap, Applications = NoApplications, Mounts = NoMounts },
-            actual with { Groups = NoGroups, BootstrapActions = NoActions, Tags = NoMap, Applications = NoApplications, Mounts = NoMounts });
+        Assert.Equal(expected with { Groups = NoGroups, BootstrapActions = NoActions, Tags = NoMap, Applications = NoApplications, Mounts = NoMounts, Environment = NoMap },
+            actual with { Groups = NoGroups, BootstrapActions = NoActions, Tags = NoMap, Applications = NoApplications, Mounts = NoMounts, Environment = NoMap });
         Assert.Equal(expected.Groups, actual.Groups);
         Assert.Equal(expected.Mounts, actual.Mounts);
         Assert.Equal(expected.Applications, actual.Applications);
@@ -29,6 +29,7 @@ internal static class StoreAssert
         }
 
         Map(expected.Tags, actual.Tags);
+        Map(expected.Environment, actual.Environment);
         Utc(actual.CreatedAt, actual.ReadyAt, actual.EndedAt);
     }
 

@@ -105,6 +105,26 @@ public abstract partial class StoreConformanceTests
     }
 
     [Fact]
+    public async Task ListClustersAsync_CreationWindow_ReturnsOnlyClustersCreatedWithinBothEnds()
+    {
+        for (var i = 1; i <= 4; i++)
+        {
+            await Store.InsertClusterAsync(Cluster(A, $"c{i}", state: i == 3 ? ClusterState.Terminated : ClusterState.Running) with { CreatedAt = At(i * 10) }, Ct);
+        }
+        await Store.InsertClusterAsync(Cluster(B, "c9") with { CreatedAt = At(20) }, Ct);
+
+        var window = await Store.ListClustersAsync(A, new ListFilter<ClusterState>(null, At(20), At(30)), null, 10, Ct);
+        var fromTwenty = await Store.ListClustersAsync(A, new ListFilter<ClusterState>(null, CreatedAfter: At(20)), null, 1, Ct);
+        var rest = await Store.ListClustersAsync(A, new ListFilter<ClusterState>(null, CreatedAfter: At(20)), fromTwenty.NextAfter, 10, Ct);
+        var runningBefore = await Store.ListClustersAsync(A, new ListFilter<ClusterState>([ClusterState.Running], CreatedBefore: At(30)), null, 10, Ct);
+
+        Assert.Equal(["c2", "c3"], window.Items.Select(c => c.Id));
+        Assert.Equal(["c2"], fromTwenty.Items.Select(c => c.Id));
+        Assert.Equal(["c3", "c4"], rest.Items.Select(c => c.Id));
+        Assert.Equal(["c1", "c2"], runningBefore.Items.Select(c => c.Id));
+    }
+
+    [Fact]
     public async Task ListClustersAsync_StateFilter_ReturnsOnlyThoseStatesWithGroups()
     {
         await Store.InsertClusterAsync(Cluster(A, "c1", state: ClusterState.Running), Ct);

@@ -10,6 +10,27 @@ namespace Sluice.Testing.Conformance.Store;
 public abstract partial class StoreConformanceTests
 {
     [Fact]
+    public async Task GetClusterLoadAsync_ActiveJobsOfTheCluster_CountsRunningWaitingAndBusySlots()
+    {
+        var job = Job(A, "j1", state: RunState.Running);
+        await Store.InsertJobAsync(job, [FullTask(job, "wide", 3), MinimalTask(job, "one")], Ct);
+        var ended = Job(A, "j2", state: RunState.Finished);
+        await Store.InsertJobAsync(ended, [MinimalTask(ended, "old", 5)], Ct);
+        var elsewhere = Job(A, "j3") with { ClusterId = "cluster-y" };
+        await Store.InsertJobAsync(elsewhere, [MinimalTask(elsewhere, "far", 7)], Ct);
+        await Store.UpdateInstanceAsync(Instance(job, "wide", 0, RunState.Running), Ct);
+        await Store.UpdateInstanceAsync(Instance(job, "wide", 1, RunState.Running), Ct);
+        await Store.UpdateInstanceAsync(Instance(job, "one", 0, RunState.Finished), Ct);
+
+        var load = await Store.GetClusterLoadAsync(A, "cluster-x", Ct);
+
+        // Two running instances of a 2-cpu task hold 4 slots; one waits; the ended job and the other cluster's do not count.
+        Assert.Equal(new ClusterLoad(2, 1, 4), load);
+        Assert.Equal(ClusterLoad.None, await Store.GetClusterLoadAsync(B, "cluster-x", Ct));
+        Assert.Equal(new ClusterLoad(0, 7, 0), await Store.GetClusterLoadAsync(A, "cluster-y", Ct));
+    }
+
+    [Fact]
     public async Task CountInstancesAsync_ThroughEveryKindOfChange_MatchesTheInstanceRows()
     {
         var job = Job(A, "j1", taskCount: 3);

@@ -7,6 +7,23 @@ namespace Sluice.Testing.Conformance.Store;
 public abstract partial class StoreConformanceTests
 {
     [Fact]
+    public async Task ListJobsAsync_CreationWindow_ReturnsOnlyJobsCreatedWithinBothEnds()
+    {
+        for (var i = 1; i <= 3; i++)
+        {
+            await Store.InsertJobAsync(Job(A, $"j{i}") with { CreatedAt = At(i * 10) }, [], Ct);
+        }
+
+        var after = await Store.ListJobsAsync(A, new ListFilter<RunState>(null, CreatedAfter: At(20)), null, 10, Ct);
+        var before = await Store.ListJobsAsync(A, new ListFilter<RunState>([RunState.Waiting], CreatedBefore: At(20)), null, 10, Ct);
+        var none = await Store.ListJobsAsync(B, new ListFilter<RunState>(null, At(0), At(100)), null, 10, Ct);
+
+        Assert.Equal(["j2", "j3"], after.Items.Select(j => j.Id));
+        Assert.Equal(["j1", "j2"], before.Items.Select(j => j.Id));
+        Assert.Empty(none.Items);
+    }
+
+    [Fact]
     public async Task InsertJobAsync_FullJob_RoundTripsJobTasksAndQueuedInstances()
     {
         var (job, tasks) = await InsertSampleJobAsync(A, "j1", instancesPerTask: 3, clientToken: "tok");

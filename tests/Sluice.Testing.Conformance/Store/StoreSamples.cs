@@ -50,6 +50,8 @@ internal static class StoreSamples
         Applications = [new ClusterApplication("hive", "3.1.3"), new ClusterApplication("spark", null)],
         StepConcurrencyLevel = 4,
         Mounts = [new Mount("oss://shared/reference/", "ref", false), new Mount("nas://scratch/", "data/scratch", true)],
+        ImageId = "img-ubuntu",
+        Environment = new Dictionary<string, string> { ["role"] = "demo", ["EMPTY"] = "" },
         ClientToken = clientToken,
         RequestHash = "hash-c",
         CreatedAt = T0,

@@ -16,7 +16,7 @@ namespace Sluice.Server.Compat.BatchCompute;
 /// A request is this API's when its Authorization starts <c>acs </c> and its path is not the native API's (<c>/v1</c>);
 /// the native API never uses that scheme. See docs/batchcompute.md for each call.
 /// </remarks>
-internal sealed partial class BatchComputeApi(AcsAuthenticator authenticator, ClusterCalls clusters, JobCalls jobs, ILogger<BatchComputeApi> logger) : ICompatibilityApi
+internal sealed partial class BatchComputeApi(AcsAuthenticator authenticator, ClusterCalls clusters, JobCalls jobs, ImageCalls images, ILogger<BatchComputeApi> logger) : ICompatibilityApi
 {
     /// <summary>The request id header the SDK reads.</summary>
     public const string RequestIdHeader = "x-acs-request-id";
@@ -94,7 +94,11 @@ internal sealed partial class BatchComputeApi(AcsAuthenticator authenticator, Cl
             (4, "jobs") when get && s[2] == "tasks" => jobs.GetTaskAsync(context, s[1], s[3]),
             (5, "jobs") when get && s[2] == "tasks" && s[4] == "instances" => jobs.ListInstancesAsync(context, s[1], s[3]),
             (6, "jobs") when get && s[2] == "tasks" && s[4] == "instances" => jobs.GetInstanceAsync(context, s[1], s[3], s[5]),
-            (_, "images" or "apps" or "quotas" or "available" or "projects") => throw BatchComputeErrors.Unsupported(
+            (1, "images") when get => images.ListAsync(context),
+            (2, "images") when get => images.GetAsync(context, s[1]),
+            (_, "images") => throw BatchComputeErrors.Unsupported(
+                "images are the server's catalog (Sluice:Images in its configuration): list_images and get_image show them; create_image and delete_image are not supported"),
+            (_, "apps" or "quotas" or "available" or "projects") => throw BatchComputeErrors.Unsupported(
                 $"BatchCompute's {s[0]} are not supported by Sluice: clusters take their instance type from Sluice's catalog and jobs are DAGs of command lines"),
             (_, "clusters" or "jobs") => throw BatchComputeErrors.Unsupported($"BatchCompute has no {method} {path} that Sluice serves; see docs/batchcompute.md for the calls"),
             _ => throw new ServiceException(ErrorCodes.NotFound, $"no BatchCompute operation at {method} {path}"),

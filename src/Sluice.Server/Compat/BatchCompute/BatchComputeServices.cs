@@ -10,6 +10,7 @@ internal static class BatchComputeServices
         services.AddSingleton<AcsAuthenticator>();
         services.AddSingleton<ClusterCalls>();
         services.AddSingleton<JobCalls>();
+        services.AddSingleton<ImageCalls>();
         services.AddSingleton<ICompatibilityApi, BatchComputeApi>();
     }
 }

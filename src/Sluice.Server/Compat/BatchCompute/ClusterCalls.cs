@@ -24,8 +24,10 @@ internal sealed class ClusterCalls(ClusterService clusters)
     /// <summary><c>GET /clusters/{id}</c> → Cluster.</summary>
     public async Task GetAsync(HttpContext context, string clusterId)
     {
-        var cluster = await clusters.GetAsync(SignatureAuthentication.AccountId(context), clusterId, context.RequestAborted).ConfigureAwait(false);
-        await BatchComputeResponses.JsonAsync(context, StatusCodes.Status200OK, json => ClusterTranslation.Write(json, cluster)).ConfigureAwait(false);
+        var account = SignatureAuthentication.AccountId(context);
+        var cluster = await clusters.GetAsync(account, clusterId, context.RequestAborted).ConfigureAwait(false);
+        var load = await clusters.GetLoadAsync(account, clusterId, context.RequestAborted).ConfigureAwait(false);
+        await BatchComputeResponses.JsonAsync(context, StatusCodes.Status200OK, json => ClusterTranslation.Write(json, cluster, load)).ConfigureAwait(false);
     }
 
     /// <summary><c>GET /clusters?Marker&amp;MaxItemCount=</c> → <c>{Items, NextMarker}</c>.</summary>
@@ -90,10 +92,15 @@ internal sealed class ClusterCalls(ClusterService clusters)
                 }
             }
         }
-        _ = Object(change, "UserData", "");
+        _ = StringMap(change, "UserData", "");
         _ = StringMap(change, "EnvVars", "");
         _ = String(change, "ImageId", "");
         _ = Object(change, "Configs", "");
+        ClusterTranslation.RefuseWhatCannotBeHonoured(change, "");
+        using (var kept = DescriptionTags.Read(cluster.Tags))
+        {
+            RefuseChangeOfCreateTimeFields(kept?.RootElement, change);
+        }
 
         var merged = Merge(DescriptionTags.Read(cluster.Tags), change);
         if (merged is not null)
@@ -110,6 +117,24 @@ internal sealed class ClusterCalls(ClusterService clusters)
             await clusters.ResizeAsync(account, clusterId, group, count, ct).ConfigureAwait(false);
         }
         await BatchComputeResponses.ActionAsync(context, StatusCodes.Status202Accepted).ConfigureAwait(false);
+    }
+
+    // The image and the tasks' environment are the cluster's from its create; a modify that repeats them is fine, one that
+    // changes them is refused rather than kept without effect.
+    private static void RefuseChangeOfCreateTimeFields(JsonElement? kept, JsonElement change)
+    {
+        foreach (var name in new[] { "ImageId", "UserData", "EnvVars" })
+        {
+            if (Member(change, name) is not { } wanted)
+            {
+                continue;
+            }
+            var had = kept is { } k ? Member(k, name) : null;
+            if (!(IsEmpty(wanted) && IsEmpty(had)) && !(had is { } old && JsonElement.DeepEquals(old, wanted)))
+            {
+                throw BatchComputeErrors.Unsupported($"{name} cannot change after the cluster is created (its tasks get the image and environment it was created with); create a new cluster with the new {name}");
+            }
+        }
     }
 
     /// <summary><c>GET /clusters/{id}/groups/{group}/instances</c>: the group's nodes as BatchCompute's cluster instances.</summary>

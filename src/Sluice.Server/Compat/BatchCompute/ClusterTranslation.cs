@@ -10,8 +10,9 @@ namespace Sluice.Server.Compat.BatchCompute;
 /// </summary>
 /// <remarks>
 /// Acted on: Name, Description, each group's DesiredVMCount, InstanceType (the cluster's InstanceType for a group
-/// without one) and ResourceType (OnDemand or Spot, the group's market), Configs.Mounts.Entries (the cluster's mounts)
-/// and Bootstrap (a bootstrap action). Kept and shown but not acted on: ImageId, UserData, EnvVars, Notification,
+/// without one) and ResourceType (OnDemand or Spot, the group's market), Configs.Mounts.Entries (the cluster's mounts),
+/// Bootstrap (a bootstrap action), ImageId (an image of the server's catalog) and UserData / EnvVars (the environment
+/// of the cluster's tasks). Kept and shown but not acted on: Notification,
 /// Configs.Disks and Configs.Networks, the rest of Configs.Mounts, the groups' SpotStrategy, SpotPriceLimit,
 /// HostnamePrefix, ImageId and Mode, ScheduleType, PasswordInherit, DependencyIsvService (see
 /// <see cref="DescriptionTags"/>). Every group is a Core group: BatchCompute clusters have no master.
@@ -69,13 +70,50 @@ internal static class ClusterTranslation
         {
             request.BootstrapActions = [new BootstrapActionConfig { Name = "Bootstrap", Path = bootstrap }];
         }
-        // Type-checked here so a wrong type is refused, though only kept.
-        _ = String(description, "ImageId", "");
-        _ = Object(description, "UserData", "");
-        _ = Object(description, "Notification", "");
-        _ = StringMap(description, "EnvVars", "");
+        request.ImageId = NonEmptyString(description, "ImageId", "");
+        request.Environment = Environment(description);
+        RefuseWhatCannotBeHonoured(description, "");
         request.Tags = DescriptionTags.ToTags(BatchComputeWriter.Compact(description));
         return request;
+    }
+
+    /// <summary>
+    /// Refuses a Notification topic (no events are sent) and a data disk with a MountPoint (nodes have no disks to
+    /// mount); what the SDK sends when they are not set (an empty Notification, a DataDisk with MountPoint "") passes.
+    /// </summary>
+    public static void RefuseWhatCannotBeHonoured(JsonElement description, string at)
+    {
+        if (Object(description, "Notification", at) is { } notification && !IsEmpty(Member(notification, "Topic")))
+        {
+            throw BatchComputeErrors.Unsupported($"{Join(at, "Notification")}.Topic: Sluice sends no event notifications; leave Notification out and poll the cluster or job");
+        }
+        if (Object(description, "Configs", at) is { } configs && Object(configs, "Disks", Join(at, "Configs")) is { } disks
+            && Object(disks, "DataDisk", Join(at, "Configs.Disks")) is { } dataDisk && NonEmptyString(dataDisk, "MountPoint", Join(at, "Configs.Disks.DataDisk")) is { } mountPoint)
+        {
+            throw BatchComputeErrors.Unsupported($"{Join(at, "Configs.Disks.DataDisk")}.MountPoint is '{mountPoint}': Sluice nodes are working directories on the server and have no data disk to mount; leave MountPoint empty and write under the task's working directory");
+        }
+    }
+
+    /// <summary>
+    /// UserData and EnvVars, each key as-is, as the environment of every task of the cluster (EnvVars win over UserData
+    /// for the same name). BatchCompute's UserData is read from the VM's metaserver; Sluice nodes have none.
+    /// </summary>
+    public static Dictionary<string, string>? Environment(JsonElement description)
+    {
+        var userData = StringMap(description, "UserData", "");
+        var envVars = StringMap(description, "EnvVars", "");
+        if (userData is not { Count: > 0 } && envVars is not { Count: > 0 })
+        {
+            return null;
+        }
+        var environment = new Dictionary<string, string>(userData ?? [], StringComparer.Ordinal);
+        foreach (var (name, value) in envVars ?? [])
+        {
+            environment[name] = value;
+        }
+        _ = Core.Clusters.ClusterRequestValidator.ValidateEnvironment(userData, "UserData");
+        _ = Core.Clusters.ClusterRequestValidator.ValidateEnvironment(envVars, "EnvVars");
+        return environment;
     }
 
     private static string Market(string? resourceType, string at) => resourceType switch
@@ -94,7 +132,12 @@ internal static class ClusterTranslation
     };
 
     /// <summary>Writes BatchCompute's Cluster for a core cluster (and what its description kept).</summary>
-    public static void Write(Utf8JsonWriter json, Cluster cluster)
+    /// <remarks>
+    /// Metrics carries BatchCompute's VM counts (RunningCount, StartingCount, StoppingCount, StoppedCount) and, given the
+    /// cluster's <paramref name="load"/> (get_cluster), the work on it: RunningInstanceCount, WaitingInstanceCount,
+    /// BusySlotCount, TotalSlotCount (fields the SDK's model drops; its raw answer has them).
+    /// </remarks>
+    public static void Write(Utf8JsonWriter json, Cluster cluster, ClusterLoad? load = null)
     {
         using var kept = DescriptionTags.Read(cluster.Tags);
         var description = kept?.RootElement;
@@ -108,7 +151,7 @@ internal static class ClusterTranslation
         json.WriteString("Description", cluster.Description ?? "");
         json.WriteTime("CreationTime", cluster.CreatedAt);
         json.WriteString("State", State(cluster.State));
-        json.WriteString("ImageId", Kept("ImageId") is { ValueKind: JsonValueKind.String } image ? image.GetString() : "");
+        json.WriteString("ImageId", Kept("ImageId") is { ValueKind: JsonValueKind.String } image ? image.GetString() : cluster.ImageId ?? "");
         if (Kept("InstanceType") is { ValueKind: JsonValueKind.String } type)
         {
             json.WriteString("InstanceType", type.GetString());
@@ -162,6 +205,13 @@ internal static class ClusterTranslation
         json.WriteNumber("StartingCount", starting);
         json.WriteNumber("StoppingCount", stopping);
         json.WriteNumber("StoppedCount", 0);
+        if (load is not null)
+        {
+            json.WriteNumber("RunningInstanceCount", load.RunningInstances);
+            json.WriteNumber("WaitingInstanceCount", load.WaitingInstances);
+            json.WriteNumber("BusySlotCount", load.BusySlots);
+            json.WriteNumber("TotalSlotCount", cluster.TotalSlots);
+        }
         json.WriteEndObject();
         json.WriteStartArray("OperationLogs");
         json.WriteEndArray();

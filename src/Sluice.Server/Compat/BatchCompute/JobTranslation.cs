@@ -160,8 +160,8 @@ internal static class JobTranslation
 
     /// <summary>
     /// The cluster made for the job: one Core group of the AutoCluster's InstanceType with a node per instance of the
-    /// widest task (at most <see cref="MaxAutoClusterNodes"/>), released when the job ends. Its description is kept as a
-    /// cluster's is.
+    /// widest task (at most <see cref="MaxAutoClusterNodes"/>), released when the job ends; its ImageId and UserData act
+    /// as a cluster's. Its description is kept as a cluster's is.
     /// </summary>
     private static CreateClusterRequest AutoCluster(JsonElement auto, string? jobName, int nodes)
     {
@@ -172,11 +172,14 @@ internal static class JobTranslation
         {
             throw BatchComputeErrors.Invalid($"{at}.ResourceType is '{resource}'; use OnDemand or Spot");
         }
+        ClusterTranslation.RefuseWhatCannotBeHonoured(auto, at);
         var request = new CreateClusterRequest
         {
             Name = $"{(string.IsNullOrEmpty(jobName) ? "job" : jobName)}-autocluster",
             InstanceGroups = [new InstanceGroupConfig { Name = "group", Role = "Core", InstanceType = type, InstanceCount = nodes, Market = resource ?? "OnDemand" }],
             Tags = DescriptionTags.ToTags(BatchComputeWriter.Compact(auto)),
+            ImageId = NonEmptyString(auto, "ImageId", at),
+            Environment = ClusterTranslation.Environment(auto),
         };
         if (Object(auto, "Configs", at) is { } configs && Object(configs, "Mounts", $"{at}.Configs") is { } mounts)
         {

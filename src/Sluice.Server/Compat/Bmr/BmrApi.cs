@@ -16,7 +16,7 @@ namespace Sluice.Server.Compat.Bmr;
 /// services, accounts and keys as the native <c>/v1/clusters</c>: create, list, get and terminate clusters; add,
 /// list, get and cancel steps. See docs/bmr.md.
 /// </summary>
-internal sealed partial class BmrApi(AccessKeyCache keys, ReplayGuard replays, TimeProvider time, ClusterService clusters, StepService steps, ApiSettings settings, ILogger<BmrApi> logger)
+internal sealed partial class BmrApi(AccessKeyCache keys, ReplayGuard replays, TimeProvider time, ClusterService clusters, StepService steps, ImageCatalog images, ApiSettings settings, ILogger<BmrApi> logger)
     : ICompatibilityApi
 {
     private readonly BmrAuthentication _authentication = new(keys, replays, settings, time);
@@ -116,7 +116,7 @@ internal sealed partial class BmrApi(AccessKeyCache keys, ReplayGuard replays, T
     private async Task CreateClusterAsync(HttpContext context)
     {
         var body = await Body.ReadAsync(context.Request, Json.BmrCreateClusterRequest).ConfigureAwait(false);
-        var native = BmrRequests.ToNative(body, ClientToken(context.Request));
+        var native = BmrRequests.ToNative(body, ClientToken(context.Request), images);
         var (cluster, created) = await clusters.CreateAsync(SignatureAuthentication.AccountId(context), native, null, context.RequestAborted).ConfigureAwait(false);
         await WriteAsync(context, new BmrCreateClusterResponse { ClusterId = cluster.Id }, Json.BmrCreateClusterResponse, created ? StatusCodes.Status201Created : StatusCodes.Status200OK).ConfigureAwait(false);
     }

@@ -28,10 +28,17 @@ internal static class BmrRequests
     /// <summary>BMR's default cluster name (the SDK sends none unless given).</summary>
     public const string DefaultClusterName = "bmr-cluster";
 
-    public static CreateClusterRequest ToNative(BmrCreateClusterRequest request, string? clientToken)
+    public static CreateClusterRequest ToNative(BmrCreateClusterRequest request, string? clientToken, ImageCatalog images)
     {
         var imageType = RequireText(request.ImageType, "imageType", "the image type, e.g. hadoop");
         var imageVersion = RequireText(request.ImageVersion, "imageVersion", "the image version, e.g. 1.0.0");
+        // BMR's image is the pair; the catalog names it imageType-imageVersion (hadoop-1.0.0).
+        var imageId = $"{imageType}-{imageVersion}";
+        if (!images.Images.ContainsKey(imageId))
+        {
+            throw new ServiceException(ErrorCodes.UnknownImage,
+                $"imageType '{imageType}' with imageVersion '{imageVersion}' is not an image of this server; known: {string.Join(", ", images.Images.Keys.Where(k => !k.StartsWith("img-", StringComparison.Ordinal)).Order(StringComparer.Ordinal))} (imageType-imageVersion; add more under Sluice:Images in the server configuration)");
+        }
         var tags = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [ImageTypeTag] = imageType,
@@ -71,6 +78,7 @@ internal static class BmrRequests
             KeepAlive = request.AutoTerminate != true,
             LogUri = request.LogUri,
             Tags = tags,
+            ImageId = imageId,
             Applications = request.Applications,
             Steps = request.Steps is null ? null : NameSteps(request.Steps),
         };

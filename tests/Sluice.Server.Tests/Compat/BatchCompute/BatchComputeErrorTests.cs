@@ -18,7 +18,7 @@ public class BatchComputeErrorTests(ServerFixture server) : IDisposable
 
     public void Dispose() => _bc.Dispose();
 
-    private static void AssertError(BcResponse response, HttpStatusCode status, string code)
+    internal static void AssertError(BcResponse response, HttpStatusCode status, string code)
     {
         Assert.True(response.Status == status, $"expected {(int)status} {code}, got {(int)response.Status}: {response.Body?.ToJsonString()}");
         var body = response.Object;
@@ -242,7 +242,7 @@ public class BatchComputeErrorTests(ServerFixture server) : IDisposable
         AssertError(await _bc.GetAsync("/jobs/j-does-not-exist"), HttpStatusCode.NotFound, "JobNotFound");
         AssertError(await _bc.GetAsync("/jobs/j-does-not-exist/tasks/T"), HttpStatusCode.NotFound, "JobNotFound");
         AssertError(await _bc.PostAsync("/jobs/j-does-not-exist/stop", null), HttpStatusCode.NotFound, "JobNotFound");
-        AssertError(await _bc.GetAsync("/images"), HttpStatusCode.BadRequest, "UnsupportedOperation");
+        AssertError(await _bc.PostAsync("/images", new JsonObject { ["Name"] = "mine", ["EcsImageId"] = "m-1", ["Platform"] = "Linux" }), HttpStatusCode.BadRequest, "UnsupportedOperation");
         AssertError(await _bc.GetAsync("/quotas"), HttpStatusCode.BadRequest, "UnsupportedOperation");
         AssertError(await _bc.PutAsync("/jobs/j-x", new JsonObject { ["Priority"] = 5 }), HttpStatusCode.BadRequest, "UnsupportedOperation");
         AssertError(await _bc.GetAsync("/nothing-here"), HttpStatusCode.NotFound, "NotFound");
@@ -309,17 +309,21 @@ public class BatchComputeErrorTests(ServerFixture server) : IDisposable
         AssertError(await _bc.PutAsync($"/clusters/{clusterId}", new JsonObject { ["Groups"] = new JsonObject { ["group1"] = new JsonObject { ["DesiredVMCount"] = -1 } } }), HttpStatusCode.BadRequest, "InvalidParameter");
         AssertError(await _bc.PutAsync($"/clusters/{clusterId}", new JsonObject { ["Groups"] = new JsonObject { ["group1"] = new JsonObject { ["InstanceType"] = "ecs.s3.large" } } }), HttpStatusCode.BadRequest, "UnsupportedOperation");
 
+        AssertError(await _bc.PutAsync($"/clusters/{clusterId}", new JsonObject { ["UserData"] = new JsonObject { ["foo"] = "bar" } }), HttpStatusCode.BadRequest, "UnsupportedOperation");
+        AssertError(await _bc.PutAsync($"/clusters/{clusterId}", new JsonObject { ["ImageId"] = "img-centos" }), HttpStatusCode.BadRequest, "UnsupportedOperation");
+        AssertError(await _bc.PutAsync($"/clusters/{clusterId}", new JsonObject { ["EnvVars"] = new JsonObject { ["A"] = "b" } }), HttpStatusCode.BadRequest, "UnsupportedOperation");
         var changed = await _bc.PutAsync($"/clusters/{clusterId}", new JsonObject
         {
-            ["UserData"] = new JsonObject { ["foo"] = "bar" },
+            ["UserData"] = new JsonObject { ["role"] = "demo" },
+            ["EnvVars"] = new JsonObject(),
             ["Groups"] = new JsonObject { ["group1"] = new JsonObject { ["SpotStrategy"] = "SpotWithPriceLimit", ["SpotPriceLimit"] = 0.12 } },
         });
         Assert.Equal(HttpStatusCode.Accepted, changed.Status);
         var cluster = (await _bc.GetAsync($"/clusters/{clusterId}")).Object;
-        Assert.Equal("bar", (string)cluster["UserData"]!["foo"]!);
+        Assert.Equal("demo", (string)cluster["UserData"]!["role"]!);
         Assert.Equal("SpotWithPriceLimit", (string)cluster["Groups"]!["group1"]!["SpotStrategy"]!);
         Assert.Equal(0.12, (double)cluster["Groups"]!["group1"]!["SpotPriceLimit"]!);
-        Assert.Equal("img-ubuntu-1604", (string)cluster["ImageId"]!);
+        Assert.Equal("img-ubuntu-vpc", (string)cluster["ImageId"]!);
         Assert.Equal(40, (int)cluster["Configs"]!["Disks"]!["SystemDisk"]!["Size"]!);
         await _bc.DeleteAsync($"/clusters/{clusterId}");
     }

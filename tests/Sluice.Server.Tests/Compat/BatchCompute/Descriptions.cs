@@ -10,12 +10,12 @@ internal static partial class Descriptions
     [GeneratedRegex(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")]
     public static partial Regex SdkTime();
 
-    /// <summary>ClusterDescription with one group, the 004 manual's Configs (system and data disks) and the SDK's defaults.</summary>
+    /// <summary>ClusterDescription with one group, the 004 manual's Configs (system and data disks, no mount point) and the SDK's defaults.</summary>
     public static JsonObject Cluster(string name, int vms = 2, string instanceType = "ecs.s3.large") => new()
     {
         ["Name"] = name,
         ["Description"] = "Python SDK test",
-        ["ImageId"] = "img-ubuntu-1604",
+        ["ImageId"] = "img-ubuntu-vpc",
         ["Groups"] = new JsonObject
         {
             ["group1"] = new JsonObject { ["DesiredVMCount"] = vms, ["InstanceType"] = instanceType, ["ResourceType"] = "OnDemand" },
@@ -29,10 +29,6 @@ internal static partial class Descriptions
                 ["DataDisk"] = new JsonObject { ["Type"] = "ephemeral", ["Size"] = 40, ["MountPoint"] = "" },
             },
             ["Networks"] = new JsonObject { ["VPC"] = new JsonObject { ["CidrBlock"] = "192.168.0.0/16" } },
-        },
-        ["Notification"] = new JsonObject
-        {
-            ["Topic"] = new JsonObject { ["Name"] = "cluster-events", ["Endpoint"] = "http://mns.example/", ["Events"] = new JsonArray("OnClusterDeleted"), ["UserData"] = "", ["UserTemplate"] = "" },
         },
         ["DependencyIsvService"] = "",
     };

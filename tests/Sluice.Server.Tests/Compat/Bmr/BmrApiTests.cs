@@ -36,6 +36,7 @@ public class BmrApiTests(BmrFixture server)
         ClusterInfo native = await server.Client.GetClusterAsync(clusterId);
         Assert.Equal(("with-disks", "Waiting", "hadoop", "0.1.0", true), (native.Name, native.State, native.Tags["bmr:imageType"], native.Tags["bmr:imageVersion"], native.KeepAlive));
         Assert.Contains("\"cds\":[", native.Tags["bmr:instanceGroup:ig-core"], StringComparison.Ordinal);
+        Assert.Equal("hadoop-0.1.0", native.ImageId);
         await server.Client.TerminateClusterAsync(clusterId);
         Assert.Equal("Terminated", (await Bmr.WaitForClusterAsync(http, clusterId, "Terminated")).GetProperty("status").Str("state"));
     }

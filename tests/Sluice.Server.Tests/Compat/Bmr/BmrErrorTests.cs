@@ -14,6 +14,8 @@ public class BmrErrorTests(BmrFixture server)
     [InlineData("{\"imageType\": \"hadoop\", \"imageVersion\": \"1.0.0\", \"instanceGroups\": {\"type\": \"Master\"}}", 400, "MalformedJSON")]
     [InlineData("{\"imageVersion\": \"1.0.0\", \"instanceGroups\": " + Master + "}", 400, ErrorCodes.MissingParameter)]
     [InlineData("{\"imageType\": \"hadoop\", \"instanceGroups\": " + Master + "}", 400, ErrorCodes.MissingParameter)]
+    [InlineData("{\"imageType\": \"hadoop\", \"imageVersion\": \"9.9.9\", \"instanceGroups\": " + Master + "}", 400, ErrorCodes.UnknownImage)]
+    [InlineData("{\"imageType\": \"spark\", \"imageVersion\": \"1.0.0\", \"instanceGroups\": " + Master + "}", 400, ErrorCodes.UnknownImage)]
     [InlineData("{\"imageType\": \"hadoop\", \"imageVersion\": \"1.0.0\"}", 400, ErrorCodes.MissingParameter)]
     [InlineData("{\"imageType\": \"hadoop\", \"imageVersion\": \"1.0.0\", \"instanceGroups\": [{\"type\": \"Boss\", \"instanceCount\": 1, \"instanceType\": \"g.small\"}]}", 400, ErrorCodes.InvalidParameter)]
     [InlineData("{\"imageType\": \"hadoop\", \"imageVersion\": \"1.0.0\", \"instanceGroups\": [{\"instanceCount\": 1, \"instanceType\": \"g.small\"}]}", 400, ErrorCodes.MissingParameter)]
