@@ -39,4 +39,13 @@ public sealed class SluiceOptions
     /// Default: the <c>sluice</c> program next to the server (<c>dotnet sluice.dll</c> when there is no native host).
     /// </summary>
     public IReadOnlyList<string>? StreamingWorkerCommand { get; set; }
+
+    /// <summary>
+    /// How long a preempted Spot node's instances get between the interruption notice (SIGTERM) and the kill, unless the
+    /// preempt call gives its own. Default 30 s.
+    /// </summary>
+    public TimeSpan SpotPreemptionNotice { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Random preemption of Spot nodes, for chaos testing. Off by default.</summary>
+    public SpotChaosOptions SpotChaos { get; set; } = new();
 }

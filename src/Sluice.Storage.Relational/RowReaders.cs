@@ -42,6 +42,7 @@ internal static class RowReaders
         ApplicationsJson = Text(r, 20),
         StepConcurrencyLevel = r.GetInt64(21),
         MountsJson = Text(r, 22),
+        IdleTimeoutSeconds = Integer(r, 23),
     };
 
     /// <summary>A group whose columns start at <paramref name="at"/>, in <c>GroupColumns</c> order.</summary>
@@ -57,6 +58,8 @@ internal static class RowReaders
         RunningCount = r.GetInt64(at + 7),
         Vcpus = r.GetInt64(at + 8),
         MemoryMiB = r.GetInt64(at + 9),
+        SpotStrategy = Text(r, at + 10),
+        SpotPriceLimit = r.IsDBNull(at + 11) ? null : r.GetDouble(at + 11),
     };
 
     public static JobRow Job(DbDataReader r) => new()
@@ -117,6 +120,7 @@ internal static class RowReaders
         ErrorMessage = Text(r, 10),
         StartedAt = Integer(r, 11),
         EndedAt = Integer(r, 12),
+        Preemptions = r.GetInt64(13),
     };
 
     private static string? Text(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);

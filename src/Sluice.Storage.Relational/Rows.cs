@@ -53,6 +53,7 @@ internal sealed class ClusterRow
     public string? ApplicationsJson { get; set; }
     public long StepConcurrencyLevel { get; set; } = 1;
     public string? MountsJson { get; set; }
+    public long? IdleTimeoutSeconds { get; set; }
 
     public Cluster ToModel(IReadOnlyList<InstanceGroup> groups) => new()
     {
@@ -64,6 +65,7 @@ internal sealed class ClusterRow
         Reason = ReasonCode is null ? null : new StateReason(ReasonCode, ReasonMessage ?? ""),
         KeepAlive = KeepAlive,
         TerminationProtected = TerminationProtected,
+        IdleTimeout = IdleTimeoutSeconds is { } idle ? TimeSpan.FromSeconds(idle) : null,
         LogUri = LogUri,
         Backend = Backend,
         Groups = groups,
@@ -94,6 +96,8 @@ internal sealed class GroupRow
     public long RunningCount { get; set; }
     public long Vcpus { get; set; }
     public long MemoryMiB { get; set; }
+    public string? SpotStrategy { get; set; }
+    public double? SpotPriceLimit { get; set; }
 
     public InstanceGroup ToModel() => new()
     {
@@ -103,6 +107,8 @@ internal sealed class GroupRow
         Role = Enum.Parse<InstanceRole>(Role),
         InstanceType = InstanceType,
         Market = Enum.Parse<Market>(Market),
+        SpotStrategy = SpotStrategy,
+        SpotPriceLimit = SpotPriceLimit,
         RequestedCount = checked((int)RequestedCount),
         RunningCount = checked((int)RunningCount),
         Vcpus = checked((int)Vcpus),
@@ -242,6 +248,7 @@ internal sealed class InstanceRow
     public string? ErrorMessage { get; set; }
     public long? StartedAt { get; set; }
     public long? EndedAt { get; set; }
+    public long Preemptions { get; set; }
 
     public TaskInstance ToModel() => new()
     {
@@ -251,6 +258,7 @@ internal sealed class InstanceRow
         Index = checked((int)Index),
         State = Enum.Parse<RunState>(State),
         Attempts = checked((int)Attempts),
+        Preemptions = checked((int)Preemptions),
         NodeId = NodeId,
         Host = Host,
         ExitCode = ExitCode is { } e ? checked((int)e) : null,
