@@ -97,6 +97,10 @@ internal static class SluiceCli
         {
             root.Add(command);
         }
+        // One `node` command; each of its subcommands is built in its own file.
+        var node = new Command("node", "Act on one node of a cluster");
+        node.Add(NodePreemptCommand.Build(run));
+        root.Add(node);
         root.Add(LogsCommand.Build(run));
         root.Add(FsCommands.Build(run));
         root.Add(new Command("streaming", "Run a Hadoop-streaming MapReduce job locally (sluice streaming -input IN -output OUT -mapper CMD ...)"));

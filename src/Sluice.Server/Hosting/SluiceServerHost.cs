@@ -56,6 +56,9 @@ public static class SluiceServerHost
         {
             o.DataDirectory = options.DataDirectory;
             o.StepCancelGracePeriod = options.StepCancelGracePeriod;
+            o.SpotPreemptionNotice = builder.Configuration.GetValue<TimeSpan?>("SpotPreemptionNotice") ?? options.SpotPreemptionNotice;
+            o.SpotChaos = options.SpotChaos;
+            builder.Configuration.GetSection("SpotChaos").Bind(o.SpotChaos);
             o.AllowUnisolatedAccounts = options.AllowUnisolatedAccounts || builder.Configuration.GetValue<bool>("AllowUnisolatedAccounts");
             foreach (var (name, launcher) in options.Applications)
             {
