@@ -29,6 +29,7 @@ public sealed class ClusterRequestBuilder
     private readonly List<ApplicationConfig> _applications = [];
     private readonly List<StepConfig> _steps = [];
     private int? _stepConcurrencyLevel;
+    private int? _idleTimeoutSeconds;
     private string? _name;
     private string? _description;
     private string? _logUri;
@@ -116,6 +117,22 @@ public sealed class ClusterRequestBuilder
     public ClusterRequestBuilder KeepAlive(bool keepAlive = true)
     {
         _keepAlive = keepAlive;
+        return this;
+    }
+
+    /// <summary>
+    /// Terminates the cluster once it has waited this long with no work (EMR's AutoTerminationPolicy IdleTimeout); its
+    /// reason is then <c>AutoTermination</c>. Default: no idle timeout.
+    /// </summary>
+    /// <param name="idleTimeout">Whole seconds, from 1 second to 7 days.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The value is outside 1 s to 7 days or not whole seconds.</exception>
+    public ClusterRequestBuilder WithIdleTimeout(TimeSpan idleTimeout)
+    {
+        if (idleTimeout < TimeSpan.FromSeconds(1) || idleTimeout > TimeSpan.FromDays(7) || idleTimeout.Ticks % TimeSpan.TicksPerSecond != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(idleTimeout), idleTimeout, "the idle timeout is whole seconds from 1 second to 7 days");
+        }
+        _idleTimeoutSeconds = (int)idleTimeout.TotalSeconds;
         return this;
     }
 
@@ -282,6 +299,7 @@ public sealed class ClusterRequestBuilder
             }).ToList(),
             KeepAlive = _keepAlive,
             TerminationProtected = _terminationProtected,
+            IdleTimeout = _idleTimeoutSeconds,
             LogUri = _logUri,
             BootstrapActions = _bootstrapActions.Count == 0 ? null : _bootstrapActions.Select(b => new BootstrapActionConfig
             {

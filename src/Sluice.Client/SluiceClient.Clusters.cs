@@ -131,6 +131,32 @@ public partial class SluiceClient
             SluiceJsonContext.Default.ClusterInfo, cancellationToken);
     }
 
+    /// <summary>
+    /// Preempts a Spot node (<c>POST /v1/clusters/{id}/nodes/{node}/preempt</c>, 202), as a cloud takes a Spot node back: its
+    /// instances get SIGTERM, then after the notice they are killed; they are requeued without using a retry, the node ends
+    /// Preempted and its group gets a replacement. Preempting a node that is already being preempted changes nothing.
+    /// </summary>
+    /// <param name="clusterId">The cluster id.</param>
+    /// <param name="nodeId">The node id, of a Spot group (an OnDemand node is refused with <c>NodeNotPreemptible</c>).</param>
+    /// <param name="notice">Time between the notice and the kill, in whole seconds, 0 to 1 hour; default null: the server's (30 s unless configured).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The node as it was when the preemption was accepted.</returns>
+    /// <exception cref="ArgumentException">An id is null or empty, or <paramref name="notice"/> is negative, over an hour or not whole seconds.</exception>
+    public virtual Task<SluiceResponse<NodeInfo>> PreemptNodeAsync(string clusterId, string nodeId, TimeSpan? notice = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(clusterId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(nodeId);
+        if (notice is { } given && (given < TimeSpan.Zero || given > TimeSpan.FromHours(1) || given.Ticks % TimeSpan.TicksPerSecond != 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(notice), given, "the notice is whole seconds from 0 to 1 hour");
+        }
+        var body = JsonSerializer.SerializeToUtf8Bytes(new PreemptNodeRequest { NoticeSeconds = notice is { } n ? (int)n.TotalSeconds : null },
+            SluiceJsonContext.Default.PreemptNodeRequest);
+        return SendJsonAsync(
+            new SluiceRequest { Method = HttpMethod.Post, Path = RequestPaths.Path("v1", "clusters", clusterId, "nodes", nodeId, "preempt"), Body = body, Retryable = true },
+            SluiceJsonContext.Default.NodeInfo, cancellationToken);
+    }
+
     /// <summary>Lists the nodes of a cluster (<c>GET /v1/clusters/{id}/nodes</c>), reading pages as the enumeration goes.</summary>
     /// <param name="clusterId">The cluster id.</param>
     /// <param name="pageSize">Items per request (1-1000); default null: the service default of 50.</param>

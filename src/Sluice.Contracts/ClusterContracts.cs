@@ -17,6 +17,11 @@ public sealed class CreateClusterRequest
     public bool KeepAlive { get; set; }
     /// <summary>Refuse terminate requests until this is lifted. Default false.</summary>
     public bool TerminationProtected { get; set; }
+    /// <summary>
+    /// Seconds the cluster may wait with no work (no pending or running steps or job instances) before it terminates with
+    /// reason AutoTermination (EMR's AutoTerminationPolicy IdleTimeout), 1-604800. Default: no idle timeout.
+    /// </summary>
+    public int? IdleTimeout { get; set; }
     /// <summary>Where the cluster's logs are copied (an object URI). Optional.</summary>
     public string? LogUri { get; set; }
     /// <summary>Scripts run on the nodes before the cluster is Running.</summary>
@@ -50,8 +55,15 @@ public sealed class InstanceGroupConfig
     public string? InstanceType { get; set; }
     /// <summary>How many nodes (1-1000; a Master group has exactly 1).</summary>
     public int InstanceCount { get; set; }
-    /// <summary><c>OnDemand</c> (default) or <c>Spot</c>.</summary>
+    /// <summary>
+    /// <c>OnDemand</c> (default) or <c>Spot</c>: Spot (low-priority) nodes may be preempted, and are then replaced; their
+    /// instances are requeued without using a retry. A Master group is always OnDemand.
+    /// </summary>
     public string? Market { get; set; }
+    /// <summary>For a Spot group: <c>SpotAsPriceGo</c> (default; pay the going price) or <c>SpotWithPriceLimit</c> (needs <see cref="SpotPriceLimit"/>).</summary>
+    public string? SpotStrategy { get; set; }
+    /// <summary>For <c>SpotWithPriceLimit</c>: the highest price per node-hour, above 0. Stored and shown; the local and Slurm backends charge nothing.</summary>
+    public double? SpotPriceLimit { get; set; }
 }
 
 /// <summary>A bootstrap script.</summary>
@@ -78,9 +90,19 @@ public sealed class ClusterInfo
     public StateChangeReason? StateChangeReason { get; set; }
     public bool KeepAlive { get; set; }
     public bool TerminationProtected { get; set; }
+    /// <summary>Seconds the cluster may wait with no work before it terminates (AutoTermination); null when it has no idle timeout.</summary>
+    public int? IdleTimeout { get; set; }
     public string? LogUri { get; set; }
     public string Backend { get; set; } = "";
     public List<InstanceGroupInfo> InstanceGroups { get; set; } = [];
+    /// <summary>OnDemand (dedicated) nodes up now, over all groups (AZTK's current_dedicated_nodes).</summary>
+    public int CurrentDedicatedNodes { get; set; }
+    /// <summary>Spot (low-priority) nodes up now, over all groups (AZTK's current_low_pri_nodes).</summary>
+    public int CurrentLowPriorityNodes { get; set; }
+    /// <summary>OnDemand nodes asked for, over all groups (AZTK's target_dedicated_nodes).</summary>
+    public int TargetDedicatedNodes { get; set; }
+    /// <summary>Spot nodes asked for, over all groups (AZTK's target_low_pri_nodes).</summary>
+    public int TargetLowPriorityNodes { get; set; }
     public List<BootstrapActionConfig> BootstrapActions { get; set; } = [];
     public Dictionary<string, string> Tags { get; set; } = [];
     public List<ApplicationConfig> Applications { get; set; } = [];
@@ -119,7 +141,12 @@ public sealed class InstanceGroupInfo
     public string Name { get; set; } = "";
     public string Role { get; set; } = "";
     public string InstanceType { get; set; } = "";
+    /// <summary><c>OnDemand</c> (dedicated) or <c>Spot</c> (low-priority).</summary>
     public string Market { get; set; } = "";
+    /// <summary>For a Spot group: <c>SpotAsPriceGo</c> or <c>SpotWithPriceLimit</c>.</summary>
+    public string? SpotStrategy { get; set; }
+    /// <summary>For <c>SpotWithPriceLimit</c>: the highest price per node-hour.</summary>
+    public double? SpotPriceLimit { get; set; }
     /// <summary>The node count asked for.</summary>
     public int RequestedCount { get; set; }
     /// <summary>The nodes up now.</summary>
@@ -136,6 +163,9 @@ public sealed class NodeInfo
     public string Id { get; set; } = "";
     public string GroupId { get; set; } = "";
     public string Role { get; set; } = "";
+    /// <summary>Its group's market: <c>OnDemand</c> or <c>Spot</c>.</summary>
+    public string Market { get; set; } = "";
+    /// <summary>Provisioning, Bootstrapping, Idle, Busy, Unusable, Preempted (a Spot node taken away; it was replaced) or Terminated.</summary>
     public string State { get; set; } = "";
     public int Vcpus { get; set; }
     public long MemoryMiB { get; set; }
@@ -157,10 +187,19 @@ public sealed class UpdateClusterRequest
 {
     public bool? TerminationProtected { get; set; }
     public bool? KeepAlive { get; set; }
+    /// <summary>The idle timeout in seconds (1-604800); 0 removes it. Setting it starts the idle count over.</summary>
+    public int? IdleTimeout { get; set; }
     /// <summary>Tags to set (merged into the existing tags).</summary>
     public Dictionary<string, string>? Tags { get; set; }
     /// <summary>Tag keys to remove.</summary>
     public List<string>? RemoveTags { get; set; }
+}
+
+/// <summary>Preempts a Spot node: its instances get SIGTERM, then after the notice they are killed and requeued.</summary>
+public sealed class PreemptNodeRequest
+{
+    /// <summary>Seconds between the interruption notice and the kill (0-3600). Default: the server's notice (30 s unless configured).</summary>
+    public int? NoticeSeconds { get; set; }
 }
 
 /// <summary>The id of a created resource.</summary>

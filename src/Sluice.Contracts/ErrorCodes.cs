@@ -70,6 +70,11 @@ public static class ErrorCodes
     /// <summary>A step needs an application (hive, pig, spark) its cluster was not created with (400).</summary>
     public const string ApplicationNotInstalled = "ApplicationNotInstalled";
 
+    /// <summary>Only nodes of a Spot group can be preempted; the node's group is OnDemand (400).</summary>
+    public const string NodeNotPreemptible = "NodeNotPreemptible";
+    /// <summary>A Master group must be OnDemand: a preempted Master would take the cluster with it (400).</summary>
+    public const string SpotMasterNotAllowed = "SpotMasterNotAllowed";
+
     /// <summary>The request carries no signature (401).</summary>
     public const string MissingAuthentication = "MissingAuthentication";
     /// <summary>The access key id is unknown or disabled, or its account is disabled (403).</summary>
@@ -103,6 +108,8 @@ public static class ErrorCodes
     public const string AccountNotFound = "AccountNotFound";
     /// <summary>No access key with that id exists in the caller's account (404).</summary>
     public const string AccessKeyNotFound = "AccessKeyNotFound";
+    /// <summary>No node with that id exists on the cluster (404).</summary>
+    public const string NodeNotFound = "NodeNotFound";
     /// <summary>The route does not exist (404).</summary>
     public const string NotFound = "NotFound";
 

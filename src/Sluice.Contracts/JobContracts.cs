@@ -117,10 +117,12 @@ public sealed class InstanceInfo
     public string State { get; set; } = "";
     /// <summary>Attempts made so far (1 after the first launch).</summary>
     public int Attempts { get; set; }
+    /// <summary>Attempts of <see cref="Attempts"/> cut short because their Spot node was preempted; they do not count against maxRetryCount.</summary>
+    public int Preemptions { get; set; }
     public string? NodeId { get; set; }
     public string? Host { get; set; }
     public int? ExitCode { get; set; }
-    /// <summary>Why the last attempt failed: NonZeroExit, TimedOut, LaunchFailed, Stopped, NodeLost, PackageUnavailable, MountUnavailable, MountWriteBackFailed.</summary>
+    /// <summary>Why the last attempt failed: NonZeroExit, TimedOut, LaunchFailed, Stopped, NodeLost, Preempted (requeued), PackageUnavailable, MountUnavailable, MountWriteBackFailed.</summary>
     public string? ErrorCode { get; set; }
     public string? ErrorMessage { get; set; }
     public DateTimeOffset? StartedAt { get; set; }

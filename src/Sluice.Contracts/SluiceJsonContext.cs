@@ -18,6 +18,7 @@ namespace Sluice.Contracts;
 [JsonSerializable(typeof(ClusterInfo))]
 [JsonSerializable(typeof(NodeInfo))]
 [JsonSerializable(typeof(ResizeInstanceGroupRequest))]
+[JsonSerializable(typeof(PreemptNodeRequest))]
 [JsonSerializable(typeof(UpdateClusterRequest))]
 [JsonSerializable(typeof(ListResponse<ClusterInfo>))]
 [JsonSerializable(typeof(ListResponse<NodeInfo>))]

@@ -48,4 +48,12 @@ public sealed class SluiceOptions
 
     /// <summary>A node shell or command with no input or output for this long is closed and its processes killed. Default 30 minutes.</summary>
     public TimeSpan NodeSessionIdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
+    /// <summary>
+    /// How long a preempted Spot node's instances get between the interruption notice (SIGTERM) and the kill, unless the
+    /// preempt call gives its own. Default 30 s.
+    /// </summary>
+    public TimeSpan SpotPreemptionNotice { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Random preemption of Spot nodes, for chaos testing. Off by default.</summary>
+    public SpotChaosOptions SpotChaos { get; set; } = new();
 }

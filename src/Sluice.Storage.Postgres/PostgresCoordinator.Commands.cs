@@ -29,7 +29,8 @@ public sealed partial class PostgresCoordinator
                             FOR UPDATE OF c SKIP LOCKED)
                         RETURNING command_id AS CommandId, cluster_id AS ClusterId, account_id AS AccountId, kind AS Kind, job_id AS JobId,
                             group_id AS GroupId, count AS Count, keep_alive AS KeepAlive, termination_protected AS TerminationProtected,
-                            reason_code AS ReasonCode, reason_message AS ReasonMessage, step_ids AS StepIds
+                            reason_code AS ReasonCode, reason_message AS ReasonMessage, step_ids AS StepIds, node_id AS NodeId,
+                            notice_seconds AS NoticeSeconds, idle_timeout_seconds AS IdleTimeoutSeconds
                         """, new { me = ServerId, owned = _owned.Keys.ToArray(), incarnation = _incarnation }, cancellationToken: cancellationToken)).ConfigureAwait(false))
                         .OrderBy(c => c.CommandId));
                     taken = _taken.Count;
@@ -136,6 +137,9 @@ public sealed partial class PostgresCoordinator
         public string? ReasonCode { get; set; }
         public string? ReasonMessage { get; set; }
         public string[]? StepIds { get; set; }
+        public string? NodeId { get; set; }
+        public int? NoticeSeconds { get; set; }
+        public int? IdleTimeoutSeconds { get; set; }
 
         public ClusterCommand ToModel() => new(Enum.Parse<ClusterCommandKind>(Kind), AccountId, ClusterId)
         {
@@ -146,6 +150,9 @@ public sealed partial class PostgresCoordinator
             TerminationProtected = TerminationProtected,
             Reason = ReasonCode is null ? null : new StateReason(ReasonCode, ReasonMessage ?? ""),
             StepIds = StepIds,
+            NodeId = NodeId,
+            NoticeSeconds = NoticeSeconds,
+            IdleTimeoutSeconds = IdleTimeoutSeconds,
         };
     }
 }

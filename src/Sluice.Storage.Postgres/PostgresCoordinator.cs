@@ -154,8 +154,10 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
         {
             owner = await connection.ExecuteScalarAsync<string?>(new CommandDefinition("""
                 WITH queued AS (
-                    INSERT INTO commands (cluster_id, account_id, kind, job_id, group_id, count, keep_alive, termination_protected, reason_code, reason_message, step_ids)
-                    VALUES (@ClusterId, @AccountId, @Kind, @JobId, @GroupId, @Count, @KeepAlive, @TerminationProtected, @ReasonCode, @ReasonMessage, @StepIds)
+                    INSERT INTO commands (cluster_id, account_id, kind, job_id, group_id, count, keep_alive, termination_protected, reason_code, reason_message, step_ids,
+                        node_id, notice_seconds, idle_timeout_seconds)
+                    VALUES (@ClusterId, @AccountId, @Kind, @JobId, @GroupId, @Count, @KeepAlive, @TerminationProtected, @ReasonCode, @ReasonMessage, @StepIds,
+                        @NodeId, @NoticeSeconds, @IdleTimeoutSeconds)
                     RETURNING cluster_id)
                 SELECT owner_server_id, pg_notify(@channel, owner_server_id)
                 FROM queued LEFT JOIN clusters USING (cluster_id)
@@ -172,6 +174,9 @@ public sealed partial class PostgresCoordinator : IClusterCoordinator, IAsyncDis
                 ReasonCode = command.Reason?.Code,
                 ReasonMessage = command.Reason?.Message,
                 StepIds = command.StepIds?.ToArray(),
+                command.NodeId,
+                command.NoticeSeconds,
+                command.IdleTimeoutSeconds,
                 channel = _channel,
             }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         }

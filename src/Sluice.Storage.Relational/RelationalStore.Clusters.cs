@@ -8,14 +8,14 @@ public abstract partial class RelationalStore
         INSERT INTO clusters (cluster_id, account_id, name, description, state, reason_code, reason_message,
             keep_alive, termination_protected, log_uri, backend, bootstrap_actions_json, tags_json, owner_job_id,
             has_run_work, client_token, request_hash, created_at, ready_at, ended_at, applications_json, step_concurrency_level,
-            mounts_json, image_id, environment_json)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)
+            mounts_json, image_id, environment_json, idle_timeout_seconds)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)
         """;
 
     private const string InsertGroupSql = """
         INSERT INTO instance_groups (cluster_id, group_id, account_id, ordinal, name, role, instance_type, market,
-            requested_count, running_count, vcpus, memory_mib)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+            requested_count, running_count, vcpus, memory_mib, spot_strategy, spot_price_limit)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
         """;
 
     /// <inheritdoc />
@@ -30,12 +30,12 @@ public abstract partial class RelationalStore
                     cluster.HasRunWork, cluster.ClientToken, cluster.RequestHash, UnixMicros.From(cluster.CreatedAt),
                     UnixMicros.From(cluster.ReadyAt), UnixMicros.From(cluster.EndedAt), JsonColumns.FromApplications(cluster.Applications),
                     (long)cluster.StepConcurrencyLevel, JsonColumns.FromMounts(cluster.Mounts), cluster.ImageId,
-                    JsonColumns.FromMap(cluster.Environment));
+                    JsonColumns.FromMap(cluster.Environment), IdleSeconds(cluster.IdleTimeout));
                 for (var i = 0; i < cluster.Groups.Count; i++)
                 {
                     var g = cluster.Groups[i];
                     c.Execute(InsertGroupSql, cluster.Id, g.Id, cluster.AccountId, i, g.Name, g.Role.ToString(), g.InstanceType, g.Market.ToString(),
-                        (long)g.RequestedCount, (long)g.RunningCount, (long)g.Vcpus, g.MemoryMiB);
+                        (long)g.RequestedCount, (long)g.RunningCount, (long)g.Vcpus, g.MemoryMiB, g.SpotStrategy, g.SpotPriceLimit);
                 }
             }).ConfigureAwait(false);
             return true;
@@ -47,15 +47,15 @@ public abstract partial class RelationalStore
         SELECT c.cluster_id, c.account_id, c.name, c.description, c.state, c.reason_code, c.reason_message, c.keep_alive,
             c.termination_protected, c.log_uri, c.backend, c.bootstrap_actions_json, c.tags_json, c.owner_job_id,
             c.has_run_work, c.client_token, c.request_hash, c.created_at, c.ready_at, c.ended_at, c.applications_json,
-            c.step_concurrency_level, c.mounts_json, c.image_id, c.environment_json, g.group_id, g.cluster_id, g.name, g.role, g.instance_type, g.market, g.requested_count,
-            g.running_count, g.vcpus, g.memory_mib
+            c.step_concurrency_level, c.mounts_json, c.image_id, c.environment_json, c.idle_timeout_seconds, g.group_id, g.cluster_id, g.name, g.role, g.instance_type,
+            g.market, g.requested_count, g.running_count, g.vcpus, g.memory_mib, g.spot_strategy, g.spot_price_limit
         FROM clusters AS c
         LEFT JOIN instance_groups AS g ON g.cluster_id = c.cluster_id AND g.account_id = c.account_id
         WHERE c.account_id = $1 AND c.cluster_id = $2
         ORDER BY g.ordinal
         """;
 
-    private const int FirstGroupColumn = 25;
+    private const int FirstGroupColumn = 26;
 
     /// <inheritdoc />
     public virtual async Task<Cluster?> GetClusterAsync(string accountId, string clusterId, CancellationToken cancellationToken)
@@ -165,6 +165,13 @@ public abstract partial class RelationalStore
                 has_run_work = COALESCE(CAST($7 AS BOOLEAN), has_run_work)
             WHERE account_id = $1 AND cluster_id = $2
             """, accountId, clusterId, terminationProtected, keepAlive, tags is not null, JsonColumns.FromMap(tags), hasRunWork), cancellationToken);
+
+    /// <inheritdoc />
+    public Task SetClusterIdleTimeoutAsync(string accountId, string clusterId, TimeSpan? idleTimeout, CancellationToken cancellationToken) =>
+        WriteAsync(ctx => ctx.Execute("UPDATE clusters SET idle_timeout_seconds = CAST($3 AS INTEGER) WHERE account_id = $1 AND cluster_id = $2",
+            accountId, clusterId, IdleSeconds(idleTimeout)), cancellationToken);
+
+    private static long? IdleSeconds(TimeSpan? idleTimeout) => idleTimeout is { } idle ? (long)idle.TotalSeconds : null;
 
     /// <inheritdoc />
     public Task UpdateInstanceGroupCountsAsync(string accountId, string clusterId, string groupId, int requestedCount, int runningCount, CancellationToken cancellationToken) =>

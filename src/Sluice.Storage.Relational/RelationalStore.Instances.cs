@@ -29,7 +29,7 @@ public abstract partial class RelationalStore
 
     private const string UpdateInstanceSql = """
         UPDATE instances SET state = $5, attempts = $6, node_id = $7, host = $8,
-            exit_code = $9, error_code = $10, error_message = $11, started_at = $12, ended_at = $13
+            exit_code = $9, error_code = $10, error_message = $11, started_at = $12, ended_at = $13, preemptions = $14
         WHERE account_id = $1 AND job_id = $2 AND task_name = $3 AND idx = $4
         """;
 
@@ -64,7 +64,7 @@ public abstract partial class RelationalStore
         ctx.Execute(MoveInstanceCountSql, instance.AccountId, instance.JobId, instance.TaskName, index, state);
         ctx.Execute(UpdateInstanceSql, instance.AccountId, instance.JobId, instance.TaskName, index, state, (long)instance.Attempts,
             instance.NodeId, instance.Host, instance.ExitCode is { } exit ? (long)exit : null, instance.ErrorCode, instance.ErrorMessage,
-            UnixMicros.From(instance.StartedAt), UnixMicros.From(instance.EndedAt));
+            UnixMicros.From(instance.StartedAt), UnixMicros.From(instance.EndedAt), (long)instance.Preemptions);
     }
 
     private const string GetInstanceSql =
@@ -159,7 +159,7 @@ public abstract partial class RelationalStore
         WriteAsync(ctx =>
         {
             ctx.Execute("""
-                UPDATE instances SET state = 'Waiting', attempts = 0, node_id = NULL, host = NULL, exit_code = NULL,
+                UPDATE instances SET state = 'Waiting', attempts = 0, preemptions = 0, node_id = NULL, host = NULL, exit_code = NULL,
                     error_code = NULL, error_message = NULL, started_at = NULL, ended_at = NULL
                 WHERE account_id = $1 AND job_id = $2 AND state <> 'Finished'
                 """, accountId, jobId);

@@ -44,6 +44,7 @@ internal static class RowReaders
         MountsJson = Text(r, 22),
         ImageId = Text(r, 23),
         EnvironmentJson = Text(r, 24),
+        IdleTimeoutSeconds = Integer(r, 25),
     };
 
     /// <summary>A group whose columns start at <paramref name="at"/>, in <c>GroupColumns</c> order.</summary>
@@ -59,6 +60,8 @@ internal static class RowReaders
         RunningCount = r.GetInt64(at + 7),
         Vcpus = r.GetInt64(at + 8),
         MemoryMiB = r.GetInt64(at + 9),
+        SpotStrategy = Text(r, at + 10),
+        SpotPriceLimit = r.IsDBNull(at + 11) ? null : r.GetDouble(at + 11),
     };
 
     public static JobRow Job(DbDataReader r) => new()
@@ -119,6 +122,7 @@ internal static class RowReaders
         ErrorMessage = Text(r, 10),
         StartedAt = Integer(r, 11),
         EndedAt = Integer(r, 12),
+        Preemptions = r.GetInt64(13),
     };
 
     private static string? Text(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);

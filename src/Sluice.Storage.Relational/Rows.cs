@@ -55,6 +55,7 @@ internal sealed class ClusterRow
     public string? MountsJson { get; set; }
     public string? ImageId { get; set; }
     public string? EnvironmentJson { get; set; }
+    public long? IdleTimeoutSeconds { get; set; }
 
     public Cluster ToModel(IReadOnlyList<InstanceGroup> groups) => new()
     {
@@ -66,6 +67,7 @@ internal sealed class ClusterRow
         Reason = ReasonCode is null ? null : new StateReason(ReasonCode, ReasonMessage ?? ""),
         KeepAlive = KeepAlive,
         TerminationProtected = TerminationProtected,
+        IdleTimeout = IdleTimeoutSeconds is { } idle ? TimeSpan.FromSeconds(idle) : null,
         LogUri = LogUri,
         Backend = Backend,
         Groups = groups,
@@ -98,6 +100,8 @@ internal sealed class GroupRow
     public long RunningCount { get; set; }
     public long Vcpus { get; set; }
     public long MemoryMiB { get; set; }
+    public string? SpotStrategy { get; set; }
+    public double? SpotPriceLimit { get; set; }
 
     public InstanceGroup ToModel() => new()
     {
@@ -107,6 +111,8 @@ internal sealed class GroupRow
         Role = Enum.Parse<InstanceRole>(Role),
         InstanceType = InstanceType,
         Market = Enum.Parse<Market>(Market),
+        SpotStrategy = SpotStrategy,
+        SpotPriceLimit = SpotPriceLimit,
         RequestedCount = checked((int)RequestedCount),
         RunningCount = checked((int)RunningCount),
         Vcpus = checked((int)Vcpus),
@@ -246,6 +252,7 @@ internal sealed class InstanceRow
     public string? ErrorMessage { get; set; }
     public long? StartedAt { get; set; }
     public long? EndedAt { get; set; }
+    public long Preemptions { get; set; }
 
     public TaskInstance ToModel() => new()
     {
@@ -255,6 +262,7 @@ internal sealed class InstanceRow
         Index = checked((int)Index),
         State = Enum.Parse<RunState>(State),
         Attempts = checked((int)Attempts),
+        Preemptions = checked((int)Preemptions),
         NodeId = NodeId,
         Host = Host,
         ExitCode = ExitCode is { } e ? checked((int)e) : null,

@@ -14,13 +14,13 @@ internal static class SqlColumns
             has_run_work AS HasRunWork, client_token AS ClientToken, request_hash AS RequestHash,
             created_at AS CreatedAt, ready_at AS ReadyAt, ended_at AS EndedAt, applications_json AS ApplicationsJson,
             step_concurrency_level AS StepConcurrencyLevel, mounts_json AS MountsJson, image_id AS ImageId,
-            environment_json AS EnvironmentJson
+            environment_json AS EnvironmentJson, idle_timeout_seconds AS IdleTimeoutSeconds
             """;
 
     public const string Group = """
             group_id AS Id, cluster_id AS ClusterId, name AS Name, role AS Role, instance_type AS InstanceType,
             market AS Market, requested_count AS RequestedCount, running_count AS RunningCount, vcpus AS Vcpus,
-            memory_mib AS MemoryMiB
+            memory_mib AS MemoryMiB, spot_strategy AS SpotStrategy, spot_price_limit AS SpotPriceLimit
             """;
 
     public const string Node = """
@@ -32,7 +32,7 @@ internal static class SqlColumns
     public const string Instance = """
             job_id AS JobId, account_id AS AccountId, task_name AS TaskName, idx AS "Index", state AS State,
             attempts AS Attempts, node_id AS NodeId, host AS Host, exit_code AS ExitCode, error_code AS ErrorCode,
-            error_message AS ErrorMessage, started_at AS StartedAt, ended_at AS EndedAt
+            error_message AS ErrorMessage, started_at AS StartedAt, ended_at AS EndedAt, preemptions AS Preemptions
             """;
 
     public const string Job = """

@@ -43,7 +43,41 @@ public class ClusterRequestValidatorTests
         { ErrorCodes.InvalidParameter, [new() { Role = "Master", InstanceType = "g.small", InstanceCount = 2 }] },
         { ErrorCodes.InvalidParameter, [new() { Role = "Master", InstanceType = "g.small", InstanceCount = 1 }, new() { Role = "Master", InstanceType = "g.small", InstanceCount = 1, Name = "m2" }] },
         { ErrorCodes.InvalidParameter, [new() { Role = "Core", InstanceType = "g.small", InstanceCount = 1, Market = "Reserved" }] },
+        { ErrorCodes.SpotMasterNotAllowed, [new() { Role = "Master", InstanceType = "g.small", InstanceCount = 1, Market = "Spot" }] },
+        { ErrorCodes.InvalidParameter, [new() { Role = "Core", InstanceType = "g.small", InstanceCount = 1, SpotStrategy = "SpotAsPriceGo" }] },
+        { ErrorCodes.InvalidParameter, [new() { Role = "Core", InstanceType = "g.small", InstanceCount = 1, Market = "Spot", SpotStrategy = "Cheapest" }] },
+        { ErrorCodes.InvalidParameter, [new() { Role = "Core", InstanceType = "g.small", InstanceCount = 1, Market = "Spot", SpotStrategy = "SpotWithPriceLimit" }] },
+        { ErrorCodes.InvalidParameter, [new() { Role = "Core", InstanceType = "g.small", InstanceCount = 1, Market = "Spot", SpotStrategy = "SpotWithPriceLimit", SpotPriceLimit = -1 }] },
+        { ErrorCodes.InvalidParameter, [new() { Role = "Core", InstanceType = "g.small", InstanceCount = 1, Market = "Spot", SpotStrategy = "SpotAsPriceGo", SpotPriceLimit = 0.5 }] },
     };
+
+    [Fact]
+    public void Validate_SpotGroupWithAPriceLimit_KeepsTheBidAndDefaultsTheStrategy()
+    {
+        var cluster = _validator.Validate("a-1", Request(
+            new InstanceGroupConfig { Role = "Master", InstanceType = "g.small", InstanceCount = 1 },
+            new InstanceGroupConfig { Role = "Core", InstanceType = "g.small", InstanceCount = 2, Market = "Spot", SpotPriceLimit = 0.25 },
+            new InstanceGroupConfig { Role = "Task", InstanceType = "g.small", InstanceCount = 1, Market = "Spot" }));
+
+        Assert.Equal((null, null), (cluster.Groups[0].SpotStrategy, cluster.Groups[0].SpotPriceLimit));
+        Assert.Equal(("SpotWithPriceLimit", 0.25), (cluster.Groups[1].SpotStrategy, cluster.Groups[1].SpotPriceLimit));
+        Assert.Equal(("SpotAsPriceGo", (double?)null), (cluster.Groups[2].SpotStrategy, cluster.Groups[2].SpotPriceLimit));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-5)]
+    [InlineData(604_801)]
+    public void Validate_IdleTimeoutOutOfRange_RejectedAsInvalidParameter(int seconds)
+    {
+        var request = Request(new InstanceGroupConfig { Role = "Master", InstanceType = "g.small", InstanceCount = 1 });
+        request.IdleTimeout = seconds;
+
+        var error = Assert.Throws<ServiceException>(() => _validator.Validate("a-1", request));
+
+        Assert.Equal(ErrorCodes.InvalidParameter, error.Code);
+        Assert.Contains("idleTimeout", error.Message, StringComparison.Ordinal);
+    }
 
     [Theory]
     [MemberData(nameof(BadGroups))]

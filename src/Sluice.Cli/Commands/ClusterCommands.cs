@@ -27,7 +27,8 @@ internal static class ClusterCommands
         var steps = new Option<string[]>("--step") { Description = "Steps to run once ready: a JSON or YAML file (one step or a list) or inline JSON (repeatable)" };
         var concurrency = new Option<int?>("--step-concurrency") { Description = "How many steps run at once (1-256, default 1)" };
         var backend = new Option<string?>("--backend") { Description = "Compute backend: local (default) or slurm when the server has it configured" };
-        var create = new Command("create", "Create a cluster") { name, groups, keepAlive, protect, bootstrap, tags, logUri, backend, file, wait, applications, steps, concurrency };
+        var idleTimeout = new Option<int?>("--idle-timeout") { Description = "Terminate after this many seconds Waiting with no work (1-604800; EMR's AutoTerminationPolicy)" };
+        var create = new Command("create", "Create a cluster") { name, groups, keepAlive, protect, bootstrap, tags, logUri, backend, file, wait, applications, steps, concurrency, idleTimeout };
         create.SetAction((parse, ct) => run(parse, async (cli, token) =>
         {
             var request = parse.GetValue(file) is { } path ? InputFiles.Read(path, Json.CreateClusterRequest) : new CreateClusterRequest();
@@ -63,6 +64,7 @@ internal static class ClusterCommands
                 (request.Steps ??= []).AddRange(InputFiles.ReadSteps(s));
             }
             request.StepConcurrencyLevel = Numbers.Between(parse.GetValue(concurrency), 1, 256, "--step-concurrency") ?? request.StepConcurrencyLevel;
+            request.IdleTimeout = Numbers.Between(parse.GetValue(idleTimeout), 1, 604_800, "--idle-timeout") ?? request.IdleTimeout;
             using var client = cli.CreateClient();
             ClusterInfo created = await client.CreateClusterAsync(request, token).ConfigureAwait(false);
             if (parse.GetValue(wait))
@@ -125,7 +127,8 @@ internal static class ClusterCommands
         var removeTags = new Option<string[]>("--remove-tag") { Description = "Remove tag K (repeatable)" };
         // The service's TerminationProtected error tells users to run `sluice cluster update ID --no-termination-protection`.
         var unprotect = new Option<bool>("--no-termination-protection") { Description = "Lift termination protection (same as --termination-protection false)" };
-        var update = new Command("update", "Change termination protection, keep-alive or tags") { id, protection, unprotect, keep, setTags, removeTags };
+        var updateIdle = new Option<int?>("--idle-timeout") { Description = "Idle timeout in seconds (1-604800); 0 removes it" };
+        var update = new Command("update", "Change termination protection, keep-alive, idle timeout or tags") { id, protection, unprotect, keep, setTags, removeTags, updateIdle };
         update.SetAction((parse, ct) => run(parse, async (cli, token) =>
         {
             var protectedValue = parse.GetValue(protection);
@@ -135,7 +138,12 @@ internal static class ClusterCommands
                     ? throw new UsageException("--no-termination-protection contradicts --termination-protection true")
                     : false;
             }
-            var request = new UpdateClusterRequest { TerminationProtected = protectedValue, KeepAlive = parse.GetValue(keep) };
+            var request = new UpdateClusterRequest
+            {
+                TerminationProtected = protectedValue,
+                KeepAlive = parse.GetValue(keep),
+                IdleTimeout = Numbers.Between(parse.GetValue(updateIdle), 0, 604_800, "--idle-timeout"),
+            };
             foreach (var t in parse.GetValue(setTags) ?? [])
             {
                 var (k, v) = ParseTag(t);
@@ -189,10 +197,10 @@ internal static class ClusterCommands
                 cli.WriteJson(page, Json.ListResponseNodeInfo);
                 return ExitCodes.Ok;
             }
-            var table = new Table().AddColumn(IdColumn("ID")).AddColumns("ROLE", "STATE", "VCPUS", "MEMORY MiB", "HOST");
+            var table = new Table().AddColumn(IdColumn("ID")).AddColumns("ROLE", "MARKET", "STATE", "VCPUS", "MEMORY MiB", "HOST");
             foreach (var n in page.Items)
             {
-                table.AddRow(n.Id, n.Role, n.State, n.Vcpus.ToString(System.Globalization.CultureInfo.InvariantCulture), n.MemoryMiB.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(n.Host ?? ""));
+                table.AddRow(n.Id, n.Role, n.Market, n.State, n.Vcpus.ToString(System.Globalization.CultureInfo.InvariantCulture), n.MemoryMiB.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(n.Host ?? ""));
             }
             cli.Console.Write(table);
             ListPaging.WriteMore(cli, page);
@@ -270,7 +278,15 @@ internal static class ClusterCommands
         }
         foreach (var g in c.InstanceGroups)
         {
-            grid.AddRow($"[bold]Group {Markup.Escape(g.Name)}[/]", Markup.Escape($"{g.Role} {g.InstanceType} ({g.Vcpus} vCPU, {g.MemoryMiB} MiB) {g.RunningCount}/{g.RequestedCount} nodes, {g.Market}, id {g.Id}"));
+            grid.AddRow($"[bold]Group {Markup.Escape(g.Name)}[/]", Markup.Escape($"{g.Role} {g.InstanceType} {g.Market} ({g.Vcpus} vCPU, {g.MemoryMiB} MiB) {g.RunningCount}/{g.RequestedCount} nodes, id {g.Id}"));
+        }
+        if (c.TargetLowPriorityNodes > 0)
+        {
+            grid.AddRow("[bold]Nodes[/]", $"dedicated {c.CurrentDedicatedNodes}/{c.TargetDedicatedNodes}, low-priority {c.CurrentLowPriorityNodes}/{c.TargetLowPriorityNodes}");
+        }
+        if (c.IdleTimeout is { } idle)
+        {
+            grid.AddRow("[bold]Idle timeout[/]", $"{idle} s");
         }
         if (c.Tags.Count > 0)
         {

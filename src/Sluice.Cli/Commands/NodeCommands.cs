@@ -13,9 +13,10 @@ internal static class NodeCommands
 
     public static Command Build(Func<ParseResult, Func<CliContext, CancellationToken, Task<int>>, CancellationToken, Task<int>> run)
     {
-        var node = new Command("node", "Shells and commands on a cluster's nodes");
+        var node = new Command("node", "Act on one node of a cluster: a shell, a command, a preemption");
         node.Add(Shell(run));
         node.Add(Exec(run));
+        node.Add(NodePreemptCommand.Build(run));
         return node;
     }
 

@@ -42,6 +42,13 @@ public sealed class ClusterRequestValidator(InstanceTypeCatalog catalog, ImageCa
                 }
             }
             Validation.Range(g.InstanceCount, $"{at}.instanceCount", 1, Limits.MaxNodesPerGroup);
+            var market = Validation.ParseEnum(g.Market, $"{at}.market", (Market?)Market.OnDemand);
+            if (role == InstanceRole.Master && market == Market.Spot)
+            {
+                throw new ServiceException(ErrorCodes.SpotMasterNotAllowed,
+                    $"{at}.market is Spot; a Master group must be OnDemand (a preempted Master would take the cluster with it): put the Spot nodes in a Core or Task group");
+            }
+            var (strategy, priceLimit) = SpotBid(g, market, at);
             var name = g.Name ?? role.ToString().ToLowerInvariant();
             Validation.OptionalName(name, $"{at}.name", Limits.NameLength);
             if (!names.Add(name))
@@ -55,7 +62,9 @@ public sealed class ClusterRequestValidator(InstanceTypeCatalog catalog, ImageCa
                 Name = name,
                 Role = role,
                 InstanceType = type,
-                Market = Validation.ParseEnum(g.Market, $"{at}.market", (Market?)Market.OnDemand),
+                Market = market,
+                SpotStrategy = strategy,
+                SpotPriceLimit = priceLimit,
                 RequestedCount = g.InstanceCount,
                 Vcpus = spec.Vcpus,
                 MemoryMiB = spec.MemoryMiB,
@@ -88,6 +97,7 @@ public sealed class ClusterRequestValidator(InstanceTypeCatalog catalog, ImageCa
             State = ClusterState.Starting,
             KeepAlive = request.KeepAlive,
             TerminationProtected = request.TerminationProtected,
+            IdleTimeout = request.IdleTimeout is { } idle ? TimeSpan.FromSeconds(ValidateIdleTimeout(idle, $"{prefix}idleTimeout")) : null,
             LogUri = Validation.ObjectUriField(objects, request.LogUri, $"{prefix}logUri", folder: null) is { } logUri ? ObjectUri.Parse(logUri).AsPrefix().ToString() : null,
             Backend = backend,
             Groups = built,
@@ -121,6 +131,44 @@ public sealed class ClusterRequestValidator(InstanceTypeCatalog catalog, ImageCa
         }
         return new Dictionary<string, string>(environment, StringComparer.Ordinal);
     }
+
+    /// <summary>The longest idle timeout: seven days, as EMR allows.</summary>
+    public const int MaxIdleTimeoutSeconds = 604_800;
+
+    public static int ValidateIdleTimeout(int seconds, string field) => Validation.Range(seconds, field, 1, MaxIdleTimeoutSeconds);
+
+    /// <summary>The bid of a Spot group: BatchCompute's SpotStrategy and SpotPriceLimit; an OnDemand group takes neither.</summary>
+    private static (string? Strategy, double? PriceLimit) SpotBid(InstanceGroupConfig group, Market market, string at)
+    {
+        if (market == Market.OnDemand)
+        {
+            if (group.SpotStrategy is not null || group.SpotPriceLimit is not null)
+            {
+                throw new ServiceException(ErrorCodes.InvalidParameter, $"{at} is OnDemand; spotStrategy and spotPriceLimit apply only to a Spot group");
+            }
+            return (null, null);
+        }
+        var strategy = group.SpotStrategy ?? (group.SpotPriceLimit is null ? SpotAsPriceGo : SpotWithPriceLimit);
+        switch (strategy)
+        {
+            case SpotAsPriceGo when group.SpotPriceLimit is not null:
+                throw new ServiceException(ErrorCodes.InvalidParameter, $"{at}.spotPriceLimit is set but spotStrategy is {SpotAsPriceGo}; use {SpotWithPriceLimit} to bid with a limit");
+            case SpotAsPriceGo:
+                return (strategy, null);
+            case SpotWithPriceLimit when group.SpotPriceLimit is not { } limit || !double.IsFinite(limit) || limit <= 0:
+                throw new ServiceException(ErrorCodes.InvalidParameter, $"{at}.spotPriceLimit must be a price above 0 with spotStrategy {SpotWithPriceLimit}");
+            case SpotWithPriceLimit:
+                return (strategy, group.SpotPriceLimit);
+            default:
+                throw new ServiceException(ErrorCodes.InvalidParameter, $"{at}.spotStrategy '{strategy}' is not one of {SpotAsPriceGo}, {SpotWithPriceLimit}");
+        }
+    }
+
+    /// <summary>Spot at the going price (BatchCompute's SpotAsPriceGo).</summary>
+    public const string SpotAsPriceGo = "SpotAsPriceGo";
+
+    /// <summary>Spot up to a price limit (BatchCompute's SpotWithPriceLimit).</summary>
+    public const string SpotWithPriceLimit = "SpotWithPriceLimit";
 
     public static void ValidateTags(IReadOnlyDictionary<string, string> tags, string field)
     {

@@ -94,11 +94,20 @@ public sealed class ClusterService(IStore store, Scheduler scheduler, ICommandBu
             }
             ClusterRequestValidator.ValidateTags(tags, "tags");
         }
+        if (request.IdleTimeout is { } idle && idle != 0)
+        {
+            ClusterRequestValidator.ValidateIdleTimeout(idle, "idleTimeout");
+        }
         await store.UpdateClusterAttributesAsync(accountId, clusterId, request.TerminationProtected, request.KeepAlive, tags, null, cancellationToken).ConfigureAwait(false);
+        if (request.IdleTimeout is { } seconds)
+        {
+            await store.SetClusterIdleTimeoutAsync(accountId, clusterId, seconds == 0 ? null : TimeSpan.FromSeconds(seconds), cancellationToken).ConfigureAwait(false);
+        }
         await commands.SendAsync(new ClusterCommand(ClusterCommandKind.AttributesChanged, accountId, clusterId)
         {
             KeepAlive = request.KeepAlive,
             TerminationProtected = request.TerminationProtected,
+            IdleTimeoutSeconds = request.IdleTimeout,
         }, cancellationToken).ConfigureAwait(false);
         return await GetAsync(accountId, clusterId, cancellationToken).ConfigureAwait(false);
     }
@@ -144,6 +153,38 @@ public sealed class ClusterService(IStore store, Scheduler scheduler, ICommandBu
         await commands.SendAsync(new ClusterCommand(ClusterCommandKind.Resize, accountId, clusterId) { GroupId = group.Id, Count = count }, cancellationToken).ConfigureAwait(false);
         return await GetAsync(accountId, clusterId, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Preempts a Spot node that is up: an interruption notice (SIGTERM to its instances), then after
+    /// <paramref name="noticeSeconds"/> (default: the server's notice) the kill. Its instances are requeued without using a
+    /// retry and the node is replaced. Returns the cluster and the node as they were when the preemption was accepted.
+    /// </summary>
+    public async Task<(Cluster Cluster, Node Node)> PreemptNodeAsync(string accountId, string clusterId, string nodeId, int? noticeSeconds, CancellationToken cancellationToken)
+    {
+        if (noticeSeconds is { } notice)
+        {
+            Validation.Range(notice, "noticeSeconds", 0, MaxPreemptionNoticeSeconds);
+        }
+        var cluster = await GetAsync(accountId, clusterId, cancellationToken).ConfigureAwait(false);
+        var node = (await store.ListNodesAsync(accountId, clusterId, cancellationToken).ConfigureAwait(false)).FirstOrDefault(n => n.Id == nodeId)
+            ?? throw new ServiceException(ErrorCodes.NodeNotFound, $"cluster {clusterId} has no node '{nodeId}'; list them with GET /v1/clusters/{clusterId}/nodes");
+        var group = cluster.Groups.First(g => g.Id == node.GroupId);
+        if (group.Market != Market.Spot)
+        {
+            throw new ServiceException(ErrorCodes.NodeNotPreemptible,
+                $"node {nodeId} belongs to group {group.Name}, which is {group.Market}; only nodes of a Spot group can be preempted");
+        }
+        if (cluster.State is not (ClusterState.Running or ClusterState.Waiting) || node.State is not (NodeState.Idle or NodeState.Busy))
+        {
+            throw new ServiceException(ErrorCodes.InvalidState,
+                $"node {nodeId} is {node.State} on a {cluster.State} cluster; only an Idle or Busy node of a Running or Waiting cluster can be preempted");
+        }
+        await commands.SendAsync(new ClusterCommand(ClusterCommandKind.PreemptNode, accountId, clusterId) { NodeId = nodeId, NoticeSeconds = noticeSeconds }, cancellationToken).ConfigureAwait(false);
+        return (cluster, node);
+    }
+
+    /// <summary>The longest interruption notice a preempt call may give: one hour.</summary>
+    public const int MaxPreemptionNoticeSeconds = 3600;
 
     public async Task<IReadOnlyList<Node>> ListNodesAsync(string accountId, string clusterId, CancellationToken cancellationToken)
     {

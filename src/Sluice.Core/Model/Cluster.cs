@@ -10,6 +10,8 @@ public sealed record Cluster
     public StateReason? Reason { get; init; }
     public bool KeepAlive { get; init; }
     public bool TerminationProtected { get; init; }
+    /// <summary>How long the cluster may wait with no work before it terminates (EMR's AutoTerminationPolicy IdleTimeout); null for never.</summary>
+    public TimeSpan? IdleTimeout { get; init; }
     public string? LogUri { get; init; }
     /// <summary>The compute backend name, e.g. "local".</summary>
     public required string Backend { get; init; }

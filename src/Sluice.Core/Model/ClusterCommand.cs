@@ -13,6 +13,12 @@ public sealed record ClusterCommand(ClusterCommandKind Kind, string AccountId, s
     public int? Count { get; init; }
     public bool? KeepAlive { get; init; }
     public bool? TerminationProtected { get; init; }
+    /// <summary>For <see cref="ClusterCommandKind.AttributesChanged"/>: the new idle timeout in seconds, 0 to remove it; null leaves it.</summary>
+    public int? IdleTimeoutSeconds { get; init; }
+    /// <summary>For <see cref="ClusterCommandKind.PreemptNode"/>: the node.</summary>
+    public string? NodeId { get; init; }
+    /// <summary>For <see cref="ClusterCommandKind.PreemptNode"/>: seconds between the interruption notice (SIGTERM) and the kill.</summary>
+    public int? NoticeSeconds { get; init; }
     /// <summary>For <see cref="ClusterCommandKind.Terminate"/> why; for <see cref="ClusterCommandKind.Adopt"/> the reason of a terminate the previous owner had taken and not carried out.</summary>
     public StateReason? Reason { get; init; }
     public IReadOnlyList<string>? StepIds { get; init; }

@@ -17,6 +17,8 @@ public enum ClusterCommandKind
     StepsAdded,
     /// <summary>Cancel or interrupt the step in <see cref="ClusterCommand.StepIds"/>.</summary>
     CancelStep,
+    /// <summary>Preempt the Spot node <see cref="ClusterCommand.NodeId"/> after <see cref="ClusterCommand.NoticeSeconds"/> of notice.</summary>
+    PreemptNode,
     /// <summary>A cluster was just inserted (Starting): the server that created it runs it. Never stored.</summary>
     Start,
     /// <summary>This server now runs the cluster (its previous owner died, or nobody ran it): recover it and its active work. Never stored.</summary>

@@ -8,6 +8,8 @@ public static class InstanceErrorCodes
     public const string LaunchFailed = "LaunchFailed";
     public const string Stopped = "Stopped";
     public const string NodeLost = "NodeLost";
+    /// <summary>The attempt's Spot node was preempted; the instance was requeued without using one of its retries.</summary>
+    public const string Preempted = "Preempted";
     /// <summary>The task's package could not be fetched or unpacked; the instance never launched.</summary>
     public const string PackageUnavailable = "PackageUnavailable";
     /// <summary>A mount's source could not be copied into the working directory; the instance never launched.</summary>

@@ -8,6 +8,10 @@ public sealed record InstanceGroup
     public required InstanceRole Role { get; init; }
     public required string InstanceType { get; init; }
     public Market Market { get; init; }
+    /// <summary>For a Spot group, how its price is bid (BatchCompute's SpotStrategy: <c>SpotWithPriceLimit</c> or <c>SpotAsPriceGo</c>); null for OnDemand.</summary>
+    public string? SpotStrategy { get; init; }
+    /// <summary>For a Spot group bidding with a limit, the highest price per node-hour (BatchCompute's SpotPriceLimit, EMR's BidPrice). Shown, not charged.</summary>
+    public double? SpotPriceLimit { get; init; }
     public required int RequestedCount { get; init; }
     public int RunningCount { get; init; }
     public required int Vcpus { get; init; }

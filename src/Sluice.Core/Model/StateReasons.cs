@@ -19,6 +19,10 @@ public sealed record StateReason(string Code, string Message)
     public const string NodeShell = "NodeShell";
     /// <summary>A person ran one command on a node of the cluster (an event, not a state change).</summary>
     public const string NodeExec = "NodeExec";
+    /// <summary>A cluster terminated after waiting with no work for its idle timeout (EMR's AUTO_TERMINATION).</summary>
+    public const string AutoTermination = "AutoTermination";
+    /// <summary>A Spot node of the cluster was preempted (an operator's call or the chaos rate); recorded as a cluster event.</summary>
+    public const string NodePreempted = "NodePreempted";
 
     /// <summary>A job's stop asked for through the API.</summary>
     public static StateReason StoppedByRequest { get; } = new(UserRequest, "stopped by request");

@@ -10,6 +10,8 @@ public sealed record TaskInstance
     public required RunState State { get; init; }
     /// <summary>Attempts launched so far.</summary>
     public int Attempts { get; init; }
+    /// <summary>Attempts of <see cref="Attempts"/> cut short by a Spot node's preemption: they do not count against the task's retries.</summary>
+    public int Preemptions { get; init; }
     public string? NodeId { get; init; }
     public string? Host { get; init; }
     public int? ExitCode { get; init; }

@@ -69,6 +69,8 @@ public interface IStore : IAsyncDisposable
     /// <summary>Changes the given attributes; null arguments leave theirs as they are. <paramref name="tags"/> replaces all tags.</summary>
     Task UpdateClusterAttributesAsync(string accountId, string clusterId, bool? terminationProtected, bool? keepAlive,
         IReadOnlyDictionary<string, string>? tags, bool? hasRunWork, CancellationToken cancellationToken);
+    /// <summary>Sets the idle timeout (EMR's AutoTerminationPolicy); null removes it.</summary>
+    Task SetClusterIdleTimeoutAsync(string accountId, string clusterId, TimeSpan? idleTimeout, CancellationToken cancellationToken);
     Task UpdateInstanceGroupCountsAsync(string accountId, string clusterId, string groupId, int requestedCount, int runningCount, CancellationToken cancellationToken);
     /// <summary>Inserts or replaces a node row; logs an event when its state changed.</summary>
     Task UpsertNodeAsync(Node node, CancellationToken cancellationToken);

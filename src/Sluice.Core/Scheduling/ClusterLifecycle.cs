@@ -222,6 +222,7 @@ internal sealed partial class ClusterLifecycle(SchedulerParts parts, IIdGenerato
         }
         cluster.Terminating = true;
         cluster.TerminateReason = reason;
+        StopIdleTimer(cluster);
         Changes.Cluster(cluster, ClusterState.Terminating, reason);
         foreach (var job in cluster.Jobs.ToList())
         {
@@ -265,7 +266,8 @@ internal sealed partial class ClusterLifecycle(SchedulerParts parts, IIdGenerato
         {
             return;
         }
-        foreach (var node in cluster.Nodes.Where(n => n.Node.State != NodeState.Terminated))
+        // A preempted node ended Preempted and stays so.
+        foreach (var node in cluster.Nodes.Where(n => n.Node.State is not (NodeState.Terminated or NodeState.Preempted)))
         {
             Changes.Node(node, NodeState.Terminated);
         }
@@ -278,7 +280,7 @@ internal sealed partial class ClusterLifecycle(SchedulerParts parts, IIdGenerato
         {
             reason = new StateReason(StateReason.InternalError, $"{reason.Message}; releasing nodes failed: {error}");
         }
-        var clean = reason.Code is StateReason.UserRequest or StateReason.AllStepsCompleted or StateReason.JobEnded;
+        var clean = reason.Code is StateReason.UserRequest or StateReason.AllStepsCompleted or StateReason.JobEnded or StateReason.AutoTermination;
         Changes.Cluster(cluster, clean ? ClusterState.Terminated : ClusterState.TerminatedWithErrors, reason);
         State.Clusters.Remove(cluster.Cluster.Id);
         parts.Shutdown.CheckDone();
@@ -295,7 +297,7 @@ internal sealed partial class ClusterLifecycle(SchedulerParts parts, IIdGenerato
             Groups = cluster.Cluster.Groups.Select(g => g.Id == groupId ? g with { RequestedCount = count } : g).ToList(),
         };
         var group = GroupOf(cluster, groupId);
-        var live = cluster.Nodes.Where(n => n.Node.GroupId == groupId && n.Node.State != NodeState.Terminated && !n.Draining).ToList();
+        var live = LiveNodes(cluster, groupId);
         if (count > live.Count)
         {
             var added = new List<NodeRuntime>();
@@ -335,6 +337,30 @@ internal sealed partial class ClusterLifecycle(SchedulerParts parts, IIdGenerato
         UpdateGroupCounts(cluster, node.Node.GroupId);
     }
 
+    /// <summary>After a node of the group was preempted: new nodes bring the group back to its requested size.</summary>
+    public void Replace(ClusterRuntime cluster, string groupId)
+    {
+        UpdateGroupCounts(cluster, groupId);
+        if (cluster.Terminating || cluster.Cluster.IsEnded)
+        {
+            return;
+        }
+        var group = GroupOf(cluster, groupId);
+        var added = new List<NodeRuntime>();
+        for (var i = LiveNodes(cluster, groupId).Count; i < group.RequestedCount; i++)
+        {
+            added.Add(NewNode(cluster, group));
+        }
+        if (added.Count > 0)
+        {
+            Provision(cluster, added);
+        }
+    }
+
+    /// <summary>The group's nodes that are up or coming up and not leaving through a resize (a node under preemption notice still counts).</summary>
+    private static List<NodeRuntime> LiveNodes(ClusterRuntime cluster, string groupId) =>
+        cluster.Nodes.Where(n => n.Node.GroupId == groupId && n.Node.State is not (NodeState.Terminated or NodeState.Preempted) && !n.Draining).ToList();
+
     private void UpdateGroupCounts(ClusterRuntime cluster, string groupId)
     {
         var group = GroupOf(cluster, groupId);
@@ -347,19 +373,29 @@ internal sealed partial class ClusterLifecycle(SchedulerParts parts, IIdGenerato
     }
 
     /// <summary>Keep-alive or protection changed; an idle cluster may now auto-terminate.</summary>
-    public void AttributesChanged(ClusterRuntime cluster, bool? keepAlive, bool? terminationProtected)
+    /// <param name="cluster">The cluster.</param>
+    /// <param name="keepAlive">The new keep-alive; null leaves it.</param>
+    /// <param name="terminationProtected">The new protection; null leaves it.</param>
+    /// <param name="idleTimeoutSeconds">The new idle timeout, 0 to remove it; null leaves it. A change starts the idle count over.</param>
+    public void AttributesChanged(ClusterRuntime cluster, bool? keepAlive, bool? terminationProtected, int? idleTimeoutSeconds)
     {
         cluster.Cluster = cluster.Cluster with
         {
             KeepAlive = keepAlive ?? cluster.Cluster.KeepAlive,
             TerminationProtected = terminationProtected ?? cluster.Cluster.TerminationProtected,
+            IdleTimeout = idleTimeoutSeconds is { } seconds ? (seconds == 0 ? null : TimeSpan.FromSeconds(seconds)) : cluster.Cluster.IdleTimeout,
         };
+        if (idleTimeoutSeconds is not null)
+        {
+            StopIdleTimer(cluster);
+        }
         CheckIdle(cluster);
     }
 
     /// <summary>The first work on a cluster: from then on, without keep-alive, it terminates once idle.</summary>
     public void MarkRunningWork(ClusterRuntime cluster)
     {
+        StopIdleTimer(cluster);
         if (!cluster.Cluster.HasRunWork)
         {
             cluster.Cluster = cluster.Cluster with { HasRunWork = true };
@@ -385,7 +421,34 @@ internal sealed partial class ClusterLifecycle(SchedulerParts parts, IIdGenerato
         if (!cluster.Cluster.KeepAlive && cluster.Cluster.HasRunWork && cluster.Cluster.OwnerJobId is null && !parts.Steps.HoldsWaiting(cluster))
         {
             Terminate(cluster, new StateReason(StateReason.AllStepsCompleted, "all steps and jobs completed and keep-alive is off"));
+            return;
         }
+        if (cluster.Cluster.IdleTimeout is { } timeout && cluster.IdleTimer is null)
+        {
+            cluster.IdleTimer = Loop.Time.CreateTimer(_ => Loop.Post(() => OnIdleTimeout(cluster, timeout)), null, timeout, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>The idle timeout ran out: a cluster still waiting with no work terminates (EMR's AUTO_TERMINATION).</summary>
+    private void OnIdleTimeout(ClusterRuntime cluster, TimeSpan timeout)
+    {
+        if (cluster.IdleTimer is null || cluster.Abandoned)
+        {
+            return;
+        }
+        StopIdleTimer(cluster);
+        if (cluster.Cluster.State != ClusterState.Waiting || cluster.Terminating || cluster.RunningInstances > 0 || cluster.Jobs.Count > 0 || parts.Steps.HasWork(cluster))
+        {
+            return;
+        }
+        var seconds = timeout.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Terminate(cluster, new StateReason(StateReason.AutoTermination, $"Cluster was terminated due to the auto-termination policy: idle for {seconds} s"));
+    }
+
+    private static void StopIdleTimer(ClusterRuntime cluster)
+    {
+        cluster.IdleTimer?.Dispose();
+        cluster.IdleTimer = null;
     }
 
     /// <summary>Stops running a cluster another server now owns: its processes are killed and its nodes released here, nothing written.</summary>

@@ -69,6 +69,22 @@ internal sealed class InstanceOutcomes(SchedulerParts parts)
             ExitCode = exit.ExitCode,
             EndedAt = exit.EndedAt,
         };
+        if (run.StopKind == StopKind.Preempted && job.Ending is null)
+        {
+            // Azure Batch's rule: the node was taken away, the instance did nothing wrong, so the attempt costs no retry.
+            var preemptions = task.PreemptionsOf(run.Index) + 1;
+            task.Preemptions[run.Index] = preemptions;
+            task.Attempts[run.Index] = run.Attempt;
+            task.Retry.Enqueue(run.Index);
+            JobDispatch.MakeReady(job, task);
+            return instance with
+            {
+                State = RunState.Waiting,
+                Preemptions = preemptions,
+                ErrorCode = InstanceErrorCodes.Preempted,
+                ErrorMessage = $"node {run.Node.Node.Id} was preempted (Spot); requeued without using a retry",
+            };
+        }
         if (run.StopKind != StopKind.None)
         {
             if (run.StopKind != StopKind.SchedulerStopping)
@@ -83,7 +99,7 @@ internal sealed class InstanceOutcomes(SchedulerParts parts)
             return instance;
         }
         var (code, message) = Failure(run, exit, stderrTail);
-        var retry = run.Attempt <= task.Task.MaxRetryCount && job.Ending is null;
+        var retry = task.MayRetry(run.Index, run.Attempt) && job.Ending is null;
         if (retry)
         {
             task.Attempts[run.Index] = run.Attempt;
@@ -104,6 +120,7 @@ internal sealed class InstanceOutcomes(SchedulerParts parts)
         StopKind.JobStopped => "the job was stopped",
         StopKind.JobFailed => "the job failed, so its other instances were stopped",
         StopKind.ClusterTerminated => "the cluster was terminated",
+        StopKind.Preempted => "its node was preempted while the job was ending",
         _ => "the server stopped",
     };
 

@@ -156,6 +156,7 @@ internal sealed class JobDispatch(SchedulerParts parts, LogPaths logs, SluiceOpt
         {
             parts.Clusters.ReleaseNode(cluster, node);
         }
+        parts.Preemption.TakeWhenEmpty(cluster, node);
     }
 
     private void Launch(ClusterRuntime cluster, JobRuntime job, TaskRuntime task, int index, NodeRuntime node)

@@ -203,6 +203,10 @@ internal sealed class Recovery(SchedulerParts parts)
             {
                 task.Attempts[instance.Index] = instance.Attempts;
             }
+            if (instance.Preemptions > 0)
+            {
+                task.Preemptions[instance.Index] = instance.Preemptions;
+            }
             if (instance.State == RunState.Running
                 && _adopted.Remove(JobDispatch.LaunchKey(instance.JobId, instance.TaskName, instance.Index, instance.Attempts), out var adopted))
             {
@@ -232,7 +236,7 @@ internal sealed class Recovery(SchedulerParts parts)
                     task.Stopped++;
                     break;
                 case RunState.Running:
-                    var retry = instance.Attempts <= task.Task.MaxRetryCount;
+                    var retry = task.MayRetry(instance.Index, instance.Attempts);
                     parts.Changes.Instance(RunState.Running, instance with
                     {
                         State = retry ? RunState.Waiting : RunState.Failed,

@@ -23,6 +23,8 @@ internal sealed class ClusterRuntime(Cluster cluster, IComputeBackend backend)
     /// <summary>The first bootstrap failure; the cluster terminates with it once everything in flight ends.</summary>
     public StateReason? BootstrapFailure { get; set; }
     public HashSet<IRunningProcess> BootstrapProcesses { get; } = [];
+    /// <summary>Fires the idle timeout while the cluster waits with no work; null when no timeout runs.</summary>
+    public ITimer? IdleTimer { get; set; }
 
     public bool IsReady => Cluster.State is ClusterState.Running or ClusterState.Waiting;
 
@@ -31,10 +33,10 @@ internal sealed class ClusterRuntime(Cluster cluster, IComputeBackend backend)
     {
         get
         {
-            var workers = Nodes.Where(n => n.Node.Role != InstanceRole.Master && n.Node.State is NodeState.Idle or NodeState.Busy && !n.Draining);
-            return Nodes.Any(n => n.Node.Role != InstanceRole.Master && n.Node.State != NodeState.Terminated)
+            var workers = Nodes.Where(n => n.Node.Role != InstanceRole.Master && n.TakesWork);
+            return Nodes.Any(n => n.Node.Role != InstanceRole.Master && n.Node.State is not (NodeState.Terminated or NodeState.Preempted))
                 ? workers
-                : Nodes.Where(n => n.Node.State is NodeState.Idle or NodeState.Busy && !n.Draining);
+                : Nodes.Where(n => n.TakesWork);
         }
     }
 }
@@ -49,8 +51,13 @@ internal sealed class NodeRuntime(Node node)
     public int Running { get; set; }
     /// <summary>Set by a shrinking resize: takes no new work and is released when its work ends.</summary>
     public bool Draining { get; set; }
+    /// <summary>Set by a Spot preemption's notice: takes no new work and is taken when its work ends or the notice runs out.</summary>
+    public ITimer? PreemptionNotice { get; set; }
 
-    public bool Fits(int cpu, long memoryMiB) => !Draining && FreeCpu >= cpu && FreeMemoryMiB >= memoryMiB && FreeSlots.Count > 0;
+    /// <summary>Up and neither leaving (a resize) nor being preempted.</summary>
+    public bool TakesWork => Node.State is NodeState.Idle or NodeState.Busy && !Draining && PreemptionNotice is null;
+
+    public bool Fits(int cpu, long memoryMiB) => TakesWork && FreeCpu >= cpu && FreeMemoryMiB >= memoryMiB && FreeSlots.Count > 0;
 
     /// <summary>Takes the resources of one process; returns its working-directory slot (<paramref name="slot"/> when it is free: an adopted process keeps its own).</summary>
     public int Take(int cpu, long memoryMiB, int? slot = null)
@@ -107,12 +114,15 @@ internal sealed class TaskRuntime(JobTask task, int predecessors)
     // Created on first use: a job of 100,000 tasks keeps one TaskRuntime each, and most never retry.
     private Queue<int>? _retry;
     private Dictionary<int, int>? _attempts;
+    private Dictionary<int, int>? _preemptions;
     private Dictionary<int, InstanceRun>? _runs;
 
     public Queue<int> Retry => _retry ??= new();
     /// <summary>Attempts made, for indexes that have more than their first attempt or were recovered.</summary>
     public Dictionary<int, int> Attempts => _attempts ??= [];
     public Dictionary<int, InstanceRun> Runs => _runs ??= [];
+    /// <summary>Attempts cut short by a preemption, for indexes that had one: they do not count against the retries.</summary>
+    public Dictionary<int, int> Preemptions => _preemptions ??= [];
     public int RunningCount => _runs?.Count ?? 0;
     public int RetryCount => _retry?.Count ?? 0;
     public int Finished { get; set; }
@@ -126,9 +136,14 @@ internal sealed class TaskRuntime(JobTask task, int predecessors)
     public int TakeNextIndex() => RetryCount > 0 ? _retry!.Dequeue() : NextFresh++;
 
     public int AttemptsOf(int index) => _attempts is not null && _attempts.TryGetValue(index, out var attempts) ? attempts : 0;
+
+    public int PreemptionsOf(int index) => _preemptions is not null && _preemptions.TryGetValue(index, out var preemptions) ? preemptions : 0;
+
+    /// <summary>Whether an attempt that failed may run again: preempted attempts are not counted (Azure Batch's rule).</summary>
+    public bool MayRetry(int index, int attempt) => attempt - PreemptionsOf(index) <= Task.MaxRetryCount;
 }
 
-internal enum StopKind { None, JobStopped, JobFailed, ClusterTerminated, SchedulerStopping }
+internal enum StopKind { None, JobStopped, JobFailed, ClusterTerminated, SchedulerStopping, Preempted }
 
 internal sealed class InstanceRun(JobRuntime job, TaskRuntime task, int index, int attempt, NodeRuntime node, ClusterRuntime cluster)
 {
@@ -161,6 +176,7 @@ internal sealed class InstanceRun(JobRuntime job, TaskRuntime task, int index, i
         Index = Index,
         State = RunState.Running,
         Attempts = Attempt,
+        Preemptions = Task.PreemptionsOf(Index),
         NodeId = Node.Node.Id,
         Host = Node.Node.Host,
         StartedAt = startedAt,

@@ -23,6 +23,7 @@ public sealed class Scheduler : IClusterOwner, IAsyncDisposable
 {
     private readonly SchedulerParts _parts;
     private readonly IStore _store;
+    private readonly TimeSpan _preemptionNotice;
     private Task? _loop;
 
     public Scheduler(IStore store, IEnumerable<IComputeBackend> backends, IOptions<SluiceOptions> options, LogPaths logs,
@@ -44,6 +45,8 @@ public sealed class Scheduler : IClusterOwner, IAsyncDisposable
         _parts.StepExecution = new StepExecution(_parts, logs, settings, stepCommands, streamingStore, buckets);
         _parts.Recovery = new Recovery(_parts);
         _parts.Shutdown = new Shutdown(_parts);
+        _parts.Preemption = new NodePreemption(_parts, settings);
+        _preemptionNotice = settings.SpotPreemptionNotice;
     }
 
     /// <summary>The names of the compute backends this scheduler can use.</summary>
@@ -68,6 +71,7 @@ public sealed class Scheduler : IClusterOwner, IAsyncDisposable
             _parts.Loop.Post(() => _parts.Recovery.Recover(clusters, jobs, steps, accepted, resumed));
         }
         _loop = _parts.Loop.RunAsync();
+        _parts.Loop.Post(_parts.Preemption.StartChaos);
     }
 
     /// <summary>
@@ -80,6 +84,7 @@ public sealed class Scheduler : IClusterOwner, IAsyncDisposable
         {
             return;
         }
+        _parts.Loop.Post(_parts.Preemption.StopChaos);
         _parts.Loop.Post(_parts.Shutdown.Begin);
         await _parts.Shutdown.Done.WaitAsync(cancellationToken).ConfigureAwait(false);
         _parts.Loop.Complete();
@@ -178,7 +183,11 @@ public sealed class Scheduler : IClusterOwner, IAsyncDisposable
                 _parts.Clusters.Resize(cluster, command.GroupId!, command.Count!.Value);
                 break;
             case ClusterCommandKind.AttributesChanged when cluster is not null:
-                _parts.Clusters.AttributesChanged(cluster, command.KeepAlive, command.TerminationProtected);
+                _parts.Clusters.AttributesChanged(cluster, command.KeepAlive, command.TerminationProtected, command.IdleTimeoutSeconds);
+                break;
+            case ClusterCommandKind.PreemptNode when cluster is not null:
+                _parts.Preemption.Preempt(cluster, command.NodeId!,
+                    command.NoticeSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : _preemptionNotice, "by request");
                 break;
             case ClusterCommandKind.StepsAdded:
                 _parts.Steps.Enqueue(command.ClusterId, command.Steps!);

@@ -23,4 +23,5 @@ internal sealed class SchedulerParts(SchedulerLoop loop, SchedulerState state, I
     public StepExecution StepExecution { get; set; } = null!;
     public Recovery Recovery { get; set; } = null!;
     public Shutdown Shutdown { get; set; } = null!;
+    public NodePreemption Preemption { get; set; } = null!;
 }

@@ -49,7 +49,7 @@ internal sealed partial class StateChanges(SchedulerLoop loop, IStore store)
             State = to,
             Host = provisioned?.Host ?? current.Host,
             WorkDirectory = provisioned?.WorkDirectory ?? current.WorkDirectory,
-            EndedAt = to == NodeState.Terminated ? loop.Now : current.EndedAt,
+            EndedAt = to is NodeState.Terminated or NodeState.Preempted ? loop.Now : current.EndedAt,
         };
         loop.Persist(store.UpsertNodeAsync(node.Node, CancellationToken.None));
         return true;

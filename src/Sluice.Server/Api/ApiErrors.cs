@@ -14,7 +14,7 @@ internal static class ApiErrors
         ErrorCodes.InvalidAccessKeyId or ErrorCodes.SignatureDoesNotMatch or ErrorCodes.RequestExpired or ErrorCodes.InvalidRegion
             or ErrorCodes.ReplayedRequest or ErrorCodes.AccessDenied => StatusCodes.Status403Forbidden,
         ErrorCodes.ClusterNotFound or ErrorCodes.InstanceGroupNotFound or ErrorCodes.JobNotFound or ErrorCodes.TaskNotFound
-            or ErrorCodes.InstanceNotFound or ErrorCodes.StepNotFound or ErrorCodes.AccountNotFound or ErrorCodes.AccessKeyNotFound or ErrorCodes.NotFound or ErrorCodes.ObjectNotFound or ErrorCodes.BucketNotFound => StatusCodes.Status404NotFound,
+            or ErrorCodes.InstanceNotFound or ErrorCodes.StepNotFound or ErrorCodes.AccountNotFound or ErrorCodes.AccessKeyNotFound or ErrorCodes.NodeNotFound or ErrorCodes.NotFound or ErrorCodes.ObjectNotFound or ErrorCodes.BucketNotFound => StatusCodes.Status404NotFound,
         ErrorCodes.InvalidState or ErrorCodes.TerminationProtected or ErrorCodes.IdempotentParameterMismatch or ErrorCodes.OutputAlreadyExists
             or ErrorCodes.SingleTenantServer or ErrorCodes.BucketNotEmpty => StatusCodes.Status409Conflict,
         ErrorCodes.RequestTooLarge => StatusCodes.Status413PayloadTooLarge,

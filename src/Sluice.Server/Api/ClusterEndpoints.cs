@@ -8,7 +8,7 @@ using Sluice.Server.Auth;
 
 namespace Sluice.Server.Api;
 
-/// <summary>/v1/clusters: create, list, get, update, terminate, resize, nodes, events.</summary>
+/// <summary>/v1/clusters: create, list, get, update, terminate, resize, nodes (and their preemption), events.</summary>
 internal static class ClusterEndpoints
 {
     private static readonly SluiceJsonContext Json = SluiceJsonContext.Default;
@@ -67,14 +67,26 @@ internal static class ClusterEndpoints
         clusters.MapGet("/{clusterId}/nodes", async (string clusterId, HttpContext context, ClusterService service, CancellationToken ct) =>
         {
             var (after, limit) = Paging.Read(context.Request);
-            var nodes = await service.ListNodesAsync(SignatureAuthentication.AccountId(context), clusterId, ct).ConfigureAwait(false);
+            var accountId = SignatureAuthentication.AccountId(context);
+            var groups = (await service.GetAsync(accountId, clusterId, ct).ConfigureAwait(false)).Groups;
+            var nodes = await service.ListNodesAsync(accountId, clusterId, ct).ConfigureAwait(false);
             var page = nodes.Where(n => after is null || string.CompareOrdinal(n.Id, after) > 0).OrderBy(n => n.Id, StringComparer.Ordinal).Take(limit + 1).ToList();
             var truncated = page.Count > limit;
-            var items = page.Take(limit).Select(n => n.ToInfo()).ToList();
+            var items = page.Take(limit).Select(n => n.ToInfo(groups)).ToList();
             var body = new ListResponse<NodeInfo> { Items = items, IsTruncated = truncated, NextMarker = truncated ? Paging.Encode(items[^1].Id) : null };
             return TypedResults.Json(body, Json.ListResponseNodeInfo);
         }).WithName("ListNodes").WithSummary("List the nodes of a cluster").Produces<ListResponse<NodeInfo>>()
             .Paged().Errors(ErrorCodes.ClusterNotFound);
+
+        clusters.MapPost("/{clusterId}/nodes/{nodeId}/preempt", async (string clusterId, string nodeId, HttpContext context, ClusterService service, CancellationToken ct) =>
+        {
+            // The body is optional: without one the server's notice applies.
+            var request = context.Request.ContentLength is > 0 ? await Body.ReadAsync(context.Request, Json.PreemptNodeRequest).ConfigureAwait(false) : new PreemptNodeRequest();
+            var accountId = SignatureAuthentication.AccountId(context);
+            var (cluster, node) = await service.PreemptNodeAsync(accountId, clusterId, nodeId, request.NoticeSeconds, ct).ConfigureAwait(false);
+            return TypedResults.Json(node.ToInfo(cluster.Groups), Json.NodeInfo, statusCode: StatusCodes.Status202Accepted);
+        }).WithName("PreemptNode").WithSummary("Preempt a Spot node: SIGTERM to its instances, the notice, then the kill; they are requeued without using a retry and the node is replaced")
+            .AcceptsJson<PreemptNodeRequest>().Produces<NodeInfo>(StatusCodes.Status202Accepted);
 
         clusters.MapGet("/{clusterId}/events", async (string clusterId, HttpContext context, ClusterService service, CancellationToken ct) =>
         {

@@ -41,8 +41,13 @@ internal static class Mappers
         StateChangeReason = c.Reason.ToInfo(),
         KeepAlive = c.KeepAlive,
         TerminationProtected = c.TerminationProtected,
+        IdleTimeout = c.IdleTimeout is { } idle ? (int)idle.TotalSeconds : null,
         LogUri = c.LogUri,
         Backend = c.Backend,
+        CurrentDedicatedNodes = c.Groups.Where(g => g.Market == Market.OnDemand).Sum(g => g.RunningCount),
+        CurrentLowPriorityNodes = c.Groups.Where(g => g.Market == Market.Spot).Sum(g => g.RunningCount),
+        TargetDedicatedNodes = c.Groups.Where(g => g.Market == Market.OnDemand).Sum(g => g.RequestedCount),
+        TargetLowPriorityNodes = c.Groups.Where(g => g.Market == Market.Spot).Sum(g => g.RequestedCount),
         InstanceGroups = c.Groups.Select(g => new InstanceGroupInfo
         {
             Id = g.Id,
@@ -50,6 +55,8 @@ internal static class Mappers
             Role = g.Role.ToString(),
             InstanceType = g.InstanceType,
             Market = g.Market.ToString(),
+            SpotStrategy = g.SpotStrategy,
+            SpotPriceLimit = g.SpotPriceLimit,
             RequestedCount = g.RequestedCount,
             RunningCount = g.RunningCount,
             Vcpus = g.Vcpus,
@@ -79,11 +86,14 @@ internal static class Mappers
             Entries = mounts.Select(m => new MountEntryConfig { Source = m.Source, Destination = m.Destination, WriteSupport = m.WriteSupport }).ToList(),
         };
 
-    public static NodeInfo ToInfo(this Node n) => new()
+    /// <param name="n">The node.</param>
+    /// <param name="groups">Its cluster's groups, for its market.</param>
+    public static NodeInfo ToInfo(this Node n, IReadOnlyList<InstanceGroup> groups) => new()
     {
         Id = n.Id,
         GroupId = n.GroupId,
         Role = n.Role.ToString(),
+        Market = (groups.FirstOrDefault(g => g.Id == n.GroupId)?.Market ?? Market.OnDemand).ToString(),
         State = n.State.ToString(),
         Vcpus = n.Vcpus,
         MemoryMiB = n.MemoryMiB,
@@ -145,6 +155,7 @@ internal static class Mappers
         Index = i.Index,
         State = i.State.ToString(),
         Attempts = i.Attempts,
+        Preemptions = i.Preemptions,
         NodeId = i.NodeId,
         Host = i.Host,
         ExitCode = i.ExitCode,

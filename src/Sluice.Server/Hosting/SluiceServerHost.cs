@@ -59,6 +59,9 @@ public static class SluiceServerHost
             o.StepCancelGracePeriod = options.StepCancelGracePeriod;
             o.MaxNodeSessionsPerNode = options.MaxNodeSessionsPerNode;
             o.NodeSessionIdleTimeout = options.NodeSessionIdleTimeout;
+            o.SpotPreemptionNotice = builder.Configuration.GetValue<TimeSpan?>("SpotPreemptionNotice") ?? options.SpotPreemptionNotice;
+            o.SpotChaos = options.SpotChaos;
+            builder.Configuration.GetSection("SpotChaos").Bind(o.SpotChaos);
             o.AllowUnisolatedAccounts = options.AllowUnisolatedAccounts || builder.Configuration.GetValue<bool>("AllowUnisolatedAccounts");
             foreach (var (name, launcher) in options.Applications)
             {

@@ -1,4 +1,5 @@
 using Sluice.Backends.Slurm;
+using Sluice.Core;
 
 namespace Sluice.Server.Hosting;
 
@@ -101,4 +102,16 @@ public sealed class SluiceServerOptions
 
     /// <summary>How long a cancelled running step gets between the interrupt and the kill. Default 10 s.</summary>
     public TimeSpan StepCancelGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a preempted Spot node's instances get between SIGTERM and the kill when the preempt call gives no notice.
+    /// Default 30 s; configuration <c>SLUICE_SpotPreemptionNotice</c> (e.g. <c>00:00:10</c>) overrides it.
+    /// </summary>
+    public TimeSpan SpotPreemptionNotice { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Random preemption of Spot nodes for chaos testing; off by default. Configuration <c>SLUICE_SpotChaos__PreemptionsPerNodeHour</c>,
+    /// <c>SLUICE_SpotChaos__CheckInterval</c> and <c>SLUICE_SpotChaos__Seed</c> override it.
+    /// </summary>
+    public SpotChaosOptions SpotChaos { get; set; } = new();
 }

@@ -8,7 +8,7 @@ namespace Sluice.Testing.Conformance.Scheduling;
 /// The scheduler's behaviour, scenario by scenario, on a scripted backend and a fake clock: each runs in milliseconds with no
 /// processes and no sleeps. Every command bus runs the same scenarios (a subclass per bus and store).
 /// </summary>
-public abstract class SchedulerScenarios : IAsyncLifetime
+public abstract partial class SchedulerScenarios : IAsyncLifetime
 {
     protected SchedulerHarness H { get; private set; } = null!;
 

@@ -24,6 +24,7 @@ internal static class StoreSamples
         Reason = new StateReason(StateReason.UserRequest, "created by test"),
         KeepAlive = true,
         TerminationProtected = true,
+        IdleTimeout = TimeSpan.FromSeconds(900),
         LogUri = "s3://bucket/logs/",
         Backend = "local",
         Groups =
@@ -36,7 +37,7 @@ internal static class StoreSamples
             new InstanceGroup
             {
                 Id = $"{id}-g0", ClusterId = id, Name = "core", Role = InstanceRole.Core, InstanceType = "c.xlarge",
-                Market = Market.Spot, RequestedCount = 3, RunningCount = 2, Vcpus = 8, MemoryMiB = 16384,
+                Market = Market.Spot, SpotStrategy = "SpotWithPriceLimit", SpotPriceLimit = 0.125, RequestedCount = 3, RunningCount = 2, Vcpus = 8, MemoryMiB = 16384,
             },
         ],
         BootstrapActions =

@@ -12,8 +12,9 @@ namespace Sluice.Server.Compat.BatchCompute;
 /// Acted on: Name, Description, each group's DesiredVMCount, InstanceType (the cluster's InstanceType for a group
 /// without one) and ResourceType (OnDemand or Spot, the group's market), Configs.Mounts.Entries (the cluster's mounts),
 /// Bootstrap (a bootstrap action), ImageId (an image of the server's catalog) and UserData / EnvVars (the environment
-/// of the cluster's tasks). Kept and shown but not acted on: Notification,
-/// Configs.Disks and Configs.Networks, the rest of Configs.Mounts, the groups' SpotStrategy, SpotPriceLimit,
+/// of the cluster's tasks); a Spot group's SpotStrategy and SpotPriceLimit become the native group's bid (its nodes can
+/// be preempted). Kept and shown but not acted on: Notification,
+/// Configs.Disks and Configs.Networks, the rest of Configs.Mounts, the groups'
 /// HostnamePrefix, ImageId and Mode, ScheduleType, PasswordInherit, DependencyIsvService (see
 /// <see cref="DescriptionTags"/>). Every group is a Core group: BatchCompute clusters have no master.
 /// A BatchCompute cluster lives until it is deleted, so the core cluster keeps alive when idle.
@@ -48,13 +49,17 @@ internal static class ClusterTranslation
             }
             var type = NonEmptyString(group.Value, "InstanceType", at) ?? clusterType
                 ?? throw new Sluice.Core.ServiceException(ErrorCodes.MissingParameter, $"{at}.InstanceType is required (or the cluster's InstanceType), e.g. ecs.s3.large");
+            var market = Market(NonEmptyString(group.Value, "ResourceType", at), at);
+            var (strategy, priceLimit) = SpotBid(group.Value, market, at);
             request.InstanceGroups.Add(new InstanceGroupConfig
             {
                 Name = group.Name,
                 Role = nameof(InstanceRole.Core),
                 InstanceType = type,
                 InstanceCount = count,
-                Market = Market(NonEmptyString(group.Value, "ResourceType", at), at),
+                Market = market,
+                SpotStrategy = strategy,
+                SpotPriceLimit = priceLimit,
             });
         }
         if (request.InstanceGroups.Count == 0)
@@ -114,6 +119,21 @@ internal static class ClusterTranslation
         _ = Core.Clusters.ClusterRequestValidator.ValidateEnvironment(userData, "UserData");
         _ = Core.Clusters.ClusterRequestValidator.ValidateEnvironment(envVars, "EnvVars");
         return environment;
+    }
+
+    /// <summary>
+    /// A Spot group's SpotStrategy and SpotPriceLimit for the native group; as BatchCompute says, the strategy takes effect
+    /// only for ResourceType Spot and the limit only with SpotWithPriceLimit (so the SDK's defaults elsewhere are no error).
+    /// </summary>
+    private static (string? Strategy, double? PriceLimit) SpotBid(JsonElement group, string market, string at)
+    {
+        var strategy = NonEmptyString(group, "SpotStrategy", at);
+        var limit = Number(group, "SpotPriceLimit", at);
+        if (market != nameof(Core.Model.Market.Spot))
+        {
+            return (null, null);
+        }
+        return (strategy, strategy == Core.Clusters.ClusterRequestValidator.SpotWithPriceLimit ? limit : null);
     }
 
     private static string Market(string? resourceType, string at) => resourceType switch

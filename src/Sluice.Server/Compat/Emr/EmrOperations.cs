@@ -82,10 +82,7 @@ internal sealed partial class EmrOperations(ClusterService clusters, StepService
         {
             request.Tags[EmrShapes.ReleaseLabelTag] = label;
         }
-        if (IdleTimeout(input["AutoTerminationPolicy"]) is { } idle)
-        {
-            request.Tags[EmrShapes.IdleTimeoutTag] = idle.ToString(CultureInfo.InvariantCulture);
-        }
+        request.IdleTimeout = IdleTimeout(input["AutoTerminationPolicy"]);
         request.BootstrapActions = [.. EmrInput.List(input["BootstrapActions"], "BootstrapActions").Select((b, i) =>
         {
             var at = $"BootstrapActions[{i}]";
@@ -130,18 +127,20 @@ internal sealed partial class EmrOperations(ClusterService clusters, StepService
                 var at = $"Instances.InstanceGroups[{i}]";
                 var group = EmrInput.Object(g, at) ?? throw EmrException.Invalid($"{at} is required");
                 var role = EmrInput.RequireString(group["InstanceRole"], $"{at}.InstanceRole");
+                var market = EmrInput.String(group["Market"], $"{at}.Market") switch
+                {
+                    null or "ON_DEMAND" => "OnDemand",
+                    "SPOT" => "Spot",
+                    var other => throw EmrException.Invalid($"{at}.Market '{other}' is not one of ON_DEMAND, SPOT"),
+                };
                 return new InstanceGroupConfig
                 {
                     Name = EmrInput.String(group["Name"], $"{at}.Name"),
                     Role = role is "MASTER" or "CORE" or "TASK" ? EmrNames.Pascal(role) : throw EmrException.Invalid($"{at}.InstanceRole '{role}' is not one of MASTER, CORE, TASK"),
                     InstanceType = EmrInput.RequireString(group["InstanceType"], $"{at}.InstanceType"),
                     InstanceCount = EmrInput.Int(group["InstanceCount"], $"{at}.InstanceCount") ?? throw EmrException.Invalid($"{at}.InstanceCount is required"),
-                    Market = EmrInput.String(group["Market"], $"{at}.Market") switch
-                    {
-                        null or "ON_DEMAND" => "OnDemand",
-                        "SPOT" => "Spot",
-                        var other => throw EmrException.Invalid($"{at}.Market '{other}' is not one of ON_DEMAND, SPOT"),
-                    },
+                    Market = market,
+                    SpotPriceLimit = BidPrice(group, market, at),
                 };
             })];
         }
@@ -196,10 +195,29 @@ internal sealed partial class EmrOperations(ClusterService clusters, StepService
         }
     }
 
-    private static long? IdleTimeout(JsonNode? policy)
+    /// <summary>
+    /// EMR's BidPrice (USD per instance-hour, a string) as the group's price limit; without one a Spot group pays the going
+    /// price (EMR's default of 100% of the on-demand price). An ON_DEMAND group takes no bid.
+    /// </summary>
+    private static double? BidPrice(JsonObject group, string market, string at)
+    {
+        if (EmrInput.String(group["BidPrice"], $"{at}.BidPrice") is not { } bid)
+        {
+            return null;
+        }
+        if (market != "Spot")
+        {
+            throw EmrException.Invalid($"{at}.BidPrice is set on an ON_DEMAND group; a bid price applies only to Market SPOT");
+        }
+        return double.TryParse(bid, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var price) && price > 0
+            ? price
+            : throw EmrException.Invalid($"{at}.BidPrice '{bid}' is not a price in USD above 0, such as 0.5");
+    }
+
+    private static int? IdleTimeout(JsonNode? policy)
     {
         var idle = EmrInput.Long(EmrInput.Object(policy, "AutoTerminationPolicy")?["IdleTimeout"], "AutoTerminationPolicy.IdleTimeout");
-        return idle is null or (>= 60 and <= 604_800) ? idle
+        return idle is null or (>= 60 and <= 604_800) ? (int?)idle
             : throw EmrException.Invalid($"AutoTerminationPolicy.IdleTimeout is {idle}; give 60 to 604800 seconds");
     }
 
@@ -399,26 +417,24 @@ internal sealed partial class EmrOperations(ClusterService clusters, StepService
     private async Task<JsonObject?> PutAutoTerminationPolicyAsync(string account, JsonObject input, CancellationToken ct)
     {
         var id = EmrInput.RequireString(input["ClusterId"], "ClusterId");
+        // EMR's default idle timeout is one hour.
         var idle = IdleTimeout(input["AutoTerminationPolicy"]) ?? 3600;
-        await clusters.UpdateAsync(account, id, new UpdateClusterRequest
-        {
-            Tags = new Dictionary<string, string> { [EmrShapes.IdleTimeoutTag] = idle.ToString(CultureInfo.InvariantCulture) },
-        }, ct).ConfigureAwait(false);
+        await clusters.UpdateAsync(account, id, new UpdateClusterRequest { IdleTimeout = idle }, ct).ConfigureAwait(false);
         return null;
     }
 
     private async Task<JsonObject?> GetAutoTerminationPolicyAsync(string account, JsonObject input, CancellationToken ct)
     {
         var cluster = await clusters.GetAsync(account, EmrInput.RequireString(input["ClusterId"], "ClusterId"), ct).ConfigureAwait(false);
-        return cluster.Tags.TryGetValue(EmrShapes.IdleTimeoutTag, out var idle) && long.TryParse(idle, CultureInfo.InvariantCulture, out var seconds)
-            ? new JsonObject { ["AutoTerminationPolicy"] = new JsonObject { ["IdleTimeout"] = seconds } }
+        return cluster.IdleTimeout is { } idle
+            ? new JsonObject { ["AutoTerminationPolicy"] = new JsonObject { ["IdleTimeout"] = (long)idle.TotalSeconds } }
             : [];
     }
 
     private async Task<JsonObject?> RemoveAutoTerminationPolicyAsync(string account, JsonObject input, CancellationToken ct)
     {
         var id = EmrInput.RequireString(input["ClusterId"], "ClusterId");
-        await clusters.UpdateAsync(account, id, new UpdateClusterRequest { RemoveTags = [EmrShapes.IdleTimeoutTag] }, ct).ConfigureAwait(false);
+        await clusters.UpdateAsync(account, id, new UpdateClusterRequest { IdleTimeout = 0 }, ct).ConfigureAwait(false);
         return null;
     }
 }

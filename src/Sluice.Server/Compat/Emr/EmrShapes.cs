@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Sluice.Core.Model;
 
@@ -9,7 +10,6 @@ internal static class EmrShapes
     /// <summary>Tags under this prefix hold what EMR shows but Sluice's model has no field for (release label, auto-termination policy); EMR's Tags do not list them.</summary>
     public const string ReservedTagPrefix = "sluice:emr:";
     public const string ReleaseLabelTag = ReservedTagPrefix + "releaseLabel";
-    public const string IdleTimeoutTag = ReservedTagPrefix + "idleTimeout";
 
     public static string Arn(string region, Cluster cluster) => $"arn:aws:elasticmapreduce:{region}:{cluster.AccountId}:cluster/{cluster.Id}";
 
@@ -84,6 +84,7 @@ internal static class EmrShapes
         ["Id"] = group.Id,
         ["Name"] = group.Name,
         ["Market"] = EmrNames.Market(group.Market),
+        ["BidPrice"] = group.SpotPriceLimit?.ToString(CultureInfo.InvariantCulture),
         ["InstanceGroupType"] = EmrNames.Upper(group.Role.ToString()),
         ["InstanceType"] = group.InstanceType,
         ["RequestedInstanceCount"] = group.RequestedCount,
@@ -199,6 +200,7 @@ internal static class EmrShapes
                     ["InstanceGroupId"] = g.Id,
                     ["Name"] = g.Name,
                     ["Market"] = EmrNames.Market(g.Market),
+                    ["BidPrice"] = g.SpotPriceLimit?.ToString(CultureInfo.InvariantCulture),
                     ["InstanceRole"] = EmrNames.Upper(g.Role.ToString()),
                     ["InstanceType"] = g.InstanceType,
                     ["InstanceRequestCount"] = g.RequestedCount,
