@@ -52,7 +52,7 @@ public sealed class NodeCommandTests(ServerFixture server)
         var result = await server.RunAsync("node", "exec", server.ClusterId, "no-such-node", "--", "true");
 
         result.ShouldExit(3);
-        Assert.Contains("NotFound", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("NodeNotFound", result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

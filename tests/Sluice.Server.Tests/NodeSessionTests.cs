@@ -174,7 +174,7 @@ public sealed class NodeSessionTests(ServerFixture server)
         var error = await Assert.ThrowsAsync<SluiceServiceException>(() => Client.ExecOnNodeAsync(server.SharedClusterId, "no-such-node", ["true"]));
 
         Assert.Equal(404, error.StatusCode);
-        Assert.Equal(ErrorCodes.NotFound, error.ErrorCode);
+        Assert.Equal(ErrorCodes.NodeNotFound, error.ErrorCode);
     }
 
     [Fact]

@@ -47,7 +47,7 @@ public sealed class NodeSessionService(IStore store, IEnumerable<IComputeBackend
             ?? throw new ServiceException(ErrorCodes.ClusterNotFound, $"cluster '{clusterId}' does not exist in your account");
         var nodes = await store.ListNodesAsync(accountId, clusterId, cancellationToken).ConfigureAwait(false);
         var node = nodes.FirstOrDefault(n => string.Equals(n.Id, nodeId, StringComparison.Ordinal))
-            ?? throw new ServiceException(ErrorCodes.NotFound, $"cluster {clusterId} has no node '{nodeId}'; its nodes: {string.Join(", ", nodes.Select(n => n.Id))} (sluice cluster nodes {clusterId})");
+            ?? throw new ServiceException(ErrorCodes.NodeNotFound, $"cluster {clusterId} has no node '{nodeId}'; its nodes: {string.Join(", ", nodes.Select(n => n.Id))} (sluice cluster nodes {clusterId})");
         if (node.State is not (NodeState.Idle or NodeState.Busy) || node.WorkDirectory is null)
         {
             throw new ServiceException(ErrorCodes.InvalidState, $"node {nodeId} of cluster {clusterId} is {node.State}; shells and commands run only on a node that is Idle or Busy");

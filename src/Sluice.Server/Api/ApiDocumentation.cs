@@ -18,6 +18,7 @@ internal static class ApiDocumentation
         ["clusterId"] = "The cluster's id (as returned by CreateCluster), in the caller's account.",
         ["stepId"] = "The step's id (as returned by AddSteps), on that cluster.",
         ["group"] = "The instance group's id or its name.",
+        ["nodeId"] = "The node's id (as ListNodes returns it), in that cluster.",
         ["jobId"] = "The job's id (as returned by CreateJob), in the caller's account.",
         ["taskName"] = "The task's name: its key in the job's DAG.",
         ["index"] = "The instance's index, from 0 to the task's instanceCount - 1.",

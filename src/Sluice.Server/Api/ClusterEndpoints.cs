@@ -86,7 +86,8 @@ internal static class ClusterEndpoints
             var (cluster, node) = await service.PreemptNodeAsync(accountId, clusterId, nodeId, request.NoticeSeconds, ct).ConfigureAwait(false);
             return TypedResults.Json(node.ToInfo(cluster.Groups), Json.NodeInfo, statusCode: StatusCodes.Status202Accepted);
         }).WithName("PreemptNode").WithSummary("Preempt a Spot node: SIGTERM to its instances, the notice, then the kill; they are requeued without using a retry and the node is replaced")
-            .AcceptsJson<PreemptNodeRequest>().Produces<NodeInfo>(StatusCodes.Status202Accepted);
+            .AcceptsJson<PreemptNodeRequest>().Produces<NodeInfo>(StatusCodes.Status202Accepted)
+            .Errors(ErrorCodes.ClusterNotFound, ErrorCodes.NodeNotFound, ErrorCodes.NodeNotPreemptible, ErrorCodes.InvalidState, ErrorCodes.InvalidParameter);
 
         clusters.MapGet("/{clusterId}/events", async (string clusterId, HttpContext context, ClusterService service, CancellationToken ct) =>
         {

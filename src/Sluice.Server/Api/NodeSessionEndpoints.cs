@@ -38,7 +38,7 @@ internal static class NodeSessionEndpoints
             .WithSummary("Open an interactive shell on a running node (WebSocket)")
             .WithDescription("A WebSocket upgrade (query: columns, rows, term). Binary messages: first byte 0 = input (client), 1 = terminal output (server); text messages: JSON {type: resize, columns, rows} from the client, {type: exit, exitCode} from the server last. Runs in the node's working directory as the account's task user, in the node's isolation; recorded as a NodeShell cluster event. See docs/node-shells.md.")
             .Produces(StatusCodes.Status101SwitchingProtocols)
-            .Produces<ErrorResponse>(StatusCodes.Status409Conflict);
+            .Errors(ErrorCodes.ClusterNotFound, ErrorCodes.NodeNotFound, ErrorCodes.InvalidState, ErrorCodes.InvalidParameter, ErrorCodes.TooManyNodeSessions, ErrorCodes.NotImplemented);
 
         node.MapGet("/exec", (string clusterId, string nodeId, HttpContext context, NodeSessionService sessions, SignatureAuthentication auth, IOptions<SluiceOptions> options, TimeProvider time) =>
                 RunAsync(context, clusterId, nodeId, context.Request.Query["command"].Select(w => w ?? "").ToList(), sessions, auth, options.Value, time))
@@ -46,7 +46,7 @@ internal static class NodeSessionEndpoints
             .WithSummary("Run one command on a running node (WebSocket)")
             .WithDescription("A WebSocket upgrade; query: command, repeated once per argv word (run without a shell). Binary messages: first byte 0 = stdin (client), 1 = stdout, 2 = stderr (server); text messages: JSON {type: eof} from the client ends stdin, {type: exit, exitCode} from the server comes last. Recorded as a NodeExec cluster event. See docs/node-shells.md.")
             .Produces(StatusCodes.Status101SwitchingProtocols)
-            .Produces<ErrorResponse>(StatusCodes.Status409Conflict);
+            .Errors(ErrorCodes.ClusterNotFound, ErrorCodes.NodeNotFound, ErrorCodes.InvalidState, ErrorCodes.InvalidParameter, ErrorCodes.TooManyNodeSessions, ErrorCodes.NotImplemented);
         return app;
     }
 
