@@ -23,8 +23,10 @@ internal sealed partial class FaultBenchmark : IBenchmark
     {
         var perTask = options.Quick ? 100 : 500;
         var kills = options.Quick ? 5 : 20;
-        var calm = await RunJobAsync(Path.Combine(options.WorkDirectory, "calm"), perTask, 0, report, cancellationToken);
-        var killed = await RunJobAsync(Path.Combine(options.WorkDirectory, "killed"), perTask, kills, report, cancellationToken);
+        var calm = await RunJobAsync(Path.Combine(options.WorkDirectory, "calm"), perTask, 0, TimeSpan.Zero, report, cancellationToken);
+        // The kills are spread over the job: each restart waits this long, so the 20 fit in a job that each makes slower.
+        var interval = TimeSpan.FromSeconds(calm.Seconds / (2 * kills));
+        var killed = await RunJobAsync(Path.Combine(options.WorkDirectory, "killed"), perTask, kills, interval, report, cancellationToken);
         report.Value("fault_instances", 2 * perTask);
         report.Value("fault_kills", kills);
         report.Value("fault_job_seconds_never_killed", calm.Seconds);
@@ -37,7 +39,7 @@ internal sealed partial class FaultBenchmark : IBenchmark
     }
 
     private static async Task<(double Seconds, List<double> Restarts, int RunTwice, int Retried)> RunJobAsync(
-        string root, int perTask, int kills, BenchReport report, CancellationToken cancellationToken)
+        string root, int perTask, int kills, TimeSpan interval, BenchReport report, CancellationToken cancellationToken)
     {
         var home = Directory.CreateDirectory(Path.Combine(root, "home")).FullName;
         var data = Path.Combine(root, "data");
@@ -60,12 +62,13 @@ internal sealed partial class FaultBenchmark : IBenchmark
                 .AddDependency("a", "b").Build(), cancellationToken)).Value.Id;
             for (var kill = 1; kill <= kills; kill++)
             {
-                // Killed while instances run, spread over the job: a few more instances started since the last restart.
+                // Killed while instances run: the job has not ended and one more instance started since the last restart.
                 var seen = Lines(runs).Length;
-                await WaitAsync(() => Task.FromResult(Lines(runs).Length >= Math.Min(seen + Math.Max(4, 2 * perTask / (kills + 2)), 2 * perTask)), $"instances running before kill {kill}", cancellationToken);
-                if (Lines(runs).Length >= 2 * perTask)
+                await Task.Delay(interval, cancellationToken);
+                await WaitAsync(() => Task.FromResult(Lines(runs).Length > seen), $"an instance started before kill {kill}", cancellationToken);
+                if ((await client.GetJobAsync(jobId, cancellationToken)).Value.State is not (JobStates.Waiting or JobStates.Running))
                 {
-                    throw new InvalidOperationException($"every instance had started before kill {kill}: the job needs more work for {kills} kills");
+                    throw new InvalidOperationException($"the job ended before kill {kill}: it needs more work for {kills} kills");
                 }
                 up.KillHard();
                 client.Dispose();
