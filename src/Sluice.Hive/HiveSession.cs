@@ -80,19 +80,7 @@ public sealed partial class HiveSession : IAsyncDisposable
             {
                 var substituted = Script.Substitute(text, _options.HiveVars, _options.HiveConf);
                 var statement = Parser.Parse(substituted, line, column, name => _metastore.Find(name)?.Columns);
-                int? rows;
-                _printed = 0;
-                try
-                {
-                    rows = await ExecuteAsync(statement, cancellationToken).ConfigureAwait(false);
-                }
-                catch (DuckDBException e) when (!_lenient && _printed == 0 && IsTooManyFields(e))
-                {
-                    // A line with more fields than the fast reader takes: read leniently from now on and run the statement again
-                    // (its outputs are staged until it succeeds, so nothing was written).
-                    _lenient = true;
-                    rows = await ExecuteAsync(statement, cancellationToken).ConfigureAwait(false);
-                }
+                var rows = await ExecuteOnFastestReaderAsync(statement, cancellationToken).ConfigureAwait(false);
                 await _stderr.WriteLineAsync("OK").ConfigureAwait(false);
                 var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
                 await _stderr.WriteLineAsync(rows is { } n ? $"Time taken: {seconds} seconds, Fetched: {n} row(s)" : $"Time taken: {seconds} seconds").ConfigureAwait(false);
@@ -116,8 +104,37 @@ public sealed partial class HiveSession : IAsyncDisposable
         return 0;
     }
 
+    /// <summary>
+    /// Runs a statement on the fast reader first; when a file needs a slower one (a line with too many fields, a number field
+    /// that does not parse) the session switches to it from then on and runs the statement again. Its outputs are staged until
+    /// it succeeds and DuckDB fails before the first row is printed, so nothing was written twice.
+    /// </summary>
+    private async Task<int?> ExecuteOnFastestReaderAsync(Statement statement, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            _printed = 0;
+            try
+            {
+                return await ExecuteAsync(statement, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DuckDBException e) when (_printed == 0 && !_lenient && IsTooManyFields(e))
+            {
+                _lenient = true;
+            }
+            catch (DuckDBException e) when (_printed == 0 && !_numbersAsText && IsUnparsedField(e))
+            {
+                _numbersAsText = true;
+            }
+        }
+    }
+
     private static bool IsTooManyFields(DuckDBException e) =>
         e.Message.Contains("Expected Number of Columns", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("too many columns", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The typed reader's failure on a field that does not parse as its column's type.</summary>
+    private static bool IsUnparsedField(DuckDBException e) =>
+        e.Message.StartsWith("Conversion Error: CSV Error", StringComparison.OrdinalIgnoreCase);
 
     public async ValueTask DisposeAsync()
     {

@@ -33,39 +33,22 @@ internal sealed class HiveBenchmark : IBenchmark
         WriteDims(Path.Combine(dims, "part-00000"));
         report.Note($"facts: {mib} MiB, {rows} rows; {Keys} dimension rows; {Environment.ProcessorCount} cores");
 
+        // Both sides share DuckDB's native library and the page cache: warm them once on a small sample, then run each twice,
+        // in alternating order, and take the better run of each.
+        var sampleFacts = Path.Combine(dir, "sample");
+        Directory.CreateDirectory(sampleFacts);
+        WriteFacts(Path.Combine(sampleFacts, "part-00000"), 1 << 20);
+        await RunHiveAsync(sampleFacts, dims, Path.Combine(dir, "warm-hive"), Path.Combine(dir, "warm-metastore"), cancellationToken);
+        await RunDuckDbAsync(sampleFacts, dims, Path.Combine(dir, "warm-duck.txt"), cancellationToken);
         var hiveOut = Path.Combine(dir, "hive-out");
-        var script = $"""
-            CREATE EXTERNAL TABLE facts (id BIGINT, k INT, amount DOUBLE, tag STRING) LOCATION '{facts}';
-            CREATE EXTERNAL TABLE dims (k INT, name STRING) LOCATION '{dims}';
-            INSERT OVERWRITE LOCAL DIRECTORY '{hiveOut}'
-              SELECT d.name, count(*), sum(f.amount), max(f.tag) FROM facts f JOIN dims d ON f.k = d.k GROUP BY d.name ORDER BY d.name;
-            """;
-        var hive = await TimeAsync(async () =>
-        {
-            var session = await HiveSession.OpenAsync(new HiveOptions { MetastoreDirectory = Path.Combine(dir, "metastore") }, TextWriter.Null, TextWriter.Null, cancellationToken);
-            await using (session)
-            {
-                if (await session.RunScriptAsync(script, cancellationToken) != 0)
-                {
-                    throw new InvalidOperationException("the Hive script failed");
-                }
-            }
-        });
-
         var duckOut = Path.Combine(dir, "duck-out.txt");
-        var duck = await TimeAsync(async () =>
-        {
-            using var connection = new DuckDBConnection("DataSource=:memory:");
-            await connection.OpenAsync(cancellationToken);
-            using var command = connection.CreateCommand();
-            command.CommandText = $"""
-                COPY (SELECT d.name, count(*), sum(f.amount), max(f.tag)
-                  FROM read_csv('{facts}/*', delim = '\x01', quote = '', escape = '', header = false, nullstr = '\N', columns = {"{"}'id': 'BIGINT', 'k': 'INTEGER', 'amount': 'DOUBLE', 'tag': 'VARCHAR'{"}"}) f
-                  JOIN read_csv('{dims}/*', delim = '\x01', quote = '', escape = '', header = false, nullstr = '\N', columns = {"{"}'k': 'INTEGER', 'name': 'VARCHAR'{"}"}) d
-                  ON f.k = d.k GROUP BY d.name ORDER BY d.name) TO '{duckOut}' (FORMAT CSV, DELIMITER '\x01', HEADER false)
-                """.Replace("\\x01", "\u0001", StringComparison.Ordinal);
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        });
+        var duck = await TimeAsync(() => RunDuckDbAsync(facts, dims, duckOut, cancellationToken));
+        var hive = await TimeAsync(() => RunHiveAsync(facts, dims, hiveOut, Path.Combine(dir, "metastore"), cancellationToken));
+        var hiveAgain = await TimeAsync(() => RunHiveAsync(facts, dims, hiveOut, Path.Combine(dir, "metastore-2"), cancellationToken));
+        var duckAgain = await TimeAsync(() => RunDuckDbAsync(facts, dims, duckOut, cancellationToken));
+        report.Note($"hive seconds {hive:0.000} {hiveAgain:0.000}; duckdb seconds {duck:0.000} {duckAgain:0.000}");
+        hive = Math.Min(hive, hiveAgain);
+        duck = Math.Min(duck, duckAgain);
 
         var hiveLines = File.ReadAllLines(Path.Combine(hiveOut, "000000_0"));
         var duckLines = File.ReadAllLines(duckOut);
@@ -76,6 +59,38 @@ internal sealed class HiveBenchmark : IBenchmark
         report.Value("hive_groupby_join_seconds", hive);
         report.Value("duckdb_groupby_join_seconds", duck);
         report.Value("hive_groupby_join_ratio", hive / duck);
+    }
+
+    private static async Task RunHiveAsync(string facts, string dims, string output, string metastore, CancellationToken cancellationToken)
+    {
+        var script = $"""
+            CREATE EXTERNAL TABLE facts (id BIGINT, k INT, amount DOUBLE, tag STRING) LOCATION '{facts}';
+            CREATE EXTERNAL TABLE dims (k INT, name STRING) LOCATION '{dims}';
+            INSERT OVERWRITE LOCAL DIRECTORY '{output}'
+              SELECT d.name, count(*), sum(f.amount), max(f.tag) FROM facts f JOIN dims d ON f.k = d.k GROUP BY d.name ORDER BY d.name;
+            """;
+        var session = await HiveSession.OpenAsync(new HiveOptions { MetastoreDirectory = metastore }, TextWriter.Null, TextWriter.Null, cancellationToken);
+        await using (session)
+        {
+            if (await session.RunScriptAsync(script, cancellationToken) != 0)
+            {
+                throw new InvalidOperationException("the Hive script failed");
+            }
+        }
+    }
+
+    private static async Task RunDuckDbAsync(string facts, string dims, string output, CancellationToken cancellationToken)
+    {
+        using var connection = new DuckDBConnection("DataSource=:memory:");
+        await connection.OpenAsync(cancellationToken);
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            COPY (SELECT d.name, count(*), sum(f.amount), max(f.tag)
+              FROM read_csv('{facts}/*', delim = '\x01', quote = '', escape = '', header = false, nullstr = '\N', columns = {"{"}'id': 'BIGINT', 'k': 'INTEGER', 'amount': 'DOUBLE', 'tag': 'VARCHAR'{"}"}) f
+              JOIN read_csv('{dims}/*', delim = '\x01', quote = '', escape = '', header = false, nullstr = '\N', columns = {"{"}'k': 'INTEGER', 'name': 'VARCHAR'{"}"}) d
+              ON f.k = d.k GROUP BY d.name ORDER BY d.name) TO '{output}' (FORMAT CSV, DELIMITER '\x01', HEADER false)
+            """.Replace("\\x01", "\u0001", StringComparison.Ordinal);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static async Task<double> TimeAsync(Func<Task> body)
