@@ -200,7 +200,8 @@ public sealed class MultiServerTests(ITestOutputHelper log) : IAsyncLifetime
             }
             await send(cluster, job);
             // A's coordinator takes the command on a connection of its own (it stays in the table, marked) and acts on it.
-            await WaitForAsync(() => Scalar(database, "SELECT COUNT(*) FROM commands WHERE kind = $1 AND taken_by IS NOT NULL", kind) == 1, $"server A taking the {kind} command");
+            // Counted on this cluster only: the database is shared with the other tests, whose servers may leave commands behind.
+            await WaitForAsync(() => Scalar(database, $"SELECT COUNT(*) FROM commands WHERE kind = '{kind}' AND taken_by IS NOT NULL AND cluster_id = $1", cluster) == 1, $"server A taking the {kind} command");
             await Task.Delay(TimeSpan.FromSeconds(1));
             _a!.KillHard();
             Scalar(database, "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid)) AND $1 <> ''", job);
