@@ -131,9 +131,15 @@ public sealed class WaiterTests
     [Fact]
     public async Task WaitForJob_Cancelled_ThrowsOperationCanceled()
     {
-        await using var server = await ScriptedServer.StartAsync(_ => Reply.Json(Fixtures.Job("j-1", JobStates.Running), SluiceJsonContext.Default.JobInfo));
+        // Cancelled once the server has answered a poll, not after a fixed time: on a loaded machine the
+        // first connection alone can take longer than any short timeout.
+        using var cts = new CancellationTokenSource();
+        await using var server = await ScriptedServer.StartAsync(_ =>
+        {
+            cts.CancelAfter(TimeSpan.FromMilliseconds(50));
+            return Reply.Json(Fixtures.Job("j-1", JobStates.Running), SluiceJsonContext.Default.JobInfo);
+        });
         using var client = server.CreateClient();
-        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.WaitForJobAsync("j-1", Fixtures.FastWait(), cts.Token));
         Assert.True(server.RequestCount >= 1);
