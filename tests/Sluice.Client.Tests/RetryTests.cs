@@ -179,9 +179,12 @@ public sealed class RetryTests
     [Fact]
     public async Task GetCluster_AttemptTimesOut_RetriedThenClientExceptionWithTimeout()
     {
+        using var cts = new CancellationTokenSource();
         await using var server = await ScriptedServer.StartAsync();
         server.Handler = async r =>
         {
+            // Cancelled while the request is in the server, however long the connection took to open.
+            cts.CancelAfter(TimeSpan.FromMilliseconds(100));
             await Task.Delay(TimeSpan.FromSeconds(30), r.Aborted).ContinueWith(_ => { }, TaskScheduler.Default);
             return Fixtures.ClusterReply("c-1", ClusterStates.Running);
         };
@@ -200,14 +203,16 @@ public sealed class RetryTests
     [Fact]
     public async Task GetCluster_CallerCancels_ThrowsOperationCanceled()
     {
+        using var cts = new CancellationTokenSource();
         await using var server = await ScriptedServer.StartAsync();
         server.Handler = async r =>
         {
+            // Cancelled while the request is in the server, however long the connection took to open.
+            cts.CancelAfter(TimeSpan.FromMilliseconds(100));
             await Task.Delay(TimeSpan.FromSeconds(30), r.Aborted).ContinueWith(_ => { }, TaskScheduler.Default);
             return Fixtures.ClusterReply("c-1", ClusterStates.Running);
         };
         using var client = server.CreateClient();
-        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.GetClusterAsync("c-1", cts.Token));
         Assert.Equal(1, server.RequestCount);
