@@ -201,7 +201,7 @@ public sealed class MultiServerTests(ITestOutputHelper log) : IAsyncLifetime
             await send(cluster, job);
             // A's coordinator takes the command on a connection of its own (it stays in the table, marked) and acts on it.
             // Counted on this cluster only: the database is shared with the other tests, whose servers may leave commands behind.
-            await WaitForAsync(() => Scalar(database, $"SELECT COUNT(*) FROM commands WHERE kind = '{kind}' AND taken_by IS NOT NULL AND cluster_id = $1", cluster) == 1, $"server A taking the {kind} command");
+            await WaitForAsync(() => Scalar(database, $"SELECT COUNT(*) FROM commands WHERE kind = '{kind}' AND taken_by IS NOT NULL AND cluster_id = $1", cluster) == 1, $"server A taking the {kind} command", () => Sessions(database));
             await Task.Delay(TimeSpan.FromSeconds(1));
             _a!.KillHard();
             Scalar(database, "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid)) AND $1 <> ''", job);
@@ -293,7 +293,7 @@ public sealed class MultiServerTests(ITestOutputHelper log) : IAsyncLifetime
         return path!;
     }
 
-    private static async Task WaitForAsync(Func<bool> done, string what)
+    private static async Task WaitForAsync(Func<bool> done, string what, Func<string>? explain = null)
     {
         for (var i = 0; i < 600; i++)
         {
@@ -303,7 +303,24 @@ public sealed class MultiServerTests(ITestOutputHelper log) : IAsyncLifetime
             }
             await Task.Delay(100);
         }
-        throw new Xunit.Sdk.XunitException($"{what}: not there within 60 s");
+        throw new Xunit.Sdk.XunitException($"{what}: not there within 60 s{(explain is null ? "" : "\n" + explain())}");
+    }
+
+    /// <summary>What every other session of the database is doing and waiting for: why a server did not get on.</summary>
+    private static string Sessions(NpgsqlConnection connection)
+    {
+        using var command = new NpgsqlCommand("""
+            SELECT pid || ' ' || coalesce(state, '') || ' waits ' || coalesce(wait_event_type || '/' || wait_event, '-')
+                || ' blocked by ' || pg_blocking_pids(pid)::text || ': ' || left(regexp_replace(query, '\s+', ' ', 'g'), 300)
+            FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+            """, connection);
+        using var reader = command.ExecuteReader();
+        var lines = new List<string>();
+        while (reader.Read())
+        {
+            lines.Add(reader.GetString(0));
+        }
+        return "sessions:\n" + string.Join("\n", lines);
     }
 
     /// <summary>Both servers keep objects (and so the log copies) in one folder, as they would on one S3 bucket.</summary>
