@@ -218,7 +218,12 @@ public sealed class LocalBackend : IComputeBackend
                     ? _uids.Of(node.AccountId ?? throw new InvalidOperationException($"node {node.NodeId} of cluster {node.ClusterId} belongs to no known account"))
                     : 0;
                 _sandbox.PrepareWorkingDirectory(workingDirectory, uid);
-                (program, arguments) = _sandbox.Wrap(arguments, workingDirectory, request.ReadOnlyPaths, uid);
+                foreach (var writable in request.WritablePaths)
+                {
+                    Directory.CreateDirectory(writable);
+                    _sandbox.PrepareWorkingDirectory(writable, uid);
+                }
+                (program, arguments) = _sandbox.Wrap(arguments, workingDirectory, request.ReadOnlyPaths, uid, writablePaths: request.WritablePaths);
             }
             stdout = OutputSink.Create(stdoutPath, workingDirectory);
             stderr = string.Equals(stdoutPath, stderrPath, StringComparison.Ordinal) ? stdout : OutputSink.Create(stderrPath, workingDirectory);

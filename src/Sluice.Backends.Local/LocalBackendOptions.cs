@@ -46,7 +46,7 @@ public sealed class LocalBackendOptions
     /// <summary>More paths every sandboxed task sees read-only (the .NET runtime, a JDK or a Hadoop outside /usr and /opt).</summary>
     public IReadOnlyList<string> SandboxReadOnlyPaths { get; set; } = [];
 
-    /// <summary>The server's directories (data, objects) that tasks must not see even when a shown directory holds them.</summary>
+    /// <summary>The server's directories (data, objects) and files (its configuration) that tasks must not see even when a shown directory holds them.</summary>
     public IReadOnlyList<string> SandboxHiddenPaths { get; set; } = [];
 
     /// <summary>

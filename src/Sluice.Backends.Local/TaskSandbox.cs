@@ -26,12 +26,15 @@ internal sealed class TaskSandbox
 
     private readonly string[] _prefix;
     private readonly string? _setpriv;
+    // The server's directories and files (data, objects, configuration) a task must not see, as full paths.
+    private readonly IReadOnlyList<string> _hidden;
 
-    private TaskSandbox(string[] prefix, string? setpriv, string description)
+    private TaskSandbox(string[] prefix, string? setpriv, string description, IReadOnlyList<string> hidden)
     {
         _prefix = prefix;
         _setpriv = setpriv;
         Description = description;
+        _hidden = hidden;
     }
 
     /// <summary>Whether tasks are given a user of their own (the server runs as root); else they run as the server's user.</summary>
@@ -78,7 +81,8 @@ internal sealed class TaskSandbox
             ? $"each account's own uid from {options.SandboxFirstUid}"
             : $"the server's user ({Environment.UserName})";
         var sandbox = new TaskSandbox([.. prefix], setpriv,
-            $"bubblewrap sandbox as {user}: system directories read-only, the working directory read-write, a private /tmp, own PID namespace");
+            $"bubblewrap sandbox as {user}: system directories read-only, the working directory read-write, a private /tmp, own PID namespace",
+            [.. options.SandboxHiddenPaths.Select(Path.GetFullPath).Select(Path.TrimEndingDirectorySeparator)]);
         sandbox.Check();
         return sandbox;
     }
@@ -91,19 +95,30 @@ internal sealed class TaskSandbox
     /// <param name="workingDirectory">Shown read-write and made the cwd.</param>
     /// <param name="readOnlyPaths">More paths shown read-only.</param>
     /// <param name="uid">The account's user.</param>
+    /// <param name="writablePaths">More directories shown read-write (bound after the read-only ones, so one may lie inside them).</param>
     /// <param name="onTerminal">
     /// For a node shell on its own pty: the sandbox keeps the session, so the pty stays the shell's controlling terminal (job
     /// control, <c>tty</c>), and shows the machine's <c>/dev/pts</c> so the shell finds its terminal by name. A task gets a
     /// session of its own instead (<c>--new-session</c>), so it cannot push input into a terminal the server was started from.
     /// </param>
-    public (string Program, List<string> Arguments) Wrap(IReadOnlyList<string> arguments, string workingDirectory, IReadOnlyList<string> readOnlyPaths, int uid, bool onTerminal = false)
+    public (string Program, List<string> Arguments) Wrap(IReadOnlyList<string> arguments, string workingDirectory, IReadOnlyList<string> readOnlyPaths, int uid, bool onTerminal = false, IReadOnlyList<string>? writablePaths = null)
     {
-        var argv = new List<string>(_prefix.Length + readOnlyPaths.Count * 3 + arguments.Count + 10);
+        writablePaths ??= [];
+        var argv = new List<string>(_prefix.Length + (readOnlyPaths.Count + writablePaths.Count) * 3 + arguments.Count + 10);
         argv.AddRange(_prefix);
         argv.AddRange(onTerminal ? ["--dev-bind", "/dev/pts", "/dev/pts"] : ["--new-session"]);
-        foreach (var path in readOnlyPaths)
+        // Outer folders first, so a path inside another is bound over it, not under it; after each, the server's hidden
+        // paths inside it are covered again (a program directory may hold the data directory or its configuration).
+        foreach (var (path, writable) in readOnlyPaths.Select(p => (Path: p, Writable: false)).Concat(writablePaths.Select(p => (Path: p, Writable: true)))
+            .OrderBy(b => Path.TrimEndingDirectorySeparator(b.Path).Length))
         {
-            argv.AddRange(["--ro-bind-try", path, path]);
+            AddTraversableParents(argv, path);
+            argv.AddRange([writable ? "--bind" : "--ro-bind-try", path, path]);
+            var inside = Path.TrimEndingDirectorySeparator(path) + Path.DirectorySeparatorChar;
+            foreach (var hidden in _hidden.Where(h => h.StartsWith(inside, StringComparison.Ordinal)))
+            {
+                argv.AddRange(Directory.Exists(hidden) ? ["--tmpfs", hidden] : ["--ro-bind", "/dev/null", hidden]);
+            }
         }
         argv.AddRange(["--bind", workingDirectory, workingDirectory, "--chdir", workingDirectory, "--"]);
         if (_setpriv is not null)
@@ -177,6 +192,23 @@ internal sealed class TaskSandbox
         finally
         {
             Directory.Delete(probe, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Bubblewrap makes the folders above a bind that the view lacks with mode 0700, which the account's user (when the
+    /// task drops to one) cannot pass through: they are made 0755 first. Each shows nothing but the names on the way.
+    /// </summary>
+    private static void AddTraversableParents(List<string> argv, string path)
+    {
+        var parents = new List<string>();
+        for (var parent = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(path)); parent is { Length: > 1 }; parent = Path.GetDirectoryName(parent))
+        {
+            parents.Add(parent);
+        }
+        for (var i = parents.Count - 1; i >= 0; i--)
+        {
+            argv.AddRange(["--perms", "0755", "--dir", parents[i]]);
         }
     }
 

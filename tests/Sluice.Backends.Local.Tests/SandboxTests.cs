@@ -11,15 +11,23 @@ namespace Sluice.Backends.Local.Tests;
 public sealed class SandboxTests : IAsyncLifetime
 {
     private readonly string _server = Directory.CreateTempSubdirectory("sluice-sandbox-server-").FullName;
+    // A program directory (as a built-in Hive step is shown) holding the server's configuration and a data directory.
+    private readonly string _program = Directory.CreateTempSubdirectory("sluice-sandbox-program-").FullName;
     private LocalBackendFixture _fx = null!;
 
     public async Task InitializeAsync()
     {
         File.WriteAllText(Path.Combine(_server, "sluice.db"), "secret keys");
+        // Installed as programs are (temp folders are made 0700), readable by the account's user.
+        File.SetUnixFileMode(_program, (UnixFileMode)0b111_101_101);
+        File.WriteAllText(Path.Combine(_program, "sluice.dll"), "program");
+        File.WriteAllText(Path.Combine(_program, "appsettings.json"), "{\"secret\": \"config\"}");
+        Directory.CreateDirectory(Path.Combine(_program, "data", "metastore"));
+        File.WriteAllText(Path.Combine(_program, "data", "sluice.db"), "secret keys");
         _fx = await LocalBackendFixture.CreateAsync(new LocalBackendOptions
         {
             Isolation = TaskIsolationMode.Sandbox,
-            SandboxHiddenPaths = [_server],
+            SandboxHiddenPaths = [_server, Path.Combine(_program, "appsettings.json"), Path.Combine(_program, "data")],
         });
     }
 
@@ -27,6 +35,7 @@ public sealed class SandboxTests : IAsyncLifetime
     {
         await _fx.DisposeAsync();
         Directory.Delete(_server, recursive: true);
+        Directory.Delete(_program, recursive: true);
     }
 
     private async Task<(int? Exit, string Stdout, string Stderr)> RunAsync(string command)
@@ -65,6 +74,24 @@ public sealed class SandboxTests : IAsyncLifetime
 
         Assert.NotEqual(0, second.Exit);
         Assert.DoesNotContain("mine", second.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LaunchAsync_ProgramDirectoryShownAndAFolderInsideItsDataWritable_ConfigurationAndTheRestOfTheDataStayHidden()
+    {
+        var metastore = Path.Combine(_program, "data", "metastore");
+        var request = _fx.Request($"cat {_program}/sluice.dll; echo; cat {_program}/appsettings.json; cat {_program}/data/sluice.db; echo made > {metastore}/table.txt; touch {_program}/planted");
+        request = request with { ReadOnlyPaths = [_program], WritablePaths = [metastore] };
+
+        var exit = await _fx.RunAsync(request);
+
+        var stdout = File.ReadAllText(request.StdoutPath);
+        Assert.NotEqual(0, exit.ExitCode);
+        Assert.True(stdout.StartsWith("program\n", StringComparison.Ordinal), $"stdout: {stdout}; stderr: {File.ReadAllText(request.StderrPath)}");
+        Assert.DoesNotContain("secret", stdout, StringComparison.Ordinal);
+        Assert.Equal("made\n", File.ReadAllText(Path.Combine(metastore, "table.txt")));
+        Assert.False(File.Exists(Path.Combine(_program, "planted")));
+        Assert.Contains("{\"secret\"", File.ReadAllText(Path.Combine(_program, "appsettings.json")), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public sealed class HiveStepTests(BuiltInHiveFixture server) : IClassFixture<Bui
 {
     private SluiceClient Client => server.Client;
 
-    private const string Script = """
+    internal const string Script = """
         -- the seed's hive_src.hql shape
         CREATE EXTERNAL TABLE IF NOT EXISTS src (key INT, value STRING)
           ROW FORMAT DELIMITED FIELDS TERMINATED BY '\t'
@@ -37,17 +37,17 @@ public sealed class HiveStepTests(BuiltInHiveFixture server) : IClassFixture<Bui
           SELECT key, count(*), max(value), sum(key) / count(*) FROM src WHERE key IS NOT NULL GROUP BY key ORDER BY key;
         """;
 
-    private static string NewBucket() => "bos://hive-" + Guid.NewGuid().ToString("N")[..12];
+    internal static string NewBucket() => "bos://hive-" + Guid.NewGuid().ToString("N")[..12];
 
-    private static ClusterRequestBuilder SeedCluster(string name) => StepTests.ThreeNodes(name)
+    internal static ClusterRequestBuilder SeedCluster(string name) => StepTests.ThreeNodes(name)
         .AddApplication("hive", "0.13.0").AddApplication("pig", "0.11.0").AddApplication("hbase", "0.98.0").KeepAlive();
 
-    private static StepConfig HiveStep(string bucket, string script = "hql/hive_src.hql", string output = "out/hive") =>
+    internal static StepConfig HiveStep(string bucket, string script = "hql/hive_src.hql", string output = "out/hive") =>
         StepBuilder.CreateStep(StepBuilder.HiveStepProperties($"{bucket}/{script}", ["--hivevar", $"LOCAT={bucket}/tables/src"],
             input: $"{bucket}/data/hive_src.data", output: $"{bucket}/{output}"), "sdk-job-03");
 
     /// <summary>The rows of the data file, and what Hive writes for the script's query over them, computed here in plain C#.</summary>
-    private static (string Data, string Expected) Corpus()
+    internal static (string Data, string Expected) Corpus()
     {
         var data = new StringBuilder();
         var rows = new List<(int? Key, string Value)>();

@@ -16,7 +16,7 @@ public sealed class PigStepTests(BuiltInHiveFixture server) : IClassFixture<Buil
     private SluiceClient Client => server.Client;
 
     // The seed's grep: the lines holding a word, by Pig's whole-string MATCHES.
-    private const string Grep = """
+    internal const string Grep = """
         lines = LOAD '$INPUT' USING TextLoader() AS (line:chararray);
         hits = FILTER lines BY line MATCHES '.*needle.*';
         STORE hits INTO '$OUTPUT';

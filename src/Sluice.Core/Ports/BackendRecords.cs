@@ -37,6 +37,11 @@ public sealed record LaunchRequest
     /// </summary>
     public IReadOnlyList<string> ReadOnlyPaths { get; init; } = [];
     /// <summary>
+    /// Directories outside the working directory the process writes (a built-in Hive step's metastore and staging): a
+    /// backend that isolates tasks shows it these read-write, owned by the account's task user.
+    /// </summary>
+    public IReadOnlyList<string> WritablePaths { get; init; } = [];
+    /// <summary>
     /// Names this launch across server restarts (a job attempt: job, task, index, attempt), for a backend that
     /// <see cref="IComputeBackend.KeepsWorkAcrossRestarts"/>: the restarted server adopts the process by it. Null for
     /// launches that are not adopted (bootstraps, steps).

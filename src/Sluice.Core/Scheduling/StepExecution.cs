@@ -104,8 +104,12 @@ internal sealed partial class StepExecution(SchedulerParts parts, LogPaths logs,
                     return failure;
                 }
             }
+            // A built-in engine's process is the sluice program itself, which a sandbox shows only to these steps; it writes
+            // its staged objects and, for Hive, the cluster's metastore.
+            IReadOnlyList<string> readOnly = hive || pig ? [staging, .. WorkerDirectories()] : [staging];
+            IReadOnlyList<string> writable = hive ? [HiveMetastore(options, step), objects] : pig ? [objects] : [];
             run.Log($"INFO startExec '{command}'");
-            exit = await RunProcessAsync(run, step.Id, command, stdout, stderr, CancellationToken.None, readOnlyPaths: [staging], environment).ConfigureAwait(false);
+            exit = await RunProcessAsync(run, step.Id, command, stdout, stderr, CancellationToken.None, readOnly, environment, writable).ConfigureAwait(false);
             if (hive && exit.Reason == ProcessEndReason.Exited && exit.ExitCode == 0 && await CommitHiveAsync(run, objects).ConfigureAwait(false) is { } commitFailure)
             {
                 return commitFailure;
@@ -207,6 +211,10 @@ internal sealed partial class StepExecution(SchedulerParts parts, LogPaths logs,
         }
     }
 
+    /// <summary>The folders of the sluice program a built-in engine runs as (the program, or its dll and the muxer's folder).</summary>
+    private IEnumerable<string> WorkerDirectories() =>
+        (StreamingWorkerCommand.Resolve(options) ?? []).Where(Path.IsPathRooted).Select(p => Path.GetDirectoryName(p)!).Distinct(StringComparer.Ordinal);
+
     /// <summary>Queues a process of the step for a node slot and waits for its end. Cancelling kills it.</summary>
     /// <param name="run">The step's run.</param>
     /// <param name="name">The process's name for the backend.</param>
@@ -216,8 +224,9 @@ internal sealed partial class StepExecution(SchedulerParts parts, LogPaths logs,
     /// <param name="cancellationToken">Kills it.</param>
     /// <param name="readOnlyPaths">What the process reads outside its working directory (the step's fetched files), for a backend that isolates tasks.</param>
     /// <param name="environment">Variables added to the process's environment (a built-in Hive step's metastore, staging and limits).</param>
+    /// <param name="writablePaths">What the process writes outside its working directory (a built-in Hive step's metastore and staged objects).</param>
     private async Task<ProcessExit> RunProcessAsync(StepRun run, string name, string command, string stdout, string stderr, CancellationToken cancellationToken,
-        IReadOnlyList<string>? readOnlyPaths = null, IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyList<string>? readOnlyPaths = null, IReadOnlyDictionary<string, string>? environment = null, IReadOnlyList<string>? writablePaths = null)
     {
         var process = new StepProcess(run, new LaunchRequest
         {
@@ -229,6 +238,7 @@ internal sealed partial class StepExecution(SchedulerParts parts, LogPaths logs,
             StdoutPath = stdout,
             StderrPath = stderr,
             ReadOnlyPaths = readOnlyPaths ?? [],
+            WritablePaths = writablePaths ?? [],
             Environment = new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 ["SLUICE_CLUSTER_ID"] = run.Cluster.Cluster.Id,

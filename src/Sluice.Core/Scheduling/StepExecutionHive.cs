@@ -32,11 +32,6 @@ internal sealed partial class StepExecution
     {
         var step = run.Step;
         var controller = logs.Step(step.AccountId, step.ClusterId, step.Id, StepLog.Controller);
-        if (run.Cluster.Backend.Isolation.IsolatesAccounts)
-        {
-            return (null, new StepFailure("HiveNotIsolated",
-                "a Hive step on the embedded engine cannot run on a backend that isolates accounts yet: it writes the cluster's metastore in the data directory; register a hive launcher, or run it with `sluice hive`", controller));
-        }
         HiveArguments arguments;
         try
         {

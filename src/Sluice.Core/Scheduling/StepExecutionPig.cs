@@ -19,11 +19,6 @@ internal sealed partial class StepExecution
     {
         var step = run.Step;
         var controller = logs.Step(step.AccountId, step.ClusterId, step.Id, StepLog.Controller);
-        if (run.Cluster.Backend.Isolation.IsolatesAccounts)
-        {
-            return (null, [], new StepFailure("PigNotIsolated",
-                "a Pig step on the embedded engine cannot run on a backend that isolates accounts yet: its staging folder is shown to it read-only; register a pig launcher, or run it with `sluice pig`", controller));
-        }
         PigArguments arguments;
         string? script;
         try

@@ -142,8 +142,9 @@ public static class SluiceServerHost
     }
 
     /// <summary>
-    /// The local backend's settings. A sandboxed task sees the .NET runtime but not this server's program directory
-    /// (which may hold its configuration), and never the data directory or the local object store, wherever they are.
+    /// The local backend's settings. A sandboxed task sees the .NET runtime but not this server's program directory (a
+    /// built-in Hive or Pig step sees it without its configuration files), and never the data directory or the local
+    /// object store, wherever they are.
     /// </summary>
     internal static LocalBackendOptions LocalBackendOptions(SluiceServerOptions options)
     {
@@ -157,7 +158,9 @@ public static class SluiceServerHost
             RemovedEnvironmentVariables = [.. new LocalBackendOptions().RemovedEnvironmentVariables, "SLUICE_SECRETS_KEY"],
             Isolation = options.TaskIsolation,
             SandboxReadOnlyPaths = dotnetRoot is null ? [] : [Path.TrimEndingDirectorySeparator(dotnetRoot)],
-            SandboxHiddenPaths = [options.DataDirectory, .. options.ObjectStorage.LocalRoot is { } root ? [root] : Array.Empty<string>()],
+            // Built-in Hive and Pig steps run the sluice program, so they see its directory, never its configuration files.
+            SandboxHiddenPaths = [options.DataDirectory, .. options.ObjectStorage.LocalRoot is { } root ? [root] : Array.Empty<string>(),
+                .. Directory.EnumerateFiles(AppContext.BaseDirectory, "appsettings*.json")],
             NodeAgentCommand = options.NodeAgent
                 ? StreamingWorkerCommand.Resolve(new SluiceOptions()) ?? throw new ServiceException(ErrorCodes.InvalidParameter, "the node agent needs the sluice program next to the server's assemblies")
                 : null,
