@@ -151,7 +151,7 @@ internal sealed partial class FaultBenchmark : IBenchmark
     }
 
     /// <summary>A `sluice up` process (the repository's Release build of the CLI) with the node agent, as users run it.</summary>
-    private sealed partial class UpServer : IAsyncDisposable
+    internal sealed partial class UpServer : IAsyncDisposable
     {
         private readonly Process _process;
         private readonly string _home;
