@@ -95,7 +95,7 @@ internal sealed class TaskSandbox
     /// <param name="workingDirectory">Shown read-write and made the cwd.</param>
     /// <param name="readOnlyPaths">More paths shown read-only.</param>
     /// <param name="uid">The account's user.</param>
-    /// <param name="writablePaths">More directories shown read-write (bound after the read-only ones, so one may lie inside them).</param>
+    /// <param name="writablePaths">More directories shown read-write; with the read-only ones, outer folders are bound first, so one may lie inside another.</param>
     /// <param name="onTerminal">
     /// For a node shell on its own pty: the sandbox keeps the session, so the pty stays the shell's controlling terminal (job
     /// control, <c>tty</c>), and shows the machine's <c>/dev/pts</c> so the shell finds its terminal by name. A task gets a
