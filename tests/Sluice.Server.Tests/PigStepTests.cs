@@ -16,7 +16,7 @@ public sealed class PigStepTests(BuiltInHiveFixture server) : IClassFixture<Buil
     private SluiceClient Client => server.Client;
 
     // The seed's grep: the lines holding a word, by Pig's whole-string MATCHES.
-    internal const string Grep = """
+    private const string Grep = """
         lines = LOAD '$INPUT' USING TextLoader() AS (line:chararray);
         hits = FILTER lines BY line MATCHES '.*needle.*';
         STORE hits INTO '$OUTPUT';
@@ -28,25 +28,31 @@ public sealed class PigStepTests(BuiltInHiveFixture server) : IClassFixture<Buil
         .AddApplication("hive", "0.13.0").AddApplication("pig", "0.11.0").AddApplication("hbase", "0.98.0").KeepAlive();
 
     [Fact]
-    public async Task SeedPigStep_NoPigProgram_GrepOverTheObjectStore_WritesWhatPigWrites()
+    public Task SeedPigStep_NoPigProgram_GrepOverTheObjectStore_WritesWhatPigWrites() => SeedGrepAsync(server, "pig-seed");
+
+    /// <summary>
+    /// The BMR manual's Pig step (a grep over the store) on <paramref name="server"/>'s built-in engine, and what Pig
+    /// writes for it: map-only, so one part-m file in input order, and Pig's _SUCCESS marker.
+    /// </summary>
+    internal static async Task SeedGrepAsync(ServerFixture server, string clusterName)
     {
+        var client = server.Client;
         var bucket = NewBucket();
         await server.CreateBucketAsync(bucket);
         await server.PutObjectAsync($"{bucket}/pig/grep.pig", Grep);
         await server.PutObjectAsync($"{bucket}/data/a.txt", "a needle here\nnothing\n");
         await server.PutObjectAsync($"{bucket}/data/b.txt", "hay\nneedle\n");
-        ClusterInfo created = await Client.CreateClusterAsync(SeedCluster("pig-seed").Build());
-        var cluster = await Client.WaitForClusterReadyAsync(created.Id, ServerFixture.Fast);
+        ClusterInfo created = await client.CreateClusterAsync(SeedCluster(clusterName).Build());
+        var cluster = await client.WaitForClusterReadyAsync(created.Id, ServerFixture.Fast);
 
-        AddStepsResponse added = await Client.AddStepsAsync(cluster.Id, [StepBuilder.CreateStep(
+        AddStepsResponse added = await client.AddStepsAsync(cluster.Id, [StepBuilder.CreateStep(
             StepBuilder.PigStepProperties($"{bucket}/pig/grep.pig", input: $"{bucket}/data", output: $"{bucket}/out/grep"), "sdk-job-04")]);
-        var step = await Client.WaitForStepAsync(cluster.Id, added.StepIds[0], ServerFixture.Fast);
+        var step = await client.WaitForStepAsync(cluster.Id, added.StepIds[0], ServerFixture.Fast);
 
         Assert.True(step.State == StepStates.Completed, $"{step.FailureDetails?.Reason}: {step.FailureDetails?.Message}");
-        // Map-only: one part-m file, in input order, and Pig's _SUCCESS marker.
         Assert.Equal("a needle here\nneedle\n", await server.ReadObjectAsync($"{bucket}/out/grep/part-m-00000"));
         Assert.Equal("", await server.ReadObjectAsync($"{bucket}/out/grep/_SUCCESS"));
-        await Client.TerminateClusterAsync(cluster.Id);
+        await client.TerminateClusterAsync(cluster.Id);
     }
 
     [Fact]
