@@ -28,6 +28,8 @@ public sealed partial class NodeAgent : IDisposable
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, (IRunningProcess Process, string WorkingDirectory, bool Keyed)> _running = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _stop = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Launches and adoptions one at a time: an adopt must see every launch the agent took before it, finished.
+    private readonly SemaphoreSlim _launches = new(1, 1);
     private Channel<string>? _outbox;
     private bool _byeReceived;
     private volatile bool _shuttingDown;
@@ -74,7 +76,11 @@ public sealed partial class NodeAgent : IDisposable
         return 0;
     }
 
-    public void Dispose() => _journal.Dispose();
+    public void Dispose()
+    {
+        _journal.Dispose();
+        _launches.Dispose();
+    }
 
     private static Socket? Bind(string path)
     {
@@ -206,7 +212,7 @@ public sealed partial class NodeAgent : IDisposable
                 });
                 break;
             case "launch":
-                await ReplyAsync(outbox, message.Id, () => Launch(message)).ConfigureAwait(false);
+                await ReplyAsync(outbox, message.Id, () => LaunchAsync(message, outbox)).ConfigureAwait(false);
                 break;
             case "kill" when _running.TryGetValue(message.Handle!, out var killed):
                 _ = killed.Process.KillAsync(CancellationToken.None);
@@ -215,7 +221,8 @@ public sealed partial class NodeAgent : IDisposable
                 _ = interrupted.Process.InterruptAsync(CancellationToken.None);
                 break;
             case "adopt":
-                Send(outbox, new AgentMessage { Op = "reply", Id = message.Id, Adopted = Adopt(message.Keys!) });
+                await ReplyAsync(outbox, message.Id, async () => new AgentMessage { Op = "reply", Adopted = await AdoptAsync(message.Keys!).ConfigureAwait(false) })
+                    .ConfigureAwait(false);
                 break;
             case "ack":
                 _journal.Acknowledge(message.Handle!);
@@ -242,23 +249,35 @@ public sealed partial class NodeAgent : IDisposable
         _stop.TrySetResult();
     }
 
-    private Task<AgentMessage> Launch(AgentMessage message)
+    /// <remarks>
+    /// A launch read from a connection that a newer one replaced is refused: its server is gone, and the new one may have
+    /// asked already what runs (<see cref="AdoptAsync"/>) and found it not, so it launches that attempt again itself. Such a
+    /// launch is no rare thing: a server killed right after sending launches leaves them unread in the socket.
+    /// </remarks>
+    private async Task<AgentMessage> LaunchAsync(AgentMessage message, Channel<string> outbox)
     {
         var request = message.Launch!;
         var handle = message.Handle!;
-        if (_running.ContainsKey(handle) || (request.Key is not null && _journal.Find(request.Key) is not null))
+        await _launches.WaitAsync().ConfigureAwait(false);
+        try
         {
-            throw new InvalidOperationException($"launch '{handle}' was made already");
+            if (Volatile.Read(ref _outbox) != outbox)
+            {
+                throw new InvalidOperationException($"launch '{handle}' came from a server that another replaced");
+            }
+            if (_running.ContainsKey(handle) || (request.Key is not null && _journal.Find(request.Key) is not null))
+            {
+                throw new InvalidOperationException($"launch '{handle}' was made already");
+            }
+            var process = await _backend.LaunchAsync(request, CancellationToken.None).ConfigureAwait(false);
+            _running[handle] = (process, request.WorkingDirectory, request.Key is not null);
+            _ = process.Completion.ContinueWith(t => OnExited(handle, process, request, t.Result), TaskScheduler.Default);
+            return new AgentMessage { Op = "reply", BackendId = process.BackendId };
         }
-        return LaunchAsync(request, handle);
-    }
-
-    private async Task<AgentMessage> LaunchAsync(LaunchRequest request, string handle)
-    {
-        var process = await _backend.LaunchAsync(request, CancellationToken.None).ConfigureAwait(false);
-        _running[handle] = (process, request.WorkingDirectory, request.Key is not null);
-        _ = process.Completion.ContinueWith(t => OnExited(handle, process, request, t.Result), TaskScheduler.Default);
-        return new AgentMessage { Op = "reply", Id = 0, BackendId = process.BackendId };
+        finally
+        {
+            _launches.Release();
+        }
     }
 
     private void OnExited(string handle, IRunningProcess process, LaunchRequest request, ProcessExit exit)
@@ -276,6 +295,19 @@ public sealed partial class NodeAgent : IDisposable
             _idleSince = DateTimeOffset.UtcNow;
         }
         Send(Volatile.Read(ref _outbox), new AgentMessage { Op = "exited", Handle = handle, Exit = exit });
+    }
+
+    private async Task<List<AgentAdoption>> AdoptAsync(IReadOnlyList<string> keys)
+    {
+        await _launches.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return Adopt(keys);
+        }
+        finally
+        {
+            _launches.Release();
+        }
     }
 
     private List<AgentAdoption> Adopt(IReadOnlyList<string> keys)
