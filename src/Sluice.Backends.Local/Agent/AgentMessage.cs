@@ -28,6 +28,8 @@ internal sealed record AgentMessage
     public ProcessExit? Exit { get; init; }
     public IReadOnlyList<string>? Keys { get; init; }
     public IReadOnlyList<AgentAdoption>? Adopted { get; init; }
+    /// <summary>adopt reply: the keys whose launch the agent refused (it came from a replaced server), so that they never ran.</summary>
+    public IReadOnlyList<string>? NotLaunched { get; init; }
 }
 
 /// <summary>A launch the agent still knows of, for <c>adopt</c>: running (no <see cref="Exit"/>) or ended and not yet acknowledged.</summary>

@@ -30,6 +30,8 @@ public sealed partial class NodeAgent : IDisposable
     private readonly TaskCompletionSource _stop = new(TaskCreationOptions.RunContinuationsAsynchronously);
     // Launches and adoptions one at a time: an adopt must see every launch the agent took before it, finished.
     private readonly SemaphoreSlim _launches = new(1, 1);
+    // Keyed launches refused as stale, until the server that took over asks about them.
+    private readonly HashSet<string> _refused = new(StringComparer.Ordinal);
     private Channel<string>? _outbox;
     private bool _byeReceived;
     private volatile bool _shuttingDown;
@@ -221,8 +223,7 @@ public sealed partial class NodeAgent : IDisposable
                 _ = interrupted.Process.InterruptAsync(CancellationToken.None);
                 break;
             case "adopt":
-                await ReplyAsync(outbox, message.Id, async () => new AgentMessage { Op = "reply", Adopted = await AdoptAsync(message.Keys!).ConfigureAwait(false) })
-                    .ConfigureAwait(false);
+                await ReplyAsync(outbox, message.Id, () => AdoptAsync(message.Keys!)).ConfigureAwait(false);
                 break;
             case "ack":
                 _journal.Acknowledge(message.Handle!);
@@ -263,6 +264,10 @@ public sealed partial class NodeAgent : IDisposable
         {
             if (Volatile.Read(ref _outbox) != outbox)
             {
+                if (request.Key is not null)
+                {
+                    _refused.Add(request.Key);
+                }
                 throw new InvalidOperationException($"launch '{handle}' came from a server that another replaced");
             }
             if (_running.ContainsKey(handle) || (request.Key is not null && _journal.Find(request.Key) is not null))
@@ -297,12 +302,13 @@ public sealed partial class NodeAgent : IDisposable
         Send(Volatile.Read(ref _outbox), new AgentMessage { Op = "exited", Handle = handle, Exit = exit });
     }
 
-    private async Task<List<AgentAdoption>> AdoptAsync(IReadOnlyList<string> keys)
+    private async Task<AgentMessage> AdoptAsync(IReadOnlyList<string> keys)
     {
         await _launches.WaitAsync().ConfigureAwait(false);
         try
         {
-            return Adopt(keys);
+            var refused = keys.Where(_refused.Remove).ToList();
+            return new AgentMessage { Op = "reply", Adopted = Adopt(keys), NotLaunched = refused };
         }
         finally
         {

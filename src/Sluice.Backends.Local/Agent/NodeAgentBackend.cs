@@ -134,6 +134,10 @@ public sealed partial class NodeAgentBackend : IComputeBackend, IAsyncDisposable
                 adopted[found.Key] = new AdoptedProcess(process, found.WorkingDirectory);
             }
         }
+        foreach (var key in reply.NotLaunched ?? [])
+        {
+            adopted.TryAdd(key, new AdoptedProcess(null, ""));
+        }
         foreach (var key in waiting.Keys)
         {
             _processes.TryRemove(key, out _);

@@ -50,9 +50,12 @@ public sealed record LaunchRequest
 }
 
 /// <summary>A process an earlier run of the server launched, taken back after a restart.</summary>
-/// <param name="Process">Its handle; completed already when it ended while no server watched it.</param>
+/// <param name="Process">
+/// Its handle; completed already when it ended while no server watched it. Null when the backend knows for sure that the
+/// launch never ran (it reached the node after the server that sent it had died, and was refused): the attempt never happened.
+/// </param>
 /// <param name="WorkingDirectory">The working directory it was launched in (its node slot).</param>
-public sealed record AdoptedProcess(IRunningProcess Process, string WorkingDirectory);
+public sealed record AdoptedProcess(IRunningProcess? Process, string WorkingDirectory);
 
 /// <summary>A launched process.</summary>
 public interface IRunningProcess

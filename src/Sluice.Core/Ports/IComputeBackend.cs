@@ -43,8 +43,9 @@ public interface IComputeBackend
     /// <summary>
     /// Takes back the processes an earlier run of the server launched on a cluster's nodes, by their
     /// <see cref="LaunchRequest.Key"/>: one still running is returned as a handle whose completion reports its real end;
-    /// one that ended meanwhile as a handle that has completed already. Keys the backend does not know are missing from the
-    /// result (those processes are gone; the caller treats them as lost). Default: none.
+    /// one that ended meanwhile as a handle that has completed already; one the backend refused, so that it never ran, without
+    /// a handle. Keys the backend does not know are missing from the result (those processes are gone; the caller treats
+    /// them as lost). Default: none.
     /// </summary>
     Task<IReadOnlyDictionary<string, AdoptedProcess>> AdoptAsync(string clusterId, IReadOnlyList<string> keys, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyDictionary<string, AdoptedProcess>>(new Dictionary<string, AdoptedProcess>());

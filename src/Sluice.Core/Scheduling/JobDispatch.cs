@@ -203,7 +203,7 @@ internal sealed class JobDispatch(SchedulerParts parts, LogPaths logs, SluiceOpt
         run.WorkingDirectory = adopted.WorkingDirectory;
         parts.Clusters.MarkRunningWork(cluster);
         var request = LaunchRequestFor(run);
-        _ = Task.Run(() => parts.Runner.AttendAdoptedAsync(run, adopted.Process, request, LogInfo(run, request)));
+        _ = Task.Run(() => parts.Runner.AttendAdoptedAsync(run, adopted.Process!, request, LogInfo(run, request)));
         return true;
     }
 

@@ -131,7 +131,7 @@ internal sealed class Recovery(SchedulerParts parts)
         // Adopted processes no recovered attempt took (their job ended meanwhile, their node is gone) must not run on unseen.
         foreach (var (_, leftover) in _adopted)
         {
-            _ = leftover.Process.KillAsync(CancellationToken.None);
+            _ = leftover.Process?.KillAsync(CancellationToken.None);
         }
         _adopted.Clear();
         foreach (var cluster in resumedRuntimes)
@@ -210,6 +210,22 @@ internal sealed class Recovery(SchedulerParts parts)
             if (instance.State == RunState.Running
                 && _adopted.Remove(JobDispatch.LaunchKey(instance.JobId, instance.TaskName, instance.Index, instance.Attempts), out var adopted))
             {
+                if (adopted.Process is null)
+                {
+                    // Its launch never ran (it reached the node after its server had died): it runs again as the same
+                    // attempt, which costs none of the task's retries and leaves no error behind.
+                    parts.Changes.Instance(RunState.Running, instance with
+                    {
+                        State = RunState.Waiting,
+                        Attempts = instance.Attempts - 1,
+                        NodeId = null,
+                        Host = null,
+                        StartedAt = null,
+                    });
+                    task.Attempts[instance.Index] = instance.Attempts - 1;
+                    task.Retry.Enqueue(instance.Index);
+                    continue;
+                }
                 // Still running (or ended while no server watched): attended as if this server had launched it. A stop
                 // pending for the job ends it like any running attempt.
                 if (parts.Dispatch.Resume(job, task, instance, adopted))

@@ -39,6 +39,8 @@ public sealed class SchedulerHarness : IAsyncDisposable
     /// <summary>The backend of the scheduler running now (a restart brings a new one, as a new server would).</summary>
     public ScriptedBackend Backend { get; private set; } = null!;
     public Scheduler Scheduler { get; private set; } = null!;
+    /// <summary>Sets up each new backend before its scheduler starts (the first one's too, when set before <see cref="StartAsync"/>'s restart).</summary>
+    public Action<ScriptedBackend>? PrepareBackend { get; set; }
     public ClusterService Clusters { get; private set; } = null!;
     public JobService Jobs { get; private set; } = null!;
     public StepService Steps { get; private set; } = null!;
@@ -71,6 +73,7 @@ public sealed class SchedulerHarness : IAsyncDisposable
         services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>));
         services.Configure<SluiceOptions>(o => o.DataDirectory = Directory);
         Backend = new ScriptedBackend(Path.Combine(Directory, "nodes"), Time);
+        PrepareBackend?.Invoke(Backend);
         services.AddSingleton<IComputeBackend>(Backend);
         services.AddSluiceCore();
         _configure?.Invoke(services);

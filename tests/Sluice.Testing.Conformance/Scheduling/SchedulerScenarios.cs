@@ -357,6 +357,32 @@ public abstract partial class SchedulerScenarios : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Recovery_TheBackendRefusedTheLaunchOfItsDeadServer_TheNextServerRunsItAsTheSameAttempt()
+    {
+        H.Backend.KeepsWork = true;
+        var cluster = await H.CreateReadyClusterAsync();
+        var job = await H.SubmitAsync(cluster.Id, Tasks(("work", SchedulerHarness.Task(maxRetryCount: 0))));
+        var lost = await H.Backend.NextLaunchAsync();
+        await H.WaitUntilAsync(async () => (await H.InstanceAsync(job.Id, "work", 0)).State == RunState.Running, "the instance running");
+
+        // The next server's backend (the same node agent) says that launch reached it too late and never ran.
+        H.PrepareBackend = b =>
+        {
+            b.KeepsWork = true;
+            b.RefusedKeys.Add(lost.Request.Key!);
+        };
+        await H.RestartAsync();
+        var again = await H.Backend.NextLaunchAsync();
+        Assert.Equal(("1", lost.Request.Key), (again.Request.Environment["SLUICE_ATTEMPT"], again.Request.Key));
+        again.Exit(0);
+
+        // No retries were allowed: a lost attempt would have failed the job; this one never happened.
+        await H.WaitForJobAsync(job.Id, RunState.Finished);
+        var instance = await H.InstanceAsync(job.Id, "work", 0);
+        Assert.Equal((1, null), (instance.Attempts, instance.ErrorCode));
+    }
+
+    [Fact]
     public async Task Recovery_ServerRestartsWithAPendingStep_TheStepRunsOnTheRecoveredCluster()
     {
         var cluster = await H.CreateReadyClusterAsync(instanceType: "ecs.t1.small");

@@ -24,6 +24,22 @@ public sealed class ScriptedBackend(string root, TimeProvider time, string name 
     /// <summary>The exit code a launch ends with at once, or null to hold it for the test. Default: hold every launch.</summary>
     public Func<LaunchRequest, int?> ExitCodeFor { get; set; } = _ => null;
 
+    /// <summary>Whether its work outlives the server (<see cref="IComputeBackend.KeepsWorkAcrossRestarts"/>), as a node agent's does. Default: no.</summary>
+    public bool KeepsWork { get; set; }
+
+    /// <summary>The launch keys this backend says it refused (they reached it after their server died), for <see cref="AdoptAsync"/>.</summary>
+    public HashSet<string> RefusedKeys { get; } = new(StringComparer.Ordinal);
+
+    public bool KeepsWorkAcrossRestarts => KeepsWork;
+
+    /// <summary>Adopts nothing that runs; the <see cref="RefusedKeys"/> asked for come back as never launched.</summary>
+    public Task<IReadOnlyDictionary<string, AdoptedProcess>> AdoptAsync(string clusterId, IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        IReadOnlyDictionary<string, AdoptedProcess> adopted = keys.Where(RefusedKeys.Contains).ToDictionary(k => k, _ => new AdoptedProcess(null, ""), StringComparer.Ordinal);
+        return Task.FromResult(adopted);
+    }
+
     /// <summary>When set, provisioning fails with this message (a <see cref="BackendException"/>).</summary>
     public string? ProvisionFailure { get; set; }
 
