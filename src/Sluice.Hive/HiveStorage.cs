@@ -61,6 +61,13 @@ public sealed class HiveStorage
     public static string Canonical(string location) =>
         IsObjectUri(location) ? location[..location.IndexOf("://", StringComparison.Ordinal)].ToLowerInvariant() + location[location.IndexOf("://", StringComparison.Ordinal)..].TrimEnd('/') : Path.GetFullPath(location.StartsWith("file://", StringComparison.OrdinalIgnoreCase) ? location["file://".Length..] : location).TrimEnd('/');
 
+    /// <summary>True when the location is one of <paramref name="locations"/> or inside one of them (a partition of a table, say).</summary>
+    public static bool IsUnder(IEnumerable<string> locations, string location)
+    {
+        var wanted = Canonical(location);
+        return locations.Any(s => s.Length > 0 && (wanted == s || wanted.StartsWith(s + "/", StringComparison.Ordinal)));
+    }
+
     /// <summary>The local path to read a location from: a file or a folder, which may not exist.</summary>
     public async Task<string> ForReadAsync(string location, CancellationToken cancellationToken)
     {
@@ -68,9 +75,8 @@ public sealed class HiveStorage
         if (_store is null && IsObjectUri(location))
         {
             // The server staged what it found in the script; a location it did not see would read as empty, so it is refused.
-            var wanted = Canonical(location);
             var staged = File.Exists(StagedList(_root)) ? await File.ReadAllLinesAsync(StagedList(_root), cancellationToken).ConfigureAwait(false) : [];
-            if (!staged.Any(s => s.Length > 0 && (wanted == s || wanted.StartsWith(s + "/", StringComparison.Ordinal))))
+            if (!IsUnder(staged, location))
             {
                 throw new HiveException("SemanticException", $"the object URI '{location}' was not staged for this step: the server stages the URIs a script names in LOCATION, LOAD DATA INPATH and INSERT OVERWRITE DIRECTORY, and the locations of the tables it uses");
             }
@@ -123,15 +129,19 @@ public sealed class HiveStorage
             await File.AppendAllTextAsync(WrittenList(_root), uri + "\n", cancellationToken).ConfigureAwait(false);
             return;
         }
-        await SyncAsync(_store, LocalPath(_root, location), uri, cancellationToken).ConfigureAwait(false);
+        await SyncAsync(_store, _root, LocalPath(_root, location), uri, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Makes the objects under <paramref name="uri"/> those of the local folder: uploads each file, deletes objects it does not hold.</summary>
-    public static async Task SyncAsync(IStreamingStore store, string folder, string uri, CancellationToken cancellationToken)
+    /// <summary>
+    /// Makes the objects under <paramref name="uri"/> those of the local folder: uploads each file, deletes objects it does not hold.
+    /// The folder is in a tree a step's process wrote (<paramref name="root"/>): a link in it, or on the way to it, is refused
+    /// before anything is uploaded or deleted (<see cref="NoFollowFiles"/>).
+    /// </summary>
+    /// <exception cref="UnsafeFileException">The folder, a folder above it under the root, or an entry in it is a link.</exception>
+    public static async Task SyncAsync(IStreamingStore store, string root, string folder, string uri, CancellationToken cancellationToken)
     {
-        var local = Directory.Exists(folder)
-            ? Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(folder, f).Replace(Path.DirectorySeparatorChar, '/')).ToHashSet(StringComparer.Ordinal)
-            : [];
+        NoFollowFiles.CheckNoLinks(root, folder);
+        var local = Directory.Exists(folder) ? NoFollowFiles.Files(folder).ToHashSet(StringComparer.Ordinal) : [];
         var stale = new List<string>();
         await foreach (var item in store.ListAsync(uri + "/", cancellationToken).ConfigureAwait(false))
         {
@@ -142,7 +152,7 @@ public sealed class HiveStorage
         }
         foreach (var relative in local.Order(StringComparer.Ordinal))
         {
-            var file = new FileStream(Path.Combine(folder, relative), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+            var file = NoFollowFiles.OpenRead(Path.Combine(folder, relative));
             await using (file.ConfigureAwait(false))
             {
                 await store.PutAsync(uri + "/" + relative, file, cancellationToken).ConfigureAwait(false);

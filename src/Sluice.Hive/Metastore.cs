@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Sluice.Streaming;
 
 namespace Sluice.Hive;
 
@@ -49,9 +50,7 @@ internal sealed class Metastore : IDisposable
         Directory = directory;
         _file = Path.Combine(directory, "metastore.json");
         _lock = lockFile;
-        _data = File.Exists(_file)
-            ? JsonSerializer.Deserialize(File.ReadAllText(_file), MetastoreJsonContext.Default.MetastoreFile) ?? new MetastoreFile()
-            : new MetastoreFile();
+        _data = Read(_file);
         _data.Tables = new Dictionary<string, TableInfo>(_data.Tables, StringComparer.Ordinal);
     }
 
@@ -80,11 +79,11 @@ internal sealed class Metastore : IDisposable
     }
 
     /// <summary>Reads the metastore without holding its lock (for the server, which plans a step's staging).</summary>
-    public static MetastoreFile Peek(string directory)
-    {
-        var file = Path.Combine(directory, "metastore.json");
-        return File.Exists(file) ? JsonSerializer.Deserialize(File.ReadAllText(file), MetastoreJsonContext.Default.MetastoreFile) ?? new MetastoreFile() : new MetastoreFile();
-    }
+    /// <exception cref="UnsafeFileException">metastore.json is a link (the server reads what a sandboxed step wrote).</exception>
+    public static MetastoreFile Peek(string directory) => Read(Path.Combine(directory, "metastore.json"));
+
+    private static MetastoreFile Read(string file) =>
+        NoFollowFiles.ReadAllText(file) is { } json ? JsonSerializer.Deserialize(json, MetastoreJsonContext.Default.MetastoreFile) ?? new MetastoreFile() : new MetastoreFile();
 
     public TableInfo? Find(string name) => _data.Tables.GetValueOrDefault(name);
 

@@ -49,6 +49,30 @@ public sealed class SandboxedEngineStepTests(SandboxedBuiltInEnginesFixture serv
     }
 
     [Fact]
+    public async Task HiveStep_ItsMetastoreFileIsALinkToAServerFile_FailsWithoutTheServerReadingIt()
+    {
+        // What a step that got control of its engine could leave behind: its cluster's metastore.json pointing at a server file.
+        var bucket = HiveStepTests.NewBucket();
+        await server.CreateBucketAsync(bucket);
+        await server.PutObjectAsync($"{bucket}/hql/show.hql", "SHOW TABLES;");
+        var secret = Path.Combine(server.DataDirectory, "server-secret-" + Guid.NewGuid().ToString("N")[..6] + ".json");
+        await File.WriteAllTextAsync(secret, """{"tables":{"leak":{"name":"leak","location":"bos://server-secret-table/x"}}}""");
+        ClusterInfo cluster = await Client.CreateClusterAsync(HiveStepTests.SeedCluster("hive-linked-metastore").Build());
+        var metastore = Directory.CreateDirectory(Path.Combine(server.DataDirectory, "hive", server.Key.AccountId, cluster.Id)).FullName;
+        File.CreateSymbolicLink(Path.Combine(metastore, "metastore.json"), secret);
+
+        AddStepsResponse added = await Client.AddStepsAsync(cluster.Id, [StepBuilder.CreateStep(StepBuilder.HiveStepProperties($"{bucket}/hql/show.hql", []), "show")]);
+        var step = await Client.WaitForStepAsync(cluster.Id, added.StepIds[0], ServerFixture.Fast);
+
+        Assert.Equal(StepStates.Failed, step.State);
+        Assert.Equal("HiveMetastoreUnreadable", step.FailureDetails?.Reason);
+        Assert.Contains("metastore.json' is a symbolic link", step.FailureDetails?.Message, StringComparison.Ordinal);
+        LogChunk controller = await Client.ReadStepLogAsync(cluster.Id, step.Id, StepLogKind.Controller);
+        Assert.DoesNotContain("server-secret-table", System.Text.Encoding.UTF8.GetString(controller.Data.Span), StringComparison.Ordinal);
+        await Client.TerminateClusterAsync(cluster.Id);
+    }
+
+    [Fact]
     public Task PigStep_Sandboxed_GrepWritesWhatPigWrites() => PigStepTests.SeedGrepAsync(server, "sandboxed-pig");
 
     [Fact]

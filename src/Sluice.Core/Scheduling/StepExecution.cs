@@ -87,10 +87,10 @@ internal sealed partial class StepExecution(SchedulerParts parts, LogPaths logs,
             var hive = step.Type == StepType.Hive && stepCommands.IsBuiltIn(run.Cluster.Cluster, "hive");
             var pig = step.Type == StepType.Pig && stepCommands.IsBuiltIn(run.Cluster.Cluster, "pig");
             var objects = Path.Combine(staging, "objects");
-            IReadOnlyList<string> pigWrites = [];
+            IReadOnlyList<string> pigWrites = [], hiveLocations = [];
             if (hive)
             {
-                (environment, var failure) = await PrepareHiveAsync(run, stepCommands.Argv(run.Cluster.Cluster, step, fetched), objects).ConfigureAwait(false);
+                (environment, hiveLocations, var failure) = await PrepareHiveAsync(run, stepCommands.Argv(run.Cluster.Cluster, step, fetched), objects).ConfigureAwait(false);
                 if (failure is not null)
                 {
                     return failure;
@@ -110,7 +110,7 @@ internal sealed partial class StepExecution(SchedulerParts parts, LogPaths logs,
             IReadOnlyList<string> writable = hive ? [HiveMetastore(options, step), objects] : pig ? [objects] : [];
             run.Log($"INFO startExec '{command}'");
             exit = await RunProcessAsync(run, step.Id, command, stdout, stderr, CancellationToken.None, readOnly, environment, writable).ConfigureAwait(false);
-            if (hive && exit.Reason == ProcessEndReason.Exited && exit.ExitCode == 0 && await CommitHiveAsync(run, objects).ConfigureAwait(false) is { } commitFailure)
+            if (hive && exit.Reason == ProcessEndReason.Exited && exit.ExitCode == 0 && await CommitHiveAsync(run, objects, hiveLocations).ConfigureAwait(false) is { } commitFailure)
             {
                 return commitFailure;
             }

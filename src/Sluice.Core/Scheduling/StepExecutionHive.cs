@@ -1,6 +1,7 @@
 using System.Globalization;
 using Sluice.Core.Model;
 using Sluice.Hive;
+using Sluice.Streaming;
 
 namespace Sluice.Core.Scheduling;
 
@@ -28,7 +29,7 @@ internal sealed partial class StepExecution
     }
 
     /// <summary>Stages the script's object URIs; the process's environment, or a failure (a bucket of another account, an unreadable object).</summary>
-    private async Task<(Dictionary<string, string>? Environment, StepFailure? Failure)> PrepareHiveAsync(StepRun run, IReadOnlyList<string> argv, string root)
+    private async Task<(Dictionary<string, string>? Environment, IReadOnlyList<string> Locations, StepFailure? Failure)> PrepareHiveAsync(StepRun run, IReadOnlyList<string> argv, string root)
     {
         var step = run.Step;
         var controller = logs.Step(step.AccountId, step.ClusterId, step.Id, StepLog.Controller);
@@ -41,17 +42,27 @@ internal sealed partial class StepExecution
         }
         catch (ArgumentException e)
         {
-            return (null, new StepFailure(InstanceErrorCodes.LaunchFailed, $"the Hive step's arguments are not the Hive CLI's: {e.Message}", controller));
+            return (null, [], new StepFailure(InstanceErrorCodes.LaunchFailed, $"the Hive step's arguments are not the Hive CLI's: {e.Message}", controller));
         }
         var metastore = HiveMetastore(options, step);
         Directory.CreateDirectory(metastore);
         var script = arguments.File is { } file ? await File.ReadAllTextAsync(file, run.Abort.Token).ConfigureAwait(false) : arguments.Execute ?? "";
-        var uris = HiveStaging.ObjectLocations(script, arguments.HiveVars, arguments.HiveConf, metastore);
+        IReadOnlyList<string> uris;
+        try
+        {
+            uris = HiveStaging.ObjectLocations(script, arguments.HiveVars, arguments.HiveConf, metastore);
+        }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException)
+        {
+            // The metastore is the cluster's earlier steps' making, and they ran as the account's user.
+            run.Log($"ERROR {e.Message}");
+            return (null, [], new StepFailure(HiveMetastoreUnreadable, $"the cluster's Hive metastore cannot be read: {e.Message}", controller));
+        }
         if (uris.Count > 0)
         {
             if (buckets is null || streamingStore is null)
             {
-                return (null, new StepFailure(StepFileUnavailable, $"the script names object URIs ({string.Join(", ", uris)}) but this server has no object storage", controller));
+                return (null, [], new StepFailure(StepFileUnavailable, $"the script names object URIs ({string.Join(", ", uris)}) but this server has no object storage", controller));
             }
             try
             {
@@ -60,7 +71,7 @@ internal sealed partial class StepExecution
             catch (ServiceException e) when (e.Code == Contracts.ErrorCodes.AccessDenied)
             {
                 run.Log($"ERROR {e.Message}");
-                return (null, new StepFailure(InstanceErrorCodes.AccessDenied, $"the Hive script names a location the caller may not use: {e.Message}", controller));
+                return (null, [], new StepFailure(InstanceErrorCodes.AccessDenied, $"the Hive script names a location the caller may not use: {e.Message}", controller));
             }
             var storage = new HiveStorage(root, streamingStore);
             foreach (var uri in uris)
@@ -81,24 +92,35 @@ internal sealed partial class StepExecution
             [HiveTool.ThreadsVariable] = Math.Max(1, cpus).ToString(CultureInfo.InvariantCulture),
         };
         run.Log($"INFO Hive script on the embedded engine: metastore {metastore}, DuckDB bounded to {environment[HiveTool.MemoryVariable]} and {environment[HiveTool.ThreadsVariable]} thread(s)");
-        return (environment, null);
+        return (environment, uris, null);
     }
 
-    /// <summary>Uploads the object locations the script wrote, each checked against the caller's buckets first.</summary>
-    private async Task<StepFailure?> CommitHiveAsync(StepRun run, string root)
+    /// <summary>
+    /// Uploads the object locations the script wrote, each checked against the caller's buckets first. What the process
+    /// lists is its own saying, so only locations the server staged for it (<paramref name="staged"/>) or inside them count,
+    /// and its files are read without following links (<see cref="NoFollowFiles"/>).
+    /// </summary>
+    private async Task<StepFailure?> CommitHiveAsync(StepRun run, string root, IReadOnlyList<string> staged)
     {
         var step = run.Step;
-        var list = HiveStorage.WrittenList(root);
-        if (!File.Exists(list))
+        var controller = logs.Step(step.AccountId, step.ClusterId, step.Id, StepLog.Controller);
+        List<string> written;
+        try
         {
-            return null;
+            written = (NoFollowFiles.ReadAllText(HiveStorage.WrittenList(root)) ?? "").Split('\n').Where(l => l.Length > 0).Distinct(StringComparer.Ordinal).ToList();
         }
-        var written = (await File.ReadAllLinesAsync(list, run.Abort.Token).ConfigureAwait(false)).Where(l => l.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        catch (IOException e)
+        {
+            return Refused(run, e.Message, controller);
+        }
         if (written.Count == 0)
         {
             return null;
         }
-        var controller = logs.Step(step.AccountId, step.ClusterId, step.Id, StepLog.Controller);
+        if (written.FirstOrDefault(uri => !HiveStorage.IsObjectUri(uri) || !HiveStorage.IsUnder(staged, uri)) is { } foreign)
+        {
+            return Refused(run, $"the script reported writing '{foreign}', a location it was not staged for", controller);
+        }
         if (buckets is null || streamingStore is null)
         {
             return new StepFailure(StepFileUnavailable, "the script wrote object URIs but this server has no object storage", controller);
@@ -112,13 +134,33 @@ internal sealed partial class StepExecution
             run.Log($"ERROR {e.Message}");
             return new StepFailure(InstanceErrorCodes.AccessDenied, e.Message, controller);
         }
-        foreach (var uri in written)
+        try
         {
-            await HiveStorage.SyncAsync(streamingStore, HiveStorage.LocalPath(root, uri), uri, run.Abort.Token).ConfigureAwait(false);
-            run.Log($"INFO uploaded {uri}");
+            foreach (var uri in written)
+            {
+                await HiveStorage.SyncAsync(streamingStore, root, HiveStorage.LocalPath(root, uri), uri, run.Abort.Token).ConfigureAwait(false);
+                run.Log($"INFO uploaded {uri}");
+            }
+        }
+        catch (UnsafeFileException e)
+        {
+            return Refused(run, e.Message, controller);
         }
         return null;
     }
+
+    /// <summary>A step whose outputs are not uploaded: it wrote a link, a FIFO, or a location it was not given.</summary>
+    private static StepFailure Refused(StepRun run, string why, string controller)
+    {
+        run.Log($"ERROR output refused: {why}");
+        return new StepFailure(StepOutputRefused, $"the step's output is not uploaded: {why}", controller);
+    }
+
+    /// <summary>The failure reason of a built-in step whose output tree holds what the server will not read.</summary>
+    private const string StepOutputRefused = "StepOutputRefused";
+
+    /// <summary>The failure reason of a Hive step whose cluster's metastore is a link or not JSON.</summary>
+    private const string HiveMetastoreUnreadable = "HiveMetastoreUnreadable";
 
     /// <summary>The smallest work node's vCPUs and memory: the process may be placed on any of them.</summary>
     private static (int Cpus, long MemoryMiB) NodeSize(StepRun run)

@@ -3,6 +3,7 @@ using Sluice.Core.Model;
 using Sluice.Hive;
 using Sluice.Pig;
 using Sluice.Pig.Io;
+using Sluice.Streaming;
 
 namespace Sluice.Core.Scheduling;
 
@@ -95,14 +96,22 @@ internal sealed partial class StepExecution
             run.Log($"ERROR {e.Message}");
             return new StepFailure(InstanceErrorCodes.AccessDenied, e.Message, logs.Step(step.AccountId, step.ClusterId, step.Id, StepLog.Controller));
         }
-        foreach (var uri in writes)
+        try
         {
-            var local = StagedObjectStore.LocalPath(root, uri);
-            if (Directory.Exists(local))
+            foreach (var uri in writes)
             {
-                await HiveStorage.SyncAsync(streamingStore!, local, uri.TrimEnd('/'), run.Abort.Token).ConfigureAwait(false);
-                run.Log($"INFO uploaded {uri}");
+                var local = StagedObjectStore.LocalPath(root, uri);
+                NoFollowFiles.CheckNoLinks(root, local);
+                if (Directory.Exists(local))
+                {
+                    await HiveStorage.SyncAsync(streamingStore!, root, local, uri.TrimEnd('/'), run.Abort.Token).ConfigureAwait(false);
+                    run.Log($"INFO uploaded {uri}");
+                }
             }
+        }
+        catch (UnsafeFileException e)
+        {
+            return Refused(run, e.Message, logs.Step(step.AccountId, step.ClusterId, step.Id, StepLog.Controller));
         }
         return null;
     }
