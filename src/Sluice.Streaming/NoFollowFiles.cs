@@ -74,15 +74,34 @@ public static partial class NoFollowFiles
         {
             throw new UnsafeFileException(path, $"is not under {root}");
         }
-        var current = Path.GetFullPath(root);
-        foreach (var part in relative.Split(Path.DirectorySeparatorChar))
+        if (FirstLinkOnTheWay(Path.GetFullPath(root), relative.Replace(Path.DirectorySeparatorChar, '/')) is { } link)
         {
-            current = Path.Combine(current, part);
-            if (new FileInfo(current).LinkTarget is not null)
+            throw new UnsafeFileException(link, "is a symbolic link");
+        }
+    }
+
+    /// <summary>
+    /// The first path that is a symbolic link on the way from <paramref name="root"/> down a '/'-separated relative path,
+    /// the last part included; null when there is none. The walk stops at the first part that does not exist: nothing
+    /// below it can be a link.
+    /// </summary>
+    public static string? FirstLinkOnTheWay(string root, string relative)
+    {
+        var current = root;
+        foreach (var segment in relative.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            current = Path.Combine(current, segment);
+            var info = new FileInfo(current);
+            if (info.LinkTarget is not null)
             {
-                throw new UnsafeFileException(current, "is a symbolic link");
+                return current;
+            }
+            if (!info.Exists && !Directory.Exists(current))
+            {
+                return null;
             }
         }
+        return null;
     }
 
     /// <summary>The files under <paramref name="folder"/>, as paths relative to it with '/', refusing any link among them.</summary>

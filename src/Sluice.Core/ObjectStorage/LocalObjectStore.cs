@@ -1,6 +1,7 @@
 using System.Globalization;
 using Sluice.Contracts;
 using Sluice.Core.Ports;
+using Sluice.Streaming;
 
 namespace Sluice.Core.ObjectStorage;
 
@@ -187,7 +188,7 @@ public sealed class LocalObjectStore : IObjectStore
         var directoryKey = prefix.Key[..(prefix.Key.LastIndexOf('/') + 1)];
         var start = Path.Combine(bucket, directoryKey);
         var keys = new List<ObjectInfo>();
-        if (directoryKey.Length == 0 || (Directory.Exists(start) && !IsLinkOnTheWay(bucket, directoryKey)))
+        if (directoryKey.Length == 0 || (Directory.Exists(start) && NoFollowFiles.FirstLinkOnTheWay(bucket, directoryKey) is null))
         {
             var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
             foreach (var file in new DirectoryInfo(start).EnumerateFiles("*", options))
@@ -339,30 +340,11 @@ public sealed class LocalObjectStore : IObjectStore
         {
             throw ObjectStoreErrors.Invalid(uri, "it resolves outside its bucket");
         }
-        if (IsLinkOnTheWay(bucket, uri.Key))
+        if (NoFollowFiles.FirstLinkOnTheWay(bucket, uri.Key) is not null)
         {
             throw ObjectStoreErrors.Invalid(uri, "it leads through a symbolic link; the local store does not follow links");
         }
         return path;
-    }
-
-    private static bool IsLinkOnTheWay(string bucket, string key)
-    {
-        var current = bucket;
-        foreach (var segment in key.Split('/', StringSplitOptions.RemoveEmptyEntries))
-        {
-            current = Path.Combine(current, segment);
-            var info = new FileInfo(current);
-            if (info.LinkTarget is not null)
-            {
-                return true;
-            }
-            if (!info.Exists && !Directory.Exists(current))
-            {
-                return false;
-            }
-        }
-        return false;
     }
 
     private string ObjectPathOrThrow(ObjectUri uri)
